@@ -1,0 +1,104 @@
+"""The customer as a Mesa agent: a view onto one row of the model's customer arrays."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from journeysim.sim.model import JourneyModel
+
+
+class Stage(IntEnum):
+    """Journey stages; the value is the code stored in the ``stage`` array (int8)."""
+
+    UNAWARE = 0
+    AWARE = 1
+    CONSIDERING = 2
+    DECIDING = 3
+    CUSTOMER = 4
+    LOYAL = 5
+    ADVOCATE = 6
+    LAPSED = 7
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in configs, tables and figures."""
+        return self.name.lower()
+
+
+STAGE_NAMES: tuple[str, ...] = tuple(stage.label for stage in Stage)
+
+
+class Customer(mesa.Agent):
+    """One synthetic customer.
+
+    The agent holds only its row index; every attribute reads and writes the
+    model's arrays, so the vectorised step and Mesa tools see the same state.
+
+    Parameters
+    ----------
+    model : JourneyModel
+        The model whose arrays hold this customer's state.
+    row : int
+        Row of this customer in the state arrays.
+    """
+
+    def __init__(self, model: JourneyModel, row: int) -> None:
+        super().__init__(model)
+        self.row = int(row)
+
+    @property
+    def stage(self) -> Stage:
+        """Current journey stage."""
+        return Stage(int(self.model.state.stage[self.row]))
+
+    @stage.setter
+    def stage(self, value: Stage | int | str) -> None:
+        if isinstance(value, str):
+            value = Stage[value.upper()]
+        self.model.state.stage[self.row] = int(value)
+
+    @property
+    def persona(self) -> str:
+        """Name of the customer's persona."""
+        return self.model.population.names[int(self.model.state.persona[self.row])]
+
+    @property
+    def interest(self) -> float:
+        """Purchase interest: accumulated, decaying touchpoint and word-of-mouth effect."""
+        return float(self.model.state.interest[self.row])
+
+    @interest.setter
+    def interest(self, value: float) -> None:
+        self.model.state.interest[self.row] = value
+
+    @property
+    def satisfaction(self) -> float:
+        """Satisfaction with the product and service, from -1 (angry) to 1 (delighted)."""
+        return float(self.model.state.satisfaction[self.row])
+
+    @satisfaction.setter
+    def satisfaction(self, value: float) -> None:
+        self.model.state.satisfaction[self.row] = value
+
+    @property
+    def traits(self) -> dict[str, float]:
+        """The customer's persona traits, drawn at creation."""
+        return {name: float(values[self.row]) for name, values in self.model.state.traits.items()}
+
+    @property
+    def purchases(self) -> int:
+        """Number of orders placed so far."""
+        return int(self.model.state.purchases[self.row])
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """This customer's journey from the event log (empty if the customer is not sampled)."""
+        return self.model.journey_log.history(self.row)
+
+    def __repr__(self) -> str:
+        return f"Customer(row={self.row}, stage={self.stage.label}, persona={self.persona})"

@@ -1,0 +1,85 @@
+"""The Bass (1969) diffusion model as a configuration of the journey engine.
+
+Two stages (unaware, adopted), one broadcast mass-media channel and fully mixed
+word of mouth. An unaware customer's interest is their accumulated adoption hazard:
+mass media adds ``p / 365`` a day, and each conversation with an adopter (adopters
+talk at ``q / 365`` a day to a random customer) pushes the listener over their
+threshold. The per-day adoption probability is ``1 - exp(-(p + q F) / 365)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from journeysim.agents.customer import Stage
+from journeysim.sim.config import (
+    TRAITS,
+    ChannelSpec,
+    MarketSpec,
+    NetworkSpec,
+    PersonaSpec,
+    PopulationSpec,
+    RunSpec,
+    SaturationSpec,
+    mapping,
+    number,
+    parse_outputs,
+)
+
+CERTAIN_KICK = 50.0
+"""Interest a conversation adds: crosses any Exp(1) threshold with probability 1 - e^-50."""
+
+
+def bass_curve(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
+    """Closed-form cumulative adoption F(t) of the Bass model.
+
+    Parameters
+    ----------
+    t : array_like
+        Time in years.
+    p, q : float
+        Coefficients of innovation and imitation, per year.
+    """
+    t = np.asarray(t, dtype=float)
+    e = np.exp(-(p + q) * t)
+    return (1.0 - e) / (1.0 + (q / p) * e)
+
+
+def bass_run_spec(cfg: Mapping[str, Any], *, seed: int, days: int) -> RunSpec:
+    """Build the run spec of the Bass scenario from ``scenario.p``, ``scenario.q``."""
+    scenario = cfg["scenario"]
+    p = number(scenario, "p", "scenario", low=1e-6, high=1.0)
+    q = number(scenario, "q", "scenario", low=0.0, high=10.0)
+    population_cfg = mapping(cfg, "population", "")
+    size = number(population_cfg, "size", "population", low=1, integer=True)
+    traits = dict.fromkeys(TRAITS, 0.0) | {
+        "innovativeness": 1.0, "social_susceptibility": 1.0, "threshold_scale": 1.0}
+    population = PopulationSpec(size, size, 0.0, (PersonaSpec("everyone", 1.0, {}, traits),))
+    effect = np.zeros(len(Stage))
+    effect[Stage.UNAWARE] = p / 365.0
+    mass_media = ChannelSpec(
+        name="mass_media", kind="broadcast", cpm=1000.0, daily_budget=float(size),
+        effect=effect, saturation=SaturationSpec("linear", 1.0), carryover=0.0, target_stages=None,
+    )
+    talk = np.zeros(len(Stage))
+    talk[Stage.CUSTOMER] = 1.0
+    network = NetworkSpec(
+        type="fully_mixed", mean_degree=0.0, rewiring=0.0, homophily=0.0, edge_list=None,
+        talk_rate=q / 365.0, positive_kick=CERTAIN_KICK, negative_kick=0.0, talk=talk,
+        dissatisfied_talk=0.0, talk_days=None,
+    )
+    market = MarketSpec(
+        price=1.0, unit_cost=0.0, quality=0.5, quality_noise=0.0,
+        thresholds={"aware": 0.0, "considering": 0.0, "deciding": 0.0, "purchase": 1.0},
+        fallback=0.0, checkout_friction=0.0, discount=0.0, review_weight=0.0, loyal_after=10**9,
+        advocate_satisfaction=1.0, winback=math.inf, survey_noise=0.0,
+    )
+    return RunSpec(
+        seed=seed, days=days, scenario=str(scenario.get("name", "bass")), kind="bass",
+        population=population, channels=(mass_media,), network=network, market=market,
+        service={"enabled": False}, outputs=parse_outputs(cfg.get("outputs")),
+        scenario_params={"p": p, "q": q},
+    )

@@ -1,0 +1,50 @@
+"""Preallocated daily records of a run: stage counts, flows, channels and KPIs."""
+
+from __future__ import annotations
+
+import numpy as np
+from journeysim.agents.customer import Stage
+
+DAILY_KPIS: tuple[str, ...] = (
+    "acquisitions", "repurchases", "orders", "winbacks", "churned", "checkout_attempts",
+    "abandoned", "revenue", "margin", "refunds", "returns", "conversations_positive",
+    "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
+    "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
+    "mean_delivery_days",
+)
+"""Daily KPI columns (counts per day; currency per day; days; NPS in points)."""
+
+
+class Collector:
+    """Daily arrays, filled in place by the model (no per-agent reporters).
+
+    Parameters
+    ----------
+    days : int
+        Length of the run.
+    channels : int
+        Number of channels.
+    """
+
+    def __init__(self, days: int, channels: int) -> None:
+        stages = len(Stage)
+        self.stage_counts = np.zeros((days + 1, stages), np.int64)
+        self.flows = np.zeros((days, stages, stages), np.int64)
+        self.impressions = np.zeros((days, channels), np.int64)
+        self.reach = np.zeros((days, channels), np.int64)
+        self.spend = np.zeros((days, channels))
+        self.acquisitions_by_source = np.zeros((days, channels + 2), np.int64)
+        self.daily = {name: np.zeros(days) for name in DAILY_KPIS}
+        self.days_done = 0
+
+    def count_flows(self, day: int, old: np.ndarray, new: np.ndarray) -> None:
+        """Add stage-to-stage moves of one phase to the day's flow matrix and occupancy."""
+        stages = len(Stage)
+        moves = np.bincount(old.astype(np.int64) * stages + new, minlength=stages * stages)
+        moves = moves.reshape(stages, stages)
+        self.flows[day] += moves
+        self.stage_counts[day + 1] += moves.sum(axis=0) - moves.sum(axis=1)
+
+    def add(self, day: int, name: str, value: float) -> None:
+        """Add ``value`` to a daily KPI."""
+        self.daily[name][day] += value

@@ -1,0 +1,83 @@
+"""The pre-purchase funnel: interest decays and drifts; crossing a level moves a customer.
+
+Each customer has entry levels for aware, considering, deciding and purchase (drawn once,
+exponential around ``market.thresholds``). Forward moves happen when interest crosses the
+next level (a strong push can cross several in a day: a skip); falling interest below
+``market.fallback`` times the current stage's entry level moves the customer back.
+Nothing random is drawn here: the thresholds are the randomness (coupled across scenarios).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from journeysim.agents.customer import Stage
+from journeysim.sim.state import CustomerState
+
+
+@dataclass
+class FunnelMoves:
+    """Who moves today: forward within the funnel, back, to checkout, repurchase, or win-back."""
+
+    rows: np.ndarray
+    stages: np.ndarray
+    checkout: np.ndarray
+    repurchase: np.ndarray
+    winback: np.ndarray
+
+
+def decay_and_drift(state: CustomerState, decays: bool, drifts: bool) -> None:
+    """Interest loses its persona decay share; customers' purchase intent drifts up."""
+    if decays:
+        np.multiply(state.interest, state.keep, out=state.interest)
+    if drifts:
+        np.add(state.interest, state.drift, out=state.interest)
+
+
+def purchase_level(state: CustomerState, rows: np.ndarray, price_factor: np.ndarray) -> np.ndarray:
+    """Interest at which ``rows`` buy: the deciding level plus the purchase step scaled by
+    the price factor (a discount lowers it for price-sensitive customers)."""
+    return state.levels[2, rows] + (state.levels[3, rows] - state.levels[2, rows]) * price_factor
+
+
+def crossings(state: CustomerState, price_factor_of: Callable[[np.ndarray], np.ndarray],
+              fallback: float) -> FunnelMoves:
+    """Find every customer whose interest crossed a level today.
+
+    Parameters
+    ----------
+    state : CustomerState
+        Reads ``interest``, ``next_level``, ``floor_level``, ``levels`` and ``stage``.
+    price_factor_of : callable
+        ``rows -> ndarray`` of price factors for prospects (1 at list price).
+    fallback : float
+        Share of a stage's entry level below which a customer falls back (0: never).
+    """
+    up = np.flatnonzero(state.interest >= state.next_level)
+    stage = state.stage[up]
+    funnel = up[stage <= Stage.DECIDING]
+    repurchase = up[(stage >= Stage.CUSTOMER) & (stage <= Stage.ADVOCATE)]
+    winback = up[stage == Stage.LAPSED]
+    buys = state.interest[funnel] >= purchase_level(state, funnel, price_factor_of(funnel))
+    rising = funnel[~buys]
+    rows = [rising]
+    stages = [np.maximum(levels_held(state, rising, 1.0), state.stage[rising])]
+    if fallback > 0:
+        down = np.flatnonzero(state.interest < state.floor_level)
+        rows.append(down)
+        stages.append(np.maximum(np.minimum(levels_held(state, down, fallback),
+                                            state.stage[down] - 1), 0))
+    return FunnelMoves(np.concatenate(rows), np.concatenate(stages).astype(np.int8), funnel[buys],
+                       repurchase, winback)
+
+
+def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndarray:
+    """How many of the aware, considering and deciding levels (times ``share``) the
+    interest of ``rows`` reaches: the funnel stage their interest supports."""
+    interest = state.interest[rows]
+    held = np.zeros(rows.size, np.int8)
+    for k in range(3):
+        held += interest >= np.float32(share) * state.levels[k, rows]
+    return held

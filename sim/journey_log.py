@@ -1,0 +1,88 @@
+"""The journey log: events of a sample of customers (everyone at small sizes)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+
+
+class Event(IntEnum):
+    """Kinds of journey events; ``detail`` is a channel code or a stage code."""
+
+    EXPOSURE = 0        # detail: channel
+    WORD_OF_MOUTH = 1   # detail: +1 positive, -1 negative
+    STAGE_CHANGE = 2    # detail: new stage
+    PURCHASE = 3        # detail: 1 first order, 0 repeat
+    ABANDON = 4         # detail: -
+    RETURN = 5          # detail: -
+
+
+class JourneyLog:
+    """Collects events of the logged customers in daily chunks.
+
+    Parameters
+    ----------
+    n : int
+        Number of customers.
+    sample : int
+        How many customers to log (all if ``sample >= n``).
+    rng : Generator
+        Chooses the sample (its own stream, so logging never shifts other draws).
+    """
+
+    def __init__(self, n: int, sample: int, rng: np.random.Generator) -> None:
+        self.mask = np.zeros(n, bool)
+        if sample >= n:
+            self.mask[:] = True
+        elif sample > 0:
+            self.mask[rng.choice(n, sample, replace=False)] = True
+        self.active = bool(self.mask.any())
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+
+    def record(self, day: int, rows: np.ndarray, kind: Event, detail: np.ndarray | int = 0) -> None:
+        """Log ``kind`` events of ``rows`` on ``day`` (rows outside the sample are skipped)."""
+        if not self.active or rows.size == 0:
+            return
+        keep = self.mask[rows]
+        if not keep.any():
+            return
+        detail = np.broadcast_to(np.asarray(detail, dtype=np.int16), rows.shape)[keep]
+        n = int(keep.sum())
+        self._chunks.append((rows[keep].astype(np.int64), np.full(n, day, np.int32),
+                             np.full(n, int(kind), np.int8), detail.astype(np.int16)))
+
+    def frame(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...]) -> pd.DataFrame:
+        """All events as a table: customer, day, kind, detail (named)."""
+        if not self._chunks:
+            return pd.DataFrame({"customer": [], "day": [], "kind": [], "detail": []})
+        customer, day, kind, detail = (np.concatenate(c) for c in zip(*self._chunks, strict=True))
+        order = np.lexsort((kind, day, customer))
+        frame = pd.DataFrame({"customer": customer[order], "day": day[order],
+                              "kind": kind[order], "code": detail[order]})
+        frame["kind"] = frame["kind"].map({e.value: e.name.lower() for e in Event})
+        frame["detail"] = [_detail_name(k, c, channel_names, stage_names)
+                           for k, c in zip(frame["kind"], frame["code"], strict=True)]
+        return frame.drop(columns="code")
+
+    def history(self, row: int) -> pd.DataFrame:
+        """Events of one customer (empty if not in the sample)."""
+        frame = self.frame(self._channel_names, self._stage_names)
+        return frame[frame["customer"] == row].reset_index(drop=True)
+
+    def name_codes(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...]) -> None:
+        """Remember the names used by :meth:`history`."""
+        self._channel_names, self._stage_names = channel_names, stage_names
+
+
+def _detail_name(kind: str, code: int, channels: tuple[str, ...], stages: tuple[str, ...]) -> str:
+    if kind == "exposure":
+        return channels[code]
+    if kind == "stage_change":
+        return stages[code]
+    if kind == "word_of_mouth":
+        return "positive" if code > 0 else "negative"
+    if kind == "purchase":
+        return "first" if code else "repeat"
+    return ""

@@ -1,0 +1,216 @@
+"""Word of mouth: who can talk to whom (CSR arrays) and the daily conversations.
+
+Graphs come from networkx generators (or an edge-list file) and are stored as CSR
+arrays (``indptr``, ``indices``) over customer rows, shuffled so that graph position is
+independent of persona (except in the homophilous blocks, where that is the point).
+Talkers (customers with a non-zero talk weight) hold conversations sparsely: a Poisson
+number of candidate talkers a day, thinned by their talk weight, then with whom.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from journeysim.agents.customer import Stage
+from journeysim.sim.config import NetworkSpec
+from journeysim.sim.errors import ConfigError
+from journeysim.sim.state import CustomerState
+
+RECEPTIVE = np.zeros(len(Stage), bool)
+RECEPTIVE[[Stage.UNAWARE, Stage.AWARE, Stage.CONSIDERING, Stage.DECIDING, Stage.LAPSED]] = True
+"""Stages in which a conversation changes interest (prospects and lapsed customers)."""
+
+
+@dataclass
+class Graph:
+    """An undirected graph over customer rows in CSR form."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Number of neighbours of each row."""
+        return np.diff(self.indptr)
+
+    @classmethod
+    def from_edges(cls, n: int, u: np.ndarray, v: np.ndarray) -> Graph:
+        """Symmetric CSR graph from an edge list (self-loops and duplicates dropped)."""
+        keep = u != v
+        u, v = u[keep], v[keep]
+        data = np.ones(2 * u.size, np.int8)
+        matrix = sp.csr_array((data, (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+        matrix.sum_duplicates()
+        return cls(matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64))
+
+
+def read_edge_list(path: str | Path, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Read a CSV edge list of 0-based customer rows (``source,target``; a header is allowed).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and line of a malformed row or an out-of-range customer.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("network.edge_list", str(path), "a path to an existing CSV file")
+    sources, targets = [], []
+    with path.open(newline="") as handle:
+        for line_no, row in enumerate(csv.reader(handle), start=1):
+            if not row or row[0].startswith("#"):
+                continue
+            if line_no == 1 and not row[0].strip().lstrip("-").isdigit():
+                continue  # header
+            where = f"network.edge_list ({path.name}, line {line_no})"
+            if len(row) < 2:
+                raise ConfigError(where, ",".join(row), "two columns: source,target")
+            try:
+                a, b = int(row[0]), int(row[1])
+            except ValueError:
+                raise ConfigError(where, ",".join(row), "two whole numbers: source,target") from None
+            if not (0 <= a < n and 0 <= b < n):
+                raise ConfigError(where, ",".join(row), f"customer rows from 0 to {n - 1}")
+            sources.append(a)
+            targets.append(b)
+    return np.array(sources, np.int64), np.array(targets, np.int64)
+
+
+def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarray,
+                rng: np.random.Generator) -> Graph | None:
+    """The word-of-mouth graph for ``spec`` (None when fully mixed or in personal groups)."""
+    if spec.type in ("fully_mixed", "groups"):
+        return None
+    if spec.type == "edge_list":
+        u, v = read_edge_list(spec.edge_list, n)
+        return Graph.from_edges(n, u, v)
+    seed = int(rng.integers(2**31 - 1))
+    k = spec.mean_degree
+    if spec.type == "erdos_renyi":
+        graph = nx.fast_gnp_random_graph(n, k / max(n - 1, 1), seed=seed)
+    elif spec.type == "watts_strogatz":
+        graph = nx.watts_strogatz_graph(n, int(k), spec.rewiring, seed=seed)
+    elif spec.type == "barabasi_albert":
+        graph = nx.barabasi_albert_graph(n, max(1, round(k / 2)), seed=seed)
+    else:  # homophilous stochastic blocks, one block per persona (rows are persona-sorted)
+        sizes = [int(c) for c in counts]
+        within = [spec.homophily * k / max(s - 1, 1) for s in sizes]
+        across = (1 - spec.homophily) * k / max(n - np.mean(sizes), 1)
+        probs = [[min(within[i], 1.0) if i == j else min(across, 1.0) for j in range(len(sizes))]
+                 for i in range(len(sizes))]
+        graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
+        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+        return Graph.from_edges(n, edges[:, 0], edges[:, 1])
+    edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+    position = rng.permutation(n)  # graph node -> customer row, independent of persona
+    return Graph.from_edges(n, position[edges[:, 0]], position[edges[:, 1]])
+
+
+@dataclass
+class Conversations:
+    """Today's conversations: who talked, to whom, and how strongly (signed)."""
+
+    talkers: np.ndarray
+    listeners: np.ndarray
+    kicks: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Conversations:
+        """No conversations."""
+        e = np.empty(0, np.int64)
+        return cls(e, e, np.empty(0, np.float32))
+
+
+class WordOfMouth:
+    """Daily conversations between customers.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Talk rate, kicks, graph type.
+    state : CustomerState
+        ``talk`` weights are read; listeners' interest is changed.
+    graph : Graph or None
+        Who can talk to whom (None: fully mixed, or personal groups).
+    rng : Generator
+        The word-of-mouth stream.
+    groups : ndarray or None
+        Group id per row for the personal-groups network.
+    """
+
+    def __init__(self, spec: NetworkSpec, state: CustomerState, graph: Graph | None,
+                 rng: np.random.Generator, groups: np.ndarray | None = None) -> None:
+        self.spec, self.state, self.graph, self.rng = spec, state, graph, rng
+        self.groups = groups
+        self.talk_multiplier = 1.0
+        self.kick_multiplier = 1.0
+        if groups is not None:
+            order = np.argsort(groups, kind="stable")
+            self._group_rows = order
+            self._group_start = np.searchsorted(groups[order], np.arange(groups.max() + 2))
+
+    def talk(self, day: int) -> Conversations:
+        """Hold today's conversations and apply their effect on receptive listeners."""
+        rate = self.spec.talk_rate * self.talk_multiplier
+        if rate <= 0:
+            return Conversations.empty()
+        # Every customer holds Poisson(rate * |talk weight|) conversations a day: draw the
+        # candidates among all rows, then keep talkers by their weight (no full scan).
+        n = self.state.size
+        talkers = self.rng.integers(0, n, self.rng.poisson(rate * n))
+        weight = self.state.talk[talkers]
+        talkers = talkers[self.rng.random(talkers.size) < np.abs(weight)]
+        if self.spec.talk_days is not None and talkers.size:
+            since = day - self.state.last_purchase[talkers]
+            talkers = talkers[(since < self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)]
+        if talkers.size == 0:
+            return Conversations.empty()
+        weight = self.state.talk[talkers]
+        listeners, strength = self._listeners(talkers)
+        ok = listeners >= 0
+        talkers, listeners, strength, weight = talkers[ok], listeners[ok], strength[ok], weight[ok]
+        kick = np.where(weight > 0, self.spec.positive_kick, -self.spec.negative_kick) * strength
+        kick = (kick * self.kick_multiplier).astype(np.float32)
+        return Conversations(talkers, listeners, kick)
+
+    def _listeners(self, talkers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One listener per talker (-1: the talker has nobody to talk to) and the tie strength."""
+        n = self.state.size
+        strength = np.ones(talkers.size, np.float32)
+        if self.groups is not None:
+            return self._group_listeners(talkers, strength)
+        if self.graph is None:
+            return self.rng.integers(0, n, talkers.size), strength
+        start = self.graph.indptr[talkers]
+        degree = self.graph.indptr[talkers + 1] - start
+        pick = (self.rng.random(talkers.size) * degree).astype(np.int64)
+        listeners = np.where(degree > 0, self.graph.indices[np.minimum(start + pick, self.graph.indices.size - 1)], -1)
+        return listeners, strength
+
+    def _group_listeners(self, talkers: np.ndarray, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal groups (Goldenberg, Libai and Muller 2001): a strong tie inside the
+        talker's group, or one of ``weak_ties`` random contacts outside it."""
+        spec = self.spec
+        group = self.groups[talkers]
+        start, stop = self._group_start[group], self._group_start[group + 1]
+        size = stop - start
+        strong_ties = size - 1
+        weak = self.rng.random(talkers.size) * (strong_ties + spec.weak_ties) >= strong_ties
+        pick = start + (self.rng.random(talkers.size) * np.maximum(strong_ties, 1)).astype(np.int64)
+        inside = self._group_rows[np.minimum(pick, self._group_rows.size - 1)]
+        inside = np.where(inside == talkers, self._group_rows[np.minimum(stop - 1, self._group_rows.size - 1)], inside)
+        outside = self.rng.integers(0, self.state.size, talkers.size)
+        listeners = np.where(weak, outside, np.where(strong_ties > 0, inside, -1))
+        weak_kick = spec.weak_kick if spec.weak_kick is not None else spec.positive_kick
+        strength[weak] = weak_kick / spec.positive_kick if spec.positive_kick > 0 else 0.0
+        return listeners, strength
+
+
+def personal_groups(n: int, group_size: int, rng: np.random.Generator) -> np.ndarray:
+    """Group id per row: rows shuffled into groups of ``group_size`` (the last may be smaller)."""
+    return (rng.permutation(n) // group_size).astype(np.int64)

@@ -1,0 +1,132 @@
+"""Derived per-customer rates, recomputed only for the rows whose stage or satisfaction changed.
+
+The daily step reads these arrays with a handful of whole-array operations; events
+(exposures, purchases, service) touch few rows, so keeping the derived arrays current
+costs work in proportion to what happened, not to the population.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from journeysim.agents.customer import Stage
+from journeysim.sim.config import MarketSpec, NetworkSpec
+from journeysim.sim.state import CustomerState
+
+POST_PURCHASE = (Stage.CUSTOMER, Stage.LOYAL, Stage.ADVOCATE)
+
+
+def satisfaction_factor(satisfaction: np.ndarray) -> np.ndarray:
+    """Multiplier of the repurchase rate: 1 at neutral satisfaction, 2 delighted, 0.1 angry."""
+    return np.clip(1.0 + satisfaction, 0.1, 2.0)
+
+
+def churn_factor(satisfaction: np.ndarray) -> np.ndarray:
+    """Multiplier of the lapse hazard: e^{-2 s}, so angry customers lapse ~7x faster."""
+    return np.exp(-2.0 * satisfaction)
+
+
+def advocacy_factor(satisfaction: np.ndarray, bar: float) -> np.ndarray:
+    """Share of the advocacy hazard a loyal customer has: 0 below ``bar``, 1 delighted."""
+    return np.clip((satisfaction - bar) / max(1.0 - bar, 1e-9), 0.0, 1.0)
+
+
+class Rates:
+    """Keeps ``next_level``, ``floor_level``, ``keep``, ``drift``, ``hazard`` and ``talk`` current.
+
+    Parameters
+    ----------
+    state : CustomerState
+        The arrays to maintain.
+    market, network : MarketSpec, NetworkSpec
+        Fallback share, advocacy bar, purchase threshold and talk weights.
+    """
+
+    def __init__(self, state: CustomerState, market: MarketSpec, network: NetworkSpec) -> None:
+        self.state = state
+        self.market = market
+        self.talk_by_stage = network.talk.astype(np.float32)
+        self.dissatisfied_talk = np.float32(network.dissatisfied_talk)
+        self.repurchase_scale = market.thresholds["purchase"] or 1.0
+        self.discount = market.discount
+        self.row_listeners: list = []  # callables(rows) told after rows are refreshed
+        n = state.size
+        self.nps_category = np.zeros(n, np.int8)  # +1 promoter, -1 detractor, 0 passive or none
+        self.respondents = 0
+        self.promoters = 0
+        self.detractors = 0
+
+    def price_factor(self, rows: np.ndarray) -> np.ndarray:
+        """Multiplier of the purchase step for ``rows`` at today's discount:
+        ``(1 - discount) ** price_sensitivity`` (1 at list price)."""
+        if self.discount == 0:
+            return np.ones(rows.size, np.float32)
+        sensitivity = self.state.traits["price_sensitivity"][rows]
+        return np.float32(1.0 - self.discount) ** sensitivity
+
+    def refresh(self, rows: np.ndarray) -> None:
+        """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits."""
+        if rows.size == 0:
+            return
+        s = self.state
+        stage = s.stage[rows].astype(np.int64)
+        sat = s.satisfaction[rows]
+        traits = s.traits
+        post = (stage >= Stage.CUSTOMER) & (stage <= Stage.ADVOCATE)
+        funnel = stage <= Stage.DECIDING
+        slot = np.minimum(stage, 3)
+        next_level = s.levels[slot, rows]
+        deciding = stage == Stage.DECIDING
+        next_level[deciding] = s.levels[2, rows[deciding]] + (
+            s.levels[3, rows[deciding]] - s.levels[2, rows[deciding]]) * self.price_factor(rows[deciding])
+        s.next_level[rows] = next_level
+        floor = np.full(rows.size, -np.inf, np.float32)
+        inside = funnel & (stage > Stage.UNAWARE)
+        floor[inside] = self.market.fallback * s.levels[stage[inside] - 1, rows[inside]]
+        s.floor_level[rows] = floor
+        s.keep[rows] = np.where(post, 1.0, 1.0 - traits["interest_decay"][rows])
+        drift = traits["repurchase_rate"][rows] * satisfaction_factor(sat) * self.repurchase_scale
+        s.drift[rows] = np.where(post, drift, 0.0)
+        hazard = traits["churn_propensity"][rows] * churn_factor(sat)
+        hazard += np.where(stage == Stage.LOYAL, traits["advocacy"][rows]
+                           * advocacy_factor(sat, self.market.advocate_satisfaction), 0.0)
+        s.hazard[rows] = np.where(post, hazard, 0.0)
+        self._refresh_talk(rows, stage, sat, post)
+        self._refresh_survey(rows, sat)
+        for listener in self.row_listeners:
+            listener(rows)
+
+    def _refresh_talk(self, rows: np.ndarray, stage: np.ndarray, sat: np.ndarray, post: np.ndarray) -> None:
+        talk = self.talk_by_stage[stage]
+        talk = np.where(post & (sat < 0), self.dissatisfied_talk, talk).astype(np.float32)
+        self.state.talk[rows] = np.clip(talk, -1.0, 1.0)
+
+    def _refresh_survey(self, rows: np.ndarray, sat: np.ndarray) -> None:
+        """Keep promoter and detractor counts of everyone who has bought (NPS survey):
+        score = clip(round(7 + 3 s + bias), 0, 10); 9-10 promoters, 0-6 detractors."""
+        bought = self.state.purchases[rows] > 0
+        rows, sat = rows[bought], sat[bought]
+        score = np.clip(np.rint(7.0 + 3.0 * sat + self.state.survey_bias[rows]), 0, 10)
+        category = np.where(score >= 9, 1, np.where(score <= 6, -1, 0)).astype(np.int8)
+        old = self.nps_category[rows]
+        self.promoters += int((category == 1).sum() - (old == 1).sum())
+        self.detractors += int((category == -1).sum() - (old == -1).sum())
+        self.nps_category[rows] = category
+
+    def nps(self) -> float:
+        """Net promoter score of everyone who has bought: % promoters - % detractors."""
+        bought = self.respondents
+        return 100.0 * (self.promoters - self.detractors) / bought if bought else float("nan")
+
+    def refresh_all(self) -> None:
+        """Recompute every row (start of a run, or after a global lever change)."""
+        self.refresh(np.arange(self.state.size))
+
+    def exit_shares(self, rows: np.ndarray) -> np.ndarray:
+        """For post-purchase ``rows`` whose clock rang: the share of their hazard that is
+        advocacy (the rest is lapsing)."""
+        s = self.state
+        sat = s.satisfaction[rows]
+        adv = np.where(s.stage[rows] == Stage.LOYAL, s.traits["advocacy"][rows]
+                       * advocacy_factor(sat, self.market.advocate_satisfaction), 0.0)
+        total = s.hazard[rows]
+        return np.divide(adv, total, out=np.zeros_like(total), where=total > 0)

@@ -1,0 +1,841 @@
+"""Service operations after a purchase: fulfilment, delivery, support tickets and returns.
+
+The layer runs on a SimPy :class:`simpy.Environment` whose clock is in **days** (floats) and
+which the model advances to the end of each simulated day (``run_day``).
+
+Actors
+------
+``warehouse``
+    One process for all orders. At the start of every day it ships up to the day's fulfilment
+    capacity from a FIFO backlog held in numpy arrays; transit delays are drawn per shipment.
+``delivery``
+    One process per shipment (not per parcel): the carrier's rounds, handing parcels over day by
+    day as they arrive. On arrival the delivery penalty is applied and returns are decided.
+``ticket_arrivals`` and ``ticket``
+    A share of orders opens a support ticket when the parcel arrives (the customer finds the
+    quality shortfall). Each ticket is a SimPy process queueing FCFS for one of the staffed
+    ``support_agents`` (a :class:`SupportDesk`, a ``simpy.Resource`` whose capacity follows the
+    staff roster).
+``staffing``
+    Applies ``staff_schedule`` at the start of each listed day.
+
+Time rules
+----------
+* Staffed time: each agent works ``hours_per_day`` hours per calendar day, spread evenly over the
+  day (the desk never closes, it works at the staffed rate). A ticket of ``h`` handle-hours
+  therefore occupies an agent for ``h / hours_per_day`` days, and ``c`` agents resolve at most
+  ``c * hours_per_day / handle_time_hours`` tickets a day. Waits are in calendar days.
+* Staff changes (schedule or :meth:`ServiceOperations.set_staff`) take effect for new service
+  starts: agents above the new level finish the ticket in hand, then go off duty.
+* Orders placed on day ``d`` (``place_orders`` before ``run_day(d)``) ship at time ``d`` if
+  capacity allows; order-to-door days are arrival time minus ``d``.
+* Transit delays are gamma distributed with the configured mean and coefficient of variation;
+  handle times are exponential.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+DAY = 1.0  # days: the simulation clock unit, one model step
+HOURS_PER_CALENDAR_DAY = 24.0  # hours
+POPULATION_UNIT = 10_000  # customers: capacity and staff are stated per this many when scaled
+WAIT_SHAPES = ("linear", "logistic")
+
+Process = Generator[simpy.Event, Any, None]
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------
+def _default_schedule() -> list[dict]:
+    return [{"from_day": 0, "staff": 2}]
+
+
+def _default_wait_penalty() -> dict:
+    return {"shape": "linear", "per_day": 0.2, "max": 0.5}
+
+
+def _default_delivery_penalty() -> dict:
+    return {"promised_days": 3.0, "per_day": 0.05, "max": 0.4}
+
+
+@dataclass
+class ServiceConfig:
+    """Parameters of the service layer (the Hydra group ``service``).
+
+    Attributes
+    ----------
+    enabled : bool
+        If False, ``place_orders`` ignores orders and every day is empty.
+    fulfilment_capacity : float
+        Orders shipped per day (warehouse capacity); more wait in a FIFO backlog. May be ``inf``.
+    delivery_days_mean, delivery_days_cv : float
+        Mean (days) and coefficient of variation of the gamma transit delay after shipping.
+    ticket_probability : float
+        Base share of orders that open a support ticket.
+    ticket_quality_slope : float
+        Extra ticket probability per unit of quality shortfall (shortfall in [0, 1]).
+    handle_time_hours : float
+        Mean support handle time per ticket, hours of agent work (exponential).
+    staff_schedule : list of dict
+        ``[{"from_day": 0, "staff": 4}, {"from_day": 60, "staff": 8}]``; ascending days, the
+        first entry from day 0.
+    hours_per_day : float
+        Hours each agent works per calendar day (see the module notes on staffed time).
+    return_threshold : float
+        Satisfaction at delivery below which a customer may return the order.
+    return_probability : float
+        Probability of a return given satisfaction below the threshold.
+    wait_penalty : dict
+        Satisfaction lost against support wait (days): ``{"shape": "linear", "per_day", "max"}``
+        or ``{"shape": "logistic", "midpoint_days", "steepness_per_day", "max"}``.
+    delivery_penalty : dict
+        Satisfaction lost per day of order-to-door beyond a promise:
+        ``{"promised_days", "per_day", "max"}``.
+    scale_with_population : bool
+        Capacity and staff are per 10,000 customers; the model calls :meth:`scaled`.
+    """
+
+    enabled: bool = True
+    fulfilment_capacity: float = 120.0  # orders/day
+    delivery_days_mean: float = 2.5  # days
+    delivery_days_cv: float = 0.4  # dimensionless
+    ticket_probability: float = 0.04  # tickets/order
+    ticket_quality_slope: float = 0.3  # tickets/order per unit shortfall
+    handle_time_hours: float = 0.75  # agent-hours/ticket
+    staff_schedule: list[dict] = field(default_factory=_default_schedule)  # agents
+    hours_per_day: float = 8.0  # agent-hours per calendar day
+    return_threshold: float = -0.2  # satisfaction
+    return_probability: float = 0.3  # probability
+    wait_penalty: dict = field(default_factory=_default_wait_penalty)
+    delivery_penalty: dict = field(default_factory=_default_delivery_penalty)
+    scale_with_population: bool = True
+
+    def __post_init__(self) -> None:
+        self.staff_schedule = _checked_schedule(self.staff_schedule)
+        self.wait_penalty = _checked_wait_curve(self.wait_penalty)
+        self.delivery_penalty = _checked_delivery_curve(self.delivery_penalty)
+        _check_rates(self)
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any]) -> ServiceConfig:
+        """Build a config from a plain or OmegaConf mapping, rejecting unknown keys."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(mapping) - known)
+        if unknown:
+            raise ValueError(f"unknown service config keys: {unknown}")
+        return cls(**{key: mapping[key] for key in mapping})
+
+    def scaled(self, factor: float) -> ServiceConfig:
+        """Return a copy with capacity and staff multiplied by ``factor``.
+
+        Staff are rounded half up, at least 1 agent. The copy holds absolute numbers, so its
+        ``scale_with_population`` is False.
+        """
+        if not factor > 0:
+            raise ValueError(f"scale factor must be positive, got {factor}")
+        schedule = [
+            {"from_day": entry["from_day"], "staff": _scaled_staff(entry["staff"], factor)}
+            for entry in self.staff_schedule
+        ]
+        return dataclasses.replace(
+            self,
+            fulfilment_capacity=self.fulfilment_capacity * factor,
+            staff_schedule=schedule,
+            scale_with_population=False,
+        )
+
+    def staff_on(self, day: float) -> int:
+        """Staffed agents on ``day`` according to the schedule."""
+        staff = self.staff_schedule[0]["staff"]
+        for entry in self.staff_schedule:
+            if entry["from_day"] <= day:
+                staff = entry["staff"]
+        return staff
+
+    @property
+    def handle_time_days(self) -> float:
+        """Mean handle time in days of staffed time (hours / hours_per_day)."""
+        return self.handle_time_hours / self.hours_per_day
+
+
+def _scaled_staff(staff: int, factor: float) -> int:
+    """Staff times ``factor``, rounded half up, at least one agent."""
+    return max(1, math.floor(staff * factor + 0.5))
+
+
+def _checked_schedule(schedule: Sequence[Mapping[str, Any]]) -> list[dict]:
+    entries = [{"from_day": int(e["from_day"]), "staff": int(e["staff"])} for e in schedule]
+    days = [e["from_day"] for e in entries]
+    if not entries or days[0] != 0:
+        raise ValueError("staff_schedule needs a first entry with from_day 0")
+    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+        raise ValueError(f"staff_schedule days must increase, got {days}")
+    if any(e["staff"] < 0 for e in entries):
+        raise ValueError("staff must be >= 0")
+    return entries
+
+
+def _checked_wait_curve(curve: Mapping[str, Any]) -> dict:
+    curve = dict(curve)
+    shape = curve.setdefault("shape", "linear")
+    if shape not in WAIT_SHAPES:
+        raise ValueError(f"wait_penalty shape must be one of {WAIT_SHAPES}, got {shape!r}")
+    required = ("per_day",) if shape == "linear" else ("midpoint_days", "steepness_per_day")
+    missing = [key for key in ("max", *required) if key not in curve]
+    if missing:
+        raise ValueError(f"wait_penalty ({shape}) is missing {missing}")
+    if curve["max"] < 0 or any(curve[key] < 0 for key in required):
+        raise ValueError("wait_penalty values must be >= 0")
+    return curve
+
+
+def _checked_delivery_curve(curve: Mapping[str, Any]) -> dict:
+    curve = dict(curve)
+    missing = [key for key in ("promised_days", "per_day", "max") if key not in curve]
+    if missing:
+        raise ValueError(f"delivery_penalty is missing {missing}")
+    if min(curve["promised_days"], curve["per_day"], curve["max"]) < 0:
+        raise ValueError("delivery_penalty values must be >= 0")
+    return curve
+
+
+def _check_rates(config: ServiceConfig) -> None:
+    checks = {
+        "fulfilment_capacity > 0": config.fulfilment_capacity > 0,
+        "delivery_days_mean >= 0": config.delivery_days_mean >= 0,
+        "delivery_days_cv >= 0": config.delivery_days_cv >= 0,
+        "0 <= ticket_probability <= 1": 0 <= config.ticket_probability <= 1,
+        "ticket_quality_slope >= 0": config.ticket_quality_slope >= 0,
+        "handle_time_hours > 0": config.handle_time_hours > 0,
+        "0 < hours_per_day <= 24": 0 < config.hours_per_day <= HOURS_PER_CALENDAR_DAY,
+        "0 <= return_probability <= 1": 0 <= config.return_probability <= 1,
+    }
+    failed = [rule for rule, ok in checks.items() if not ok]
+    if failed:
+        raise ValueError(f"invalid service config: {failed}")
+
+
+# --------------------------------------------------------------------------------------------
+# Penalty curves and samplers
+# --------------------------------------------------------------------------------------------
+def wait_penalty(wait_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
+    """Satisfaction lost (>= 0) for support waits of ``wait_days`` days.
+
+    ``linear``: ``per_day * wait``; ``logistic``: a logistic in wait centred on
+    ``midpoint_days`` with slope ``steepness_per_day``, shifted and scaled to be 0 at no wait
+    and to approach ``max``. Both are non-decreasing and capped at ``max``.
+    """
+    wait = np.maximum(np.asarray(wait_days, dtype=np.float64), 0.0)
+    cap = float(curve["max"])
+    if curve.get("shape", "linear") == "linear":
+        penalty = float(curve["per_day"]) * wait
+    else:
+        steepness, midpoint = float(curve["steepness_per_day"]), float(curve["midpoint_days"])
+        at_zero = _logistic(-steepness * midpoint)
+        penalty = cap * (_logistic(steepness * (wait - midpoint)) - at_zero) / (1.0 - at_zero)
+    return np.clip(penalty, 0.0, cap)
+
+
+def delivery_penalty(delivery_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
+    """Satisfaction lost (>= 0): ``per_day`` per day beyond ``promised_days``, capped at ``max``."""
+    late_days = np.maximum(np.asarray(delivery_days, np.float64) - curve["promised_days"], 0.0)
+    return np.minimum(float(curve["per_day"]) * late_days, float(curve["max"]))
+
+
+def _logistic(x: np.ndarray | float) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
+
+
+def transit_days(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+    """Draw ``n`` gamma transit delays (days) with the given mean and coefficient of variation."""
+    if cv == 0 or mean == 0:
+        return np.full(n, float(mean))
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, mean / shape, n)
+
+
+def handle_days(rng: np.random.Generator, n: int, mean_days: float) -> np.ndarray:
+    """Draw ``n`` exponential handle times (days of staffed time)."""
+    return rng.exponential(mean_days, n)
+
+
+def ticket_probability(shortfall: np.ndarray, base: float, slope: float) -> np.ndarray:
+    """Probability that an order opens a ticket, given its quality shortfall in [0, 1]."""
+    return np.clip(base + slope * np.clip(shortfall, 0.0, 1.0), 0.0, 1.0)
+
+
+def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean waiting time in queue of an M/M/c queue (Erlang C), in the rates' time unit.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Poisson arrival rate, lambda.
+    service_rate : float
+        Service rate of one server, mu (1 / mean service time).
+    servers : int
+        Number of servers, c.
+
+    Returns
+    -------
+    float
+        ``C(c, a) / (c * mu - lambda)`` with ``a = lambda / mu``; ``inf`` if the queue is
+        unstable (``lambda >= c * mu``).
+    """
+    offered = arrival_rate / service_rate
+    if offered >= servers:
+        return math.inf
+    blocking = 1.0  # Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))
+    for k in range(1, servers + 1):
+        blocking = offered * blocking / (k + offered * blocking)
+    prob_wait = servers * blocking / (servers - offered * (1.0 - blocking))
+    return prob_wait / (servers * service_rate - arrival_rate)
+
+
+# --------------------------------------------------------------------------------------------
+# Support: the desk, its log and the ticket processes
+# --------------------------------------------------------------------------------------------
+class SupportDesk(simpy.Resource):
+    """The staffed support agents: a ``simpy.Resource`` whose capacity follows the roster.
+
+    SimPy fixes a Resource's capacity, so this subclass changes it in one place,
+    :meth:`set_staff`: the capacity (``_capacity``) is replaced and waiting tickets are granted
+    while slots are free. A cut takes effect for new service starts; agents busy above the new
+    level finish their ticket first. The desk also integrates busy and staffed agent-time
+    (agents still finishing above the roster count as staffed), for utilisation.
+    """
+
+    def __init__(self, env: simpy.Environment, staff: int) -> None:
+        super().__init__(env, capacity=1)
+        self._capacity = int(staff)
+        self.busy_time = 0.0  # agent-days spent on tickets
+        self.staffed_time = 0.0  # agent-days on duty
+        self._marked_at = env.now
+
+    def set_staff(self, staff: int) -> None:
+        """Set the staffed agents from now on; free slots start waiting tickets at once."""
+        if staff < 0:
+            raise ValueError(f"staff must be >= 0, got {staff}")
+        self.account()
+        self._capacity = int(staff)
+        while self.put_queue and len(self.users) < self._capacity:
+            self._trigger_put(None)
+
+    def account(self) -> None:
+        """Add busy and staffed agent-time since the last change up to now."""
+        elapsed = self._env.now - self._marked_at
+        busy = len(self.users)
+        self.busy_time += busy * elapsed
+        self.staffed_time += max(busy, self._capacity) * elapsed
+        self._marked_at = self._env.now
+
+    def _do_put(self, event: simpy.resources.resource.Request) -> None:
+        if len(self.users) < self._capacity:
+            self.account()
+        super()._do_put(event)
+
+    def _do_get(self, event: simpy.resources.resource.Release) -> None:
+        self.account()
+        super()._do_get(event)
+
+
+@dataclass
+class SupportLog:
+    """What the support desk did since the log was last cleared (cheap Python lists)."""
+
+    opened: int = 0
+    started_customers: list[int] = field(default_factory=list)
+    started_waits: list[float] = field(default_factory=list)  # days
+    resolved_customers: list[int] = field(default_factory=list)
+    resolved_waits: list[float] = field(default_factory=list)  # days
+
+    def clear(self) -> None:
+        """Forget everything logged so far."""
+        self.opened = 0
+        for entries in (self.started_customers, self.started_waits):
+            entries.clear()
+        for entries in (self.resolved_customers, self.resolved_waits):
+            entries.clear()
+
+
+def ticket(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    log: SupportLog,
+    customer: int,
+    handle_days: float,
+) -> Process:
+    """A customer's support ticket: queue FCFS for an agent, be handled, be resolved."""
+    opened_at = env.now
+    log.opened += 1
+    with support_agents.request() as request:
+        yield request
+        wait = env.now - opened_at
+        log.started_customers.append(customer)
+        log.started_waits.append(wait)
+        yield env.timeout(handle_days)
+    log.resolved_customers.append(customer)
+    log.resolved_waits.append(wait)
+
+
+def ticket_arrivals(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    log: SupportLog,
+    open_times: np.ndarray,
+    customers: np.ndarray,
+    handle_times: np.ndarray,
+) -> Process:
+    """Open tickets at the given sorted times (days), one ``ticket`` process each."""
+    for opens_at, customer, handle in zip(
+        open_times.tolist(), customers.tolist(), handle_times.tolist(), strict=True
+    ):
+        if opens_at > env.now:
+            yield env.timeout(opens_at - env.now)
+        env.process(ticket(env, support_agents, log, customer, handle))
+
+
+def staffing(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    schedule: Sequence[Mapping[str, int]],
+    is_overridden: Callable[[], bool],
+) -> Process:
+    """Apply the staff roster at the start of each listed day, unless a lever took over."""
+    for entry in schedule:
+        if entry["from_day"] > env.now:
+            yield env.timeout(entry["from_day"] - env.now)
+        if is_overridden():
+            return
+        support_agents.set_staff(entry["staff"])
+
+
+def simulate_mm_c(
+    arrival_rate_per_day: float,
+    service_rate_per_day: float,
+    servers: int,
+    days: float,
+    rng: np.random.Generator,
+    warmup_days: float = 0.0,
+) -> np.ndarray:
+    """Run the support queue alone as an M/M/c queue and return its waits.
+
+    Uses the model's own ``SupportDesk``, ``ticket_arrivals`` and ``ticket`` processes, fed
+    Poisson arrivals over ``[0, days)`` and exponential service times.
+
+    Returns
+    -------
+    numpy.ndarray
+        Waiting times in queue (days) of the tickets that arrived after ``warmup_days``, in
+        arrival order; the run continues until every ticket has been served.
+    """
+    env = simpy.Environment()
+    support_agents = SupportDesk(env, servers)
+    log = SupportLog()
+    n_tickets = rng.poisson(arrival_rate_per_day * days)
+    open_times = np.sort(rng.uniform(0.0, days, n_tickets))
+    service = handle_days(rng, n_tickets, 1.0 / service_rate_per_day)
+    env.process(
+        ticket_arrivals(env, support_agents, log, open_times, np.arange(n_tickets), service)
+    )
+    env.run()
+    waits = np.empty(n_tickets)
+    waits[np.asarray(log.started_customers, dtype=np.int64)] = log.started_waits
+    return waits[open_times >= warmup_days]
+
+
+# --------------------------------------------------------------------------------------------
+# Orders, the backlog and the day's record
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Orders:
+    """A batch of orders as parallel arrays (one row per order)."""
+
+    customer: np.ndarray  # int64 row indices
+    order_day: np.ndarray  # float64 days
+    satisfaction: np.ndarray  # float32 at ordering
+    wants_ticket: np.ndarray  # bool, decided at ordering
+    arrival: np.ndarray | None = None  # float64 days, set when shipped
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+    def take(self, index: np.ndarray | slice) -> Orders:
+        """Rows ``index`` as a new batch."""
+        arrival = None if self.arrival is None else self.arrival[index]
+        return Orders(
+            self.customer[index],
+            self.order_day[index],
+            self.satisfaction[index],
+            self.wants_ticket[index],
+            arrival,
+        )
+
+    @staticmethod
+    def concat(batches: Sequence[Orders]) -> Orders:
+        """Stack unshipped batches in order."""
+        columns = ("customer", "order_day", "satisfaction", "wants_ticket")
+        return Orders(*(np.concatenate([getattr(b, name) for b in batches]) for name in columns))
+
+    def by_arrival_day(self) -> Iterator[Orders]:
+        """Shipped orders grouped by the calendar day of arrival, earliest first."""
+        order = np.argsort(self.arrival, kind="stable")
+        arrival_day = np.floor(self.arrival[order])
+        cuts = np.flatnonzero(np.diff(arrival_day)) + 1
+        for rows in np.split(order, cuts):
+            yield self.take(rows)
+
+
+class OrderBacklog:
+    """FIFO of orders waiting to ship, kept as a queue of numpy batches."""
+
+    def __init__(self) -> None:
+        self._batches: deque[Orders] = deque()
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def push(self, orders: Orders) -> None:
+        """Queue a batch (all of one order day) behind the others."""
+        if len(orders):
+            self._batches.append(orders)
+            self._size += len(orders)
+
+    def pop(self, n: float, up_to_day: float) -> Orders | None:
+        """Take up to ``n`` of the oldest orders placed no later than ``up_to_day``."""
+        taken: list[Orders] = []
+        while n > 0 and self._batches and self._batches[0].order_day[0] <= up_to_day:
+            head = self._batches[0]
+            if len(head) <= n:
+                taken.append(self._batches.popleft())
+            else:
+                cut = int(n)
+                taken.append(head.take(slice(0, cut)))
+                self._batches[0] = head.take(slice(cut, None))
+            n -= len(taken[-1])
+        shipped = Orders.concat(taken) if taken else None
+        self._size -= 0 if shipped is None else len(shipped)
+        return shipped
+
+
+@dataclass
+class ServiceDay:
+    """What the service layer completed during one simulated day.
+
+    ``customers`` is unique; ``satisfaction_delta`` sums a customer's penalties of the day
+    (delivery lateness, support waits of resolved tickets; 0 for an on-time delivery).
+    ``returned`` has one entry per returned order.
+    """
+
+    customers: np.ndarray
+    satisfaction_delta: np.ndarray
+    returned: np.ndarray
+    tickets_opened: int
+    tickets_resolved: int
+    mean_wait_days: float
+    p95_wait_days: float
+    utilisation: float
+    backlog_orders: int
+    queue_tickets: int
+    deliveries: int
+    mean_delivery_days: float
+
+
+@dataclass
+class _DeliveryLog:
+    """Deliveries handed over since the log was last cleared."""
+
+    customers: list[np.ndarray] = field(default_factory=list)
+    penalties: list[np.ndarray] = field(default_factory=list)
+    days: list[np.ndarray] = field(default_factory=list)  # order-to-door, days
+    returned: list[np.ndarray] = field(default_factory=list)
+
+    def clear(self) -> None:
+        for entries in (self.customers, self.penalties, self.days, self.returned):
+            entries.clear()
+
+
+def delivery(
+    env: simpy.Environment, shipment: Orders, hand_over: Callable[[Orders], None]
+) -> Process:
+    """The carrier's rounds for one shipment: hand parcels over day by day as they arrive."""
+    for parcels in shipment.by_arrival_day():
+        last_arrival = float(parcels.arrival.max())
+        if last_arrival > env.now:
+            yield env.timeout(last_arrival - env.now)
+        hand_over(parcels)
+
+
+# --------------------------------------------------------------------------------------------
+# The service layer as the model sees it
+# --------------------------------------------------------------------------------------------
+class ServiceOperations:
+    """Fulfilment, delivery, support and returns on a SimPy clock in days.
+
+    Parameters
+    ----------
+    config : ServiceConfig
+        Absolute numbers (call ``config.scaled(n / 10_000)`` first if it is per 10,000).
+    rng : numpy.random.Generator
+        The service stream; every draw of the layer comes from it.
+
+    Notes
+    -----
+    Per day the model calls ``place_orders(day, ...)`` then ``run_day(day)``.
+    """
+
+    def __init__(self, config: ServiceConfig, rng: np.random.Generator) -> None:
+        self.config = config
+        self.rng = rng
+        self.env = simpy.Environment()
+        self.support_agents = SupportDesk(self.env, config.staff_on(0))
+        self.backlog = OrderBacklog()
+        self._support_log = SupportLog()
+        self._delivery_log = _DeliveryLog()
+        self._capacity_credit = 0.0  # orders: fractional capacity carried to the next day
+        self._staff_overridden = False
+        self._totals = _RunTotals()
+        self.env.process(self.warehouse())
+        self.env.process(
+            staffing(self.env, self.support_agents, config.staff_schedule, self._is_overridden)
+        )
+
+    # ---- the model's interface ------------------------------------------------------------
+    def place_orders(
+        self,
+        day: int,
+        customers: np.ndarray,
+        quality_shortfall: np.ndarray,
+        satisfaction: np.ndarray,
+    ) -> None:
+        """Queue the orders placed on ``day`` and decide which of them will open a ticket.
+
+        Parameters
+        ----------
+        day : int
+            Day of the orders; they can ship from time ``day``.
+        customers : numpy.ndarray
+            int64 row indices of the buyers (one per order).
+        quality_shortfall : numpy.ndarray
+            Quality shortfall per order, in [0, 1]; raises the ticket probability.
+        satisfaction : numpy.ndarray
+            Buyers' satisfaction now (about -1..1), used for the return decision at delivery.
+        """
+        customers = np.asarray(customers, dtype=np.int64)
+        if not self.config.enabled or customers.size == 0:
+            return
+        if not len(customers) == len(quality_shortfall) == len(satisfaction):
+            raise ValueError("customers, quality_shortfall and satisfaction differ in length")
+        p_ticket = ticket_probability(
+            np.asarray(quality_shortfall, dtype=np.float64),
+            self.config.ticket_probability,
+            self.config.ticket_quality_slope,
+        )
+        orders = Orders(
+            customer=customers,
+            order_day=np.full(customers.size, float(day)),
+            satisfaction=np.asarray(satisfaction, dtype=np.float32),
+            wants_ticket=self.rng.random(customers.size) < p_ticket,
+        )
+        self.backlog.push(orders)
+        self._totals.orders_placed += len(orders)
+
+    def run_day(self, day: int) -> ServiceDay:
+        """Advance the clock to the end of ``day`` and report what completed since the last call."""
+        if day + DAY <= self.env.now:
+            raise ValueError(f"day {day} is already simulated (clock at {self.env.now})")
+        desk = self.support_agents
+        busy_before, staffed_before = desk.busy_time, desk.staffed_time
+        self.env.run(until=day + DAY)
+        desk.account()
+        busy, staffed = desk.busy_time - busy_before, desk.staffed_time - staffed_before
+        service_day = self._collect_day(busy, staffed)
+        self._support_log.clear()
+        self._delivery_log.clear()
+        return service_day
+
+    def set_staff(self, staff: int) -> None:
+        """Set the staffed agents from now on; later ``staff_schedule`` entries no longer apply."""
+        self._staff_overridden = True
+        self.support_agents.set_staff(staff)
+
+    def summary(self) -> dict:
+        """Run-level KPIs: orders, deliveries, returns, tickets, waits, utilisation, backlog."""
+        return self._totals.summary(
+            queue_tickets=len(self.support_agents.queue), backlog_orders=len(self.backlog)
+        )
+
+    # ---- processes --------------------------------------------------------------------------
+    def warehouse(self) -> Process:
+        """Ship up to the day's capacity from the backlog at the start of every day."""
+        while True:
+            self._ship()
+            yield self.env.timeout(DAY)
+
+    def _ship(self) -> None:
+        shipped = self.backlog.pop(self._shipping_allowance(), up_to_day=self.env.now)
+        if shipped is None:
+            return
+        mean, cv = self.config.delivery_days_mean, self.config.delivery_days_cv
+        transit = transit_days(self.rng, len(shipped), mean, cv)
+        shipped.arrival = self.env.now + transit
+        self._totals.orders_shipped += len(shipped)
+        self.env.process(delivery(self.env, shipped, self._hand_over))
+        self._open_tickets_on_arrival(shipped)
+
+    def _shipping_allowance(self) -> float:
+        capacity = self.config.fulfilment_capacity
+        if math.isinf(capacity):
+            return math.inf
+        allowance = math.floor(capacity + self._capacity_credit)
+        self._capacity_credit = capacity + self._capacity_credit - allowance
+        return allowance
+
+    def _open_tickets_on_arrival(self, shipped: Orders) -> None:
+        ticketed = shipped.take(shipped.wants_ticket)
+        if len(ticketed) == 0:
+            return
+        order = np.argsort(ticketed.arrival, kind="stable")
+        handle = handle_days(self.rng, len(ticketed), self.config.handle_time_days)
+        self.env.process(
+            ticket_arrivals(self.env, self.support_agents, self._support_log,
+                            ticketed.arrival[order], ticketed.customer[order], handle)
+        )
+
+    def _hand_over(self, parcels: Orders) -> None:
+        door_days = parcels.arrival - parcels.order_day
+        penalty = delivery_penalty(door_days, self.config.delivery_penalty)
+        self._delivery_log.customers.append(parcels.customer)
+        self._delivery_log.penalties.append(penalty)
+        self._delivery_log.days.append(door_days)
+        self._delivery_log.returned.append(self._decide_returns(parcels, penalty))
+
+    def _decide_returns(self, parcels: Orders, penalty: np.ndarray) -> np.ndarray:
+        """Customers returning: satisfaction at delivery below threshold, then a coin flip."""
+        at_delivery = parcels.satisfaction - penalty
+        unhappy = np.flatnonzero(at_delivery < self.config.return_threshold)
+        if unhappy.size == 0:
+            return np.empty(0, dtype=np.int64)
+        flips = self.rng.random(unhappy.size) < self.config.return_probability
+        return parcels.customer[unhappy[flips]]
+
+    def _is_overridden(self) -> bool:
+        return self._staff_overridden
+
+    # ---- the day's record -------------------------------------------------------------------
+    def _collect_day(self, busy: float, staffed: float) -> ServiceDay:
+        support, deliveries = self._support_log, self._delivery_log
+        customers, delta = _net_penalties(
+            deliveries.customers + [np.asarray(support.resolved_customers, dtype=np.int64)],
+            deliveries.penalties + [wait_penalty(support.resolved_waits, self.config.wait_penalty)],
+        )
+        waits = np.asarray(support.started_waits, dtype=np.float64)
+        door_days = _concat(deliveries.days, np.float64)
+        returned = _concat(deliveries.returned, np.int64)
+        day = ServiceDay(
+            customers=customers,
+            satisfaction_delta=delta,
+            returned=returned,
+            tickets_opened=support.opened,
+            tickets_resolved=len(support.resolved_customers),
+            mean_wait_days=_mean(waits),
+            p95_wait_days=_percentile(waits, 95),
+            utilisation=busy / staffed if staffed > 0 else math.nan,
+            backlog_orders=len(self.backlog),
+            queue_tickets=len(self.support_agents.queue),
+            deliveries=door_days.size,
+            mean_delivery_days=_mean(door_days),
+        )
+        self._totals.add(day, waits, door_days, busy, staffed)
+        return day
+
+
+def _net_penalties(
+    customers: list[np.ndarray], penalties: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unique customers and their summed satisfaction change (negative penalties), float32."""
+    who = _concat(customers, np.int64)
+    lost = _concat(penalties, np.float64)
+    if who.size == 0:
+        return who, np.empty(0, dtype=np.float32)
+    unique, inverse = np.unique(who, return_inverse=True)
+    return unique, (-np.bincount(inverse, weights=lost, minlength=unique.size)).astype(np.float32)
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q)) if values.size else math.nan
+
+
+@dataclass
+class _RunTotals:
+    """Run-level accumulators behind ``ServiceOperations.summary``."""
+
+    orders_placed: int = 0
+    orders_shipped: int = 0
+    deliveries: int = 0
+    delivery_days_sum: float = 0.0
+    returns: int = 0
+    tickets_opened: int = 0
+    tickets_resolved: int = 0
+    busy_time: float = 0.0  # agent-days
+    staffed_time: float = 0.0  # agent-days
+    max_backlog_orders: int = 0
+    max_queue_tickets: int = 0
+    waits: list[np.ndarray] = field(default_factory=list)  # days, one array per day
+
+    def add(
+        self, day: ServiceDay, waits: np.ndarray, door_days: np.ndarray, busy: float,
+        staffed: float,
+    ) -> None:
+        self.deliveries += day.deliveries
+        self.delivery_days_sum += float(door_days.sum())
+        self.returns += day.returned.size
+        self.tickets_opened += day.tickets_opened
+        self.tickets_resolved += day.tickets_resolved
+        self.busy_time += busy
+        self.staffed_time += staffed
+        self.max_backlog_orders = max(self.max_backlog_orders, day.backlog_orders)
+        self.max_queue_tickets = max(self.max_queue_tickets, day.queue_tickets)
+        if waits.size:
+            self.waits.append(waits)
+
+    def summary(self, queue_tickets: int, backlog_orders: int) -> dict:
+        waits = _concat(self.waits, np.float64)
+        return {
+            "orders_placed": self.orders_placed,
+            "orders_shipped": self.orders_shipped,
+            "deliveries": self.deliveries,
+            "mean_delivery_days": (
+                self.delivery_days_sum / self.deliveries if self.deliveries else math.nan
+            ),
+            "returns": self.returns,
+            "return_rate": self.returns / self.deliveries if self.deliveries else math.nan,
+            "tickets_opened": self.tickets_opened,
+            "tickets_resolved": self.tickets_resolved,
+            "mean_wait_days": _mean(waits),
+            "p95_wait_days": _percentile(waits, 95),
+            "utilisation": self.busy_time / self.staffed_time if self.staffed_time else math.nan,
+            "max_backlog_orders": self.max_backlog_orders,
+            "max_queue_tickets": self.max_queue_tickets,
+            "backlog_orders": backlog_orders,
+            "queue_tickets": queue_tickets,
+        }

@@ -1,0 +1,106 @@
+"""Per-customer state as a struct of numpy arrays (one row per customer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from journeysim.agents.customer import Stage
+
+FUNNEL_STEPS = ("aware", "considering", "deciding", "purchase")
+"""The interest levels a prospect crosses, in order; slot k of ``levels``."""
+
+NO_TOUCH = -1
+"""``last_touch`` of a customer no discrete touchpoint has reached."""
+
+
+def funnel_widths(means: dict[str, float], scale: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw each customer's interest needed per funnel step (exponential around the mean).
+
+    Parameters
+    ----------
+    means : dict
+        Mean interest per step (``market.thresholds``); 0 removes the step.
+    scale : ndarray
+        Per-customer multiplier (persona ``threshold_scale``).
+    rng : Generator
+        Population stream.
+
+    Returns
+    -------
+    ndarray, shape (4, n)
+        Widths of the aware, considering, deciding and purchase steps.
+    """
+    widths = rng.standard_exponential((len(FUNNEL_STEPS), scale.size), dtype=np.float32)
+    for k, step in enumerate(FUNNEL_STEPS):
+        widths[k] *= np.float32(means[step]) * scale
+    return widths
+
+
+def entry_levels(widths: np.ndarray) -> np.ndarray:
+    """Cumulative interest at which each funnel stage is entered.
+
+    A step of zero width is not a stage of its own: it is entered together with the
+    next step (the Bass scenario has only unaware and adopted).
+    """
+    levels = np.cumsum(widths, axis=0)
+    for k in range(len(FUNNEL_STEPS) - 2, -1, -1):
+        empty = widths[k] == 0
+        levels[k, empty] = levels[k + 1, empty]
+    return levels
+
+
+@dataclass
+class CustomerState:
+    """All per-customer arrays. ``Customer`` agents and every phase read and write these.
+
+    Units: interest and levels are dimensionless (accumulated effect); rates and hazards
+    are per day; days are integers since the start (-1 = never).
+    """
+
+    stage: np.ndarray
+    persona: np.ndarray
+    traits: dict[str, np.ndarray]
+    interest: np.ndarray
+    levels: np.ndarray
+    satisfaction: np.ndarray
+    survey_bias: np.ndarray
+    next_level: np.ndarray = field(init=False)
+    floor_level: np.ndarray = field(init=False)
+    keep: np.ndarray = field(init=False)
+    drift: np.ndarray = field(init=False)
+    hazard: np.ndarray = field(init=False)
+    clock: np.ndarray = field(init=False)
+    clock_threshold: np.ndarray = field(init=False)
+    talk: np.ndarray = field(init=False)
+    purchases: np.ndarray = field(init=False)
+    last_purchase: np.ndarray = field(init=False)
+    last_touch: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.stage.size
+        self.next_level = np.zeros(n, np.float32)
+        self.floor_level = np.full(n, -np.inf, np.float32)
+        self.keep = np.ones(n, np.float32)
+        self.drift = np.zeros(n, np.float32)
+        self.hazard = np.zeros(n, np.float32)
+        self.clock = np.zeros(n, np.float32)
+        self.clock_threshold = np.full(n, np.inf, np.float32)
+        self.talk = np.zeros(n, np.float32)
+        self.purchases = np.zeros(n, np.int32)
+        self.last_purchase = np.full(n, -1, np.int32)
+        self.last_touch = np.full(n, NO_TOUCH, np.int8)
+
+    @property
+    def size(self) -> int:
+        """Number of customers."""
+        return int(self.stage.size)
+
+    def stage_counts(self) -> np.ndarray:
+        """Customers per stage (length 8)."""
+        return np.bincount(self.stage, minlength=len(Stage))
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays, bytes."""
+        arrays = [v for v in vars(self).values() if isinstance(v, np.ndarray)]
+        return sum(a.nbytes for a in arrays) + sum(a.nbytes for a in self.traits.values())

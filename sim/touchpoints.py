@@ -1,0 +1,266 @@
+"""Touchpoints: budgets buy impressions, sampled sparsely; exposures add interest.
+
+Impression channels deliver ``spend / cpm * 1000`` impressions a day to customers of their
+audience (everyone, or customers in ``target_stages``), weighted by persona affinity. Only
+the exposed rows are touched: their frequency stock (adstock) is decayed lazily from the
+day it was last updated. Broadcast channels (TV, PR) give everyone a daily dose from the
+adstocked impressions per capita. The response to frequency saturates by a named shape.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from journeysim.agents.customer import Stage
+from journeysim.sim.config import ChannelSpec, SaturationSpec
+from journeysim.sim.state import CustomerState
+from journeysim.sim.streams import RandomStreams
+
+
+# ---------------------------------------------------------------------- saturation shapes
+class Saturation:
+    """Cumulative response ``R(s)`` to an exposure stock ``s``, normalised so ``R(1) = 1``."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = float(scale)
+
+    def cumulative(self, stock: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        """Response to a stock of ``stock`` exposures."""
+        raise NotImplementedError
+
+    def increment(self, stock: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """Extra response of ``new`` exposures on top of ``stock``: R(s + m) - R(s)."""
+        return self.cumulative(stock + new) - self.cumulative(stock)
+
+
+class ExponentialSaturation(Saturation):
+    """R(s) = (1 - e^{-s/θ}) / (1 - e^{-1/θ}): each further exposure is worth e^{-1/θ} of the last."""
+
+    def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        return -np.expm1(-stock / self.scale) / -math.expm1(-1.0 / self.scale)
+
+
+class HillSaturation(Saturation):
+    """R(s) = s (1 + θ) / (s + θ): half of the maximum response at θ exposures."""
+
+    def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        return stock * (1.0 + self.scale) / (stock + self.scale)
+
+
+class LinearSaturation(Saturation):
+    """R(s) = s / θ: no diminishing returns (reference case)."""
+
+    def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        return stock / self.scale
+
+
+SATURATIONS: dict[str, type[Saturation]] = {
+    "exponential": ExponentialSaturation,
+    "hill": HillSaturation,
+    "linear": LinearSaturation,
+}
+"""Saturation shapes by the name used in YAML (``saturation.shape``)."""
+
+
+def make_saturation(spec: SaturationSpec) -> Saturation:
+    """Instantiate the shape named in ``spec``."""
+    return SATURATIONS[spec.shape](spec.scale)
+
+
+# ---------------------------------------------------------------------- exposures
+@dataclass
+class DayExposure:
+    """What the channels did today (per channel arrays, in channel order)."""
+
+    impressions: np.ndarray
+    spend: np.ndarray
+    reach: np.ndarray
+    logged: list[tuple[np.ndarray, int]]
+
+
+def impression_count(spend: float, cpm: float, rng: np.random.Generator) -> int:
+    """Impressions bought by ``spend`` at ``cpm`` (stochastic rounding keeps the mean exact)."""
+    exact = spend / cpm * 1000.0
+    whole = math.floor(exact)
+    return whole + int(rng.random() < exact - whole)
+
+
+class Channel:
+    """Runtime state of one touchpoint over a run.
+
+    Parameters
+    ----------
+    spec : ChannelSpec
+        Its configuration.
+    index : int
+        Its position in the model's channel arrays.
+    affinity : ndarray
+        Affinity of each persona for this channel.
+    n : int
+        Number of customers.
+    """
+
+    def __init__(self, spec: ChannelSpec, index: int, affinity: np.ndarray, n: int) -> None:
+        self.spec, self.index, self.n = spec, index, n
+        self.saturation = make_saturation(spec.saturation)
+        self.effect = spec.effect.astype(np.float32)
+        self.affinity_power = 1.0
+        self.set_affinity(affinity)
+        self.target_mask = None
+        if spec.target_stages is not None:
+            self.target_mask = np.zeros(len(Stage), bool)
+            self.target_mask[list(spec.target_stages)] = True
+        self.adstock = 0.0  # broadcast: adstocked impressions per capita
+        self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
+        self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
+        self.stock_day: np.ndarray | None = None
+
+    def set_affinity(self, affinity: np.ndarray) -> None:
+        """Reach weights per persona (affinity ** power, relative to the largest)."""
+        self.affinity = np.asarray(affinity, dtype=np.float64)
+        weights = self.affinity**self.affinity_power
+        self.weights = weights / weights.max() if weights.max() > 0 else weights
+
+    def decayed_stock(self, rows: np.ndarray, day: int) -> np.ndarray:
+        """Frequency stock of ``rows`` today (geometric carry-over since last update)."""
+        if self.stock is None:
+            self.stock = np.zeros(self.n, np.float32)
+            self.stock_day = np.zeros(self.n, np.int32)
+        age = day - self.stock_day[rows]
+        return self.stock[rows] * np.float32(self.spec.carryover) ** age.astype(np.float32)
+
+
+class Touchpoints:
+    """All channels of a run; ``expose`` applies one day of media.
+
+    Parameters
+    ----------
+    specs : tuple of ChannelSpec
+        Channel configs, in order.
+    affinity : ndarray, shape (personas, channels)
+        Persona affinity matrix.
+    state : CustomerState
+        Customer arrays (interest is raised, ``last_touch`` set).
+    streams : RandomStreams
+        One generator per channel and day.
+    scale : float
+        Population size over the budget reference size.
+    """
+
+    def __init__(self, specs: tuple[ChannelSpec, ...], affinity: np.ndarray, state: CustomerState,
+                 streams: RandomStreams, scale: float) -> None:
+        self.state, self.streams, self.scale = state, streams, scale
+        self.channels = [Channel(s, k, affinity[:, k], state.size) for k, s in enumerate(specs)]
+        self.names = tuple(s.name for s in specs)
+        self.review_multiplier = 1.0
+        self.logged_mask: np.ndarray | None = None
+        self._audiences: dict[bytes, np.ndarray] = {}
+        self._media_response = state.traits["innovativeness"]
+
+    @property
+    def planned_budgets(self) -> np.ndarray:
+        """Configured daily budget of each channel (currency per day, at reference size)."""
+        return np.array([c.spec.daily_budget for c in self.channels])
+
+    def expose(self, day: int, budgets: np.ndarray) -> DayExposure:
+        """Spend today's ``budgets`` (per channel, at reference size) and apply the exposures."""
+        self._audiences.clear()
+        k = len(self.channels)
+        out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k, np.int64), [])
+        for channel in self.channels:
+            budget = float(budgets[channel.index]) * self.scale
+            if budget <= 0:
+                continue
+            rng = self.streams.channel_day(channel.spec.name, day)
+            n = impression_count(budget, channel.spec.cpm, rng)
+            if channel.spec.kind == "broadcast":
+                reached = self._broadcast(channel, n)
+            else:
+                reached = self._impressions(channel, day, n, rng, out)
+            out.impressions[channel.index] = n if reached else 0
+            out.spend[channel.index] = n * channel.spec.cpm / 1000.0 if reached else 0.0
+            out.reach[channel.index] = reached
+        return out
+
+    def _audience(self, channel: Channel) -> np.ndarray | None:
+        """Rows the channel can reach today (None: everyone)."""
+        if channel.target_mask is None:
+            return None
+        key = channel.target_mask.tobytes()
+        if key not in self._audiences:
+            self._audiences[key] = np.flatnonzero(channel.target_mask[self.state.stage])
+        return self._audiences[key]
+
+    def _sample(self, channel: Channel, n: int, audience: np.ndarray | None,
+                rng: np.random.Generator) -> np.ndarray:
+        """Draw ``n`` impressions' recipients, in a fixed seeded order (a larger budget
+        reaches a superset), weighted by persona affinity through thinning."""
+        size = self.state.size if audience is None else audience.size
+        persona = self.state.persona
+        accept_rate = max(float(channel.weights.mean()), 1e-3)
+        chosen: list[np.ndarray] = []
+        got = 0
+        while got < n:
+            batch = int((n - got) / accept_rate * 1.1) + 16
+            u = rng.random((2, batch))
+            rows = (u[0] * size).astype(np.int64)
+            if audience is not None:
+                rows = audience[rows]
+            rows = rows[u[1] < channel.weights[persona[rows]]]
+            chosen.append(rows[: n - got])
+            got += chosen[-1].size
+        return np.concatenate(chosen) if chosen else np.empty(0, np.int64)
+
+    def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
+                     out: DayExposure) -> int:
+        audience = self._audience(channel)
+        if n == 0 or (audience is not None and audience.size == 0):
+            return 0
+        rows, counts = np.unique(self._sample(channel, n, audience, rng), return_counts=True)
+        stock = channel.decayed_stock(rows, day)
+        gain = channel.saturation.increment(stock, counts.astype(np.float32))
+        channel.stock[rows] = stock + counts
+        channel.stock_day[rows] = day
+        stage = self.state.stage[rows]
+        kick = channel.effect[stage] * gain * self._media_response[rows] * self._review(stage)
+        self.state.interest[rows] += kick
+        touched = rows[kick > 0]
+        self.state.last_touch[touched] = channel.index
+        if self.logged_mask is not None:
+            out.logged.append((rows[self.logged_mask[rows]], channel.index))
+        return int(rows.size)
+
+    def _broadcast(self, channel: Channel, n: int) -> int:
+        per_capita = n / self.state.size
+        channel.adstock = channel.spec.carryover * channel.adstock + per_capita
+        dose = float(channel.saturation.cumulative(np.float64(channel.adstock)))
+        if dose <= 0:
+            return 0
+        if channel.dose_weight is None:
+            channel.dose_weight = np.zeros(self.state.size, np.float32)
+            self._weigh_dose(channel, np.arange(self.state.size))
+        self.state.interest += channel.dose_weight * np.float32(dose)
+        return self.state.size
+
+    def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:
+        """Per-customer weight of a broadcast dose: effect at their stage, persona affinity
+        and media responsiveness (kept current as customers move)."""
+        persona = self.state.persona[rows]
+        channel.dose_weight[rows] = (channel.effect[self.state.stage[rows]]
+                                     * channel.affinity.astype(np.float32)[persona]
+                                     * self._media_response[rows])
+
+    def refresh_rows(self, rows: np.ndarray) -> None:
+        """Customers in ``rows`` changed stage: update broadcast dose weights."""
+        for channel in self.channels:
+            if channel.dose_weight is not None:
+                self._weigh_dose(channel, rows)
+
+    def _review(self, stage: np.ndarray) -> np.ndarray | float:
+        """Review-score multiplier for customers considering or deciding."""
+        if self.review_multiplier == 1.0:
+            return 1.0
+        evaluating = (stage == Stage.CONSIDERING) | (stage == Stage.DECIDING)
+        return np.where(evaluating, np.float32(self.review_multiplier), np.float32(1.0))
