@@ -9,6 +9,7 @@ import mesa
 
 if TYPE_CHECKING:
     import pandas as pd
+
     from journeysim.sim.model import JourneyModel
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import (
     TRAITS,

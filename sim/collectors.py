@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 
 DAILY_KPIS: tuple[str, ...] = (

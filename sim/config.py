@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim.errors import ConfigError, unknown_name
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 from journeysim.sim.state import CustomerState
 

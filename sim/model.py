@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+
 from journeysim.agents.customer import STAGE_NAMES, Customer, Stage
 from journeysim.agents.personas import Population
 from journeysim.sim.collectors import Collector
@@ -317,6 +318,7 @@ class JourneyModel(mesa.Model):
         if rows.size == 0:
             return
         self.state.stage[rows] = new
+        self.state.reached[rows] |= np.left_shift(np.uint8(1), new.astype(np.uint8))
         self.collector.count_flows(day, old, new)
         self.journey_log.record(day, rows, Event.STAGE_CHANGE, new)
         self.rates.refresh(rows)

@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import NetworkSpec
 from journeysim.sim.errors import ConfigError

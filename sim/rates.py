@@ -8,6 +8,7 @@ costs work in proportion to what happened, not to the population.
 from __future__ import annotations
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import MarketSpec, NetworkSpec
 from journeysim.sim.state import CustomerState
@@ -102,10 +103,10 @@ class Rates:
 
     def _refresh_survey(self, rows: np.ndarray, sat: np.ndarray) -> None:
         """Keep promoter and detractor counts of everyone who has bought (NPS survey):
-        score = clip(round(7 + 3 s + bias), 0, 10); 9-10 promoters, 0-6 detractors."""
+        score = clip(round(8 + 3 s + bias), 0, 10); 9-10 promoters, 0-6 detractors."""
         bought = self.state.purchases[rows] > 0
         rows, sat = rows[bought], sat[bought]
-        score = np.clip(np.rint(7.0 + 3.0 * sat + self.state.survey_bias[rows]), 0, 10)
+        score = np.clip(np.rint(8.0 + 3.0 * sat + self.state.survey_bias[rows]), 0, 10)
         category = np.where(score >= 9, 1, np.where(score <= 6, -1, 0)).astype(np.int8)
         old = self.nps_category[rows]
         self.promoters += int((category == 1).sum() - (old == 1).sum())

@@ -7,7 +7,7 @@ Actors
 ------
 ``warehouse``
     One process for all orders. At the start of every day it ships up to the day's fulfilment
-    capacity from a FIFO backlog held in numpy arrays; transit delays are drawn per shipment.
+    capacity from a FIFO backlog held in numpy arrays (vectorised, no process per order).
 ``delivery``
     One process per shipment (not per parcel): the carrier's rounds, handing parcels over day by
     day as they arrive. On arrival the delivery penalty is applied and returns are decided.
@@ -31,6 +31,16 @@ Time rules
   capacity allows; order-to-door days are arrival time minus ``d``.
 * Transit delays are gamma distributed with the configured mean and coefficient of variation;
   handle times are exponential.
+* Returns: at delivery, satisfaction at ordering minus the delivery penalty is compared with
+  ``return_threshold``; below it, the order is returned with ``return_probability``.
+
+Randomness
+----------
+All draws come from the Generator passed in, and all of them are made in ``place_orders``
+(ticket or not, transit, handle time, return draw: one vectorised call each). Staffing, capacity
+and satisfaction therefore never shift the stream: under one seed, scenarios that place the same
+orders see the same parcels and tickets, and a desk with more staff serves exactly the same
+tickets (waits are then never longer, ticket by ticket).
 """
 
 from __future__ import annotations
@@ -457,35 +467,50 @@ def simulate_mm_c(
 # --------------------------------------------------------------------------------------------
 # Orders, the backlog and the day's record
 # --------------------------------------------------------------------------------------------
+_ORDER_COLUMNS = (
+    "customer",
+    "order_day",
+    "satisfaction",
+    "wants_ticket",
+    "transit",
+    "handle",
+    "return_draw",
+)
+
+
 @dataclass
 class Orders:
-    """A batch of orders as parallel arrays (one row per order)."""
+    """A batch of orders as parallel arrays (one row per order).
+
+    Everything random about an order is drawn when it is placed, so staffing, capacity and
+    satisfaction never shift the service stream: under one seed, scenarios that place the same
+    orders see the same tickets, transit and handle times (common random numbers).
+    """
 
     customer: np.ndarray  # int64 row indices
-    order_day: np.ndarray  # float64 days
-    satisfaction: np.ndarray  # float32 at ordering
-    wants_ticket: np.ndarray  # bool, decided at ordering
-    arrival: np.ndarray | None = None  # float64 days, set when shipped
+    order_day: np.ndarray  # float64, days
+    satisfaction: np.ndarray  # float32, at ordering
+    wants_ticket: np.ndarray  # bool: opens a ticket when the parcel arrives
+    transit: np.ndarray  # float64, days from shipping to the door
+    handle: np.ndarray  # float64, days of staffed time if it opens a ticket
+    return_draw: np.ndarray  # float64 uniform [0, 1): returned if below return_probability
+    arrival: np.ndarray | None = None  # float64, days; set when shipped
 
     def __len__(self) -> int:
         return len(self.customer)
 
     def take(self, index: np.ndarray | slice) -> Orders:
         """Rows ``index`` as a new batch."""
+        columns = {name: getattr(self, name)[index] for name in _ORDER_COLUMNS}
         arrival = None if self.arrival is None else self.arrival[index]
-        return Orders(
-            self.customer[index],
-            self.order_day[index],
-            self.satisfaction[index],
-            self.wants_ticket[index],
-            arrival,
-        )
+        return Orders(**columns, arrival=arrival)
 
     @staticmethod
     def concat(batches: Sequence[Orders]) -> Orders:
         """Stack unshipped batches in order."""
-        columns = ("customer", "order_day", "satisfaction", "wants_ticket")
-        return Orders(*(np.concatenate([getattr(b, name) for b in batches]) for name in columns))
+        return Orders(
+            **{name: np.concatenate([getattr(b, name) for b in batches]) for name in _ORDER_COLUMNS}
+        )
 
     def by_arrival_day(self) -> Iterator[Orders]:
         """Shipped orders grouped by the calendar day of arrival, earliest first."""
@@ -619,7 +644,7 @@ class ServiceOperations:
         quality_shortfall: np.ndarray,
         satisfaction: np.ndarray,
     ) -> None:
-        """Queue the orders placed on ``day`` and decide which of them will open a ticket.
+        """Queue the orders placed on ``day``, drawing their tickets, transit, handling, returns.
 
         Parameters
         ----------
@@ -637,19 +662,32 @@ class ServiceOperations:
             return
         if not len(customers) == len(quality_shortfall) == len(satisfaction):
             raise ValueError("customers, quality_shortfall and satisfaction differ in length")
-        p_ticket = ticket_probability(
+        orders = self._draw_orders(
+            day,
+            customers,
             np.asarray(quality_shortfall, dtype=np.float64),
-            self.config.ticket_probability,
-            self.config.ticket_quality_slope,
-        )
-        orders = Orders(
-            customer=customers,
-            order_day=np.full(customers.size, float(day)),
-            satisfaction=np.asarray(satisfaction, dtype=np.float32),
-            wants_ticket=self.rng.random(customers.size) < p_ticket,
+            np.asarray(satisfaction, dtype=np.float32),
         )
         self.backlog.push(orders)
         self._totals.orders_placed += len(orders)
+
+    def _draw_orders(
+        self, day: int, customers: np.ndarray, shortfall: np.ndarray, satisfaction: np.ndarray
+    ) -> Orders:
+        """All of the orders' draws at once: ticket, transit, handle time, return."""
+        config, n = self.config, customers.size
+        p_ticket = ticket_probability(
+            shortfall, config.ticket_probability, config.ticket_quality_slope
+        )
+        return Orders(
+            customer=customers,
+            order_day=np.full(n, float(day)),
+            satisfaction=satisfaction,
+            wants_ticket=self.rng.random(n) < p_ticket,
+            transit=transit_days(self.rng, n, config.delivery_days_mean, config.delivery_days_cv),
+            handle=handle_days(self.rng, n, config.handle_time_days),
+            return_draw=self.rng.random(n),
+        )
 
     def run_day(self, day: int) -> ServiceDay:
         """Advance the clock to the end of ``day`` and report what completed since the last call."""
@@ -687,9 +725,7 @@ class ServiceOperations:
         shipped = self.backlog.pop(self._shipping_allowance(), up_to_day=self.env.now)
         if shipped is None:
             return
-        mean, cv = self.config.delivery_days_mean, self.config.delivery_days_cv
-        transit = transit_days(self.rng, len(shipped), mean, cv)
-        shipped.arrival = self.env.now + transit
+        shipped.arrival = self.env.now + shipped.transit
         self._totals.orders_shipped += len(shipped)
         self.env.process(delivery(self.env, shipped, self._hand_over))
         self._open_tickets_on_arrival(shipped)
@@ -707,10 +743,15 @@ class ServiceOperations:
         if len(ticketed) == 0:
             return
         order = np.argsort(ticketed.arrival, kind="stable")
-        handle = handle_days(self.rng, len(ticketed), self.config.handle_time_days)
         self.env.process(
-            ticket_arrivals(self.env, self.support_agents, self._support_log,
-                            ticketed.arrival[order], ticketed.customer[order], handle)
+            ticket_arrivals(
+                self.env,
+                self.support_agents,
+                self._support_log,
+                ticketed.arrival[order],
+                ticketed.customer[order],
+                ticketed.handle[order],
+            )
         )
 
     def _hand_over(self, parcels: Orders) -> None:
@@ -722,13 +763,10 @@ class ServiceOperations:
         self._delivery_log.returned.append(self._decide_returns(parcels, penalty))
 
     def _decide_returns(self, parcels: Orders, penalty: np.ndarray) -> np.ndarray:
-        """Customers returning: satisfaction at delivery below threshold, then a coin flip."""
+        """Customers returning: satisfaction at delivery below threshold, then the order's draw."""
         at_delivery = parcels.satisfaction - penalty
-        unhappy = np.flatnonzero(at_delivery < self.config.return_threshold)
-        if unhappy.size == 0:
-            return np.empty(0, dtype=np.int64)
-        flips = self.rng.random(unhappy.size) < self.config.return_probability
-        return parcels.customer[unhappy[flips]]
+        unhappy = at_delivery < self.config.return_threshold
+        return parcels.customer[unhappy & (parcels.return_draw < self.config.return_probability)]
 
     def _is_overridden(self) -> bool:
         return self._staff_overridden

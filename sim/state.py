@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 
 FUNNEL_STEPS = ("aware", "considering", "deciding", "purchase")
@@ -76,6 +77,7 @@ class CustomerState:
     purchases: np.ndarray = field(init=False)
     last_purchase: np.ndarray = field(init=False)
     last_touch: np.ndarray = field(init=False)
+    reached: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.stage.size
@@ -90,6 +92,7 @@ class CustomerState:
         self.purchases = np.zeros(n, np.int32)
         self.last_purchase = np.full(n, -1, np.int32)
         self.last_touch = np.full(n, NO_TOUCH, np.int8)
+        self.reached = np.ones(n, np.uint8)  # bit k set: the customer has been in stage k
 
     @property
     def size(self) -> int:

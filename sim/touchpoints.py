@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.state import CustomerState

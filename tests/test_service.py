@@ -12,6 +12,7 @@ import simpy
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+
 from journeysim.sim.service import (
     ServiceConfig,
     ServiceDay,
@@ -129,6 +130,21 @@ def test_more_staff_never_increases_mean_wait() -> None:
 def test_more_staff_never_increases_mm_c_waits_ticket_by_ticket() -> None:
     waits = [simulate_mm_c(40.0, 12.0, c, 200.0, np.random.default_rng(3)) for c in (4, 5, 7)]
     assert all(np.all(more <= fewer + 1e-12) for fewer, more in zip(waits, waits[1:], strict=False))
+
+
+def test_staffing_and_capacity_do_not_shift_the_random_stream() -> None:
+    def outcomes(**changes: object) -> list[tuple]:
+        _, days = run_shop(busy_shop(**changes), orders_per_day=40, days=25, satisfaction=-0.5)
+        return [(day.tickets_opened, day.returned.tobytes()) for day in days]
+
+    few = outcomes(staff_schedule=[{"from_day": 0, "staff": 2}])
+    many = outcomes(staff_schedule=[{"from_day": 0, "staff": 6}])
+    assert few == many  # the same parcels arrive, open the same tickets, are returned alike
+    tight = run_shop(busy_shop(fulfilment_capacity=30.0), orders_per_day=40, days=25)[0]
+    ample = run_shop(busy_shop(), orders_per_day=40, days=25)[0]
+    tight.run_day(60)
+    ample.run_day(60)
+    assert tight.summary()["tickets_opened"] == ample.summary()["tickets_opened"]
 
 
 def test_staff_schedule_changes_staffing_on_its_day() -> None:

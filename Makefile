@@ -1,0 +1,37 @@
+# journeysim: every target sets itself up from a fresh clone (venv, dependencies, browser).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: run the default journey scenario and the Bass check; print KPIs, write figures
+demo: $(STAMP)
+	$(BIN)/journey hydra.run.dir=outputs/demo/baseline
+	$(BIN)/journey scenario=bass population.size=200000 days=3650 hydra.run.dir=outputs/demo/bass
+	@echo "figures: outputs/demo/baseline/*.png and outputs/demo/bass/adoption.png"
+
+## test: lint and the whole test suite
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+## bench: speed and memory figures, as ratios to baselines measured in the same run
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+## browser: Debian's Chromium for the page's end-to-end test (skipped where it cannot install)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; the browser test will be skipped"; }
+
+clean:
+	rm -rf outputs multirun .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,135 @@
+"""KPIs of a run, as module-level functions of the model (shared by CLI, API, app and tests).
+
+Units: counts of customers or orders; currency for revenue, margin and spend; NPS in
+points (-100..100); rates as shares of the population or of customers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from journeysim.agents.customer import STAGE_NAMES, Stage
+
+if TYPE_CHECKING:
+    from journeysim.sim.model import JourneyModel
+
+FUNNEL_STAGES = (Stage.AWARE, Stage.CONSIDERING, Stage.DECIDING, Stage.CUSTOMER)
+
+
+def stage_counts(model: JourneyModel) -> dict[str, int]:
+    """Customers in each stage now."""
+    counts = model.collector.stage_counts[model.day]
+    return {name: int(counts[k]) for k, name in enumerate(STAGE_NAMES)}
+
+
+def total(model: JourneyModel, name: str) -> float:
+    """Sum of a daily KPI over the days run so far."""
+    return float(model.collector.daily[name][: model.day].sum())
+
+
+def acquisitions(model: JourneyModel) -> int:
+    """New customers: first orders."""
+    return int(total(model, "acquisitions"))
+
+
+def spend(model: JourneyModel) -> float:
+    """Media spend plus programme costs, currency."""
+    return float(model.collector.spend[: model.day].sum())
+
+
+def revenue(model: JourneyModel) -> float:
+    """Revenue net of refunds, currency."""
+    return total(model, "revenue")
+
+
+def cac(model: JourneyModel) -> float:
+    """Customer acquisition cost: spend / new customers (NaN without acquisitions)."""
+    new = acquisitions(model)
+    return spend(model) / new if new else float("nan")
+
+
+def roas(model: JourneyModel) -> float:
+    """Return on ad spend: revenue / spend (NaN without spend)."""
+    cost = spend(model)
+    return revenue(model) / cost if cost else float("nan")
+
+
+def nps(model: JourneyModel) -> float:
+    """Net promoter score of everyone who has bought, from simulated survey answers."""
+    return model.rates.nps()
+
+
+def churn_rate(model: JourneyModel) -> float:
+    """Lapses per customer-year: lapses / (mean active customers x years)."""
+    counts = model.collector.stage_counts[: model.day + 1]
+    active = counts[:, Stage.CUSTOMER:Stage.ADVOCATE + 1].sum(axis=1).mean()
+    years = model.day / 365.0
+    return total(model, "churned") / (active * years) if active and years else float("nan")
+
+
+def funnel(model: JourneyModel) -> dict[str, int]:
+    """Customers who have ever reached each funnel stage (aware .. customer)."""
+    reached = model.state.reached
+    return {Stage(s).label: int(np.count_nonzero(reached & np.uint8(1 << s))) for s in FUNNEL_STAGES}
+
+
+def funnel_conversion(model: JourneyModel) -> dict[str, float]:
+    """Step conversion of the funnel: share of those reaching a stage who reached the next."""
+    counts = list(funnel(model).values())
+    names = [Stage(s).label for s in FUNNEL_STAGES]
+    return {f"{a}_to_{b}": (nb / na if na else float("nan"))
+            for a, b, na, nb in zip(names, names[1:], counts, counts[1:], strict=False)}
+
+
+def conversion_rate(model: JourneyModel) -> float:
+    """Share of the population that has bought at least once."""
+    return float(np.count_nonzero(model.state.purchases)) / model.state.size
+
+
+def acquisitions_by_source(model: JourneyModel) -> dict[str, int]:
+    """New customers by their last touch: a channel, word of mouth, or direct (none)."""
+    totals = model.collector.acquisitions_by_source[: model.day].sum(axis=0)
+    names = (*model.spec.channel_names, "word_of_mouth", "direct")
+    return {name: int(v) for name, v in zip(names, totals, strict=True)}
+
+
+def word_of_mouth_share(model: JourneyModel) -> float:
+    """Share of acquisitions whose last touch was a conversation."""
+    sources = acquisitions_by_source(model)
+    new = sum(sources.values())
+    return sources["word_of_mouth"] / new if new else float("nan")
+
+
+def summary(model: JourneyModel) -> dict[str, float | int | dict]:
+    """Headline KPIs of the run (the KPI table and ``summary.json``)."""
+    cost = spend(model)
+    return {
+        "customers": model.state.size,
+        "days": model.day,
+        "acquisitions": acquisitions(model),
+        "repurchases": int(total(model, "repurchases")),
+        "orders": int(total(model, "orders")),
+        "winbacks": int(total(model, "winbacks")),
+        "churned": int(total(model, "churned")),
+        "churn_rate_per_year": churn_rate(model),
+        "abandonment_rate": (total(model, "abandoned") / total(model, "checkout_attempts")
+                             if total(model, "checkout_attempts") else float("nan")),
+        "conversion_rate": conversion_rate(model),
+        "revenue": revenue(model),
+        "margin": total(model, "margin"),
+        "spend": cost,
+        "profit": total(model, "margin") - cost,
+        "cac": cac(model),
+        "roas": roas(model),
+        "nps": nps(model),
+        "review_score": float(model.collector.daily["review_score"][model.day - 1]) if model.day else 3.0,
+        "word_of_mouth_share": word_of_mouth_share(model),
+        "referrals": int(total(model, "referrals")),
+        "returns": int(total(model, "returns")),
+        "tickets": int(total(model, "tickets")),
+        "stages": stage_counts(model),
+        "funnel": funnel(model),
+        "acquisitions_by_source": acquisitions_by_source(model),
+    }

@@ -1,0 +1,202 @@
+"""Tables, figures and the summary of a run, written atomically into its run directory.
+
+A run directory holds ``status.json`` from the start: ``running`` while the model steps,
+``complete`` once every file is written, ``incomplete`` after an interruption and
+``failed`` after an error. Each file is written to a temporary name and renamed, so a
+reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeysim.agents.customer import STAGE_NAMES
+from journeysim.sim import kpis
+
+if TYPE_CHECKING:
+    from journeysim.sim.model import JourneyModel
+
+STATUS_FILE = "status.json"
+
+
+# ------------------------------------------------------------------ atomic files
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Write ``data`` as indented JSON, atomically (NaN and infinity become null)."""
+    text = json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n"
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write a table as CSV, atomically (floats with 10 significant digits, reproducible)."""
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.10g"))
+
+
+def write_figure(path: Path, figure) -> Path:
+    """Save a matplotlib figure as PNG, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=130))
+    finally:
+        plt.close(figure)
+    return path
+
+
+def mark_status(run_dir: Path, status: str, **details: Any) -> None:
+    """Record the run's status (running, complete, incomplete or failed)."""
+    write_json(Path(run_dir) / STATUS_FILE, {"status": status, **details})
+
+
+def read_status(run_dir: Path) -> str:
+    """Status of a run directory ('missing' if it has no status file)."""
+    path = Path(run_dir) / STATUS_FILE
+    if not path.is_file():
+        return "missing"
+    try:
+        return str(json.loads(path.read_text()).get("status", "missing"))
+    except (json.JSONDecodeError, OSError):
+        return "missing"
+
+
+# ------------------------------------------------------------------ tables
+def daily_table(model: JourneyModel) -> pd.DataFrame:
+    """One row per day (day 0 = the start): stage occupancy and the day's KPIs."""
+    c, days = model.collector, model.day
+    frame = pd.DataFrame(c.stage_counts[: days + 1], columns=list(STAGE_NAMES))
+    frame.insert(0, "day", np.arange(days + 1))
+    for name, values in c.daily.items():
+        frame[name] = np.concatenate([[np.nan], values[:days]])
+    frame["spend"] = np.concatenate([[0.0], c.spend[:days].sum(axis=1)])
+    frame["impressions"] = np.concatenate([[0], c.impressions[:days].sum(axis=1)])
+    if model.spec.kind == "bass":
+        adopted = c.stage_counts[: days + 1, 4:7].sum(axis=1)
+        frame["adopted_fraction"] = adopted / model.state.size
+    return frame
+
+
+def flows_table(model: JourneyModel) -> pd.DataFrame:
+    """Stage-to-stage moves per day (only non-zero flows)."""
+    flows = model.collector.flows[: model.day]
+    day, src, dst = np.nonzero(flows)
+    return pd.DataFrame({
+        "day": day + 1,
+        "from_stage": np.array(STAGE_NAMES)[src],
+        "to_stage": np.array(STAGE_NAMES)[dst],
+        "customers": flows[day, src, dst],
+    })
+
+
+def channels_table(model: JourneyModel) -> pd.DataFrame:
+    """Per channel and day: impressions bought, people reached, spend, and acquisitions
+    whose last touch was the channel."""
+    c, days, names = model.collector, model.day, model.spec.channel_names
+    k = len(names)
+    return pd.DataFrame({
+        "day": np.repeat(np.arange(1, days + 1), k),
+        "channel": np.tile(np.array(names), days),
+        "impressions": c.impressions[:days].ravel(),
+        "reach": c.reach[:days].ravel(),
+        "spend": c.spend[:days].ravel(),
+        "last_touch_acquisitions": c.acquisitions_by_source[:days, :k].ravel(),
+    })
+
+
+def events_table(model: JourneyModel) -> pd.DataFrame:
+    """The journey log of the sampled customers."""
+    return model.journey_log.frame(model.spec.channel_names, STAGE_NAMES)
+
+
+def tables(model: JourneyModel) -> dict[str, pd.DataFrame]:
+    """Every table of a run by name."""
+    return {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model),
+            "events": events_table(model)}
+
+
+# ------------------------------------------------------------------ writing a run
+def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir: Path) -> list[Path]:
+    """Write the run's PNG figures; returns their paths."""
+    import matplotlib.pyplot as plt
+
+    from journeysim.sim import plots
+
+    written = []
+    if model.spec.kind == "bass":
+        ax = plots.plot_adoption(frames["daily"], **model.spec.scenario_params)
+        return [write_figure(run_dir / "adoption.png", ax.figure)]
+    figures = {
+        "stages.png": lambda: plots.plot_stages(frames["daily"]),
+        "funnel.png": lambda: plots.plot_funnel(kpis.funnel(model)),
+        "flows.png": lambda: plots.plot_flows(frames["flows"]),
+        "channels.png": lambda: plots.plot_channels(frames["channels"]),
+    }
+    if model.service is not None:
+        figures["service.png"] = lambda: plots.plot_service(frames["daily"])
+    for name, draw in figures.items():
+        written.append(write_figure(run_dir / name, draw().figure))
+    plt.close("all")
+    return written
+
+
+def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write tables, figures and ``summary.json``; mark the run complete. Returns the summary."""
+    run_dir = Path(run_dir)
+    frames = tables(model)
+    outputs = model.spec.outputs
+    if outputs.tables:
+        write_csv(run_dir / "daily.csv", frames["daily"])
+        write_csv(run_dir / "flows.csv", frames["flows"])
+        write_csv(run_dir / "channels.csv", frames["channels"])
+        write_csv(run_dir / "events.csv", frames["events"])
+    if model.spec.kind == "bass":
+        write_csv(run_dir / "adoption.csv", frames["daily"][["day", "adopted_fraction"]])
+    if outputs.figures:
+        write_figures(model, frames, run_dir)
+    summary = {**meta, "kpis": kpis.summary(model)}
+    if model.service is not None:
+        summary["service"] = model.service.summary()
+    write_json(run_dir / "summary.json", summary)
+    mark_status(run_dir, "complete")
+    return summary

@@ -1,0 +1,104 @@
+"""Build a model from a validated spec, run it with a progress bar, and write its outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journeysim.sim.config import RunSpec, to_container
+from journeysim.sim.model import JourneyModel
+from journeysim.sim.outputs import mark_status, write_run
+
+
+def version() -> str:
+    """Installed journeysim version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("journeysim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def config_hash(cfg: Any) -> str:
+    """Stable hash of a resolved config (without Hydra's own settings)."""
+    data = {k: v for k, v in to_container(cfg).items() if k != "hydra"}
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def build_model(spec: RunSpec) -> JourneyModel:
+    """A ready-to-step model with the spec's service operations and scenario levers."""
+    from journeysim.scenarios.levers import build_levers
+    from journeysim.sim.service import ServiceConfig, ServiceOperations
+    from journeysim.sim.streams import RandomStreams
+
+    service = None
+    if spec.service.get("enabled", False):
+        config = ServiceConfig.from_dict(spec.service)
+        if spec.service.get("scale_with_population", True):
+            config = config.scaled(spec.population.size / 10_000)
+        service = ServiceOperations(config, RandomStreams(spec.seed)["service"])
+    return JourneyModel(spec, levers=build_levers(spec), service=service)
+
+
+@dataclass
+class RunOutcome:
+    """A finished run: the model, its summary and where it was written."""
+
+    model: JourneyModel
+    summary: dict[str, Any]
+    run_dir: Path | None
+    wall_seconds: float
+
+
+def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress: bool = False) -> RunOutcome:
+    """Run ``spec`` to the end; with ``run_dir`` write every output there atomically.
+
+    An interruption (Ctrl-C, SIGTERM) or an error marks the directory ``incomplete`` or
+    ``failed`` and re-raises; files already written stay whole.
+    """
+    started = time.perf_counter()
+    if run_dir is not None:
+        run_dir = Path(run_dir)
+        mark_status(run_dir, "running", scenario=spec.scenario, seed=spec.seed)
+    try:
+        model = build_model(spec)
+        _step_all(model, progress)
+        meta = {"scenario": spec.scenario, "seed": spec.seed, "days": spec.days,
+                "customers": spec.population.size, "version": version(),
+                "config_hash": config_hash(cfg) if cfg is not None else None}
+        wall = time.perf_counter() - started
+        if run_dir is None:
+            from journeysim.sim import kpis
+
+            return RunOutcome(model, {**meta, "kpis": kpis.summary(model)}, None, wall)
+        summary = write_run(model, run_dir, meta)
+        mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3))
+        return RunOutcome(model, summary, run_dir, wall)
+    except KeyboardInterrupt:
+        if run_dir is not None:
+            mark_status(run_dir, "incomplete", reason="interrupted")
+        raise
+    except Exception as error:
+        if run_dir is not None:
+            mark_status(run_dir, "failed", error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _step_all(model: JourneyModel, progress: bool) -> None:
+    if not progress:
+        model.run()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("days"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(f"{model.spec.scenario}", total=model.spec.days)
+        model.run(progress=lambda day: bar.update(task, completed=day))

@@ -1,0 +1,30 @@
+"""Shared helpers: compose a config like the CLI does and run small models."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from journeysim.api import compose_config  # noqa: E402
+from journeysim.sim.config import RunSpec, parse_config  # noqa: E402
+from journeysim.sim.model import JourneyModel  # noqa: E402
+from journeysim.sim.runner import build_model  # noqa: E402
+
+
+def make_spec(*overrides: str) -> RunSpec:
+    """Validated spec for ``journey <overrides>``."""
+    return parse_config(compose_config(overrides=list(overrides)))
+
+
+def run_model(*overrides: str) -> JourneyModel:
+    """Build and run a model to the end (with its service operations and levers)."""
+    return build_model(make_spec(*overrides)).run()
+
+
+@pytest.fixture(scope="session")
+def baseline_model() -> JourneyModel:
+    """The default scenario at 5,000 customers for a year, run once per session."""
+    return run_model("population.size=5000", "seed=11")
