@@ -1,0 +1,138 @@
+"""``make bench``: speed and memory of journeysim against baselines measured in the same run.
+
+Each case runs in its own process (so its peak memory is its own) and prints one JSON
+line; this script collects them into a table. Figures are ratios to the per-agent Mesa
+baseline run here, never absolute timings asserted anywhere.
+
+    python benchmarks/run.py            # every case
+    python benchmarks/run.py --quick    # smaller sizes (a minute)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process, MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
+    """Run one scenario in-process; time the stepping and the service layer's share of it."""
+    from journeysim.api import compose_config
+    from journeysim.sim.config import parse_config
+    from journeysim.sim.runner import build_model
+
+    overrides = [f"scenario={scenario}", f"population.size={size}", f"days={days}",
+                 "outputs.event_log_sample=0", "outputs.mesa_agents=lazy", *extra]
+    spec = parse_config(compose_config(overrides=overrides))
+    started = time.perf_counter()
+    model = build_model(spec)
+    built = time.perf_counter()
+    service_seconds = 0.0
+    if model.service is not None:
+        service_seconds = _time_service(model)
+    model.run()
+    finished = time.perf_counter()
+    from journeysim.sim import kpis
+
+    step_seconds = finished - built
+    return {"case": f"{scenario} {size:,} x {days}", "build_s": built - started, "step_s": step_seconds,
+            "wall_s": finished - started, "agent_steps_per_s": size * days / step_seconds,
+            "peak_mb": peak_memory_mb(), "service_share": service_seconds and _service_total[0] / step_seconds,
+            "acquisitions": kpis.acquisitions(model)}
+
+
+_service_total = [0.0]
+
+
+def _time_service(model) -> float:
+    """Wrap the service layer's calls with timers (its share of step time)."""
+    service = model.service
+    for name in ("place_orders", "run_day"):
+        original = getattr(service, name)
+
+        def timed(*args, _original=original, **kwargs):
+            t = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                _service_total[0] += time.perf_counter() - t
+
+        setattr(service, name, timed)
+    return 1.0
+
+
+def case_mesa(size: int, days: int) -> dict:
+    """The per-agent Mesa implementation of the same Bass rules."""
+    from benchmarks.mesa_bass import run_baseline
+
+    _, seconds = run_baseline(n=size, days=days, p=0.03, q=0.38, seed=0)
+    return {"case": f"per-agent Mesa Bass {size:,} x {days}", "step_s": seconds, "wall_s": seconds,
+            "agent_steps_per_s": size * days / seconds, "peak_mb": peak_memory_mb()}
+
+
+def case_truth(size: int, seeds: int) -> dict:
+    """Ground-truth channel effects (counterfactual runs) if the experiments module is there."""
+    from journeysim.experiments.truth import true_effects
+
+    started = time.perf_counter()
+    true_effects("attribution_lab", seeds=seeds, overrides={"population.size": size})
+    seconds = time.perf_counter() - started
+    return {"case": f"journey-truth attribution_lab {size:,} x {seeds} seeds", "wall_s": seconds,
+            "peak_mb": peak_memory_mb()}
+
+
+def run_case(args: list[str]) -> dict:
+    """Run ``benchmarks/run.py --case ...`` in a fresh process and read its JSON line."""
+    out = subprocess.run([sys.executable, str(Path(__file__)), "--case", *args], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        kind, *rest = args.case
+        if kind == "mesa":
+            result = case_mesa(int(rest[0]), int(rest[1]))
+        elif kind == "truth":
+            result = case_truth(int(rest[0]), int(rest[1]))
+        else:
+            result = case_journey(kind, int(rest[0]), int(rest[1]), rest[2:])
+        print(json.dumps(result))
+        return
+    big = 100_000 if args.quick else 1_000_000
+    cases = [
+        ["mesa", "10000" if args.quick else "20000", "365"],
+        ["bass", str(big), "3650"],
+        ["baseline", "100000", "365"],
+        ["baseline", str(big), "365"],
+    ]
+    results = [run_case(c) for c in cases]
+    baseline = results[0]["agent_steps_per_s"]
+    print(f"{'case':<44} {'wall s':>8} {'step s':>8} {'agent-steps/s':>14} {'x Mesa':>8} {'peak MB':>8}")
+    for r in results:
+        ratio = r.get("agent_steps_per_s", 0) / baseline
+        print(f"{r['case']:<44} {r['wall_s']:>8.2f} {r.get('step_s', 0):>8.2f} "
+              f"{r.get('agent_steps_per_s', 0):>14,.0f} {ratio:>8.1f} {r['peak_mb']:>8.0f}")
+    for r in results:
+        if r.get("service_share"):
+            print(f"service layer share of step time, {r['case']}: {r['service_share']:.1%}")
+
+
+if __name__ == "__main__":
+    main()
