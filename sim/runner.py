@@ -32,19 +32,24 @@ def config_hash(cfg: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def build_model(spec: RunSpec) -> JourneyModel:
-    """A ready-to-step model with the spec's service operations and scenario levers."""
-    from journeysim.scenarios.levers import build_levers
+def make_service(spec: RunSpec):
+    """The spec's service operations (None when ``service.enabled`` is false)."""
     from journeysim.sim.service import ServiceConfig, ServiceOperations
     from journeysim.sim.streams import RandomStreams
 
-    service = None
-    if spec.service.get("enabled", False):
-        config = ServiceConfig.from_dict(spec.service)
-        if spec.service.get("scale_with_population", True):
-            config = config.scaled(spec.population.size / 10_000)
-        service = ServiceOperations(config, RandomStreams(spec.seed)["service"])
-    return JourneyModel(spec, levers=build_levers(spec), service=service)
+    if not spec.service.get("enabled", False):
+        return None
+    config = ServiceConfig.from_dict(spec.service)
+    if spec.service.get("scale_with_population", True):
+        config = config.scaled(spec.population.size / 10_000)
+    return ServiceOperations(config, RandomStreams(spec.seed)["service"])
+
+
+def build_model(spec: RunSpec) -> JourneyModel:
+    """A ready-to-step model with the spec's service operations and scenario levers."""
+    from journeysim.scenarios.levers import build_levers
+
+    return JourneyModel(spec, levers=build_levers(spec), service=make_service(spec))
 
 
 @dataclass
