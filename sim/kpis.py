@@ -36,7 +36,7 @@ def acquisitions(model: JourneyModel) -> int:
 
 def spend(model: JourneyModel) -> float:
     """Media spend plus programme costs, currency."""
-    return float(model.collector.spend[: model.day].sum())
+    return float(model.collector.spend[: model.day].sum()) + total(model, "programme_cost")
 
 
 def revenue(model: JourneyModel) -> float:

@@ -58,6 +58,7 @@ class JourneyModel(mesa.Model):
         self.touchpoints.logged_mask = self.journey_log.mask if self.journey_log.active else None
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
+        self.touchpoints.current_counts = lambda: self.collector.stage_counts[self.day + 1]
         self.budgets = self.touchpoints.planned_budgets
         self.friction = spec.market.checkout_friction
         self.order_value_bonus = 0.0
@@ -209,6 +210,7 @@ class JourneyModel(mesa.Model):
         self.collector.add(day, "abandoned", result.abandoners.size)
         if result.abandoners.size:
             s = self.state
+            s.last_abandon[result.abandoners] = day
             self._redraw_purchase_step(result.abandoners)
             s.interest[result.abandoners] = s.levels[1, result.abandoners]
             self.journey_log.record(day, result.abandoners, Event.ABANDON)
@@ -251,6 +253,7 @@ class JourneyModel(mesa.Model):
         c.acquisitions_by_source[day] += np.bincount(source, minlength=self.n_channels + 2)
         referred = first[(s.last_touch[first] == self.n_channels) & (self.referred_by[first] >= 0)]
         c.add(day, "referrals", referred.size)
+        c.add(day, "programme_cost", referred.size * self.referral_reward)
         self.rates.respondents += first.size
         self.journey_log.record(day, orders.rows, Event.PURCHASE, orders.first.astype(np.int16))
         if self.service is not None:

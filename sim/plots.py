@@ -102,13 +102,15 @@ def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, **kwargs: Any)
     totals = totals[totals["spend"] > 0].sort_values("spend", ascending=False)
     options = {"color": "#3182bd", **kwargs}
     x = np.arange(len(totals))
-    ax.bar(x, totals["spend"], **options)
+    ax.bar(x, totals["spend"], label="spend", **options)
     ax.set_xticks(x, totals.index, rotation=30, ha="right")
     ax.set(ylabel="spend (currency)", title="Channel spend and exposures")
     right = ax.twinx()
     right.plot(x, totals["impressions"], "o", color="#e6550d", label="impressions")
     right.set_ylabel("impressions", color="#e6550d")
     right.set_ylim(0, max(totals["impressions"].max() if len(totals) else 1, 1) * 1.15)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
     return ax
 
 
@@ -132,12 +134,14 @@ def plot_service(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> 
     """Support waits (mean and 95th percentile, days) and the order backlog over time."""
     ax = _axes(ax, (9, 4.5))
     options = {"linewidth": 1.5, **kwargs}
-    ax.plot(daily["day"], daily["mean_wait_days"] * 24, label="mean support wait", **options)
-    ax.plot(daily["day"], daily["p95_wait_days"] * 24, label="95th percentile wait", alpha=0.7, **options)
+    waits = daily[["mean_wait_days", "p95_wait_days"]].fillna(0.0) * 24  # no ticket started: no wait
+    ax.plot(daily["day"], waits["p95_wait_days"], label="95th percentile wait", color="#fd8d3c", **options)
+    ax.plot(daily["day"], waits["mean_wait_days"], label="mean support wait", color="#08519c", **options)
     ax.set(xlabel="day", ylabel="support wait (hours)", title="Service: waits and backlog")
     right = ax.twinx()
     right.fill_between(daily["day"], daily["backlog_orders"], color="#fdae6b", alpha=0.35, label="order backlog")
     right.set_ylabel("orders waiting to ship")
+    right.set_ylim(0, max(1.0, float(daily["backlog_orders"].max()) * 1.2))
     lines = ax.get_legend_handles_labels()
     extra = right.get_legend_handles_labels()
     ax.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left")

@@ -77,6 +77,7 @@ class CustomerState:
     purchases: np.ndarray = field(init=False)
     last_purchase: np.ndarray = field(init=False)
     last_touch: np.ndarray = field(init=False)
+    last_abandon: np.ndarray = field(init=False)
     reached: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +93,7 @@ class CustomerState:
         self.purchases = np.zeros(n, np.int32)
         self.last_purchase = np.full(n, -1, np.int32)
         self.last_touch = np.full(n, NO_TOUCH, np.int8)
+        self.last_abandon = np.full(n, -1, np.int32)  # day of the last cart abandonment
         self.reached = np.ones(n, np.uint8)  # bit k set: the customer has been in stage k
 
     @property

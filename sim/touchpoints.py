@@ -10,6 +10,7 @@ adstocked impressions per capita. The response to frequency saturates by a named
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,6 +118,7 @@ class Channel:
         self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
         self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
         self.stock_day: np.ndarray | None = None
+        self.audience_rule = None  # optional callable(day) -> rows replacing the stage audience (levers)
 
     def set_affinity(self, affinity: np.ndarray) -> None:
         """Reach weights per persona (affinity ** power, relative to the largest)."""
@@ -150,6 +152,9 @@ class Touchpoints:
         Population size over the budget reference size.
     """
 
+    THIN_SHARE = 0.05
+    """Audiences of at least this share of customers are sampled by thinning, not listed."""
+
     def __init__(self, specs: tuple[ChannelSpec, ...], affinity: np.ndarray, state: CustomerState,
                  streams: RandomStreams, scale: float) -> None:
         self.state, self.streams, self.scale = state, streams, scale
@@ -158,7 +163,9 @@ class Touchpoints:
         self.review_multiplier = 1.0
         self.logged_mask: np.ndarray | None = None
         self._audiences: dict[bytes, np.ndarray] = {}
+        self.current_counts: Callable[[], np.ndarray] | None = None  # customers per stage now
         self._media_response = state.traits["innovativeness"]
+        self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -186,9 +193,18 @@ class Touchpoints:
         return out
 
     def _audience(self, channel: Channel) -> np.ndarray | None:
-        """Rows the channel can reach today (None: everyone)."""
+        """Rows the channel can reach today, or None when it is drawn from everyone (then
+        ``_sample`` keeps only candidates in the target stages: no pass over all customers
+        unless the audience is too small for thinning to be cheaper)."""
         if channel.target_mask is None:
             return None
+        counts = self.current_counts() if self.current_counts is not None else None
+        if counts is not None:
+            share = counts[channel.target_mask].sum() / self.state.size
+            if share >= self.THIN_SHARE:
+                return None
+            if share == 0:
+                return np.empty(0, np.int64)
         key = channel.target_mask.tobytes()
         if key not in self._audiences:
             self._audiences[key] = np.flatnonzero(channel.target_mask[self.state.stage])
@@ -197,10 +213,15 @@ class Touchpoints:
     def _sample(self, channel: Channel, n: int, audience: np.ndarray | None,
                 rng: np.random.Generator) -> np.ndarray:
         """Draw ``n`` impressions' recipients, in a fixed seeded order (a larger budget
-        reaches a superset), weighted by persona affinity through thinning."""
+        reaches a superset), weighted by persona affinity through thinning. Without an
+        explicit ``audience``, candidates come from everyone and are kept only if in the
+        channel's target stages."""
         size = self.state.size if audience is None else audience.size
-        persona = self.state.persona
+        persona, stage = self.state.persona, self.state.stage
+        mask = channel.target_mask if audience is None else None
         accept_rate = max(float(channel.weights.mean()), 1e-3)
+        if mask is not None and self.current_counts is not None:
+            accept_rate *= max(self.current_counts()[mask].sum() / self.state.size, 1e-3)
         chosen: list[np.ndarray] = []
         got = 0
         while got < n:
@@ -209,14 +230,17 @@ class Touchpoints:
             rows = (u[0] * size).astype(np.int64)
             if audience is not None:
                 rows = audience[rows]
-            rows = rows[u[1] < channel.weights[persona[rows]]]
+            keep = u[1] < channel.weights[persona[rows]]
+            if mask is not None:
+                keep &= mask[stage[rows]]
+            rows = rows[keep]
             chosen.append(rows[: n - got])
             got += chosen[-1].size
         return np.concatenate(chosen) if chosen else np.empty(0, np.int64)
 
     def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
                      out: DayExposure) -> int:
-        audience = self._audience(channel)
+        audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
         rows, counts = np.unique(self._sample(channel, n, audience, rng), return_counts=True)
@@ -226,6 +250,8 @@ class Touchpoints:
         channel.stock_day[rows] = day
         stage = self.state.stage[rows]
         kick = channel.effect[stage] * gain * self._media_response[rows] * self._review(stage)
+        if self.kick_modifier is not None:
+            kick = kick * self.kick_modifier(channel, rows, day)
         self.state.interest[rows] += kick
         touched = rows[kick > 0]
         self.state.last_touch[touched] = channel.index

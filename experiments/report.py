@@ -1,0 +1,138 @@
+"""Write a sweep comparison: ``comparison.csv``, ``comparison.md``, ``runs.csv`` and the figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.experiments.aggregate import Comparison
+from journeysim.sim.outputs import atomic_write, write_csv, write_figure
+from journeysim.sim.report import ROWS
+
+LABELS = {key: (label, pattern) for key, label, pattern in ROWS}
+"""KPI labels and number formats shared with the single-run KPI table."""
+
+
+def _pattern(kpi: str) -> str:
+    return LABELS[kpi][1] if kpi in LABELS else ""
+
+
+def fmt(value: float, pattern: str = "", signed: bool = False) -> str:
+    """A number in the KPI's format (``pattern`` as in :data:`journeysim.sim.report.ROWS`)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if signed and pattern.endswith("%}"):
+        return f"{value * 100:+.1f} pp"
+    if not pattern:
+        pattern = "{:,.0f}" if abs(value) >= 1000 else "{:.2f}" if abs(value) >= 1 else "{:.3g}"
+    if signed and "+" not in pattern:
+        pattern = pattern.replace("{:", "{:+", 1)
+    if not signed:
+        pattern = pattern.replace("{:+", "{:", 1)
+    return pattern.format(value)
+
+
+def _estimate(mean: float, low: float, high: float, pattern: str, signed: bool = False) -> str:
+    text = fmt(mean, pattern, signed)
+    if math.isfinite(low) and math.isfinite(high):
+        half = (high - low) / 2
+        text += " ± " + (f"{half * 100:.1f} pp" if signed and pattern.endswith("%}") else fmt(half, pattern))
+    return text
+
+
+def markdown_table(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
+    """The comparison as a Markdown table: a row per KPI, columns ``mean ± half-width`` per scenario
+    and ``Δ`` (paired difference to the reference, bold when its interval excludes zero)."""
+    table = comparison.table
+    kpis = [k for k in (kpis or [k for k in LABELS if k in set(table["kpi"])])]
+    reference = comparison.reference.label
+    others = [g.label for g in comparison.groups if g.label != reference]
+    header = ["KPI", f"`{reference}`"]
+    for label in others:
+        header += [f"`{label}`", "Δ"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    rows = table.set_index(["scenario", "kpi"])
+    for kpi in kpis:
+        pattern = _pattern(kpi)
+        cells = [LABELS.get(kpi, (kpi, ""))[0]]
+        for label in [reference, *others]:
+            row = rows.loc[(label, kpi)]
+            cells.append(_estimate(row["mean"], row["ci_low"], row["ci_high"], pattern))
+            if label != reference:
+                cells.append(_difference_cell(row, pattern))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _difference_cell(row: pd.Series, pattern: str) -> str:
+    text = _estimate(row["diff"], row["diff_ci_low"], row["diff_ci_high"], pattern, signed=True)
+    if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0:
+        return f"**{text}**"
+    return text
+
+
+def markdown(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
+    """The whole ``comparison.md``: what was compared, the table, and the runs left out."""
+    seeds = sorted({len(g.runs) for g in comparison.groups})
+    per = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]} to {seeds[-1]}"
+    level = f"{comparison.level:.0%}"
+    notes = comparison.notes()
+    text = [
+        f"# Sweep comparison: {len(comparison.groups)} scenarios × {per} seeds",
+        "",
+        f"Each cell: mean over seeds ± half-width of its {level} t interval. Δ: paired difference to "
+        f"`{comparison.reference.label}` over the seeds both have (common random numbers), ± half-width of "
+        f"its {level} t interval; **bold** when the interval excludes zero (pp: percentage points).",
+        "",
+        markdown_table(comparison, kpis),
+        "",
+        f"Runs: {notes[0]}",
+    ]
+    text += [f"- {line}" for line in notes[1:]]
+    return "\n".join(text) + "\n"
+
+
+def runs_table(comparison: Comparison) -> pd.DataFrame:
+    """One row per run directory (and per missing job): status, group, seed, error and KPIs."""
+    labels = {(g.scenario, g.settings): g.label for g in comparison.groups}
+    rows = []
+    for run in comparison.runs:
+        rows.append({"path": comparison.relative(run.path), "status": run.status,
+                     "scenario": labels.get((run.scenario, run.settings), run.scenario), "seed": run.seed,
+                     "overrides": " ".join(run.job), "error": run.error, **run.kpis})
+    rows += [{"path": None, "status": "missing", "overrides": " ".join(job)} for job in comparison.missing]
+    return pd.DataFrame(rows)
+
+
+def write_comparison(comparison: Comparison, out_dir: str | Path | None = None, figures: bool = True,
+                     kpis: Sequence[str] | None = None) -> list[Path]:
+    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv`` and (optionally) the two figures.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The sweep's aggregate.
+    out_dir : str or Path, optional
+        Where to write (default: the sweep directory).
+    figures : bool
+        Also write ``comparison.png`` and ``differences.png``.
+    kpis : sequence of str, optional
+        KPIs for the Markdown table and figures (default: the headline KPIs).
+    """
+    from journeysim.experiments import plots
+
+    out = Path(out_dir) if out_dir is not None else comparison.sweep_dir
+    text = markdown(comparison, kpis)
+    written = [write_csv(out / "comparison.csv", comparison.table), write_csv(out / "runs.csv", runs_table(comparison)),
+               atomic_write(out / "comparison.md", lambda tmp: tmp.write_text(text))]
+    if figures:
+        shown = kpis or plots.HEADLINE
+        written.append(write_figure(out / "comparison.png",
+                                    plots.comparison_figure(comparison.table, shown, comparison.level)))
+        if len(comparison.groups) > 1:
+            written.append(write_figure(out / "differences.png",
+                                        plots.differences_figure(comparison.table, shown, comparison.level)))
+    return written

@@ -1,0 +1,192 @@
+"""The runs of a sweep directory as records: status, scenario, seed, overrides and KPIs.
+
+A run directory is any folder under the sweep that holds ``status.json`` or Hydra's
+``.hydra/overrides.yaml``. The sweep's own ``multirun.yaml`` says which jobs were asked
+for, so jobs that never started are reported as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from journeysim.sim.outputs import STATUS_FILE, read_status
+
+SUMMARY_FILE = "summary.json"
+OVERRIDES_FILE = Path(".hydra") / "overrides.yaml"
+CONFIG_FILE = Path(".hydra") / "config.yaml"
+SWEEP_FILE = "multirun.yaml"
+NOT_KPIS = frozenset({"customers", "days"})
+"""Summary keys that describe the run rather than measure it."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run directory of a sweep.
+
+    Attributes
+    ----------
+    path : Path
+        The run directory.
+    status : str
+        ``complete``, ``failed``, ``incomplete``, ``running`` or ``missing`` (no status file).
+    scenario : str
+        The scenario's name.
+    seed : int or None
+        The run's seed (None if it cannot be read).
+    job : tuple of str
+        Hydra's task overrides of the job, exactly as in ``.hydra/overrides.yaml``.
+    kpis : dict of str to float
+        Scalar KPIs of a complete run (NaN where the summary has null); empty otherwise.
+    error : str or None
+        The error recorded for a failed run.
+    """
+
+    path: Path
+    status: str
+    scenario: str
+    seed: int | None
+    job: tuple[str, ...] = ()
+    kpis: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The job's overrides other than ``seed`` and ``scenario``, sorted: what defines its group."""
+        return tuple(sorted(o for o in self.job if override_key(o) not in ("seed", "scenario")))
+
+
+def override_key(override: str) -> str:
+    """The key of a Hydra override string (``+a.b=1`` -> ``a.b``)."""
+    return override.partition("=")[0].lstrip("+~")
+
+
+def override_value(job: tuple[str, ...] | list[str], key: str) -> str | None:
+    """The value given to ``key`` among a job's overrides (None if it is not overridden)."""
+    for override in job:
+        if override_key(override) == key:
+            return override.partition("=")[2]
+    return None
+
+
+def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float]:
+    """The numeric, non-nested KPIs of a summary (null becomes NaN)."""
+    out = {}
+    for name, value in kpis.items():
+        if name in NOT_KPIS or isinstance(value, bool):
+            continue
+        if value is None:
+            out[name] = math.nan
+        elif isinstance(value, int | float):
+            out[name] = float(value)
+    return out
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+
+
+def read_run(run_dir: Path) -> Run:
+    """Read one run directory (a complete run from its summary, others from Hydra's files)."""
+    run_dir = Path(run_dir)
+    status = read_status(run_dir)
+    job = tuple(str(o) for o in (_read_yaml(run_dir / OVERRIDES_FILE) or []))
+    summary = _read_json(run_dir / SUMMARY_FILE) if status == "complete" else None
+    if status == "complete" and summary is None:
+        status = "incomplete"
+    if summary is not None:
+        return Run(run_dir, status, str(summary.get("scenario")), _as_int(summary.get("seed")), job,
+                   scalar_kpis(summary.get("kpis", {})))
+    details = _read_json(run_dir / STATUS_FILE) or {}
+    scenario, seed = override_value(job, "scenario"), _as_int(override_value(job, "seed"))
+    if scenario is None or seed is None:
+        config = _read_yaml(run_dir / CONFIG_FILE) or {}
+        scenario = scenario or (config.get("scenario") or {}).get("name")
+        seed = seed if seed is not None else _as_int(config.get("seed"))
+    return Run(run_dir, status, str(scenario or details.get("scenario") or "?"), seed, job,
+               error=details.get("error"))
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def find_run_dirs(sweep_dir: Path) -> list[Path]:
+    """Every run directory under ``sweep_dir`` (sorted by path)."""
+    sweep_dir = Path(sweep_dir)
+    found = {p.parent for p in sweep_dir.rglob(STATUS_FILE)}
+    found |= {p.parent.parent for p in sweep_dir.rglob(OVERRIDES_FILE.name) if p.parent.name == ".hydra"}
+    return sorted(found)
+
+
+def expected_jobs(sweep_dir: Path) -> list[tuple[str, ...]] | None:
+    """The jobs the sweep asked for, from ``multirun.yaml``, in launch order.
+
+    None when the sweep has no ``multirun.yaml`` or used a sweeper other than Hydra's
+    basic grid sweeper (whose jobs cannot be listed in advance).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    config = _read_yaml(Path(sweep_dir) / SWEEP_FILE)
+    hydra = (config or {}).get("hydra") or {}
+    sweeper = hydra.get("sweeper") or {}
+    if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
+        return None
+    arguments = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+    arguments += list((hydra.get("overrides") or {}).get("task") or [])
+    try:
+        overrides = OverridesParser.create().parse_overrides(arguments)
+        batches = BasicSweeper.split_arguments(overrides, None)
+    except HydraException:
+        return None
+    return [tuple(job) for batch in batches for job in batch]
+
+
+def _job_key(job: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(sorted(job))
+
+
+def sweep_runs(sweep_dir: Path) -> tuple[list[Run], list[tuple[str, ...]]]:
+    """The sweep's runs (in launch order where known) and the jobs that have no run directory.
+
+    Parameters
+    ----------
+    sweep_dir : Path
+        A Hydra sweep directory (or any folder holding run directories).
+
+    Returns
+    -------
+    runs : list of Run
+        Every run directory found, finished or not.
+    missing : list of tuple of str
+        Overrides of the jobs ``multirun.yaml`` asked for that have no run directory.
+    """
+    runs = [read_run(path) for path in find_run_dirs(sweep_dir)]
+    expected = expected_jobs(sweep_dir)
+    if expected is None:
+        return runs, []
+    order = {_job_key(job): k for k, job in enumerate(expected)}
+    runs.sort(key=lambda run: (order.get(_job_key(run.job), len(order)), str(run.path)))
+    present = {_job_key(run.job) for run in runs}
+    return runs, [job for job in expected if _job_key(job) not in present]

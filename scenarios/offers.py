@@ -1,0 +1,94 @@
+"""Offer levers: price promotions over dates and a checkout friction fix."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from journeysim.agents.customer import Stage
+from journeysim.scenarios.base import Lever, Params, book_cost, register
+
+if TYPE_CHECKING:
+    from journeysim.sim.model import JourneyModel
+
+
+def set_discount(model: JourneyModel, discount: float) -> None:
+    """Set the price discount and refresh the purchase level of everyone deciding."""
+    model.rates.discount = discount
+    model.rates.refresh(np.flatnonzero(model.state.stage == Stage.DECIDING))
+
+
+@register("promotion")
+class Promotion(Lever):
+    """A price discount on a date range: more price-sensitive deciders buy, each order earns less.
+
+    YAML::
+
+        type: promotion
+        discount: 0.2     # share off the list price, 0..1
+        from_day: 90      # first day of the sale
+        to_day: 117       # last day (inclusive); the configured discount returns the day after
+
+    Parameters
+    ----------
+    discount : float
+        Share off the list price during the promotion.
+    start, stop : int
+        First and last day of the promotion (inclusive).
+    """
+
+    keys = ("discount", "from_day", "to_day")
+
+    def __init__(self, discount: float, start: int, stop: int) -> None:
+        self.discount, self.start, self.stop = discount, start, stop
+
+    @classmethod
+    def from_params(cls, params: Params) -> Promotion:
+        start, stop = params.window()
+        return cls(params.number("discount", low=0.0, high=0.95), start, stop)
+
+    def before_day(self, model: JourneyModel, day: int) -> None:
+        """Start the discount on the first day and end it after the last."""
+        if day == self.start:
+            set_discount(model, self.discount)
+        elif day == self.stop + 1:
+            set_discount(model, model.spec.market.discount)
+
+
+@register("checkout_fix")
+class CheckoutFix(Lever):
+    """A checkout redesign: lower abandonment from a given day, at a one-off cost.
+
+    YAML::
+
+        type: checkout_fix
+        friction: 0.10    # probability a checkout attempt is abandoned after the fix
+        from_day: 0       # day the fix goes live
+        cost: 20000       # one-off cost, currency at population.reference_size (scaled like budgets)
+
+    Parameters
+    ----------
+    friction : float
+        Abandonment probability after the fix.
+    day : int
+        Day the fix goes live.
+    cost : float
+        One-off cost at reference size, currency.
+    """
+
+    keys = ("friction", "from_day", "cost")
+
+    def __init__(self, friction: float, day: int, cost: float) -> None:
+        self.friction, self.day, self.cost = friction, day, cost
+
+    @classmethod
+    def from_params(cls, params: Params) -> CheckoutFix:
+        return cls(params.probability("friction"), int(params.number("from_day", low=0, integer=True, default=0)),
+                   params.number("cost", low=0.0, default=0.0))
+
+    def before_day(self, model: JourneyModel, day: int) -> None:
+        """Put the fix live on its day and book its cost."""
+        if day == self.day:
+            model.friction = self.friction
+            book_cost(model, day, self.cost * model.spec.population.scale)

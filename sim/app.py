@@ -1,0 +1,439 @@
+"""The trainer's page: watch journeys move on a word-of-mouth network and pull the levers live.
+
+Serve it with ``journey-app`` (or ``solara run journeysim.sim.app``) and open the printed address.
+The page is Mesa's SolaraViz: Step, play/pause and Reset in the sidebar, the levers below them.
+Lever changes take effect when Reset is pressed: the model is rebuilt from the chosen scenario
+with the levers applied as config overrides, so the page runs exactly what ``journey`` would run.
+
+Order of this file, as in Mesa's examples: portrayal (stage colours, network sample and layout),
+``model_params`` (seed first), plot components, ``page``; then ``main()`` for the console script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import solara
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from mesa.visualization import Slider, SolaraViz
+from omegaconf import DictConfig, OmegaConf
+
+from journeysim.agents.customer import STAGE_NAMES
+from journeysim.api import compose_config
+from journeysim.scenarios.levers import build_levers
+from journeysim.sim import kpis, plots
+from journeysim.sim.cli import group_options
+from journeysim.sim.config import parse_config
+from journeysim.sim.errors import ConfigError
+from journeysim.sim.model import JourneyModel
+from journeysim.sim.network import Graph
+from journeysim.sim.runner import make_service
+from journeysim.sim.service import POPULATION_UNIT
+
+CUSTOMERS = 2_000  # customers simulated on the page: a step takes a few milliseconds
+DAYS = 730  # days per run (two years)
+SAMPLE_SIZE = 300  # customers drawn in the network panel
+MAIN_CHANNELS = ("search", "social", "display", "tv")  # channels with a budget slider
+EXCLUDED_SCENARIOS = ("bass",)  # reference check, not a journey: no stages to watch
+EXCLUDED_NETWORKS = ("edge_list",)  # needs a file of the user's own
+DEFAULT_NETWORK = "watts_strogatz"
+HOST = "127.0.0.1"  # the page is served to this machine only unless --host says otherwise
+PORT = 8765
+
+_compose_lock = threading.Lock()  # Hydra's global state: one compose at a time across sessions
+
+
+def scenario_choices() -> list[str]:
+    """Journey scenarios of ``conf/scenario`` (read from the folder, Bass excluded)."""
+    from importlib.resources import files
+
+    folder = files("journeysim.conf").joinpath("scenario")
+    names = []
+    for name in group_options("scenario"):
+        body = OmegaConf.load(str(folder.joinpath(f"{name}.yaml")))
+        if name not in EXCLUDED_SCENARIOS and body.get("kind", "journey") == "journey":
+            names.append(name)
+    return names
+
+
+def network_choices() -> list[str]:
+    """Word-of-mouth network types of ``conf/network`` that need no input file."""
+    return [name for name in group_options("network") if name not in EXCLUDED_NETWORKS]
+
+
+def _default_config() -> DictConfig:
+    with _compose_lock:
+        return compose_config("baseline", [f"network={DEFAULT_NETWORK}"])
+
+
+SCENARIOS = scenario_choices()
+NETWORKS = network_choices()
+DEFAULTS = _default_config()
+DEFAULT_BUDGETS = {name: float(DEFAULTS.channels[name].daily_budget) for name in MAIN_CHANNELS}
+DEFAULT_STAFF = int(DEFAULTS.service.staff_schedule[0].staff)  # agents per 10,000 customers
+DEFAULT_CAPACITY = int(DEFAULTS.service.fulfilment_capacity)  # orders/day per 10,000 customers
+
+
+# --------------------------------------------------------------------------- the model
+def parse_seed(seed: Any) -> int | None:
+    """The seed typed into the page (text) as an int; None keeps the config's seed."""
+    if seed is None or (isinstance(seed, str) and not seed.strip()):
+        return None
+    try:
+        value = int(str(seed).strip())
+    except ValueError:
+        raise ConfigError("seed", seed, "a whole number of at least 0") from None
+    if value < 0:
+        raise ConfigError("seed", seed, "a whole number of at least 0")
+    return value
+
+
+def lever_overrides(levers: dict[str, Any], customers: int, days: int, network: str) -> list[str]:
+    """Config overrides for the page's levers (Hydra override syntax).
+
+    Parameters
+    ----------
+    levers : dict
+        ``<channel>_budget`` (currency/day at the reference size), ``discount`` (0..1),
+        ``checkout_friction`` (probability), ``support_staff`` (agents per 10,000 customers) and
+        ``warehouse_capacity`` (orders/day per 10,000 customers).
+    customers, days : int
+        Population size and run length (days).
+    network : str
+        A ``conf/network`` choice.
+    """
+    per_unit = customers / POPULATION_UNIT
+    overrides = [f"network={network}", f"population.size={customers}", f"days={days}",
+                 f"market.discount={levers['discount']}", f"market.checkout_friction={levers['checkout_friction']}",
+                 # Service stated per 10,000 customers: agents work per_unit of a day, so the
+                 # staff slider keeps its meaning at any page population (no rounding of agents).
+                 "service.scale_with_population=false",
+                 f"service.fulfilment_capacity={levers['warehouse_capacity'] * per_unit}",
+                 f"service.hours_per_day={DEFAULTS.service.hours_per_day * per_unit}",
+                 f"service.staff_schedule=[{{from_day:0,staff:{int(levers['support_staff'])}}}]"]
+    overrides += [f"channels.{name}.daily_budget={levers[f'{name}_budget']}" for name in MAIN_CHANNELS]
+    return overrides
+
+
+def classroom_config(scenario: str, network: str, levers: dict[str, Any], word_of_mouth: float,
+                     customers: int, days: int, seed: int | None) -> DictConfig:
+    """The resolved config of one page run: the scenario, then the levers on top."""
+    if scenario not in SCENARIOS:
+        raise ConfigError("scenario", scenario, f"one of {', '.join(SCENARIOS)}")
+    if network not in NETWORKS:
+        raise ConfigError("network", network, f"one of {', '.join(NETWORKS)}")
+    if not 0 <= word_of_mouth <= 10:
+        raise ConfigError("word_of_mouth", word_of_mouth, "a multiplier from 0 to 10")
+    with _compose_lock:
+        cfg = compose_config(scenario, lever_overrides(levers, customers, days, network), seed=seed)
+    cfg.network.talk_rate = min(1.0, float(cfg.network.talk_rate) * word_of_mouth)
+    return cfg
+
+
+class ClassroomModel(JourneyModel):
+    """The journey model behind the page, built from keyword levers (SolaraViz resets with them).
+
+    Parameters
+    ----------
+    scenario : str
+        A journey scenario of ``conf/scenario``; its own levers run on top of the page's.
+    network : str
+        Word-of-mouth network type (``conf/network``).
+    search_budget, social_budget, display_budget, tv_budget : float
+        Daily budgets, currency/day at ``population.reference_size`` customers.
+    discount : float
+        Promotion discount on the list price, 0..1.
+    checkout_friction : float
+        Probability that a checkout attempt is abandoned.
+    word_of_mouth : float
+        Multiplier on conversations per day (``network.talk_rate``); 0 silences word of mouth.
+    support_staff : int
+        Support agents per 10,000 customers.
+    warehouse_capacity : int
+        Orders shipped per day per 10,000 customers.
+    customers : int
+        Population size.
+    days : int
+        Run length, days.
+    seed : int or str, optional
+        The run's seed (text from the page is accepted); None keeps the config's seed.
+    """
+
+    def __init__(self, scenario: str = "baseline", network: str = DEFAULT_NETWORK,
+                 search_budget: float = DEFAULT_BUDGETS["search"], social_budget: float = DEFAULT_BUDGETS["social"],
+                 display_budget: float = DEFAULT_BUDGETS["display"], tv_budget: float = DEFAULT_BUDGETS["tv"],
+                 discount: float = 0.0, checkout_friction: float = float(DEFAULTS.market.checkout_friction),
+                 word_of_mouth: float = 1.0, support_staff: int = DEFAULT_STAFF,
+                 warehouse_capacity: int = DEFAULT_CAPACITY, customers: int = CUSTOMERS, days: int = DAYS,
+                 seed: int | str | None = None) -> None:
+        levers = {"search_budget": search_budget, "social_budget": social_budget, "display_budget": display_budget,
+                  "tv_budget": tv_budget, "discount": discount, "checkout_friction": checkout_friction,
+                  "support_staff": support_staff, "warehouse_capacity": warehouse_capacity}
+        cfg = classroom_config(scenario, network, levers, word_of_mouth, customers, days, parse_seed(seed))
+        spec = parse_config(cfg)
+        super().__init__(spec, levers=build_levers(spec), service=make_service(spec))
+        self.settings = {"scenario": scenario, "network": network, "word_of_mouth": word_of_mouth, **levers}
+        rng = self.streams.generator("classroom_sample")  # its own stream: the run's draws are unchanged
+        self.sample = snowball_sample(self.graph, self.state.size, min(SAMPLE_SIZE, self.state.size), rng)
+        self.sample_edges = induced_edges(self.graph, self.sample)
+        self.layout = sample_layout(self.sample.size, self.sample_edges, self.spec.seed)
+
+
+# --------------------------------------------------------------------------- portrayal
+def snowball_sample(graph: Graph | None, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows of ``size`` customers reached breadth-first from random starts (ties kept visible).
+
+    Without a graph (fully mixed or personal groups) it is a simple random sample.
+    """
+    if graph is None:
+        return np.sort(rng.choice(n, size, replace=False))
+    taken = np.zeros(n, bool)
+    chosen: list[int] = []
+    frontier: list[int] = []
+    while len(chosen) < size:
+        if not frontier:
+            frontier = [int(rng.choice(np.flatnonzero(~taken)))]
+            taken[frontier[0]] = True
+        row = frontier.pop(0)
+        chosen.append(row)
+        neighbours = graph.indices[graph.indptr[row]:graph.indptr[row + 1]]
+        fresh = rng.permutation(neighbours[~taken[neighbours]])
+        taken[fresh] = True
+        frontier.extend(int(v) for v in fresh)
+    return np.array(chosen, np.int64)
+
+
+def induced_edges(graph: Graph | None, sample: np.ndarray) -> np.ndarray:
+    """Ties among the sampled customers, as pairs of positions in ``sample`` (each tie once)."""
+    if graph is None:
+        return np.zeros((0, 2), np.int64)
+    position = np.full(graph.indptr.size - 1, -1, np.int64)
+    position[sample] = np.arange(sample.size)
+    degree = graph.indptr[sample + 1] - graph.indptr[sample]
+    starts = np.repeat(graph.indptr[sample], degree)
+    offsets = np.arange(degree.sum()) - np.repeat(np.cumsum(degree) - degree, degree)
+    source = np.repeat(np.arange(sample.size), degree)
+    target = position[graph.indices[starts + offsets]]
+    keep = target > source
+    return np.column_stack([source[keep], target[keep]])
+
+
+def sample_layout(size: int, edges: np.ndarray, seed: int) -> np.ndarray:
+    """Node positions (size x 2), computed once per run: spring layout, or a circle without ties."""
+    if edges.size == 0:
+        angle = np.linspace(0.0, 2 * np.pi, size, endpoint=False)
+        return np.column_stack([np.cos(angle), np.sin(angle)])
+    graph = nx.Graph()
+    graph.add_nodes_from(range(size))
+    graph.add_edges_from(edges.tolist())
+    positions = nx.spring_layout(graph, seed=seed, iterations=60)
+    return np.array([positions[k] for k in range(size)])
+
+
+def stage_colours(stages: np.ndarray) -> np.ndarray:
+    """RGB hex colour of each stage code (``plots.STAGE_COLOURS``)."""
+    palette = np.array([plots.STAGE_COLOURS[name] for name in STAGE_NAMES])
+    return palette[stages.astype(np.int64)]
+
+
+# --------------------------------------------------------------------------- model_params
+def _budget_slider(channel: str) -> Slider:
+    default = DEFAULT_BUDGETS[channel]
+    top = max(10 * default, 400.0)
+    return Slider(f"{channel.upper() if channel == 'tv' else channel.capitalize()} budget (per day)",
+                  value=int(default), min=0, max=int(top), step=4)
+
+
+model_params = {
+    "seed": {"type": "InputText", "value": 42, "label": "Random seed"},
+    "scenario": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
+    "network": {"type": "Select", "value": DEFAULT_NETWORK, "values": NETWORKS, "label": "Network type"},
+    **{f"{channel}_budget": _budget_slider(channel) for channel in MAIN_CHANNELS},
+    "discount": Slider("Promotion discount", value=0.0, min=0.0, max=0.5, step=0.05),
+    "checkout_friction": Slider("Checkout abandonment", value=float(DEFAULTS.market.checkout_friction),
+                                min=0.0, max=0.8, step=0.05),
+    "word_of_mouth": Slider("Word-of-mouth strength (x)", value=1.0, min=0.0, max=5.0, step=0.25),
+    "support_staff": Slider("Support staff (per 10,000)", value=DEFAULT_STAFF, min=0, max=12, step=1),
+    "warehouse_capacity": Slider("Warehouse orders/day (per 10,000)", value=DEFAULT_CAPACITY,
+                                 min=20, max=600, step=20),
+    "customers": CUSTOMERS,
+    "days": DAYS,
+}
+
+
+# --------------------------------------------------------------------------- plot components
+def _figure(size: tuple[float, float] = (6.4, 4.6)) -> tuple[Figure, Any]:
+    figure = Figure(figsize=size, layout="constrained")
+    return figure, figure.subplots()
+
+
+def network_figure(model: ClassroomModel) -> Figure:
+    """The sampled customers and their ties, coloured by today's stage."""
+    figure, ax = _figure()
+    xy = model.layout
+    if model.sample_edges.size:
+        segments = np.stack([xy[model.sample_edges[:, 0]], xy[model.sample_edges[:, 1]]], axis=1)
+        ax.add_collection(LineCollection(segments, colors="#9e9e9e", linewidths=0.4, alpha=0.5, zorder=1))
+    ax.scatter(xy[:, 0], xy[:, 1], s=22, c=stage_colours(model.state.stage[model.sample]),
+               edgecolors="#555555", linewidths=0.3, zorder=2)
+    ties = "no ties drawn: anyone talks to anyone" if model.graph is None else f"{len(model.sample_edges)} ties"
+    ax.set_title(f"Word of mouth: {model.sample.size} customers, {ties} (day {model.day})", fontsize=10)
+    ax.set_axis_off()
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=6, color=plots.STAGE_COLOURS[name], label=name)
+               for name in STAGE_NAMES]
+    figure.legend(handles=handles, loc="outside right center", frameon=False, fontsize=8)
+    return figure
+
+
+def occupancy_figure(model: JourneyModel) -> Figure:
+    """Customers in each stage by day, so far."""
+    figure, ax = _figure()
+    counts = model.collector.stage_counts[: model.day + 1]
+    days = np.arange(counts.shape[0])
+    ax.stackplot(days, counts.T, labels=STAGE_NAMES, colors=[plots.STAGE_COLOURS[s] for s in STAGE_NAMES],
+                 linewidth=0)
+    ax.set(xlabel="day", ylabel="customers", title="Stage occupancy", xlim=(0, max(model.day, 30)),
+           ylim=(0, model.state.size))
+    figure.legend(loc="outside right center", frameon=False, fontsize=8, reverse=True)
+    return figure
+
+
+def funnel_figure(model: JourneyModel) -> Figure:
+    """Customers who have ever reached each funnel stage."""
+    figure, ax = _figure((6.4, 4.0))
+    plots.plot_funnel(kpis.funnel(model), ax=ax)
+    return figure
+
+
+def NetworkPanel(model: ClassroomModel):  # noqa: N802 - Solara components are capitalised
+    """Network panel component."""
+    return solara.FigureMatplotlib(network_figure(model), format="png")
+
+
+def OccupancyPanel(model: JourneyModel):  # noqa: N802
+    """Stage-occupancy panel component."""
+    return solara.FigureMatplotlib(occupancy_figure(model), format="png")
+
+
+def FunnelPanel(model: JourneyModel):  # noqa: N802
+    """Funnel panel component."""
+    return solara.FigureMatplotlib(funnel_figure(model), format="png")
+
+
+def _number(value: float, digits: int = 0, prefix: str = "") -> str:
+    return "–" if not np.isfinite(value) else f"{prefix}{value:,.{digits}f}"
+
+
+def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
+    """Live KPI figures (label, formatted value) from :mod:`journeysim.sim.kpis`."""
+    daily, yesterday = model.collector.daily, max(model.day - 1, 0)
+    wait = float(daily["mean_wait_days"][yesterday]) if model.day else float("nan")
+    return [
+        ("New customers", _number(kpis.acquisitions(model))),
+        ("Lapsed (churned)", _number(kpis.total(model, "churned"))),
+        ("Churn per customer-year", _number(kpis.churn_rate(model), 2)),
+        ("NPS (points)", _number(kpis.nps(model), 1)),
+        ("Revenue", _number(kpis.revenue(model), prefix="$")),
+        ("Spend", _number(kpis.spend(model), prefix="$")),
+        ("CAC", _number(kpis.cac(model), 1, prefix="$")),
+        ("Won by word of mouth", _number(100 * kpis.word_of_mouth_share(model), 0) + " %"),
+        ("Support queue (tickets)", _number(float(daily["queue_tickets"][yesterday]))),
+        ("Support wait (days)", _number(wait, 2)),
+        ("Warehouse backlog (orders)", _number(float(daily["backlog_orders"][yesterday]))),
+    ]
+
+
+def stage_line(model: JourneyModel) -> str:
+    """Today's stage counts as one line of text."""
+    counts = kpis.stage_counts(model)
+    return " · ".join(f"{name} {count:,}" for name, count in counts.items())
+
+
+def lever_line(model: ClassroomModel) -> str:
+    """The levers this run was built with, as one line of text."""
+    s = model.settings
+    budgets = ", ".join(f"{name} {s[f'{name}_budget']:g}" for name in MAIN_CHANNELS)
+    return (f"scenario {s['scenario']}, network {s['network']}, seed {model.spec.seed}; budgets/day: {budgets}; "
+            f"discount {s['discount']:.0%}; checkout abandonment {s['checkout_friction']:.0%}; "
+            f"word of mouth x{s['word_of_mouth']:g}; support staff {s['support_staff']:g}; "
+            f"warehouse {s['warehouse_capacity']:g} orders/day (per 10,000)")
+
+
+SLIDER_VALUES_CSS = """
+.v-slider [role="slider"]::after {
+    content: attr(aria-valuenow); position: absolute; top: 10px; left: 50%;
+    transform: translateX(-50%); font-size: 11px; color: #555; white-space: nowrap;
+}
+"""
+"""Show each slider's value under its thumb (SolaraViz's sliders show it only while dragged)."""
+
+
+def kpi_table(rows: list[tuple[str, str]], columns: int = 2) -> str:
+    """Markdown table of (label, value) pairs laid out in ``columns`` pairs per row."""
+    header = "| " + " | ".join(["KPI", "so far"] * columns) + " |"
+    rule = "|" + "---|---:|" * columns
+    lines = [header, rule]
+    for start in range(0, len(rows), columns):
+        chunk = rows[start:start + columns] + [("", "")] * (columns - len(rows[start:start + columns]))
+        lines.append("| " + " | ".join(f"{k} | {v}" for k, v in chunk) + " |")
+    return "\n".join(lines)
+
+
+def KpiPanel(model: ClassroomModel):  # noqa: N802
+    """Live KPI readouts, today's stage counts and the levers of this run."""
+    with solara.Column(gap="2px", style={"font-size": "0.9em"}) as panel:
+        solara.Style(SLIDER_VALUES_CSS)
+        solara.Markdown(f"**Day {model.day} of {model.spec.days}**, {model.spec.population.size:,} customers. "
+                        "*Move a lever, then press Reset: the run restarts with it.*")
+        solara.Text(stage_line(model), classes=["journey-stage-counts"])
+        solara.Markdown(kpi_table(kpi_rows(model)))
+        solara.Text("This run: " + lever_line(model), classes=["journey-levers"], style={"font-size": "0.85em"})
+    return panel
+
+
+# --------------------------------------------------------------------------- page
+model = ClassroomModel(seed=model_params["seed"]["value"])
+page = SolaraViz(
+    model,
+    components=[NetworkPanel, OccupancyPanel, FunnelPanel, KpiPanel],
+    model_params=model_params,
+    name="journeysim: customer journeys, live",
+)
+page  # noqa: B018 - solara serves the module's ``page``
+
+
+# --------------------------------------------------------------------------- console script
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Options of ``journey-app``."""
+    parser = argparse.ArgumentParser(prog="journey-app", description="Serve the trainer's interactive page.")
+    parser.add_argument("--port", type=int, default=PORT, help=f"TCP port (default {PORT}; 0 picks a free one)")
+    parser.add_argument("--host", default=HOST,
+                        help=f"address to listen on (default {HOST}: this machine only; 0.0.0.0 for a classroom LAN)")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port = {args.port} is not allowed: a number from 0 to 65535")
+    return args
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command serving this page (production mode, no version check, no browser)."""
+    return [sys.executable, "-m", "solara", "run", "journeysim.sim.app", "--host", host, "--port", str(port),
+            "--production", "--no-open", "--no-check-version"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script ``journey-app``: serve the page with Solara until interrupted."""
+    args = parse_args(argv)
+    os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    command = server_command(args.host, args.port)
+    os.execv(command[0], command)
