@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint browser clean
+.PHONY: demo test bench lint browser clean app validate docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,24 @@ demo: $(STAMP)
 ## test: lint and the whole test suite
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --nbmake examples
+
+## docs: the documentation site in site/ (strict: any warning fails); re-runs the gallery's examples
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 ## bench: speed and memory figures, as ratios to baselines measured in the same run
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+## validate: dock the engine with published diffusion results; pass/fail table, docs/validation/
+validate: $(STAMP)
+	$(BIN)/python -m journeysim.experiments.validation.run
+
+## app: serve the trainer's interactive page on http://127.0.0.1:8765 (PORT=... to change)
+app: $(STAMP)
+	$(BIN)/journey-app --port $(or $(PORT),8765)
 
 ## browser: Debian's Chromium for the page's end-to-end test (skipped where it cannot install)
 browser:

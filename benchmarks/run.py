@@ -121,6 +121,7 @@ def main() -> None:
         ["bass", str(big), "3650"],
         ["baseline", "100000", "365"],
         ["baseline", str(big), "365"],
+        ["truth", "10000" if args.quick else "50000", "2" if args.quick else "5"],
     ]
     results = [run_case(c) for c in cases]
     baseline = results[0]["agent_steps_per_s"]

@@ -8,6 +8,7 @@ Only complete runs count; failed, unfinished and missing ones are listed in the 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,10 @@ def aggregate(sweep_dir: str | Path, reference: str | None = None, kpis: Sequenc
         raise ConfigError("level", level, "a confidence level between 0 and 1")
     runs, missing = sweep_runs(sweep_dir)
     groups = group_runs(runs)
+    if not groups:
+        counts = Counter(run.status for run in runs)
+        found = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no run directories"
+        raise ConfigError("sweep_dir", str(sweep_dir), f"a sweep with at least one complete run (found {found})")
     chosen = choose_reference(groups, reference)
     if kpis:
         known = kpi_names(groups)

@@ -5,19 +5,21 @@ The table is :func:`journeysim.experiments.aggregate.compare`'s: one row per sce
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # files, not windows
+if "ipykernel" not in sys.modules:  # files, not windows; a notebook keeps its inline backend
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from journeysim.sim.report import ROWS  # noqa: E402
 
@@ -27,9 +29,20 @@ HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps"
 TITLES = {key: label for key, label, _ in ROWS}
 
 
-def _thousands(ax: Axes) -> None:
-    """Plain tick labels with thousands separators on the x axis."""
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"))
+def compact(x: float, _position: object = None) -> str:
+    """A tick label: 1.2M, 35k, 4,500 or 0.25."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.4g}M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.4g}k"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
+
+
+def _thousands(ax: Axes, axis: str = "x") -> None:
+    """At most five compact tick labels (1.2M, 35k, 4,500) on ``axis`` (x, y or both)."""
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"{name}axis").set_major_formatter(FuncFormatter(compact))
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (6, 3.5)) -> Axes:
@@ -109,4 +122,44 @@ def differences_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, leve
     if len(kpis):
         axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.15), ncols=2, frameon=False, fontsize=8)
     figure.suptitle(f"Difference to the reference ({level:.0%} intervals): paired by seed vs unpaired")
+    return figure
+
+
+def plot_mu_star(table: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Morris mu* per parameter (bars, most influential on top) with its bootstrap interval."""
+    ax = _axes(ax)
+    y = np.arange(len(table))[::-1]
+    options = {"color": "#4292c6", "ecolor": "#08306b", "capsize": 3, **kwargs}
+    ax.barh(y, table["mu_star"], xerr=table["mu_star_conf"], **options)
+    ax.set_yticks(y, [f"{k}. {name}" for k, name in enumerate(table["parameter"], start=1)])
+    ax.set(xlabel="mu* (mean |elementary effect|)", title="Influence")
+    _thousands(ax)
+    return ax
+
+
+def plot_morris(table: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Morris sigma against mu*: far right = influential; high = interacting or non-linear.
+
+    Points are numbered in the table's order (as :func:`plot_mu_star` numbers its bars). The
+    dashed line is sigma = mu*: near or above it a parameter's effect changes a lot with the
+    other parameters' values.
+    """
+    ax = _axes(ax)
+    options = {"s": 40, "color": "#a50f15", "zorder": 3, **kwargs}
+    ax.scatter(table["mu_star"], table["sigma"], **options)
+    for k, row in enumerate(table.itertuples(), start=1):
+        ax.annotate(str(k), (row.mu_star, row.sigma), xytext=(5, 3), textcoords="offset points", fontsize=9)
+    top = float(max(table["mu_star"].max(), table["sigma"].max(), 1e-12)) * 1.15
+    ax.plot([0, top], [0, top], linestyle="--", color="#969696", linewidth=1)
+    ax.set(xlim=(0, top), ylim=(0, top), xlabel="mu*", ylabel="sigma", title="Interaction / non-linearity")
+    _thousands(ax, "both")
+    return ax
+
+
+def morris_figure(table: pd.DataFrame, kpi: str) -> Figure:
+    """mu* bars beside the mu*-sigma plane for one KPI."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 1.6 + 0.45 * len(table)), layout="constrained")
+    plot_mu_star(table, ax=left)
+    plot_morris(table, ax=right)
+    figure.suptitle(f"Morris sensitivity of {TITLES.get(kpi, kpi)} (effects per full parameter range)")
     return figure

@@ -24,6 +24,7 @@ def fmt(value: float, pattern: str = "", signed: bool = False) -> str:
     """A number in the KPI's format (``pattern`` as in :data:`journeysim.sim.report.ROWS`)."""
     if value is None or not math.isfinite(value):
         return "-"
+    signed = signed and value != 0
     if signed and pattern.endswith("%}"):
         return f"{value * 100:+.1f} pp"
     if not pattern:
@@ -80,12 +81,16 @@ def markdown(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
     per = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]} to {seeds[-1]}"
     level = f"{comparison.level:.0%}"
     notes = comparison.notes()
+    count = len(comparison.groups)
+    legend = f"Each cell: mean over seeds ± half-width of its {level} t interval."
+    if count > 1:
+        legend += (f" Δ: paired difference to `{comparison.reference.label}` over the seeds both have (common "
+                   f"random numbers), ± half-width of its {level} t interval; **bold** when the interval excludes "
+                   "zero (pp: percentage points).")
     text = [
-        f"# Sweep comparison: {len(comparison.groups)} scenarios × {per} seeds",
+        f"# Sweep comparison: {count} scenario{'s' if count > 1 else ''} × {per} seed{'s' if per != '1' else ''}",
         "",
-        f"Each cell: mean over seeds ± half-width of its {level} t interval. Δ: paired difference to "
-        f"`{comparison.reference.label}` over the seeds both have (common random numbers), ± half-width of "
-        f"its {level} t interval; **bold** when the interval excludes zero (pp: percentage points).",
+        legend,
         "",
         markdown_table(comparison, kpis),
         "",
@@ -122,13 +127,13 @@ def write_comparison(comparison: Comparison, out_dir: str | Path | None = None, 
     kpis : sequence of str, optional
         KPIs for the Markdown table and figures (default: the headline KPIs).
     """
-    from journeysim.experiments import plots
-
     out = Path(out_dir) if out_dir is not None else comparison.sweep_dir
     text = markdown(comparison, kpis)
     written = [write_csv(out / "comparison.csv", comparison.table), write_csv(out / "runs.csv", runs_table(comparison)),
                atomic_write(out / "comparison.md", lambda tmp: tmp.write_text(text))]
     if figures:
+        from journeysim.experiments import plots
+
         shown = kpis or plots.HEADLINE
         written.append(write_figure(out / "comparison.png",
                                     plots.comparison_figure(comparison.table, shown, comparison.level)))

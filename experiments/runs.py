@@ -45,6 +45,8 @@ class Run:
         Scalar KPIs of a complete run (NaN where the summary has null); empty otherwise.
     error : str or None
         The error recorded for a failed run.
+    bad_input : bool
+        The run failed on a bad config value (a ConfigError).
     """
 
     path: Path
@@ -54,6 +56,7 @@ class Run:
     job: tuple[str, ...] = ()
     kpis: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    bad_input: bool = False
 
     @property
     def settings(self) -> tuple[str, ...]:
@@ -120,7 +123,7 @@ def read_run(run_dir: Path) -> Run:
         scenario = scenario or (config.get("scenario") or {}).get("name")
         seed = seed if seed is not None else _as_int(config.get("seed"))
     return Run(run_dir, status, str(scenario or details.get("scenario") or "?"), seed, job,
-               error=details.get("error"))
+               error=details.get("error"), bad_input=bool(details.get("bad_input", False)))
 
 
 def _as_int(value: Any) -> int | None:

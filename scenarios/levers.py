@@ -1,28 +1,79 @@
 """Scenario levers: campaign decisions as code, each with one hook into the daily step.
 
 A lever has ``setup(model)`` (once, before day 0) and ``before_day(model, day)`` (each
-morning). ``build_levers`` reads ``scenario.levers`` from the config.
+morning). ``build_levers`` reads ``scenario.levers`` from the config: a list of mappings,
+each with a ``type`` naming a lever of :data:`LEVERS` and that lever's parameters.
+
+======================  ====================================================================
+type                    what it does (module)
+======================  ====================================================================
+``budget_plan``         always-on, pulsing and burst budgets per channel (``budgets``)
+``budget_split``        a total daily budget split across channels by shares (``budgets``)
+``targeting``           a channel's stages, cart abandoners, stage and persona weights (``targeting``)
+``retargeting``         targeting with defaults: display to deciders and cart abandoners
+``win_back``            targeting with defaults: email to lapsed customers
+``nurture``             targeting with defaults: email, each considerer weighted 4x
+``personalisation``     impressions go to the personas with most affinity (``targeting``)
+``promotion``           a discount over dates (``offers``)
+``checkout_fix``        lower checkout friction from a day, at a one-off cost (``offers``)
+``referral_programme``  reward per referral, rewarded customers talk more (``programmes``)
+``loyalty_programme``   members repurchase more and lapse less, at a cost (``programmes``)
+``support_staffing``    a support roster replacing the configured one (``operations``)
+``fulfilment_capacity`` orders the warehouse ships per day, from given days (``operations``)
+``omnichannel``         cross-channel synergy within a window of days (``omnichannel``)
+======================  ====================================================================
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from journeysim.sim.config import RunSpec
-    from journeysim.sim.model import JourneyModel
+import numpy as np
+
+# Importing the lever modules registers their classes in LEVERS.
+from journeysim.scenarios import budgets, offers, omnichannel, operations, programmes, targeting  # noqa: F401
+from journeysim.scenarios.base import LEVERS, Lever, Params, make_lever, register
+from journeysim.scenarios.budgets import BudgetLever, configured_plan
+from journeysim.sim.config import RunSpec
+from journeysim.sim.errors import ConfigError
+
+__all__ = ["LEVERS", "Lever", "Params", "build_levers", "planned_budgets", "register"]
 
 
-class Lever:
-    """Base class: a lever that does nothing until a hook is overridden."""
-
-    def setup(self, model: JourneyModel) -> None:
-        """Prepare the model before the first day."""
-
-    def before_day(self, model: JourneyModel, day: int) -> None:
-        """Set today's budgets, prices or capacities."""
+def lever_entries(spec: RunSpec) -> Sequence[Any]:
+    """The ``scenario.levers`` list of the run (empty if none)."""
+    entries = spec.scenario_params.get("levers")
+    if entries is None:
+        return []
+    if not isinstance(entries, list | tuple):
+        raise ConfigError("scenario.levers", entries, "a list of levers, each {type: ..., parameters}")
+    return entries
 
 
 def build_levers(spec: RunSpec) -> list[Lever]:
-    """Levers configured for the run's scenario (none for the baseline)."""
-    return []
+    """Levers configured for the run's scenario, in order (none for the baseline).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``scenario.levers[i].key`` for an unknown lever type or a bad parameter.
+    """
+    if spec.kind != "journey":
+        return []
+    return [make_lever(entry, f"scenario.levers[{i}]", spec) for i, entry in enumerate(lever_entries(spec))]
+
+
+def planned_budgets(spec: RunSpec, levers: Sequence[Lever] | None = None) -> np.ndarray:
+    """The media plan the run will follow: budget per day and channel, shape (days, channels).
+
+    Currency per day at ``population.reference_size`` (the engine scales it to the population).
+    Budget levers are applied in order, as in the run, so the total of a reallocation scenario
+    can be compared with the baseline's before anything runs.
+    """
+    plan = configured_plan(spec)
+    for lever in build_levers(spec) if levers is None else levers:
+        if isinstance(lever, BudgetLever):
+            lever.apply(plan)
+    return plan
+

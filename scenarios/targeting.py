@@ -13,29 +13,63 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
+from journeysim.agents.customer import STAGE_NAMES, Stage
 from journeysim.scenarios.base import Lever, Params, register
-from journeysim.sim.errors import ConfigError
+from journeysim.sim.config import number
+from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.state import CustomerState
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
 
 
-def recent_abandoners(state: CustomerState, stage_mask: np.ndarray | None, within: int, day: int) -> np.ndarray:
-    """Rows of customers in the masked stages, plus those who abandoned a cart in the last
-    ``within`` days and have not bought since (an audience for retargeting)."""
-    last = state.last_abandon
-    reach = (last >= 0) & (day - last <= within) & (state.last_purchase < last)
-    if stage_mask is not None:
-        reach |= stage_mask[state.stage]
-    return np.flatnonzero(reach)
+def targeted_audience(state: CustomerState, stage_mask: np.ndarray | None, within: int,
+                      stage_weights: np.ndarray | None, day: int) -> np.ndarray:
+    """Rows a targeted channel can reach today.
+
+    Parameters
+    ----------
+    state : CustomerState
+        Reads ``stage``, ``last_abandon`` and ``last_purchase``.
+    stage_mask : ndarray of bool or None
+        Stages in the audience (None: every stage, or none if ``within`` is set).
+    within : int
+        Customers who abandoned a cart in the last ``within`` days and have not bought since
+        join the audience (0: nobody).
+    stage_weights : ndarray of int or None
+        Whole-number weight per stage: a customer of weight ``w`` appears ``w`` times in the
+        audience, so is ``w`` times as likely to receive each impression (0 drops the stage).
+    day : int
+        Today.
+    """
+    reach = stage_mask[state.stage] if stage_mask is not None else np.full(state.size, not within)
+    if within:
+        last = state.last_abandon
+        reach |= (last >= 0) & (day - last <= within) & (state.last_purchase < last)
+    rows = np.flatnonzero(reach)
+    if stage_weights is not None:
+        rows = np.repeat(rows, stage_weights[state.stage[rows]])
+    return rows
 
 
 def _impressions_channel(params: Params, name: str, k: int) -> None:
     if params.spec.channels[k].kind != "impressions":
         raise ConfigError(params.key(name), params.spec.channel_names[k],
                           "an impressions channel (broadcast channels reach everyone)")
+
+
+def stage_weights(params: Params, default: dict[str, int] | None) -> np.ndarray | None:
+    """``{stage: whole-number weight}`` as an array over stages (stages not listed: 1)."""
+    if not params.has("stage_weights") and default is None:
+        return None
+    values = params.mapping("stage_weights", default)
+    weights = np.ones(len(Stage), np.int64)
+    for name in values:
+        if name not in STAGE_NAMES:
+            raise unknown_name(f"{params.key('stage_weights')}.{name}", name, STAGE_NAMES)
+        weights[STAGE_NAMES.index(name)] = number(values, name, params.key("stage_weights"), low=0, high=100,
+                                                  integer=True)
+    return weights
 
 
 @register("targeting")
@@ -46,9 +80,10 @@ class Targeting(Lever):
 
         type: targeting
         channel: display
-        stages: [deciding]            # replaces the channel's target_stages
-        abandoned_within_days: 14     # also reach cart abandoners of the last 14 days (0: no)
-        personas: {deal_seeker: 2.0}  # multiply the persona's affinity for the channel
+        stages: [deciding]               # replaces the channel's target_stages
+        abandoned_within_days: 14        # also reach cart abandoners of the last 14 days (0: no)
+        stage_weights: {considering: 4}  # whole numbers: considerers get 4x the impressions each
+        personas: {deal_seeker: 2.0}     # multiply the persona's affinity for the channel
 
     Parameters
     ----------
@@ -58,19 +93,22 @@ class Targeting(Lever):
         Stage codes of the new audience (None: keep the configured one).
     abandoned_within_days : int
         Days after an abandoned checkout during which the customer is in the audience.
+    weights : ndarray of int or None
+        Impression weight per stage (None: equal).
     personas : ndarray or None
         Affinity multiplier per persona (None: unchanged).
     """
 
-    keys = ("channel", "stages", "abandoned_within_days", "personas")
+    keys = ("channel", "stages", "abandoned_within_days", "stage_weights", "personas")
     default_channel: ClassVar[str | None] = None
     default_stages: ClassVar[tuple[str, ...] | None] = None
     default_abandoned: ClassVar[int] = 0
+    default_weights: ClassVar[dict[str, int] | None] = None
 
     def __init__(self, channel: int, stages: tuple[int, ...] | None, abandoned_within_days: int,
-                 personas: np.ndarray | None) -> None:
-        self.channel, self.stages = channel, stages
-        self.abandoned_within_days, self.personas = abandoned_within_days, personas
+                 weights: np.ndarray | None, personas: np.ndarray | None) -> None:
+        self.channel, self.stages, self.abandoned_within_days = channel, stages, abandoned_within_days
+        self.weights, self.personas = weights, personas
 
     @classmethod
     def from_params(cls, params: Params) -> Targeting:
@@ -78,13 +116,14 @@ class Targeting(Lever):
         stages = params.stages("stages", cls.default_stages) if (
             params.has("stages") or cls.default_stages) else None
         within = int(params.number("abandoned_within_days", low=0, integer=True, default=cls.default_abandoned))
+        weights = stage_weights(params, cls.default_weights)
         personas = params.persona_weights("personas") if params.has("personas") else None
-        if stages is not None or within:
+        if stages is not None or within or weights is not None:
             _impressions_channel(params, "channel", k)
-        if stages is None and not within and personas is None:
+        if stages is None and not within and weights is None and personas is None:
             raise ConfigError(params.prefix, dict(params.values),
-                              "at least one of stages, abandoned_within_days or personas")
-        return cls(k, stages, within, personas)
+                              "at least one of stages, abandoned_within_days, stage_weights or personas")
+        return cls(k, stages, within, weights, personas)
 
     def setup(self, model: JourneyModel) -> None:
         """Set the channel's audience and persona weights."""
@@ -92,9 +131,9 @@ class Targeting(Lever):
         if self.stages is not None:
             channel.target_mask = np.zeros(len(Stage), bool)
             channel.target_mask[list(self.stages)] = True
-        if self.abandoned_within_days:
-            channel.audience_rule = partial(recent_abandoners, model.state, channel.target_mask,
-                                            self.abandoned_within_days)
+        if self.abandoned_within_days or self.weights is not None:
+            channel.audience_rule = partial(targeted_audience, model.state, channel.target_mask,
+                                            self.abandoned_within_days, self.weights)
         if self.personas is not None:
             channel.set_affinity(channel.affinity * self.personas)
 
@@ -118,10 +157,10 @@ class WinBack(Targeting):
 
 @register("nurture")
 class Nurture(Targeting):
-    """Targeting with nurture defaults: email to considering customers only."""
+    """Targeting with nurture defaults: email keeps its audience, considerers get 4x the emails each."""
 
     default_channel = "email"
-    default_stages = ("considering",)
+    default_weights = {"considering": 4}
 
 
 @register("personalisation")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 
 class ConfigError(ValueError):
@@ -36,3 +39,117 @@ def closest(name: str, choices: Iterable[str]) -> str:
 def unknown_name(key: str, name: str, choices: Iterable[str]) -> ConfigError:
     """Error for a name that is not one of ``choices``, suggesting the closest."""
     return ConfigError(key, name, closest(name, choices))
+
+
+# --------------------------------------------------------------------------- Hydra's own errors
+HYDRA_GRAMMAR = "https://hydra.cc/docs/1.2/advanced/override_grammar/basic"
+
+
+def one_paragraph(text: str) -> str:
+    """Hydra's multi-line message as one paragraph (search path and node details dropped)."""
+    text = text.split("Config search path:", 1)[0]
+    lines = [line.strip() for line in text.splitlines()]
+    details = ("full_key:", "object_type=", "reference_type=", "See https://")
+    kept = [line for line in lines if line and not line.startswith(details)]
+    return " ".join(kept).rstrip(".")
+
+
+def from_hydra(error: Exception, argv: list[str]) -> ConfigError:
+    """A :class:`ConfigError` for an error Hydra or OmegaConf raised on the command line.
+
+    Parameters
+    ----------
+    error : Exception
+        A ``hydra.errors.HydraException`` or ``omegaconf.errors.OmegaConfBaseException``.
+    argv : list of str
+        The command-line arguments (to find the override at fault).
+    """
+    from hydra.errors import MissingConfigException, OverrideParseException
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+    cause = error.__cause__
+    if isinstance(cause, ConfigAttributeError | ConfigKeyError) and cause.full_key and cause.parent_node is not None:
+        return _unknown_key(cause, argv)
+    if isinstance(error, OverrideParseException):
+        return _bad_syntax(error, argv)
+    if isinstance(error, MissingConfigException) and error.missing_cfg_file:
+        group, _, name = error.missing_cfg_file.rpartition("/")
+        options = error.options or []
+        allowed = closest(name, options) if options else f"the name of a config in the group '{group}' (it has none)"
+        return ConfigError(group or "config", name, allowed)
+    return _other(error, argv)
+
+
+def _other(error: Exception, argv: list[str]) -> ConfigError:
+    """Any other Hydra or OmegaConf error: name the override it quotes, if any."""
+    message = one_paragraph(str(error))
+    if error.__cause__ is not None and str(error.__cause__):
+        message = f"{message}: {one_paragraph(str(error.__cause__))}"
+    quoted = [arg.partition("=")[0].lstrip("+~") for arg in argv if arg in message]
+    keys = [getattr(error, "full_key", None), *quoted, *re.findall(r"'([^' ]+)'", message)]
+    for key in filter(None, keys):
+        arg = _override_of(str(key), argv)
+        if arg is not None:
+            return ConfigError(str(key), arg, message)
+    return ConfigError("command line", " ".join(argv), message)
+
+
+def _override_of(key: str, argv: list[str]) -> str | None:
+    for arg in argv:
+        name, _, value = arg.partition("=")
+        if name.lstrip("+~") == key or name.lstrip("+~").startswith(f"{key}."):
+            return arg
+    return None
+
+
+def _unknown_key(cause: Exception, argv: list[str]) -> ConfigError:
+    full_key = str(cause.full_key)
+    parent, _, name = full_key.rpartition(".")
+    known = [str(k) for k in cause.parent_node]
+    arg = _override_of(full_key, argv)
+    add = f"; to add a new key on purpose write +{arg.lstrip('+~')}" if arg else ""
+    return ConfigError(full_key, name, f"a key of {parent or 'the root config'}: {closest(name, known)}{add}")
+
+
+def _bad_syntax(error: Exception, argv: list[str]) -> ConfigError:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        try:
+            parser.parse_override(arg)
+        except HydraException as bad:
+            return ConfigError("override", arg, _grammar_hint(bad))
+    return ConfigError("override", " ".join(argv), _grammar_hint(error))
+
+
+def _grammar_hint(error: Exception) -> str:
+    reason = one_paragraph(str(error)).replace("Error parsing override ", "")
+    return (f"key=value in Hydra's override grammar, e.g. market.checkout_friction=0.2, "
+            f"'service.staff_schedule=[{{from_day:0,staff:3}}]' (parser: {reason}; see {HYDRA_GRAMMAR})")
+
+
+@contextmanager
+def hydra_errors_as_config_errors(argv: list[str]) -> Iterator[None]:
+    """Let Hydra's own errors (override syntax, unknown keys, missing config files) surface as
+    :class:`ConfigError` instead of Hydra's message and exit status 1.
+
+    Hydra raises instead of reporting when ``HYDRA_FULL_ERROR`` is set; a user who set it
+    wants the full traceback, so then nothing is translated.
+    """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if os.environ.get("HYDRA_FULL_ERROR") == "1":
+        yield
+        return
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        yield
+    except (HydraException, OmegaConfBaseException) as error:
+        raise from_hydra(error, argv) from None
+    finally:
+        os.environ.pop("HYDRA_FULL_ERROR", None)

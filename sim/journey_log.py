@@ -53,6 +53,12 @@ class JourneyLog:
         self._chunks.append((rows[keep].astype(np.int64), np.full(n, day, np.int32),
                              np.full(n, int(kind), np.int8), detail.astype(np.int16)))
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All events as arrays in the order recorded: customer, day, kind, detail code."""
+        if not self._chunks:
+            return (np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int8), np.empty(0, np.int16))
+        return tuple(np.concatenate(c) for c in zip(*self._chunks, strict=True))
+
     def frame(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...]) -> pd.DataFrame:
         """All events as a table: customer, day, kind, detail (named)."""
         if not self._chunks:

@@ -175,6 +175,8 @@ class JourneyModel(mesa.Model):
         evaluating = np.isin(self.state.stage[listeners], (Stage.CONSIDERING, Stage.DECIDING))
         kick = np.where(evaluating, kick * np.float32(self.touchpoints.review_multiplier), kick)
         np.add.at(self.state.interest, listeners, kick)
+        negative = listeners[kick < 0]
+        self.state.interest[negative] = np.maximum(self.state.interest[negative], 0.0)  # no debt of interest
         positive = kick > 0
         self.state.last_touch[listeners[positive]] = self.n_channels  # word of mouth
         self.referred_by[listeners[positive]] = talkers[positive]

@@ -9,7 +9,7 @@ number of candidate talkers a day, thinned by their talk weight, then with whom.
 
 from __future__ import annotations
 
-import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +19,8 @@ import scipy.sparse as sp
 
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import NetworkSpec
-from journeysim.sim.errors import ConfigError
 from journeysim.sim.state import CustomerState
+from journeysim.sim.validate import Column, read_csv_table
 
 RECEPTIVE = np.zeros(len(Stage), bool)
 RECEPTIVE[[Stage.UNAWARE, Stage.AWARE, Stage.CONSIDERING, Stage.DECIDING, Stage.LAPSED]] = True
@@ -51,35 +51,17 @@ class Graph:
 
 
 def read_edge_list(path: str | Path, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Read a CSV edge list of 0-based customer rows (``source,target``; a header is allowed).
+    """Read a CSV edge list of 0-based customer rows (``source,target``; a header is allowed;
+    further columns such as a weight are ignored).
 
     Raises
     ------
     ConfigError
-        Naming the file and line of a malformed row or an out-of-range customer.
+        Naming the file, line and column of a malformed row or an out-of-range customer.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError("network.edge_list", str(path), "a path to an existing CSV file")
-    sources, targets = [], []
-    with path.open(newline="") as handle:
-        for line_no, row in enumerate(csv.reader(handle), start=1):
-            if not row or row[0].startswith("#"):
-                continue
-            if line_no == 1 and not row[0].strip().lstrip("-").isdigit():
-                continue  # header
-            where = f"network.edge_list ({path.name}, line {line_no})"
-            if len(row) < 2:
-                raise ConfigError(where, ",".join(row), "two columns: source,target")
-            try:
-                a, b = int(row[0]), int(row[1])
-            except ValueError:
-                raise ConfigError(where, ",".join(row), "two whole numbers: source,target") from None
-            if not (0 <= a < n and 0 <= b < n):
-                raise ConfigError(where, ",".join(row), f"customer rows from 0 to {n - 1}")
-            sources.append(a)
-            targets.append(b)
-    return np.array(sources, np.int64), np.array(targets, np.int64)
+    rows = (Column("source", "int", 0, n - 1), Column("target", "int", 0, n - 1))
+    table = read_csv_table(path, rows, key="network.edge_list", allow_extra=True)
+    return table["source"], table["target"]
 
 
 def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarray,
@@ -154,9 +136,14 @@ class WordOfMouth:
             order = np.argsort(groups, kind="stable")
             self._group_rows = order
             self._group_start = np.searchsorted(groups[order], np.arange(groups.max() + 2))
+        self._talkers = np.empty(0, np.int64)  # cascade mode: customers in their talk period
+        self._since = np.empty(0, np.int32)  # ... and the purchase day that started it
+        self._enrolled_through = 0  # purchases before this day are enrolled
 
     def talk(self, day: int) -> Conversations:
         """Hold today's conversations and apply their effect on receptive listeners."""
+        if self.spec.mode == "cascade":
+            return self._cascade(day)
         rate = self.spec.talk_rate * self.talk_multiplier
         if rate <= 0:
             return Conversations.empty()
@@ -168,7 +155,7 @@ class WordOfMouth:
         talkers = talkers[self.rng.random(talkers.size) < np.abs(weight)]
         if self.spec.talk_days is not None and talkers.size:
             since = day - self.state.last_purchase[talkers]
-            talkers = talkers[(since < self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)]
+            talkers = talkers[(since <= self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)]
         if talkers.size == 0:
             return Conversations.empty()
         weight = self.state.talk[talkers]
@@ -205,11 +192,127 @@ class WordOfMouth:
         pick = start + (self.rng.random(talkers.size) * np.maximum(strong_ties, 1)).astype(np.int64)
         inside = self._group_rows[np.minimum(pick, self._group_rows.size - 1)]
         inside = np.where(inside == talkers, self._group_rows[np.minimum(stop - 1, self._group_rows.size - 1)], inside)
-        outside = self.rng.integers(0, self.state.size, talkers.size)
+        outside = self._outside_group(start, size)
         listeners = np.where(weak, outside, np.where(strong_ties > 0, inside, -1))
         weak_kick = spec.weak_kick if spec.weak_kick is not None else spec.positive_kick
         strength[weak] = weak_kick / spec.positive_kick if spec.positive_kick > 0 else 0.0
         return listeners, strength
+
+    def _outside_group(self, start: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """One customer drawn uniformly from outside each group (given by its first position
+        ``start`` in the group-sorted rows and its ``size``); -1 if the group is everyone."""
+        n = self.state.size
+        others = n - size
+        pick = (self.rng.random(start.size) * np.maximum(others, 1)).astype(np.int64)
+        pick = np.where(pick >= start, pick + size, pick)
+        return np.where(others > 0, self._group_rows[np.minimum(pick, n - 1)], -1)
+
+    # ------------------------------------------------------------------ independent cascade
+    def _cascade(self, day: int) -> Conversations:
+        """Independent cascade: each customer in their talk period (``talk_days`` after a purchase,
+        or for ever) tells each neighbour today with probability ``transmission`` times their
+        talk weight; in personal groups each also meets ``weak_ties`` random people outside the
+        group and tells each with probability ``weak_transmission``. Work is in proportion to the
+        talkers' ties (plus one vectorised pass over ``last_purchase`` a day to enrol new buyers),
+        never to all edges."""
+        talkers = self._cascade_talkers(day)
+        if talkers.size == 0:
+            return Conversations.empty()
+        weight = self.state.talk[talkers]
+        scale = np.abs(weight).astype(np.float64) * self.talk_multiplier
+        strong = np.minimum(self.spec.transmission * scale, 1.0)
+        if self.groups is not None:
+            weak_rate = self.spec.transmission if self.spec.weak_transmission is None else self.spec.weak_transmission
+            who, listeners = self._group_cascade(talkers, strong, np.minimum(weak_rate * scale, 1.0))
+        elif self.graph is not None:
+            who, listeners = self._edge_cascade(talkers, strong)
+        else:
+            who, listeners = self._mixed_cascade(talkers, strong)
+        kick = np.where(weight[who] > 0, self.spec.positive_kick, -self.spec.negative_kick)
+        kick = (kick * self.kick_multiplier).astype(np.float32)
+        return Conversations(talkers[who], listeners, kick)
+
+    def _cascade_talkers(self, day: int) -> np.ndarray:
+        """Customers talking today: enrol yesterday's buyers, drop those past ``talk_days``
+        (and entries superseded by a later purchase) and those with no talk weight."""
+        last = self.state.last_purchase
+        if day > self._enrolled_through:
+            fresh = np.flatnonzero((last >= self._enrolled_through) & (last < day))
+            self._talkers = np.concatenate([self._talkers, fresh])
+            self._since = np.concatenate([self._since, last[fresh]])
+            self._enrolled_through = day
+        keep = last[self._talkers] == self._since
+        if self.spec.talk_days is not None:
+            keep &= day - self._since <= self.spec.talk_days
+        self._talkers, self._since = self._talkers[keep], self._since[keep]
+        return self._talkers[self.state.talk[self._talkers] != 0]
+
+    def _edge_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each edge of each talker transmits with the talker's probability: (talker index, listener)."""
+        start = self.graph.indptr[talkers]
+        who, position = segment_hits(start, self.graph.indptr[talkers + 1] - start, prob, self.rng)
+        return who, self.graph.indices[position]
+
+    def _mixed_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fully mixed: Binomial(n - 1, p) listeners per talker, uniform among the others."""
+        n = self.state.size
+        count = self.rng.binomial(n - 1, prob)
+        who = np.repeat(np.arange(talkers.size), count)
+        listeners = self.rng.integers(0, max(n - 1, 1), who.size)
+        listeners = np.where(listeners >= talkers[who], listeners + 1, listeners)
+        return who, listeners
+
+    def _group_cascade(self, talkers: np.ndarray, strong: np.ndarray,
+                       weak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Personal groups (Goldenberg, Libai and Muller 2001): each other member of the talker's
+        group hears with probability ``strong``; of ``weak_ties`` random contacts outside the
+        group, Binomial(weak_ties, weak) hear."""
+        group = self.groups[talkers]
+        start, stop = self._group_start[group], self._group_start[group + 1]
+        size = stop - start
+        who, position = segment_hits(start, size, strong, self.rng)
+        member = self._group_rows[position]
+        hit = member != talkers[who]
+        weak_who = np.repeat(np.arange(talkers.size), self.rng.binomial(self.spec.weak_ties, weak))
+        outside = self._outside_group(start[weak_who], size[weak_who])
+        ok = outside >= 0
+        return (np.concatenate([who[hit], weak_who[ok]]), np.concatenate([member[hit], outside[ok]]))
+
+
+def bernoulli_positions(total: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions in ``[0, total)``, each kept independently with ``probability``, drawn
+    by geometric gaps: work in proportion to the positions kept, not to ``total``."""
+    if total <= 0 or probability <= 0:
+        return np.empty(0, np.int64)
+    if probability >= 1:
+        return np.arange(total, dtype=np.int64)
+    parts, last = [], -1
+    while True:
+        expected = (total - last) * probability
+        gaps = rng.geometric(probability, int(expected + 4.0 * math.sqrt(expected) + 16))
+        positions = last + np.cumsum(gaps)
+        parts.append(positions[positions < total])
+        if positions[-1] >= total:
+            return np.concatenate(parts)
+        last = int(positions[-1])
+
+
+def segment_hits(start: np.ndarray, length: np.ndarray, probability: np.ndarray,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Independent Bernoulli trials over segments ``[start[i], start[i] + length[i])`` of an
+    array, with success probability ``probability[i]`` in segment ``i``: the segment index and
+    the position of every success. Candidates are drawn at the largest probability and thinned,
+    so the work is in proportion to the segments and the successes, not to their total length."""
+    ends = np.cumsum(length)
+    if ends.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    top = float(probability.max())
+    flat = bernoulli_positions(int(ends[-1]), top, rng)
+    owner = np.searchsorted(ends, flat, side="right")
+    if top > 0 and (probability < top).any():
+        keep = rng.random(flat.size) * top < probability[owner]
+        flat, owner = flat[keep], owner[keep]
+    return owner, start[owner] + flat - (ends[owner] - length[owner])
 
 
 def personal_groups(n: int, group_size: int, rng: np.random.Generator) -> np.ndarray:

@@ -6,11 +6,13 @@ restyle them. The helpers never save files; :mod:`journeysim.sim.outputs` does.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # files, not windows; notebooks switch back to their inline backend
+if "ipykernel" not in sys.modules:  # files, not windows; a notebook keeps its inline backend
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402

@@ -11,6 +11,7 @@ import numpy as np
 
 from journeysim.agents.customer import Stage
 from journeysim.sim.config import MarketSpec, NetworkSpec
+from journeysim.sim.funnel import purchase_level
 from journeysim.sim.state import CustomerState
 
 POST_PURCHASE = (Stage.CUSTOMER, Stage.LOYAL, Stage.ADVOCATE)
@@ -76,9 +77,8 @@ class Rates:
         funnel = stage <= Stage.DECIDING
         slot = np.minimum(stage, 3)
         next_level = s.levels[slot, rows]
-        deciding = stage == Stage.DECIDING
-        next_level[deciding] = s.levels[2, rows[deciding]] + (
-            s.levels[3, rows[deciding]] - s.levels[2, rows[deciding]]) * self.price_factor(rows[deciding])
+        deciding = rows[stage == Stage.DECIDING]
+        next_level[stage == Stage.DECIDING] = purchase_level(s, deciding, self.price_factor(deciding))
         s.next_level[rows] = next_level
         floor = np.full(rows.size, -np.inf, np.float32)
         inside = funnel & (stage > Stage.UNAWARE)

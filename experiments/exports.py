@@ -1,0 +1,344 @@
+"""Exports for attribution and marketing-mix tools: journey paths and the MMM table of a run.
+
+Both read a finished :class:`~journeysim.sim.model.JourneyModel` or a
+:class:`~journeysim.api.Result` and reconcile exactly with the run's own totals:
+
+* :func:`journey_paths`: one row per customer journey, from the first touch to the first
+  purchase (a conversion) or to the horizon. Touches are logged exposures of impression
+  channels and positive conversations (the pseudo-channel ``word_of_mouth``). Broadcast
+  channels (TV, PR) reach everyone without a logged exposure, so, as in real user-level
+  data, no path contains them. A customer who converted without any logged touch has the
+  path ``direct``. The converted journeys are exactly the run's acquisitions.
+* :func:`channelattribution_table`: the same journeys aggregated by path, in the layout the
+  ``ChannelAttribution`` package (and most multi-touch attribution tools) read.
+* :func:`mmm_table`: one row per day or week: per-channel spend and impressions, conversions,
+  revenue and controls (promotion, season), in the shape PyMC-Marketing's MMM takes.
+
+Days are the event log's: 0 is the first simulated day (``daily.csv`` shows day ``d`` as ``d + 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeysim.sim.errors import ConfigError
+from journeysim.sim.journey_log import Event
+
+if TYPE_CHECKING:
+    from journeysim.api import Result
+    from journeysim.sim.model import JourneyModel
+
+START_DATE = "2025-01-06"
+"""Calendar date of simulated day 0 in the MMM table (a Monday, so weeks run Monday to Sunday)."""
+
+WORD_OF_MOUTH = "word_of_mouth"
+"""Pseudo-channel of a positive conversation in a path."""
+
+DIRECT = "direct"
+"""Path of a customer who converted without any logged touch (broadcast media, or nothing)."""
+
+SEPARATOR = " > "
+"""Separator between touches in a path string."""
+
+DAILY_COLUMNS = ("acquisitions", "orders", "revenue", "refunds", "programme_cost")
+FREQUENCIES = ("D", "W")
+
+
+# ---------------------------------------------------------------------- run record
+@dataclass(frozen=True)
+class RunRecord:
+    """What the exports need from a run, as arrays indexed by simulated day (0-based).
+
+    Attributes
+    ----------
+    channel_names : tuple of str
+        Channels in the order of the channel arrays.
+    size : int
+        Number of customers.
+    price : float
+        List price per order, currency.
+    spend, impressions : ndarray, shape (days, channels)
+        Media spend (currency) and impressions bought per day and channel.
+    daily : dict of str to ndarray
+        ``acquisitions``, ``orders``, ``revenue`` (net of refunds), ``refunds`` and
+        ``programme_cost`` per day (counts; currency).
+    customer, day, kind, code : ndarray
+        The journey log's events (see :class:`~journeysim.sim.journey_log.Event`).
+    """
+
+    channel_names: tuple[str, ...]
+    size: int
+    price: float
+    spend: np.ndarray
+    impressions: np.ndarray
+    daily: dict[str, np.ndarray]
+    customer: np.ndarray
+    day: np.ndarray
+    kind: np.ndarray
+    code: np.ndarray
+
+    @property
+    def days(self) -> int:
+        """Number of simulated days."""
+        return int(self.spend.shape[0])
+
+    def order_price(self) -> np.ndarray:
+        """Price paid per order on each day, currency (NaN on days without orders).
+
+        Every order of a day is at the day's price, so it is the day's gross order revenue
+        (revenue plus refunds) over its orders.
+        """
+        orders = self.daily["orders"]
+        gross = self.daily["revenue"] + self.daily["refunds"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(orders > 0, gross / np.where(orders > 0, orders, 1), np.nan)
+
+
+def record(source: JourneyModel | Result, *, need_events: bool = True) -> RunRecord:
+    """The :class:`RunRecord` of a finished model or of a :class:`~journeysim.api.Result`.
+
+    Raises
+    ------
+    ConfigError
+        When paths are needed but the journey log did not cover every customer
+        (``outputs.event_log_sample`` below ``population.size``).
+    """
+    if hasattr(source, "collector"):
+        return _model_record(source, need_events)
+    return _result_record(source, need_events)
+
+
+def _model_record(model: JourneyModel, need_events: bool) -> RunRecord:
+    if need_events and not model.journey_log.mask.all():
+        raise _sample_error(int(model.journey_log.mask.sum()), model.state.size)
+    c, days = model.collector, model.day
+    customer, day, kind, code = model.journey_log.arrays()
+    return RunRecord(
+        channel_names=model.spec.channel_names, size=model.state.size, price=model.spec.market.price,
+        spend=c.spend[:days].copy(), impressions=c.impressions[:days].copy(),
+        daily={name: c.daily[name][:days].copy() for name in DAILY_COLUMNS},
+        customer=customer, day=day, kind=kind, code=code,
+    )
+
+
+def _result_record(result: Result, need_events: bool) -> RunRecord:
+    config = result.config or {}
+    size = int(config.get("population", {}).get("size", result.summary.get("customers", 0)))
+    sample = config.get("outputs", {}).get("event_log_sample")
+    if need_events and (sample is None or int(sample) < size):
+        raise _sample_error(sample, size)
+    daily = result.daily.iloc[1:]  # row 0 is the start (day 0 before any step)
+    names = tuple(dict.fromkeys(result.channels["channel"]))
+    days = len(daily)
+    spend = result.channels["spend"].to_numpy(float).reshape(days, len(names))
+    impressions = result.channels["impressions"].to_numpy(np.int64).reshape(days, len(names))
+    customer, day, kind, code = _event_codes(result.events, names)
+    return RunRecord(
+        channel_names=names, size=size, price=float(config.get("market", {}).get("price", np.nan)),
+        spend=spend, impressions=impressions,
+        daily={name: daily[name].to_numpy(float) for name in DAILY_COLUMNS},
+        customer=customer, day=day, kind=kind, code=code,
+    )
+
+
+def _event_codes(events: pd.DataFrame, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """Coded arrays of the events that paths use, from the named events table."""
+    kinds = {e.name.lower(): e.value for e in Event}
+    kind = events["kind"].map(kinds).to_numpy(np.int8)
+    detail = events["detail"].astype(str)
+    code = np.zeros(len(events), np.int16)
+    exposure = kind == Event.EXPOSURE
+    code[exposure] = detail[exposure].map({n: k for k, n in enumerate(names)}).to_numpy(np.int16)
+    code[kind == Event.WORD_OF_MOUTH] = np.where(detail[kind == Event.WORD_OF_MOUTH] == "positive", 1, -1)
+    code[kind == Event.PURCHASE] = (detail[kind == Event.PURCHASE] == "first").to_numpy(np.int16)
+    return (events["customer"].to_numpy(np.int64), events["day"].to_numpy(np.int32), kind, code)
+
+
+def _sample_error(sample: Any, size: int) -> ConfigError:
+    return ConfigError("outputs.event_log_sample", sample,
+                       f"at least population.size ({size}) so that every customer's journey is logged")
+
+
+# ---------------------------------------------------------------------- journey paths
+def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+    """Touches of every journey up to its conversion, in order, and each customer's conversion day.
+
+    Returns
+    -------
+    touches : DataFrame
+        ``customer``, ``day`` and ``channel`` (name) of each touch, sorted by customer and time.
+        Touches on the day of the first purchase come before it (media and conversations
+        happen before checkout in the daily step).
+    conversion_day : ndarray of int, shape (customers,)
+        Day of each customer's first purchase, -1 if none.
+    """
+    conversion_day = np.full(rec.size, -1, np.int64)
+    first = (rec.kind == Event.PURCHASE) & (rec.code == 1)
+    conversion_day[rec.customer[first]] = rec.day[first]
+    k = len(rec.channel_names)
+    exposure = rec.kind == Event.EXPOSURE
+    talk = (rec.kind == Event.WORD_OF_MOUTH) & (rec.code > 0) if word_of_mouth else np.zeros_like(exposure)
+    keep = exposure | talk
+    customer, day = rec.customer[keep], rec.day[keep].astype(np.int64)
+    channel = np.where(exposure[keep], rec.code[keep], k).astype(np.int64)
+    horizon = np.where(conversion_day >= 0, conversion_day, np.iinfo(np.int64).max)
+    before = day <= horizon[customer]
+    customer, day, channel = customer[before], day[before], channel[before]
+    order = np.lexsort((channel, day, customer))
+    names = np.array([*rec.channel_names, WORD_OF_MOUTH])
+    touches = pd.DataFrame({"customer": customer[order], "day": day[order], "channel": names[channel[order]]})
+    return touches, conversion_day
+
+
+def journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = True) -> pd.DataFrame:
+    """One row per customer journey: its ordered touches, conversion flag and value.
+
+    Parameters
+    ----------
+    source : JourneyModel or Result
+        A finished run whose journey log covers every customer
+        (``outputs.event_log_sample >= population.size``).
+    word_of_mouth : bool
+        Include positive conversations as the pseudo-channel ``word_of_mouth``.
+
+    Returns
+    -------
+    DataFrame
+        ``customer``; ``path`` (touches joined by ``" > "``; ``direct`` for a conversion
+        without touches); ``touch_days`` (the day of each touch, same order); ``touches``
+        (count); ``first_touch_day``; ``converted`` (1 if the customer's first purchase ended
+        the journey, else 0); ``conversion_day`` (<NA> if none); ``value`` (revenue of the
+        first order, currency; 0 without conversion). Customers with neither a touch nor a
+        purchase have no row.
+    """
+    rec = record(source)
+    touches, conversion_day = journey_touches(rec, word_of_mouth=word_of_mouth)
+    grouped = touches.groupby("customer", sort=True)
+    paths = pd.DataFrame({
+        "path": grouped["channel"].agg(SEPARATOR.join),
+        "touch_days": touches["day"].astype(str).groupby(touches["customer"], sort=True).agg(SEPARATOR.join),
+        "touches": grouped.size(),
+        "first_touch_day": grouped["day"].min(),
+    })
+    direct = np.setdiff1d(np.flatnonzero(conversion_day >= 0), paths.index.to_numpy())
+    extra = pd.DataFrame({"path": DIRECT, "touch_days": "", "touches": 0, "first_touch_day": -1}, index=direct)
+    paths = pd.concat([paths, extra]).sort_index()
+    paths.index.name = "customer"
+    paths = paths.reset_index()
+    day = conversion_day[paths["customer"].to_numpy()]
+    converted = day >= 0
+    price = rec.order_price()
+    paths["first_touch_day"] = paths["first_touch_day"].astype("Int64").mask(paths["touches"] == 0)
+    paths["converted"] = converted.astype(np.int64)
+    paths["conversion_day"] = pd.array(np.where(converted, day, 0), dtype="Int64")
+    paths.loc[~converted, "conversion_day"] = pd.NA
+    paths["value"] = np.where(converted, price[np.clip(day, 0, None)], 0.0)
+    return paths
+
+
+def channelattribution_table(paths: pd.DataFrame) -> pd.DataFrame:
+    """Journeys aggregated by path, in ``ChannelAttribution``'s layout.
+
+    Returns
+    -------
+    DataFrame
+        ``path`` (channels joined by ``" > "``), ``total_conversions``,
+        ``total_conversion_value`` (currency) and ``total_null`` (journeys of the path
+        without conversion), sorted by conversions. Pass ``sep=">"``: the package strips
+        the spaces.
+    """
+    grouped = paths.groupby("path", sort=False)
+    table = pd.DataFrame({
+        "total_conversions": grouped["converted"].sum(),
+        "total_conversion_value": grouped["value"].sum(),
+        "total_null": grouped.size() - grouped["converted"].sum(),
+    }).reset_index()
+    return table.sort_values(["total_conversions", "total_null"], ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+# ---------------------------------------------------------------------- MMM table
+def mmm_table(source: JourneyModel | Result | RunRecord, freq: str = "W", *, start_date: str = START_DATE,
+              channels: str | list[str] = "active") -> pd.DataFrame:
+    """The run as a marketing-mix table: one row per day (``freq="D"``) or week (``"W"``).
+
+    Parameters
+    ----------
+    source : JourneyModel, Result or RunRecord
+        A finished run (no event log needed).
+    freq : {"W", "D"}
+        Weeks are 7-day blocks from ``start_date`` (the last one may be shorter: see ``days``).
+    start_date : str
+        Calendar date of simulated day 0 (ISO format).
+    channels : "active", "all" or list of str
+        Channels with spend and impressions columns: those with any spend (default), every
+        channel, or the ones named.
+
+    Returns
+    -------
+    DataFrame
+        ``date`` (day, or first day of the week), ``day`` (first simulated day of the row),
+        ``days`` (days in the row), ``spend_<channel>`` (currency) and
+        ``impressions_<channel>`` (exposures bought), ``acquisitions`` (first orders),
+        ``orders`` (all orders), ``revenue`` (net of refunds, currency), ``programme_cost``
+        (currency), ``discount`` (mean share off the list price), ``promotion`` (1 on a day
+        with a discount; share of such days in a week), ``month``, ``day_of_year``,
+        ``season_sin`` and ``season_cos`` (yearly Fourier terms of the date).
+    """
+    if freq not in FREQUENCIES:
+        raise ConfigError("freq", freq, "D (daily) or W (weekly)")
+    rec = source if isinstance(source, RunRecord) else record(source, need_events=False)
+    daily = _daily_mmm(rec, _start(start_date), _channel_columns(rec, channels))
+    return daily if freq == "D" else _weekly(daily)
+
+
+def _start(start_date: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(start_date)
+    except (ValueError, TypeError):
+        raise ConfigError("start_date", start_date, "a date in ISO format, e.g. 2025-01-06") from None
+
+
+def _channel_columns(rec: RunRecord, channels: str | list[str]) -> list[int]:
+    names = rec.channel_names
+    if channels == "active":
+        return [k for k in range(len(names)) if rec.spend[:, k].sum() > 0]
+    if channels == "all":
+        return list(range(len(names)))
+    unknown = [c for c in channels if c not in names]
+    if isinstance(channels, str) or unknown:
+        raise ConfigError("channels", channels, f"'active', 'all' or a list of channel names ({', '.join(names)})")
+    return [names.index(c) for c in channels]
+
+
+def _daily_mmm(rec: RunRecord, start: pd.Timestamp, columns: list[int]) -> pd.DataFrame:
+    dates = pd.date_range(start, periods=rec.days, freq="D")
+    frame = pd.DataFrame({"date": dates, "day": np.arange(rec.days), "days": 1})
+    for k in columns:
+        frame[f"spend_{rec.channel_names[k]}"] = rec.spend[:, k]
+    for k in columns:
+        frame[f"impressions_{rec.channel_names[k]}"] = rec.impressions[:, k]
+    frame["acquisitions"] = rec.daily["acquisitions"].astype(np.int64)
+    frame["orders"] = rec.daily["orders"].astype(np.int64)
+    frame["revenue"] = rec.daily["revenue"]
+    frame["programme_cost"] = rec.daily["programme_cost"]
+    discount = 1.0 - pd.Series(rec.order_price() / rec.price).ffill().fillna(1.0).to_numpy()
+    frame["discount"] = np.round(np.clip(discount, 0.0, 1.0), 12)
+    frame["promotion"] = (frame["discount"] > 0).astype(np.int64)
+    frame["month"] = dates.month
+    frame["day_of_year"] = dates.day_of_year
+    angle = 2 * np.pi * (dates.day_of_year.to_numpy() - 1) / 365.25
+    frame["season_sin"], frame["season_cos"] = np.sin(angle), np.cos(angle)
+    return frame
+
+
+def _weekly(daily: pd.DataFrame) -> pd.DataFrame:
+    week = daily["day"].to_numpy() // 7
+    means = {"discount", "promotion", "season_sin", "season_cos"}
+    firsts = {"date", "day", "month", "day_of_year"}
+    agg = {c: "first" if c in firsts else "mean" if c in means else "sum" for c in daily.columns}
+    return daily.groupby(week).agg(agg).reset_index(drop=True)

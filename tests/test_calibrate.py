@@ -1,0 +1,222 @@
+"""journey-calibrate: parameter recovery from data journeysim simulated, the calibrated scenario, bad inputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from journeysim.experiments import calibrate as cal
+from journeysim.sim.config import parse_config
+from journeysim.sim.errors import ConfigError
+
+BIN = Path(sys.executable).parent
+TRUTH = {"market.checkout_friction": 0.25, "network.positive_kick": 0.9}
+PLAN = {
+    "scenario": "baseline",
+    "overrides": ["population.size=1200", "service.enabled=false"],
+    "seed": 3,
+    "parameters": {"market.checkout_friction": [0.05, 0.6], "network.positive_kick": [0.1, 1.5]},
+    "statistics": ["acquisitions", "deciding_to_customer", "word_of_mouth_conversions"],
+    "abc": {"population_size": 25, "generations": 3, "max_simulations": 200, "predictive_draws": 6},
+}
+CHANNELS = ("search", "social", "display", "tv", "email")
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory) -> Path:
+    """A calibration by the command line to 8 weeks of data simulated at :data:`TRUTH`."""
+    root = tmp_path_factory.mktemp("calibration")
+    plan = root / "small.yaml"
+    plan.write_text(yaml.safe_dump(PLAN))
+    data, out = root / "observed.csv", root / "out"
+    truth = [f"{k}={v}" for k, v in TRUTH.items()]
+    assert cal.main([str(plan), str(data), "--synthesise", "--weeks", "8", "--seed", "101", *truth]) == 0
+    args = [str(plan), str(data), "--out", str(out), "--jobs", "2", *(f"--truth={t}" for t in truth)]
+    assert cal.main(args) == 0
+    return out
+
+
+def test_calibration_recovers_known_parameters_within_their_interval(recovered):
+    fitted = pd.read_csv(recovered / "fitted.csv").set_index("parameter")
+    assert fitted["covered"].all(), fitted
+    width = (fitted["high"] - fitted["low"]) / (fitted["prior_high"] - fitted["prior_low"])
+    assert width["market.checkout_friction"] < 0.5, width  # the data pin friction down
+    assert (width < 0.9).all(), width  # and narrow every prior
+
+
+def test_calibration_reports_its_cost_in_runs(recovered):
+    report = json.loads((recovered / "calibration.json").read_text())
+    assert report["runs"] == report["abc_simulations"] + report["predictive_runs"]
+    assert report["predictive_runs"] == PLAN["abc"]["predictive_draws"]
+    assert report["abc_simulations"] >= PLAN["abc"]["population_size"] * PLAN["abc"]["generations"]
+    assert sum(g["simulations"] for g in report["generations"]) <= report["abc_simulations"]
+
+
+def test_calibration_writes_fit_and_posterior_figures(recovered):
+    for name in ("fit.png", "posterior.png"):
+        assert (recovered / name).stat().st_size > 10_000
+    predictive = pd.read_csv(recovered / "predictive.csv")
+    assert set(predictive["statistic"]) == set(PLAN["statistics"])
+    assert (predictive["q05"] <= predictive["median"]).all() and (predictive["median"] <= predictive["q95"]).all()
+
+
+def test_calibrated_scenario_sets_fitted_values_over_group_defaults(recovered):
+    fitted = pd.read_csv(recovered / "fitted.csv").set_index("parameter")["median"]
+    config = cal.compose_base("calibrated", [], recovered)
+    assert config["scenario"]["name"] == "calibrated"
+    assert config["market"]["checkout_friction"] == pytest.approx(fitted["market.checkout_friction"], rel=1e-5)
+    assert config["network"]["positive_kick"] == pytest.approx(fitted["network.positive_kick"], rel=1e-5)
+    assert config["population"]["size"] == 1200 and config["days"] == 56
+    assert config["network"]["talk_rate"] == 0.05  # keys the scenario does not set keep their group values
+    parse_config(config)
+
+
+def test_command_line_overrides_win_over_the_calibrated_scenario(recovered):
+    config = cal.compose_base("calibrated", ["market.checkout_friction=0.55", "population.size=700"], recovered)
+    assert config["market"]["checkout_friction"] == 0.55
+    assert config["population"]["size"] == 700
+
+
+def test_journey_runs_the_calibrated_scenario_from_its_config_dir(recovered, tmp_path):
+    run_dir = tmp_path / "run"
+    result = subprocess.run([str(BIN / "journey"), "--config-dir", str(recovered), "scenario=calibrated",
+                             "population.size=600", "days=14", "outputs.figures=false", "outputs.progress=false",
+                             f"hydra.run.dir={run_dir}"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["scenario"] == "calibrated" and summary["days"] == 14
+    used = yaml.safe_load((run_dir / ".hydra" / "config.yaml").read_text())
+    fitted = pd.read_csv(recovered / "fitted.csv").set_index("parameter")["median"]
+    assert used["market"]["checkout_friction"] == pytest.approx(fitted["market.checkout_friction"], rel=1e-5)
+
+
+def test_calibration_repeats_exactly_whatever_the_number_of_workers():
+    raw = {**PLAN, "overrides": ["population.size=600", "service.enabled=false"],
+           "abc": {"population_size": 10, "generations": 2, "max_simulations": 60, "predictive_draws": 2}}
+    plan = cal.parse_plan("tiny", raw)
+    observed = cal.synthesise(plan, ["market.checkout_friction=0.3"], weeks=3, seed=5, statistics=plan.statistics)
+    one = cal.calibrate(plan, observed, jobs=1)
+    two = cal.calibrate(plan, observed, jobs=2)
+    pd.testing.assert_frame_equal(one.particles, two.particles)
+    assert one.simulations == two.simulations
+
+
+# --------------------------------------------------------------------------- statistics
+@pytest.fixture(scope="module")
+def base() -> dict:
+    """The base config of :data:`PLAN`, composed once."""
+    return cal.compose_base(PLAN["scenario"], PLAN["overrides"])
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    config = cal.quiet(cal.compose_base(None, ["population.size=800", "service.enabled=false"]), days=21, seed=2)
+    return cal.run_config(config)
+
+
+def test_weekly_statistics_sum_the_days_and_scale_counts_to_the_market(short_run):
+    names = ("acquisitions", "orders", "email_conversions", "word_of_mouth_conversions", "direct_conversions")
+    stats = cal.weekly_statistics(short_run, names, weeks=3, count_scale=10.0)
+    daily = short_run.collector.daily
+    assert stats["acquisitions"] == pytest.approx(10 * daily["acquisitions"][:21].reshape(3, 7).sum(axis=1))
+    assert stats["orders"].sum() == pytest.approx(10 * daily["orders"][:21].sum())
+    sources = sum(stats[n] for n in names[2:])
+    assert np.all(sources <= stats["acquisitions"] + 1e-9)
+
+
+def test_weekly_rates_are_shares_and_skip_the_warmup(short_run):
+    names = ("churn_rate", *cal.FUNNEL_RATES)
+    stats = cal.weekly_statistics(short_run, names, weeks=2, warmup_weeks=1)
+    for name in names:
+        assert stats[name].shape == (2,)
+        assert np.all((stats[name] >= 0) & (stats[name] <= 1)), name
+    flows = short_run.collector.flows[7:14, 3, :]
+    assert stats["deciding_to_customer"][0] == pytest.approx(flows[:, 4].sum() / flows.sum())
+
+
+def test_fitting_one_persona_share_keeps_shares_a_partition(base):
+    out = cal.assign(base, {"population.personas.deal_seeker.share": 0.5})
+    shares = {n: p["share"] for n, p in out["population"]["personas"].items()}
+    assert shares["deal_seeker"] == 0.5 and sum(shares.values()) == pytest.approx(1.0)
+    assert shares["researcher"] / shares["loyalist"] == pytest.approx(0.25 / 0.20)
+    parse_config(out)
+
+
+# --------------------------------------------------------------------------- bad inputs
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "observed.csv"
+    path.write_text(text)
+    return path
+
+
+ALLOWED = cal.allowed_statistics(CHANNELS)
+
+
+@pytest.mark.parametrize(("text", "where", "words"), [
+    ("Week,acquisitions\n1,3\n2,4\n", "line 1", "did you mean 'week'"),
+    ("acquisitions,nps\n1,3\n2,4\n", "line 1", "missing: week"),
+    ("week,acquisition\n1,3\n2,4\n", "line 1", "did you mean 'acquisitions'"),
+    ("week\n1\n2\n", "line 1", "at least one statistic column"),
+    ("week,acquisitions,acquisitions\n1,3,3\n2,4,4\n", "line 1", "each column once"),
+    ("week,acquisitions\n2024-01-01,3\n2024-01-09,4\n", "line 3, column 'week'", "2024-01-08"),
+    ("week,acquisitions\n2024-01-01,3\n2024-13-01,4\n", "line 3, column 'week'", "ISO date"),
+    ("week,acquisitions\n1,3\n2024-01-08,4\n", "line 3, column 'week'", "same kind of week label"),
+    ("week,acquisitions\n# a comment line\n1,3\n3,4\n", "line 4, column 'week'", "one row per consecutive week"),
+    ("week,acquisitions\n1,3\n2,-4\n", "line 3, column 'acquisitions'", "at least 0"),
+    ("week,churn_rate\n1,0.1\n2,1.5\n", "line 3, column 'churn_rate'", "from 0 to 1"),
+    ("week,nps\n1,20\n2,120\n", "line 3, column 'nps'", "from -100 to 100"),
+    ("week,acquisitions\n1,3\n2,many\n", "line 3, column 'acquisitions'", "decimal number"),
+    ("week,acquisitions\n1,3\n2,\n", "line 3, column 'acquisitions'", "the field is empty"),
+    ("week,acquisitions\n1,3\n2\n", "line 3", "found 1"),
+    ("week,acquisitions\n1,3\n", "observed.csv", "at least 2 data rows"),
+])
+def test_bad_observed_data_names_file_line_and_column(tmp_path, text, where, words):
+    with pytest.raises(ConfigError) as error:
+        cal.read_observed(_write(tmp_path, text), ALLOWED)
+    assert error.value.key.startswith("data (observed.csv") and where in error.value.key, error.value.key
+    assert words in str(error.value)
+
+
+def test_observed_data_accepts_dates_comments_and_any_statistics(tmp_path):
+    path = _write(tmp_path, "week,acquisitions,nps\n# weekly export\n2024-01-01,3,29\n2024-01-08,4,30\n"
+                            "2024-01-15,5,31  # late\n")
+    observed = cal.read_observed(path, ALLOWED)
+    assert observed.n_weeks == 3 and str(observed.labels()[2]) == "2024-01-15"
+    assert observed.names == ("acquisitions", "nps") and list(observed.values["nps"]) == [29, 30, 31]
+
+
+def test_missing_data_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="an existing CSV file"):
+        cal.read_observed(tmp_path / "nope.csv", ALLOWED)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"parameters": {"market.checkout_fricton": [0.1, 0.5]}}, "did you mean 'market.checkout_friction'"),
+    ({"parameters": {"network.positive_kick": [1.0, 0.5]}}, "low < high"),
+    ({"parameters": {"population.personas.deal_seeker.share": [0.1, 0.7],
+                     "population.personas.researcher.share": [0.1, 0.4]}}, "summing to less than 1"),
+    ({"abc": {"population_size": 3}}, "at least 10"),
+    ({"abc": {"particles": 30}}, "population_size"),
+])
+def test_bad_plan_is_a_clear_error(base, change, words):
+    with pytest.raises(ConfigError, match=words.replace("(", r"\(")):
+        cal.bind(cal.parse_plan("bad", {**PLAN, **change}), base)
+
+
+def test_command_line_exits_2_without_traceback_on_bad_data(tmp_path, capsys):
+    plan = tmp_path / "small.yaml"
+    plan.write_text(yaml.safe_dump(PLAN))
+    data = _write(tmp_path, "week,acquisitions\n1,3\n2,-1\n")
+    with pytest.raises(SystemExit) as stop:
+        cal.main([str(plan), str(data), "--out", str(tmp_path / "out")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("journey-calibrate: error:") and "line 3, column 'acquisitions'" in err
+    assert "Traceback" not in err

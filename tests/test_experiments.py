@@ -1,0 +1,330 @@
+"""Sweeps: aggregation with t intervals, paired comparison, failures, resume, launchers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra.core.utils import JobReturn, JobStatus
+from hydra.types import RunMode
+from omegaconf import OmegaConf
+from scipy import stats
+
+from journeysim.experiments import compare as compare_cli
+from journeysim.experiments.aggregate import choose_reference, compare, group_runs
+from journeysim.experiments.callbacks import CompareSweep
+from journeysim.experiments.intervals import mean_interval, paired_difference, welch_difference
+from journeysim.experiments.resume import completed_summary
+from journeysim.experiments.runs import Run, scalar_kpis
+from journeysim.sim.outputs import mark_status, write_json
+
+BIN = Path(sys.executable).parent
+SMALL = ("population.size=5000", "days=60", "outputs.figures=false", "outputs.tables=false",
+         "outputs.progress=false")
+GRID = ("--multirun", "market.checkout_friction=0.3,0.2,0.1", "seed=range(5)", *SMALL)
+"""Three scenarios (checkout friction 0.3, 0.2, 0.1) x five seeds at 5,000 customers."""
+NO_FIGURES = ("hydra.callbacks.compare.figures=false",)
+
+
+def journey_command(*args: str) -> list[str]:
+    return [str(BIN / "journey"), *args]
+
+
+def run_journey(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run(journey_command(*args), cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+
+
+def statuses(sweep: Path) -> dict[Path, str]:
+    out = {}
+    for path in sweep.rglob("status.json"):
+        try:
+            out[path.parent] = json.loads(path.read_text())["status"]
+        except (json.JSONDecodeError, OSError):  # being replaced right now
+            continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory) -> Path:
+    """The 3 x 5 sweep, uninterrupted, with the comparison its callback wrote."""
+    root = tmp_path_factory.mktemp("grid")
+    result = run_journey(*GRID, f"hydra.sweep.dir={root / 'sweep'}", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "sweep"
+
+
+# ------------------------------------------------------------------ intervals
+def test_mean_interval_is_the_student_t_interval() -> None:
+    values = [3.0, 5.5, 4.0, 6.5, 5.0, None, float("nan")]
+    interval = mean_interval(values, 0.9)
+    x = np.array([3.0, 5.5, 4.0, 6.5, 5.0])
+    low, high = stats.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert interval.n == 5
+    assert interval.estimate == pytest.approx(x.mean())
+    assert (interval.low, interval.high) == pytest.approx((low, high))
+
+
+def test_paired_difference_uses_only_the_seeds_both_groups_have() -> None:
+    treatment = {0: 11.0, 1: 13.0, 2: 12.5, 3: 99.0}
+    reference = {0: 10.0, 1: 11.0, 2: 12.0, 4: -50.0}
+    interval = paired_difference(treatment, reference)
+    d = np.array([1.0, 2.0, 0.5])
+    assert interval.n == 3
+    assert interval.estimate == pytest.approx(d.mean())
+    assert interval.half_width == pytest.approx(stats.t.ppf(0.975, 2) * stats.sem(d))
+
+
+def test_welch_interval_matches_scipy_unequal_variance_t_test() -> None:
+    a, b = [5.0, 6.0, 7.5, 8.0, 6.5], [4.0, 4.5, 9.0, 2.0]
+    interval = welch_difference(a, b)
+    expected = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert (interval.low, interval.high) == pytest.approx((expected.low, expected.high))
+
+
+# ------------------------------------------------------------------ the 3 x 5 sweep
+def test_sweep_of_three_scenarios_by_five_seeds_writes_the_comparison(grid_sweep: Path) -> None:
+    for name in ("comparison.csv", "comparison.md", "runs.csv", "comparison.png", "differences.png"):
+        assert (grid_sweep / name).is_file(), name
+    runs = pd.read_csv(grid_sweep / "runs.csv")
+    assert len(runs) == 15 and set(runs["status"]) == {"complete"}
+    assert runs["path"].nunique() == 15  # runs that differ only in friction never share a folder
+    table = pd.read_csv(grid_sweep / "comparison.csv")
+    labels = [f"baseline market.checkout_friction={f}" for f in (0.3, 0.2, 0.1)]
+    assert list(table["scenario"].unique()) == labels
+    assert set(table["reference"]) == {labels[0]}  # no plain "baseline": the first scenario
+    assert set(table["n"]) == {5}
+    text = (grid_sweep / "comparison.md").read_text()
+    assert "3 scenarios × 5 seeds" in text and "| Acquisitions |" in text and "15 complete" in text
+
+
+def test_sweep_means_are_the_means_of_the_run_summaries(grid_sweep: Path) -> None:
+    table = pd.read_csv(grid_sweep / "comparison.csv").set_index(["scenario", "kpi"])
+    for friction in (0.3, 0.1):
+        folder = grid_sweep / "baseline"
+        revenues = [json.loads((p / "summary.json").read_text())["kpis"]["revenue"]
+                    for p in folder.glob(f"*market.checkout_friction={friction},*")]
+        assert len(revenues) == 5
+        assert table.loc[(f"baseline market.checkout_friction={friction}", "revenue"), "mean"] == \
+            pytest.approx(np.mean(revenues), rel=1e-9)
+
+
+def test_lower_checkout_friction_lowers_abandonment_with_an_interval_excluding_zero(grid_sweep: Path) -> None:
+    table = pd.read_csv(grid_sweep / "comparison.csv").set_index(["scenario", "kpi"])
+    row = table.loc[("baseline market.checkout_friction=0.1", "abandonment_rate")]
+    assert row["n_pairs"] == 5
+    assert row["diff"] == pytest.approx(-0.2, abs=0.03)
+    assert row["diff_ci_high"] < 0
+
+
+# ------------------------------------------------------------------ resume
+def test_killed_sweep_resumes_skipping_complete_runs_and_matches_the_uninterrupted_one(
+        grid_sweep: Path, tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    command = journey_command(*GRID, *NO_FIGURES, f"hydra.sweep.dir={sweep}")
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while sum(s == "complete" for s in statuses(sweep).values()) < 4 and time.monotonic() < deadline:
+        assert process.poll() is None, "the sweep ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    done = {path: (path / "summary.json").stat().st_mtime_ns
+            for path, status in statuses(sweep).items() if status == "complete"}
+    assert 4 <= len(done) < 15
+    assert not (sweep / "comparison.csv").exists()
+
+    result = run_journey(*GRID, *NO_FIGURES, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("skipped") == len(done)
+    assert {path: (path / "summary.json").stat().st_mtime_ns for path in done} == done  # untouched
+    assert set(statuses(sweep).values()) == {"complete"} and len(statuses(sweep)) == 15
+    assert (sweep / "comparison.csv").read_bytes() == (grid_sweep / "comparison.csv").read_bytes()
+
+
+def test_a_complete_run_is_reused_only_for_the_same_config_and_seed(tmp_path: Path) -> None:
+    write_json(tmp_path / "summary.json", {"seed": 3, "config_hash": "abc", "kpis": {"revenue": 1.0}})
+    mark_status(tmp_path, "complete")
+    assert completed_summary(tmp_path, "abc", 3)["kpis"] == {"revenue": 1.0}
+    assert completed_summary(tmp_path, "abd", 3) is None
+    assert completed_summary(tmp_path, "abc", 4) is None
+    mark_status(tmp_path, "incomplete")
+    assert completed_summary(tmp_path, "abc", 3) is None
+
+
+# ------------------------------------------------------------------ partial sweeps and failures
+def test_journey_compare_names_failed_unfinished_and_missing_runs_and_uses_the_rest(
+        grid_sweep: Path, tmp_path: Path, capsys) -> None:
+    sweep = tmp_path / "sweep"
+    shutil.copytree(grid_sweep, sweep)
+    for name in ("comparison.csv", "comparison.md", "runs.csv"):
+        (sweep / name).unlink()
+    runs = {p.name: p for p in (sweep / "baseline").iterdir()}
+    pick = {f: runs[next(n for n in sorted(runs) if f"friction={f}," in n and n.endswith("seed=4"))]
+            for f in (0.3, 0.2, 0.1)}
+    shutil.rmtree(pick[0.3])
+    mark_status(pick[0.2], "running")
+    mark_status(pick[0.1], "failed", error="RuntimeError: boom")
+
+    assert compare_cli.main([str(sweep), "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    assert "15 runs: 12 complete, 1 failed, 1 unfinished, 1 missing." in printed
+    assert "RuntimeError: boom" in printed and "unfinished (running)" in printed
+    assert "missing (never started): market.checkout_friction=0.3 seed=4" in printed
+    table = pd.read_csv(sweep / "comparison.csv")
+    assert set(table["n"]) == {4}
+    assert set(table["n_pairs"].dropna()) == {4}  # seeds 0-3: seed 4 of the reference is missing
+    runs_table = pd.read_csv(sweep / "runs.csv")
+    assert sorted(runs_table["status"].value_counts().items()) == [
+        ("complete", 12), ("failed", 1), ("missing", 1), ("running", 1)]
+
+
+def test_journey_compare_rejects_a_reference_matching_no_scenario(grid_sweep: Path, tmp_path: Path,
+                                                                  capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        compare_cli.main([str(grid_sweep), "--reference", "market.checkout_friction=0.5", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "reference" in capsys.readouterr().err
+
+
+def test_bad_input_in_one_job_is_recorded_and_the_rest_are_compared(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    result = run_journey("--multirun", "market.checkout_friction=0.3,1.5", "seed=0,1", "population.size=1000",
+                         "days=20", "outputs.figures=false", "outputs.tables=false", "outputs.progress=false",
+                         *NO_FIGURES, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "market.checkout_friction = 1.5" in result.stderr
+    failed = [p for p, s in statuses(sweep).items() if s == "failed"]
+    assert len(failed) == 2 and all("friction=1.5" in p.name for p in failed)
+    assert json.loads((failed[0] / "status.json").read_text())["bad_input"] is True
+    table = pd.read_csv(sweep / "comparison.csv")
+    assert set(table["scenario"]) == {"baseline"} and set(table["n"]) == {2}
+    assert "2 failed" in (sweep / "comparison.md").read_text()
+
+
+def test_a_run_that_raises_is_recorded_with_its_traceback_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    code = ("import sys, journeysim.sim.runner as runner\n"
+            "original = runner.build_model\n"
+            "def build_model(spec):\n"
+            "    if spec.seed == 1:\n"
+            "        raise RuntimeError('engine exploded')\n"
+            "    return original(spec)\n"
+            "runner.build_model = build_model\n"
+            "from journeysim.sim.cli import main\n"
+            "main()\n")
+    args = ["--multirun", "seed=0,1,2", "population.size=1000", "days=20", "outputs.figures=false",
+            "outputs.tables=false", "outputs.progress=false", *NO_FIGURES, f"hydra.sweep.dir={sweep}"]
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "MPLBACKEND": "Agg"}, timeout=300)
+    assert result.returncode == 1, result.stderr
+    state = {p.name.rpartition(",")[2]: s for p, s in statuses(sweep).items()}
+    assert state == {"seed=0": "complete", "seed=1": "failed", "seed=2": "complete"}
+    failed = next((sweep / "baseline").glob("*seed=1"))
+    status = json.loads((failed / "status.json").read_text())
+    assert status["error"] == "RuntimeError: engine exploded"
+    log = "".join(p.read_text() for p in failed.glob("*.log"))
+    assert "Traceback" in log and "engine exploded" in log
+    assert set(pd.read_csv(sweep / "comparison.csv")["n"]) == {2}
+
+
+def test_callback_records_a_raised_job_and_keeps_the_comparison_current(grid_sweep: Path, tmp_path: Path) -> None:
+    """Hydra skips on_multirun_end after a job raised: on_job_end must aggregate."""
+    sweep = tmp_path / "sweep"
+    shutil.copytree(grid_sweep, sweep)
+    (sweep / "comparison.csv").unlink()
+    run_dir = next((sweep / "baseline").glob("*friction=0.2,*seed=2"))
+    config = OmegaConf.create({"hydra": {"mode": RunMode.MULTIRUN, "runtime": {"output_dir": str(run_dir)},
+                                         "sweep": {"dir": str(sweep)}}})
+    try:
+        raise ValueError("bad day")
+    except ValueError as error:
+        job = JobReturn(status=JobStatus.FAILED, _return_value=error)
+    CompareSweep(figures=False).on_job_end(config, job)
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["status"] == "failed" and status["error"] == "ValueError: bad day"
+    assert "raise ValueError" in status["traceback"]
+    table = pd.read_csv(sweep / "comparison.csv").set_index(["scenario", "kpi"])
+    assert table.loc[("baseline market.checkout_friction=0.2", "revenue"), "n"] == 4
+
+
+# ------------------------------------------------------------------ common random numbers
+def test_paired_interval_is_narrower_than_unpaired_over_ten_seeds(tmp_path: Path) -> None:
+    """Common random numbers: one seed, same customers and exposures, whatever the friction.
+
+    The ten-seed sweep is run in process (no Hydra start-up per run) and aggregated by the
+    same code as a sweep directory.
+    """
+    from journeysim.api import compose_config
+    from journeysim.sim.config import parse_config, to_container
+    from journeysim.sim.runner import run
+
+    base = to_container(compose_config(overrides=["population.size=2000", "days=60", "outputs.figures=false"]))
+    runs = []
+    for friction in (0.3, 0.1):
+        for seed in range(10):
+            config = {**base, "seed": seed, "market": {**base["market"], "checkout_friction": friction}}
+            summary = run(parse_config(config)).summary
+            job = (f"market.checkout_friction={friction}", f"seed={seed}")
+            runs.append(Run(tmp_path / f"{friction}-{seed}", "complete", "baseline", seed, job,
+                            scalar_kpis(summary["kpis"])))
+    groups = group_runs(runs)
+    table = compare(groups, choose_reference(groups)).set_index(["scenario", "kpi"])
+    for kpi in ("revenue", "profit", "acquisitions", "conversion_rate"):
+        row = table.loc[("baseline market.checkout_friction=0.1", kpi)]
+        assert row["n_pairs"] == 10
+        paired = row["diff_ci_high"] - row["diff_ci_low"]
+        unpaired = row["welch_ci_high"] - row["welch_ci_low"]
+        assert paired < unpaired, (kpi, paired, unpaired)
+
+
+def test_comparison_table_holds_both_the_paired_and_the_welch_interval(grid_sweep: Path) -> None:
+    table = pd.read_csv(grid_sweep / "comparison.csv").set_index(["scenario", "kpi"])
+    row = table.loc[("baseline market.checkout_friction=0.1", "revenue")]
+    reference = table.loc[("baseline market.checkout_friction=0.3", "revenue")]
+    assert row["diff"] == pytest.approx(row["mean"] - reference["mean"])
+    assert row["diff_ci_low"] < row["diff"] < row["diff_ci_high"]
+    assert row["welch_ci_low"] < row["diff"] < row["welch_ci_high"]
+
+
+# ------------------------------------------------------------------ launchers
+def test_joblib_launcher_runs_a_sweep_on_two_cores_with_the_same_results(tmp_path: Path) -> None:
+    from journeysim.sim.runner import run
+    from tests.conftest import make_spec
+
+    sweep = tmp_path / "sweep"
+    args = ("population.size=2000", "days=40", "outputs.figures=false", "outputs.tables=false",
+            "outputs.progress=false")
+    result = run_journey("--multirun", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "seed=0,1",
+                         "market.checkout_friction=0.3,0.1", *args, *NO_FIGURES, f"hydra.sweep.dir={sweep}",
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(statuses(sweep).values()) == ["complete"] * 4
+    table = pd.read_csv(sweep / "comparison.csv").set_index(["scenario", "kpi"])
+    assert table.loc[("baseline market.checkout_friction=0.1", "revenue"), "n_pairs"] == 2
+    summary = json.loads(next(sweep.glob("baseline/*friction=0.1,*seed=1/summary.json")).read_text())
+    direct = run(make_spec(*args, "market.checkout_friction=0.1", "seed=1")).summary
+    assert summary["kpis"]["revenue"] == direct["kpis"]["revenue"]
+    assert summary["kpis"]["acquisitions"] == direct["kpis"]["acquisitions"]
+
+
+def test_ray_launcher_runs_a_sweep_on_a_local_ray(tmp_path: Path) -> None:
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="hydra-ray-launcher not installed (.[ray])")
+    sweep = tmp_path / "sweep"
+    result = run_journey("--multirun", "hydra/launcher=ray", "seed=0,1", "population.size=1000", "days=20",
+                         "outputs.figures=false", "outputs.tables=false", "outputs.progress=false",
+                         f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(statuses(sweep).values()) == ["complete"] * 2
+    assert set(pd.read_csv(sweep / "comparison.csv")["n"]) == {2}

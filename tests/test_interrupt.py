@@ -1,0 +1,104 @@
+"""An interrupted run (Ctrl-C, SIGTERM) leaves no half-written file and is marked incomplete."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from journeysim.sim import outputs
+from journeysim.sim.outputs import read_status
+from journeysim.sim.runner import run
+from tests.conftest import make_spec
+
+JOURNEY = Path(sys.executable).parent / "journey"
+
+
+def assert_no_partial_files(run_dir: Path) -> None:
+    """No temporary file is left, and every table present parses whole (ends with a newline)."""
+    assert not [p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+    for table in run_dir.glob("*.csv"):
+        assert table.read_bytes().endswith(b"\n"), table
+        pd.read_csv(table)
+    for document in run_dir.glob("*.json"):
+        json.loads(document.read_text())
+
+
+def wait_for_status(run_dir: Path, status: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while read_status(run_dir) != status:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{run_dir} never became {status}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signalled_run_leaves_no_partial_file_and_is_marked_incomplete(tmp_path, signum) -> None:
+    run_dir = tmp_path / "run"
+    args = [str(JOURNEY), "population.size=20000", "days=3650", "outputs.progress=false",
+            f"hydra.run.dir={run_dir}"]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    # A shell that starts jobs in the background ignores SIGINT in them; restore Ctrl-C's default.
+    process = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        wait_for_status(run_dir, "running", process)
+        time.sleep(1.0)  # well into the daily steps
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "marked incomplete" in stderr
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["status"] == "incomplete" and status["reason"] == "interrupted"
+    assert not (run_dir / "summary.json").exists()
+    assert_no_partial_files(run_dir)
+
+
+def test_an_interrupt_while_a_table_is_written_leaves_it_absent_not_half_written(tmp_path, monkeypatch) -> None:
+    """Ctrl-C in the middle of writing ``flows.csv``: the daily table already written stays
+    whole, the flows table is absent, no temporary file remains, the run is incomplete."""
+    spec = make_spec("population.size=1000", "days=20", "outputs.figures=false")
+    real_to_csv = pd.DataFrame.to_csv
+    calls = []
+
+    def interrupted_to_csv(frame, path, *args, **kwargs):
+        calls.append(Path(path).name)
+        if len(calls) == 2:  # the second table: write half of it, then the user presses Ctrl-C
+            real_to_csv(frame.head(len(frame) // 2), path, index=False)
+            raise KeyboardInterrupt
+        return real_to_csv(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted_to_csv)
+    with pytest.raises(KeyboardInterrupt):
+        run(spec, tmp_path)
+    assert calls[1].startswith(".flows.csv.")
+    assert read_status(tmp_path) == "incomplete"
+    assert not (tmp_path / "flows.csv").exists() and not (tmp_path / "summary.json").exists()
+    assert len(pd.read_csv(tmp_path / "daily.csv")) == 21
+    assert_no_partial_files(tmp_path)
+
+
+def test_atomic_write_replaces_a_previous_file_only_when_the_new_one_is_whole(tmp_path) -> None:
+    path = tmp_path / "table.csv"
+    path.write_text("a\n1\n")
+
+    def fail_halfway(tmp: Path) -> None:
+        tmp.write_text("a\n")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        outputs.atomic_write(path, fail_halfway)
+    assert path.read_text() == "a\n1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
