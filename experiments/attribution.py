@@ -468,6 +468,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from journeysim.sim.cli import EXIT_BAD_INPUT
 
     options_help = {k: v for k, v in OPTIONS.items() if k != "exports"}
+    options_help["out"] = "output directory (default outputs/attribution/<scenario>/<time>)"
     argv = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(argv):
         print(usage("journey-attribution", options_help, __doc__.split("\n\n")[0]))
