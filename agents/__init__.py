@@ -1,0 +1,1 @@
+"""Customers: the Mesa agent view and personas."""

@@ -1,0 +1,1 @@
+"""Experiments: sweeps, comparisons, sensitivity, truth, attribution, calibration, validation."""

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.agents.customer import Stage
+from journeysim.experiments import plans
 from journeysim.sim.errors import ConfigError, closest, unknown_name
 
 if TYPE_CHECKING:
@@ -84,28 +85,8 @@ QUIET_OUTPUTS = {"event_log_sample": 0, "mesa_agents": "lazy", "figures": False,
 
 # =========================================================================== configs, plans and parallel runs
 def read_plan_file(source: str, package: str = PLAN_PACKAGE) -> tuple[str, dict[str, Any]]:
-    """Read a plan from a YAML path or a packaged plan name; returns its name and raw mapping."""
-    from importlib.resources import files
-
-    import yaml
-
-    names = sorted(p.name[:-5] for p in files(package).iterdir() if p.name.endswith(".yaml"))
-    path = Path(source)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise ConfigError("plan", source, "an existing YAML file or one of " + ", ".join(names))
-        text, name = path.read_text(), path.stem
-    else:
-        if source not in names:
-            raise unknown_name("plan", source, names)
-        text, name = files(package).joinpath(f"{source}.yaml").read_text(), source
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError("plan", source, f"valid YAML ({error})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError("plan", source, "a YAML mapping of plan keys")
-    return name, raw
+    """Read a calibration or budget plan (a YAML path or a name in ``conf/calibration``)."""
+    return plans.read_plan_file(source, package)
 
 
 def compose_base(scenario: str | None, overrides: Sequence[str], config_dir: str | Path | None = None,
@@ -1155,7 +1136,12 @@ def plot_posterior(values: np.ndarray, weights: np.ndarray, parameter: Parameter
     if truth is not None:
         ax.axvline(truth, color="tab:red", linestyle="--", label="true value")
     if parameter.log:
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
+        ticks = np.geomspace(parameter.low, parameter.high, 5)
+        ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(parameter.low, parameter.high)
     ax.set_title(parameter.name, fontsize="small")
     ax.set_ylabel("posterior density")

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from journeysim.experiments import plans
 from journeysim.sim.errors import ConfigError, closest, unknown_name
 
 METHODS = ("morris",)
@@ -99,33 +100,12 @@ class Plan:
 # --------------------------------------------------------------------------- reading a plan
 def plan_names() -> list[str]:
     """Names of the packaged plans (``conf/sensitivity/*.yaml``)."""
-    from importlib.resources import files
-
-    return sorted(p.name[:-5] for p in files(PLAN_PACKAGE).iterdir() if p.name.endswith(".yaml"))
+    return plans.plan_names(PLAN_PACKAGE)
 
 
 def read_plan_file(source: str) -> tuple[str, dict[str, Any]]:
-    """Read a plan from a YAML path or a packaged plan name; returns its name and raw mapping."""
-    from importlib.resources import files
-
-    import yaml
-
-    path = Path(source)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise ConfigError("plan", source, "an existing YAML file or one of " + ", ".join(plan_names()))
-        text, name = path.read_text(), path.stem
-    else:
-        if source not in plan_names():
-            raise unknown_name("plan", source, plan_names())
-        text, name = files(PLAN_PACKAGE).joinpath(f"{source}.yaml").read_text(), source
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError("plan", source, f"valid YAML ({error})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError("plan", source, "a YAML mapping with kpi and parameters")
-    return name, raw
+    """Read a sensitivity plan (a YAML path or a name in ``conf/sensitivity``)."""
+    return plans.read_plan_file(source, PLAN_PACKAGE)
 
 
 def _whole(raw: dict, key: str, default: int, low: int) -> int:

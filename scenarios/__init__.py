@@ -1,0 +1,1 @@
+"""Scenarios: campaign levers as code and the Bass reference case."""

@@ -75,6 +75,7 @@ class BudgetPlan(BudgetLever):
 
     @classmethod
     def from_params(cls, params: Params) -> BudgetPlan:
+        """Build the lever from its validated YAML parameters."""
         spec = params.spec
         base = configured_plan(spec)
         schedule, bursts = base.copy(), np.zeros(base.shape, bool)
@@ -166,6 +167,7 @@ class BudgetSplit(BudgetLever):
 
     @classmethod
     def from_params(cls, params: Params) -> BudgetSplit:
+        """Build the lever from its validated YAML parameters."""
         spec = params.spec
         configured = float(configured_plan(spec)[0].sum()) if spec.days else 0.0
         total = params.number("total_daily", low=0.0, default=configured)

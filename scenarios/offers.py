@@ -45,6 +45,7 @@ class Promotion(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> Promotion:
+        """Build the lever from its validated YAML parameters."""
         start, stop = params.window()
         return cls(params.number("discount", low=0.0, high=0.95), start, stop)
 
@@ -84,6 +85,7 @@ class CheckoutFix(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> CheckoutFix:
+        """Build the lever from its validated YAML parameters."""
         return cls(params.probability("friction"), int(params.number("from_day", low=0, integer=True, default=0)),
                    params.number("cost", low=0.0, default=0.0))
 

@@ -59,6 +59,7 @@ class Omnichannel(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> Omnichannel:
+        """Build the lever from its validated YAML parameters."""
         spec = params.spec
         default = tuple(c.name for c in spec.channels if c.kind == "impressions")
         channels = params.channel_list("channels", default)

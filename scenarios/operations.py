@@ -107,16 +107,20 @@ class SupportStaffing(ServiceRoster):
 
     @classmethod
     def from_params(cls, params: Params) -> SupportStaffing:
+        """Build the lever from its validated YAML parameters."""
         return cls(roster(params, cls.name, "staff", integer=True, low=0),
                    params.number("cost_per_agent_day", low=0.0, default=0.0))
 
     def scale(self, value: float, factor: float) -> float:
+        """Scale a configured amount to the population size."""
         return scaled_staff(value, factor)
 
     def apply(self, model: JourneyModel, value: float) -> None:
+        """Put ``value`` into effect on the model."""
         model.service.set_staff(int(value))
 
     def configured(self, model: JourneyModel, day: int) -> float:
+        """The amount the run's configuration has on ``day``."""
         return model.service.config.staff_on(day)
 
 
@@ -141,15 +145,19 @@ class FulfilmentCapacity(ServiceRoster):
 
     @classmethod
     def from_params(cls, params: Params) -> FulfilmentCapacity:
+        """Build the lever from its validated YAML parameters."""
         return cls(roster(params, cls.name, "orders_per_day", integer=False, low=1e-9),
                    params.number("cost_per_order_day", low=0.0, default=0.0))
 
     def setup(self, model: JourneyModel) -> None:
+        """Prepare the model before the first day."""
         super().setup(model)
         self.base = model.service.config.fulfilment_capacity
 
     def apply(self, model: JourneyModel, value: float) -> None:
+        """Put ``value`` into effect on the model."""
         model.service.config.fulfilment_capacity = float(value)
 
     def configured(self, model: JourneyModel, day: int) -> float:
+        """The amount the run's configuration has on ``day``."""
         return self.base

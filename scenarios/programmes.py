@@ -52,6 +52,7 @@ class ReferralProgramme(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> ReferralProgramme:
+        """Build the lever from its validated YAML parameters."""
         stages = params.stages("stages", ("customer", "loyal", "advocate"))
         if any(s < Stage.CUSTOMER or s > Stage.ADVOCATE for s in stages):
             raise ConfigError(params.key("stages"), params.values.get("stages"),
@@ -106,6 +107,7 @@ class LoyaltyProgramme(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> LoyaltyProgramme:
+        """Build the lever from its validated YAML parameters."""
         return cls(int(params.number("min_orders", low=1, integer=True, default=2)),
                    params.number("repurchase_lift", low=0.0, high=10.0, default=1.3),
                    params.number("churn_factor", low=0.0, high=10.0, default=0.6),

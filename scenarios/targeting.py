@@ -112,6 +112,7 @@ class Targeting(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> Targeting:
+        """Build the lever from its validated YAML parameters."""
         k = params.channel("channel", cls.default_channel)
         stages = params.stages("stages", cls.default_stages) if (
             params.has("stages") or cls.default_stages) else None
@@ -184,6 +185,7 @@ class Personalisation(Lever):
 
     @classmethod
     def from_params(cls, params: Params) -> Personalisation:
+        """Build the lever from its validated YAML parameters."""
         spec = params.spec
         default = tuple(c.name for c in spec.channels if c.kind == "impressions")
         channels = params.channel_list("channels", default)

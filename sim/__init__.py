@@ -1,0 +1,1 @@
+"""The simulation engine: state, phases, outputs and the command line."""

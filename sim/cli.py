@@ -70,15 +70,11 @@ def fail_job(error: Exception, run_dir: Path) -> dict:
     return {"status": "failed", "error": str(error)}
 
 
-def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
-
-
 @hydra.main(version_base="1.3", config_path="pkg://journeysim.conf", config_name="config")
 def run_journey(cfg: DictConfig) -> dict | None:
     """Run the configured scenario into Hydra's run directory and print its KPI table."""
     from journeysim.experiments.resume import completed_summary
-    from journeysim.sim.runner import config_hash, run
+    from journeysim.sim.runner import config_hash, request_stop, run
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     sweep = HydraConfig.get().mode == RunMode.MULTIRUN
@@ -90,7 +86,8 @@ def run_journey(cfg: DictConfig) -> dict | None:
     if stored is not None:  # resume: this directory already holds this config and seed, complete
         print(f"journey: {run_dir} is complete for this config and seed; skipped", file=sys.stderr)
         return stored
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     try:
         outcome = run(spec, run_dir, cfg=cfg, progress=spec.outputs.progress)
     except ConfigError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,9 +97,26 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
         raise
 
 
+STOP = threading.Event()
+"""Set by a signal handler (Ctrl-C, SIGTERM): the run stops between two days."""
+
+
+def request_stop(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    """Signal handler: ask the running model to stop at the end of the current day."""
+    STOP.set()
+
+
+def _check_stop(day: int) -> None:
+    if STOP.is_set():
+        STOP.clear()
+        raise KeyboardInterrupt(f"stopped by a signal after day {day}")
+
+
 def _step_all(model: JourneyModel, progress: bool) -> None:
+    """Step to the end, stopping cleanly between days when a signal asked for it (a signal
+    never interrupts a library mid-call, where the interruption could be swallowed)."""
     if not progress:
-        model.run()
+        model.run(progress=_check_stop)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -106,4 +124,9 @@ def _step_all(model: JourneyModel, progress: bool) -> None:
                TextColumn("days"), TimeElapsedColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(f"{model.spec.scenario}", total=model.spec.days)
-        model.run(progress=lambda day: bar.update(task, completed=day))
+
+        def advance(day: int) -> None:
+            bar.update(task, completed=day)
+            _check_stop(day)
+
+        model.run(progress=advance)

@@ -41,6 +41,7 @@ class ExponentialSaturation(Saturation):
     """R(s) = (1 - e^{-s/θ}) / (1 - e^{-1/θ}): each further exposure is worth e^{-1/θ} of the last."""
 
     def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        """Response to a stock of ``stock`` exposures."""
         return -np.expm1(-stock / self.scale) / -math.expm1(-1.0 / self.scale)
 
 
@@ -48,6 +49,7 @@ class HillSaturation(Saturation):
     """R(s) = s (1 + θ) / (s + θ): half of the maximum response at θ exposures."""
 
     def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        """Response to a stock of ``stock`` exposures."""
         return stock * (1.0 + self.scale) / (stock + self.scale)
 
 
@@ -55,6 +57,7 @@ class LinearSaturation(Saturation):
     """R(s) = s / θ: no diminishing returns (reference case)."""
 
     def cumulative(self, stock: np.ndarray) -> np.ndarray:
+        """Response to a stock of ``stock`` exposures."""
         return stock / self.scale
 
 
@@ -82,11 +85,15 @@ class DayExposure:
     logged: list[tuple[np.ndarray, int]]
 
 
-def impression_count(spend: float, cpm: float, rng: np.random.Generator) -> int:
-    """Impressions bought by ``spend`` at ``cpm`` (stochastic rounding keeps the mean exact)."""
-    exact = spend / cpm * 1000.0
-    whole = math.floor(exact)
-    return whole + int(rng.random() < exact - whole)
+def impression_count(spend: float, cpm: float, unspent: float) -> tuple[int, float]:
+    """Whole impressions bought by ``spend`` at ``cpm`` plus the budget left unspent so far.
+
+    Returns the count and the new unspent amount (currency, less than one impression's
+    cost): spend to date never exceeds the budget to date, and nothing is lost to rounding.
+    """
+    available = spend + unspent
+    whole = math.floor(available / cpm * 1000.0 + 1e-9)
+    return whole, max(available - whole * cpm / 1000.0, 0.0)
 
 
 class Channel:
@@ -115,6 +122,7 @@ class Channel:
             self.target_mask = np.zeros(len(Stage), bool)
             self.target_mask[list(spec.target_stages)] = True
         self.adstock = 0.0  # broadcast: adstocked impressions per capita
+        self.unspent = 0.0  # budget carried over that did not buy a whole impression (currency)
         self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
         self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
         self.stock_day: np.ndarray | None = None
@@ -182,11 +190,13 @@ class Touchpoints:
             if budget <= 0:
                 continue
             rng = self.streams.channel_day(channel.spec.name, day)
-            n = impression_count(budget, channel.spec.cpm, rng)
+            n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
             if channel.spec.kind == "broadcast":
                 reached = self._broadcast(channel, n)
             else:
                 reached = self._impressions(channel, day, n, rng, out)
+            if reached:  # an empty audience spends nothing, and nothing is carried
+                channel.unspent = unspent
             out.impressions[channel.index] = n if reached else 0
             out.spend[channel.index] = n * channel.spec.cpm / 1000.0 if reached else 0.0
             out.reach[channel.index] = reached
