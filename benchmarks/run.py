@@ -127,9 +127,11 @@ def main() -> None:
     baseline = results[0]["agent_steps_per_s"]
     print(f"{'case':<44} {'wall s':>8} {'step s':>8} {'agent-steps/s':>14} {'x Mesa':>8} {'peak MB':>8}")
     for r in results:
-        ratio = r.get("agent_steps_per_s", 0) / baseline
-        print(f"{r['case']:<44} {r['wall_s']:>8.2f} {r.get('step_s', 0):>8.2f} "
-              f"{r.get('agent_steps_per_s', 0):>14,.0f} {ratio:>8.1f} {r['peak_mb']:>8.0f}")
+        rate = r.get("agent_steps_per_s")
+        ratio = f"{rate / baseline:>8.1f}" if rate else f"{'-':>8}"
+        steps = f"{r['step_s']:>8.2f}" if "step_s" in r else f"{'-':>8}"
+        print(f"{r['case']:<44} {r['wall_s']:>8.2f} {steps} {(f'{rate:,.0f}' if rate else '-'):>14} {ratio} "
+              f"{r['peak_mb']:>8.0f}")
     for r in results:
         if r.get("service_share"):
             print(f"service layer share of step time, {r['case']}: {r['service_share']:.1%}")
