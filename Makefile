@@ -24,6 +24,10 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 	$(BIN)/python -m pytest -q -n 2 --nbmake examples
 
+## lint: ruff over the tree (also part of make test)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 ## docs: the documentation site in site/ (strict: any warning fails); re-runs the gallery's examples
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -95,8 +95,14 @@ def package_tree(target: Path = SOURCE_TREE) -> Path:
     return target
 
 
+def on_startup(command: str, dirty: bool) -> None:  # noqa: ARG001 - MkDocs hook signature
+    """Lay out the package sources before any plugin reads them (mkdocstrings resolves its
+    ``paths`` when it is configured, which is before this module's ``on_config``)."""
+    package_tree()
+
+
 def on_config(config: Any) -> Any:
-    """Set the navigation and lay out the package sources for the API reference."""
+    """Set the navigation and refresh the package sources for the API reference."""
     package_tree()
     config["nav"] = navigation()
     return config

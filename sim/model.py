@@ -61,8 +61,7 @@ class JourneyModel(mesa.Model):
         self.touchpoints.current_counts = lambda: self.collector.stage_counts[self.day + 1]
         self.budgets = self.touchpoints.planned_budgets
         self.friction = spec.market.checkout_friction
-        self.order_value_bonus = 0.0
-        self.referral_reward = 0.0
+        self.referral_reward = 0.0  # currency paid per referred acquisition (referral programme lever)
         self.review_satisfaction = 0.0
         self.referred_by = np.full(self.state.size, -1, np.int64)
         self.service = service
@@ -236,10 +235,9 @@ class JourneyModel(mesa.Model):
         upgrade = (stage == Stage.CUSTOMER) & (s.purchases[rows] >= self.spec.market.loyal_after) & (
             s.satisfaction[rows] >= 0)
         new_stage[upgrade] = Stage.LOYAL
-        self.move(day, rows, new_stage)
-        self.rates.refresh(rows)  # satisfaction changed even where the stage did not
-        if self.review_satisfaction is not None:
-            self._update_reviews(orders.satisfaction)
+        self.move(day, rows, new_stage)  # refreshes the rates of those who changed stage
+        self.rates.refresh(rows[new_stage == stage])  # satisfaction changed for the others too
+        self._update_reviews(orders.satisfaction)
 
     def _book_orders(self, day: int, orders: Orders) -> None:
         s, c = self.state, self.collector
@@ -260,7 +258,6 @@ class JourneyModel(mesa.Model):
         self.journey_log.record(day, orders.rows, Event.PURCHASE, orders.first.astype(np.int16))
         if self.service is not None:
             self.service.place_orders(day, orders.rows, orders.shortfall, orders.satisfaction)
-        self.last_orders = orders
 
     def run_retention(self, day: int) -> None:
         """Post-purchase clocks: loyal customers may become advocates; anyone may lapse."""

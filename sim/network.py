@@ -64,6 +64,12 @@ def read_edge_list(path: str | Path, n: int) -> tuple[np.ndarray, np.ndarray]:
     return table["source"], table["target"]
 
 
+def _tie_probability(p: float) -> float:
+    """A block tie probability networkx can sample: at most 1, and 0 below 1e-12 (where
+    log(1 - p) underflows to 0 in its geometric skipping)."""
+    return min(p, 1.0) if p >= 1e-12 else 0.0
+
+
 def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarray,
                 rng: np.random.Generator) -> Graph | None:
     """The word-of-mouth graph for ``spec`` (None when fully mixed or in personal groups)."""
@@ -84,7 +90,7 @@ def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarr
         sizes = [int(c) for c in counts]
         within = [spec.homophily * k / max(s - 1, 1) for s in sizes]
         across = (1 - spec.homophily) * k / max(n - np.mean(sizes), 1)
-        probs = [[min(within[i], 1.0) if i == j else min(across, 1.0) for j in range(len(sizes))]
+        probs = [[_tie_probability(within[i] if i == j else across) for j in range(len(sizes))]
                  for i in range(len(sizes))]
         graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
         edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
