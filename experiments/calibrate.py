@@ -51,6 +51,7 @@ import pandas as pd
 
 from journeysim.agents.customer import Stage
 from journeysim.experiments import plans
+from journeysim.experiments.plans import flat_numbers
 from journeysim.sim.errors import ConfigError, closest, unknown_name
 
 if TYPE_CHECKING:
@@ -137,18 +138,6 @@ def _compose_with_dir(scenario: str | None, overrides: list[str], config_dir: Pa
     GlobalHydra.instance().clear()
     with initialize_config_module("journeysim.conf", version_base="1.3"):
         return compose("config", overrides=[f"hydra.searchpath=[file://{config_dir.resolve()}]", *args])
-
-
-def flat_numbers(config: Mapping[str, Any], prefix: str = "") -> dict[str, float | int]:
-    """Every numeric leaf of a nested config, by dotted key."""
-    out: dict[str, float | int] = {}
-    for key, value in config.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            out.update(flat_numbers(value, name))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[name] = value
-    return out
 
 
 def settable(config: Mapping[str, Any], name: str) -> bool:

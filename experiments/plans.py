@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -42,3 +43,15 @@ def read_plan_file(source: str, package: str) -> tuple[str, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise ConfigError("plan", source, "a YAML mapping of plan keys")
     return name, raw
+
+
+def flat_numbers(config: Mapping[str, Any], prefix: str = "") -> dict[str, float | int]:
+    """Every numeric leaf of a nested config, by dotted key."""
+    out: dict[str, float | int] = {}
+    for key, value in config.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            out.update(flat_numbers(value, name))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = value
+    return out

@@ -159,17 +159,6 @@ def parse_plan(name: str, raw: dict[str, Any]) -> Plan:
 
 
 # --------------------------------------------------------------------------- the base config
-def _flat_numbers(config: dict, prefix: str = "") -> dict[str, Any]:
-    out = {}
-    for key, value in config.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            out.update(_flat_numbers(value, name))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[name] = value
-    return out
-
-
 def base_config(plan: Plan) -> dict[str, Any]:
     """The resolved config every run starts from (scenario and overrides applied), as a dict."""
     from journeysim.api import compose_config
@@ -182,7 +171,7 @@ def base_config(plan: Plan) -> dict[str, Any]:
 
 def bind(plan: Plan, config: dict[str, Any]) -> Plan:
     """Check every parameter names a numeric key of ``config``; mark integer keys."""
-    numbers = _flat_numbers(config)
+    numbers = plans.flat_numbers(config)
     bound = []
     for parameter in plan.parameters:
         if parameter.name not in numbers:
