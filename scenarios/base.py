@@ -144,6 +144,19 @@ class Params:
                 raise unknown_name(self.key(name), value, names)
         return [names.index(value) for value in values]
 
+    def impressions_channel(self, name: str, k: int) -> int:
+        """Check that channel ``k`` (given under ``name``) is sampled by impressions; returns ``k``."""
+        if self.spec.channels[k].kind != "impressions":
+            raise ConfigError(self.key(name), self.spec.channel_names[k],
+                              "an impressions channel (broadcast media reach everyone and keep no "
+                              "per-customer exposures)")
+        return k
+
+    def impressions_channels(self, name: str) -> list[int]:
+        """A list of impressions channels (default: every one), returned as indices."""
+        default = tuple(c.name for c in self.spec.channels if c.kind == "impressions")
+        return [self.impressions_channel(name, k) for k in self.channel_list(name, default)]
+
     def stages(self, name: str, default: tuple[str, ...] | None = None) -> tuple[int, ...]:
         """A list of stage names, returned as sorted stage codes."""
         values = self.values.get(name, default)

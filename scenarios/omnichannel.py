@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from journeysim.scenarios.base import Lever, Params, register
-from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -60,13 +59,7 @@ class Omnichannel(Lever):
     @classmethod
     def from_params(cls, params: Params) -> Omnichannel:
         """Build the lever from its validated YAML parameters."""
-        spec = params.spec
-        default = tuple(c.name for c in spec.channels if c.kind == "impressions")
-        channels = params.channel_list("channels", default)
-        for k in channels:
-            if spec.channels[k].kind != "impressions":
-                raise ConfigError(params.key("channels"), spec.channel_names[k],
-                                  "impressions channels (broadcast media keep no per-customer exposure days)")
+        channels = params.impressions_channels("channels")
         return cls(params.number("synergy", low=0.0, high=10.0, default=0.15),
                    int(params.number("window", low=0, integer=True, default=7)), channels)
 

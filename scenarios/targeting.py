@@ -52,12 +52,6 @@ def targeted_audience(state: CustomerState, stage_mask: np.ndarray | None, withi
     return rows
 
 
-def _impressions_channel(params: Params, name: str, k: int) -> None:
-    if params.spec.channels[k].kind != "impressions":
-        raise ConfigError(params.key(name), params.spec.channel_names[k],
-                          "an impressions channel (broadcast channels reach everyone)")
-
-
 def stage_weights(params: Params, default: dict[str, int] | None) -> np.ndarray | None:
     """``{stage: whole-number weight}`` as an array over stages (stages not listed: 1)."""
     if not params.has("stage_weights") and default is None:
@@ -120,7 +114,7 @@ class Targeting(Lever):
         weights = stage_weights(params, cls.default_weights)
         personas = params.persona_weights("personas") if params.has("personas") else None
         if stages is not None or within or weights is not None:
-            _impressions_channel(params, "channel", k)
+            params.impressions_channel("channel", k)
         if stages is None and not within and weights is None and personas is None:
             raise ConfigError(params.prefix, dict(params.values),
                               "at least one of stages, abandoned_within_days, stage_weights or personas")
@@ -186,12 +180,7 @@ class Personalisation(Lever):
     @classmethod
     def from_params(cls, params: Params) -> Personalisation:
         """Build the lever from its validated YAML parameters."""
-        spec = params.spec
-        default = tuple(c.name for c in spec.channels if c.kind == "impressions")
-        channels = params.channel_list("channels", default)
-        for k in channels:
-            _impressions_channel(params, "channels", k)
-        return cls(channels, params.number("power", low=0.0, high=20.0, default=3.0))
+        return cls(params.impressions_channels("channels"), params.number("power", low=0.0, high=20.0, default=3.0))
 
     def setup(self, model: JourneyModel) -> None:
         """Raise the affinity power of the channels."""
