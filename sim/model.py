@@ -126,7 +126,13 @@ class JourneyModel(mesa.Model):
 
     # ------------------------------------------------------------------ the daily step
     def step(self) -> None:
-        """One day: levers, media, word of mouth, funnel, checkout, retention, service."""
+        """One day: levers, media, word of mouth, funnel, checkout, retention, service.
+
+        A model that has reached its last day does not step: the call is a no-op.
+        """
+        if self.day >= self.spec.days:
+            self.running = False
+            return
         day = self.day
         self.collector.stage_counts[day + 1] = self.collector.stage_counts[day]
         self.pull_levers(day)

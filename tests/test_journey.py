@@ -113,3 +113,14 @@ def test_kpis_are_consistent(baseline_model) -> None:
     assert sum(summary["acquisitions_by_source"].values()) == summary["acquisitions"]
     assert -100 <= summary["nps"] <= 100
     assert summary["funnel"]["aware"] >= summary["funnel"]["considering"] >= summary["funnel"]["customer"]
+
+
+def test_stepping_past_the_last_day_is_a_no_op() -> None:
+    model = run_model("population.size=500", "days=10", "seed=2")
+    counts = model.collector.stage_counts.copy()
+    stages = model.state.stage.copy()
+    model.step()
+    model.step()
+    assert model.day == 10 and not model.running
+    np.testing.assert_array_equal(model.collector.stage_counts, counts)
+    np.testing.assert_array_equal(model.state.stage, stages)
