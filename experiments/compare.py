@@ -10,9 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from journeysim.sim.errors import ConfigError
-
-EXIT_BAD_INPUT = 2
+from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
 
 
 def parser() -> argparse.ArgumentParser:

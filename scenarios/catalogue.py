@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from journeysim.sim.errors import ConfigError, unknown_name
-
-EXIT_BAD_INPUT = 2
+from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError, unknown_name
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,9 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from journeysim.sim.config import parse_config
-from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest
 
 CONFIG_GROUPS = ("scenario", "population", "channels", "network", "service")
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 
 
 def group_options(group: str) -> list[str]:

@@ -8,6 +8,16 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+# --------------------------------------------------------------------------- exit codes
+EXIT_OK = 0
+"""Every command: done."""
+EXIT_FAILED = 1
+"""A run failed, or some runs of a sweep failed (the others are kept)."""
+EXIT_BAD_INPUT = 2
+"""Bad input (config, override, plan or path): one message naming the key, value and what is allowed."""
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C or SIGTERM (128 + SIGINT); the run directory is marked incomplete."""
+
 
 class ConfigError(ValueError):
     """A config or input value that the simulator cannot run with.
