@@ -30,8 +30,8 @@ def peak_memory_mb() -> float:
 def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
     """Run one scenario in-process; time the stepping and the service layer's share of it."""
     from journeysim.api import compose_config
+    from journeysim.runner import build_model
     from journeysim.sim.config import parse_config
-    from journeysim.sim.runner import build_model
 
     overrides = [f"scenario={scenario}", f"population.size={size}", f"days={days}",
                  "outputs.event_log_sample=0", "outputs.mesa_agents=lazy", *extra]

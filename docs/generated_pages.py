@@ -227,7 +227,7 @@ def command_help(target: str) -> str | None:
 
 def cli_page() -> str:
     """The command reference: ``journey`` (Hydra) and every argparse console script."""
-    from journeysim.sim import cli
+    from journeysim import cli
 
     defaults = ref.default_options(ref.conf_files())
     groups = []

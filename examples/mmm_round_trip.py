@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.experiments.truth import integer_option, parse_arguments, true_effects
-from journeysim.sim.outputs import atomic_write, write_csv
+from journeysim.outputs import atomic_write, write_csv
 
 OPTIONS = {"seeds": "seeds of the truth (default 3)", "out": "output directory", "draws": "posterior draws per chain",
            "jobs": "parallel processes of the truth"}

@@ -343,7 +343,7 @@ class AttributionResult:
     def write(self, directory: str | Path) -> Path:
         """Write the truth's outputs, ``attribution.csv``, ``attribution_errors.csv``,
         ``attribution.md`` and ``attribution.png`` into ``directory``."""
-        from journeysim.sim.outputs import atomic_write, write_csv, write_figure
+        from journeysim.outputs import atomic_write, write_csv, write_figure
 
         directory = Path(self.truth.write(directory))
         write_csv(directory / "attribution.csv", self.table)
@@ -456,6 +456,7 @@ def plot_attribution(result: AttributionResult, ax=None, **kwargs: Any):
 # ---------------------------------------------------------------------- command line
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``journey-attribution``."""
+    from journeysim.cli import EXIT_BAD_INPUT
     from journeysim.experiments.truth import (
         OPTIONS,
         default_directory,
@@ -465,7 +466,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         parse_arguments,
         usage,
     )
-    from journeysim.sim.cli import EXIT_BAD_INPUT
 
     options_help = {k: v for k, v in OPTIONS.items() if k != "exports"}
     options_help["out"] = "output directory (default outputs/attribution/<scenario>/<time>)"

@@ -128,7 +128,7 @@ def _compose_with_dir(scenario: str | None, overrides: list[str], config_dir: Pa
     from hydra import compose, initialize_config_module
     from hydra.core.global_hydra import GlobalHydra
 
-    from journeysim.sim.cli import check_group_choices
+    from journeysim.cli import check_group_choices
 
     if not config_dir.is_dir():
         raise ConfigError("config_dir", str(config_dir), "an existing folder holding scenario/<name>.yaml")
@@ -199,8 +199,8 @@ def quiet(config: Mapping[str, Any], days: int | None = None, seed: int | None =
 
 def run_config(config: Mapping[str, Any]) -> JourneyModel:
     """Validate ``config`` and run its model to the end (with its service and levers)."""
+    from journeysim.runner import build_model
     from journeysim.sim.config import parse_config
-    from journeysim.sim.runner import build_model
 
     return build_model(parse_config(dict(config))).run()
 
@@ -621,7 +621,7 @@ def _week_step(previous: int | date, label: int | date) -> float:
 
 def write_observed(observed: Observed, path: str | Path) -> Path:
     """Write observed data as the CSV :func:`read_observed` reads."""
-    from journeysim.sim.outputs import write_csv
+    from journeysim.outputs import write_csv
 
     return write_csv(Path(path), observed.frame())
 
@@ -824,7 +824,7 @@ class Calibration:
     def write(self, out_dir: str | Path, name: str = "calibrated", figures: bool = True) -> list[Path]:
         """Write ``fitted.csv``, ``fitted.md``, ``posterior.csv``, ``predictive.csv``, ``calibration.json``,
         ``scenario/<name>.yaml`` and the figures ``fit.png`` and ``posterior.png``."""
-        from journeysim.sim.outputs import atomic_write, write_csv, write_figure, write_json
+        from journeysim.outputs import atomic_write, write_csv, write_figure, write_json
 
         out = Path(out_dir)
         yaml_text = self.scenario_yaml(name)

@@ -98,8 +98,8 @@ class CompareSweep(Callback):
 
 def record_failure(run_dir: Path, error: BaseException | Any) -> None:
     """Mark ``run_dir`` failed with the error and its traceback (beside the run's other outputs)."""
+    from journeysim.outputs import mark_status
     from journeysim.sim.errors import ConfigError
-    from journeysim.sim.outputs import mark_status
 
     if isinstance(error, BaseException):
         text = "".join(traceback.format_exception(error))

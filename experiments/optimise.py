@@ -455,7 +455,7 @@ class Optimisation:
     def write(self, out_dir: str | Path, name: str = "best_plan", figures: bool = True) -> list[Path]:
         """Write ``trials.csv``, ``allocation.csv``, ``validation.csv``, ``curves.csv``, ``best_plan.md``,
         ``optimisation.json``, ``scenario/<name>.yaml`` and the figures ``response.png`` and ``tradeoff.png``."""
-        from journeysim.sim.outputs import atomic_write, write_csv, write_figure, write_json
+        from journeysim.outputs import atomic_write, write_csv, write_figure, write_json
 
         out = Path(out_dir)
         yaml_text, text = self.scenario_yaml(name), self.markdown()

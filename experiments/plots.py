@@ -21,7 +21,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from journeysim.sim.report import ROWS  # noqa: E402
+from journeysim.report import ROWS  # noqa: E402
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from journeysim.experiments.aggregate import Comparison
-from journeysim.sim.outputs import atomic_write, write_csv, write_figure
-from journeysim.sim.report import ROWS
+from journeysim.outputs import atomic_write, write_csv, write_figure
+from journeysim.report import ROWS
 
 LABELS = {key: (label, pattern) for key, label, pattern in ROWS}
 """KPI labels and number formats shared with the single-run KPI table."""
@@ -21,7 +21,7 @@ def _pattern(kpi: str) -> str:
 
 
 def fmt(value: float, pattern: str = "", signed: bool = False) -> str:
-    """A number in the KPI's format (``pattern`` as in :data:`journeysim.sim.report.ROWS`)."""
+    """A number in the KPI's format (``pattern`` as in :data:`journeysim.report.ROWS`)."""
     if value is None or not math.isfinite(value):
         return "-"
     signed = signed and value != 0

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from journeysim.sim.outputs import read_status
+from journeysim.outputs import read_status
 
 SUMMARY_FILE = "summary.json"
 
@@ -19,7 +19,7 @@ def completed_summary(run_dir: Path, config_hash: str, seed: int) -> dict[str, A
     run_dir : Path
         The run directory Hydra assigned to the job.
     config_hash : str
-        :func:`journeysim.sim.runner.config_hash` of the job's resolved config.
+        :func:`journeysim.runner.config_hash` of the job's resolved config.
     seed : int
         The job's seed.
     """

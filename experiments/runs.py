@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from journeysim.sim.outputs import STATUS_FILE, read_status
+from journeysim.outputs import STATUS_FILE, read_status
 
 SUMMARY_FILE = "summary.json"
 OVERRIDES_FILE = Path(".hydra") / "overrides.yaml"

@@ -208,8 +208,8 @@ def design_values(plan: Plan, X: np.ndarray) -> list[dict[str, float | int]]:
 
 def kpi_of_point(config: dict[str, Any], values: dict[str, float | int], seeds: Sequence[int], kpi: str) -> float:
     """Mean KPI over ``seeds`` of runs of ``config`` with ``values`` set (one design point)."""
+    from journeysim.runner import run
     from journeysim.sim.config import parse_config
-    from journeysim.sim.runner import run
 
     results = []
     for seed in seeds:
@@ -309,7 +309,7 @@ class SensitivityResult:
         import yaml
 
         from journeysim.experiments.plots import morris_figure
-        from journeysim.sim.outputs import atomic_write, write_csv, write_figure
+        from journeysim.outputs import atomic_write, write_csv, write_figure
 
         out = Path(out_dir)
         plan_text = yaml.safe_dump(plan_mapping(self.plan), sort_keys=False)

@@ -124,8 +124,8 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
         last touch); with ``exports`` also ``paths``, ``mmm_daily`` and ``mmm_weekly``.
     """
     from journeysim.experiments.exports import journey_paths, mmm_table, record
+    from journeysim.runner import build_model
     from journeysim.sim import kpis
-    from journeysim.sim.runner import build_model
 
     sample = spec.population.size if exports else 0
     spec = replace(spec, outputs=replace(spec.outputs, event_log_sample=sample, mesa_agents="lazy"))
@@ -182,7 +182,7 @@ class TruthResult:
     def write(self, directory: str | Path) -> Path:
         """Write the tables, ``truth.json``, the figure and the first seed's exports into ``directory``."""
         from journeysim.experiments.exports import channelattribution_table
-        from journeysim.sim.outputs import write_csv, write_figure, write_json
+        from journeysim.outputs import write_csv, write_figure, write_json
 
         directory = Path(directory)
         write_csv(directory / "truth.csv", self.table)
@@ -471,7 +471,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``journey-truth``."""
-    from journeysim.sim.cli import EXIT_BAD_INPUT
+    from journeysim.cli import EXIT_BAD_INPUT
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(argv):

@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from omegaconf import DictConfig, OmegaConf
 
-from journeysim.sim import plots
+from journeysim import plots
 from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def compose_config(scenario: str | None = None, overrides: Mapping[str, Any] | S
     from hydra import compose, initialize_config_module
     from hydra.core.global_hydra import GlobalHydra
 
-    from journeysim.sim.cli import check_group_choices
+    from journeysim.cli import check_group_choices
 
     args = job_overrides(scenario, overrides, seed)
     check_group_choices(args)
@@ -202,7 +202,7 @@ class Result:
 
     def _repr_html_(self) -> str:
         """A small KPI table for notebooks."""
-        from journeysim.sim.report import ROWS
+        from journeysim.report import ROWS
 
         rows = "".join(f"<tr><td>{label}</td><td style='text-align:right'>{_format_kpi(self.kpis.get(key), pattern)}"
                        "</td></tr>" for key, label, pattern in ROWS if key in self.kpis)
@@ -223,7 +223,7 @@ class Result:
         Path
             The run directory, readable with :meth:`Result.load`.
         """
-        from journeysim.sim.outputs import mark_status, write_csv, write_figure, write_json
+        from journeysim.outputs import mark_status, write_csv, write_figure, write_json
 
         path = Path(path)
         for name in TABLES:
@@ -312,7 +312,7 @@ class Result:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a run table written by :func:`journeysim.sim.outputs.write_csv`.
+    """Read a run table written by :func:`journeysim.outputs.write_csv`.
 
     Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
     while empty numeric cells read as NaN (day 0 of the daily KPIs).
@@ -342,7 +342,7 @@ def write_hydra_files(run_dir: Path, config: Mapping[str, Any], overrides: Seque
     overrides : sequence of str, optional
         The job's overrides (``scenario=...``, ``seed=...``), as the CLI records them.
     """
-    from journeysim.sim.outputs import atomic_write
+    from journeysim.outputs import atomic_write
 
     folder = Path(run_dir) / HYDRA_DIR
     text = OmegaConf.to_yaml(OmegaConf.create(dict(config)))
@@ -389,9 +389,9 @@ def _run_config(cfg: DictConfig, args: list[str], path: str | Path | None, figur
     """Validate and run a composed config; write its run directory if ``path`` is given."""
     import dataclasses
 
-    from journeysim.sim import outputs
+    from journeysim import outputs
+    from journeysim.runner import run
     from journeysim.sim.config import parse_config
-    from journeysim.sim.runner import run
 
     spec = parse_config(cfg)
     if figures is not None:
@@ -431,7 +431,7 @@ def job_dirname(overrides: Sequence[str]) -> str:
 def _run_job(scenario: str, overrides: list[str], seed: int, run_dir: Path, figures: bool) -> str:
     """One sweep job: skip it if ``run_dir`` already holds it complete, else simulate into it."""
     from journeysim.experiments.resume import completed_summary
-    from journeysim.sim.runner import config_hash
+    from journeysim.runner import config_hash
 
     cfg = compose_config(scenario, overrides, seed)
     if completed_summary(run_dir, config_hash(cfg), seed) is not None:

@@ -9,9 +9,9 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from journeysim.api import compose_config  # noqa: E402
+from journeysim.runner import build_model  # noqa: E402
 from journeysim.sim.config import RunSpec, parse_config  # noqa: E402
 from journeysim.sim.model import JourneyModel  # noqa: E402
-from journeysim.sim.runner import build_model  # noqa: E402
 
 
 def make_spec(*overrides: str) -> RunSpec:

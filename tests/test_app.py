@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's page trips Solara's hook linter on import
 
-from journeysim.sim import app  # noqa: E402
+from journeysim import app  # noqa: E402
 from journeysim.sim.errors import ConfigError  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
@@ -148,7 +148,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("journey_app") / "server.log"
     script = Path(sys.executable).with_name("journey-app")
     command = [str(script)] if script.exists() else [sys.executable, "-c",
-                                                    "from journeysim.sim.app import main; main()"]
+                                                    "from journeysim.app import main; main()"]
     env = {**os.environ, "SOLARA_CHECK_HOOKS": "off", "MPLBACKEND": "Agg"}
     with log.open("w") as output:
         server = subprocess.Popen([*command, "--port", str(port)], stdout=output, stderr=subprocess.STDOUT, env=env)

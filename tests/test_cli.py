@@ -71,7 +71,7 @@ def test_plain_install_finds_its_configs_outside_the_source_tree(tmp_path) -> No
                    check=True, capture_output=True, timeout=300)
     code = ("import sys; sys.argv = ['journey', 'scenario=bass', 'population.size=2000', 'days=30', "
             "'hydra.run.dir=run']; import journeysim; assert journeysim.__file__.startswith(sys.argv_site), "
-            "journeysim.__file__; from journeysim.sim.cli import main; main()")
+            "journeysim.__file__; from journeysim.cli import main; main()")
     code = code.replace("sys.argv_site", repr(str(site)))
     env = {**os.environ, "PYTHONPATH": str(site), "MPLBACKEND": "Agg"}
     result = subprocess.run([sys.executable, "-I", "-c", code.replace("import sys;", "import sys; sys.path.insert(0, "

@@ -22,8 +22,9 @@ from unittest import mock
 import numpy as np
 import pytest
 
+from journeysim import cli
 from journeysim.api import compose_config
-from journeysim.sim import cli, validate
+from journeysim.sim import validate
 from journeysim.sim.config import parse_config, to_container
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.validate import Column, check_memory, estimate_bytes, read_csv_table
@@ -313,7 +314,7 @@ def test_memory_estimate_grows_with_eager_agents_and_random_graphs(base_config) 
 
 def test_memory_estimate_is_not_below_the_measured_peak_of_a_small_run(base_config) -> None:
     """State arrays of a built model (lazy agents) stay within the per-customer estimate."""
-    from journeysim.sim.runner import build_model
+    from journeysim.runner import build_model
 
     cfg = copy.deepcopy(base_config)
     cfg["population"]["size"] = 20_000

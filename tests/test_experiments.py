@@ -25,7 +25,7 @@ from journeysim.experiments.callbacks import CompareSweep
 from journeysim.experiments.intervals import mean_interval, paired_difference, welch_difference
 from journeysim.experiments.resume import completed_summary
 from journeysim.experiments.runs import Run, scalar_kpis
-from journeysim.sim.outputs import mark_status, write_json
+from journeysim.outputs import mark_status, write_json
 
 BIN = Path(sys.executable).parent
 SMALL = ("population.size=5000", "days=60", "outputs.figures=false", "outputs.tables=false",
@@ -215,14 +215,14 @@ def test_bad_input_in_one_job_is_recorded_and_the_rest_are_compared(tmp_path: Pa
 
 def test_a_run_that_raises_is_recorded_with_its_traceback_and_the_sweep_goes_on(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    code = ("import sys, journeysim.sim.runner as runner\n"
+    code = ("import sys, journeysim.runner as runner\n"
             "original = runner.build_model\n"
             "def build_model(spec):\n"
             "    if spec.seed == 1:\n"
             "        raise RuntimeError('engine exploded')\n"
             "    return original(spec)\n"
             "runner.build_model = build_model\n"
-            "from journeysim.sim.cli import main\n"
+            "from journeysim.cli import main\n"
             "main()\n")
     args = ["--multirun", "seed=0,1,2", "population.size=1000", "days=20", "outputs.figures=false",
             "outputs.tables=false", "outputs.progress=false", *NO_FIGURES, f"hydra.sweep.dir={sweep}"]
@@ -267,8 +267,8 @@ def test_paired_interval_is_narrower_than_unpaired_over_ten_seeds(tmp_path: Path
     same code as a sweep directory.
     """
     from journeysim.api import compose_config
+    from journeysim.runner import run
     from journeysim.sim.config import parse_config, to_container
-    from journeysim.sim.runner import run
 
     base = to_container(compose_config(overrides=["population.size=2000", "days=60", "outputs.figures=false"]))
     runs = []
@@ -300,7 +300,7 @@ def test_comparison_table_holds_both_the_paired_and_the_welch_interval(grid_swee
 
 # ------------------------------------------------------------------ launchers
 def test_joblib_launcher_runs_a_sweep_on_two_cores_with_the_same_results(tmp_path: Path) -> None:
-    from journeysim.sim.runner import run
+    from journeysim.runner import run
     from tests.conftest import make_spec
 
     sweep = tmp_path / "sweep"

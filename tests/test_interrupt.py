@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from journeysim.sim import outputs
-from journeysim.sim.outputs import read_status
-from journeysim.sim.runner import run
+from journeysim import outputs
+from journeysim.outputs import read_status
+from journeysim.runner import run
 from tests.conftest import make_spec
 
 JOURNEY = Path(sys.executable).parent / "journey"

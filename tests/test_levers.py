@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from journeysim.agents.customer import Stage
+from journeysim.runner import build_model
 from journeysim.scenarios.levers import build_levers, planned_budgets
 from journeysim.scenarios.omnichannel import channels_met
 from journeysim.sim import kpis
@@ -17,7 +18,6 @@ from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.journey_log import Event
 from journeysim.sim.model import JourneyModel
-from journeysim.sim.runner import build_model
 from tests.conftest import make_spec
 
 SMALL = ("population.size=2000", "days=150", "seed=7")

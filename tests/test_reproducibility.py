@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from journeysim.sim.runner import run
+from journeysim.runner import run
 from tests.conftest import make_spec
 
 FILES = ("daily.csv", "flows.csv", "channels.csv", "events.csv", "summary.json")
@@ -28,7 +28,7 @@ def test_another_seed_gives_different_outputs(tmp_path) -> None:
 
 
 def test_a_budget_change_on_one_channel_leaves_other_channels_draws_unchanged() -> None:
-    from journeysim.sim.runner import build_model
+    from journeysim.runner import build_model
 
     base = build_model(make_spec("population.size=2000", "days=1", "seed=9"))
     moved = build_model(make_spec("population.size=2000", "days=1", "seed=9", "channels.display.daily_budget=0"))

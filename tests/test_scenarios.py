@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from journeysim.runner import run
 from journeysim.scenarios import catalogue
 from journeysim.scenarios.levers import planned_budgets
-from journeysim.sim.runner import run
 from tests.conftest import make_spec
 
 REQUIRED = ("baseline", "email_nurture", "referral_programme", "checkout_fix", "support_staffing",

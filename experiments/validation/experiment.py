@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeysim.sim.outputs import write_csv, write_figure
+from journeysim.outputs import write_csv, write_figure
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journeysim.outputs import mark_status, write_run
 from journeysim.sim.config import RunSpec, to_container
 from journeysim.sim.model import JourneyModel
-from journeysim.sim.outputs import mark_status, write_run
 
 
 def version() -> str:

@@ -57,7 +57,7 @@ def fail_job(error: Exception, run_dir: Path) -> dict:
     """In a sweep, record a job's error in its run directory and let the other jobs run."""
     import logging
 
-    from journeysim.sim.outputs import mark_status
+    from journeysim.outputs import mark_status
 
     bad_input = isinstance(error, ConfigError)
     mark_status(run_dir, "failed", error=f"{type(error).__name__}: {error}", bad_input=bad_input)
@@ -72,7 +72,7 @@ def fail_job(error: Exception, run_dir: Path) -> dict:
 def run_journey(cfg: DictConfig) -> dict | None:
     """Run the configured scenario into Hydra's run directory and print its KPI table."""
     from journeysim.experiments.resume import completed_summary
-    from journeysim.sim.runner import config_hash, request_stop, run
+    from journeysim.runner import config_hash, request_stop, run
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     sweep = HydraConfig.get().mode == RunMode.MULTIRUN
@@ -98,7 +98,7 @@ def run_journey(cfg: DictConfig) -> dict | None:
             raise
         return fail_job(error, run_dir)
     if spec.outputs.progress:
-        from journeysim.sim.report import print_kpis
+        from journeysim.report import print_kpis
 
         print_kpis(outcome.summary, run_dir)
     return outcome.summary

@@ -160,7 +160,7 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
     """Write the run's PNG figures; returns their paths."""
     import matplotlib.pyplot as plt
 
-    from journeysim.sim import plots
+    from journeysim import plots
 
     written = []
     if model.spec.kind == "bass":

@@ -1,7 +1,7 @@
 """Figures of a run. Every helper takes its table, ``ax=None``, and returns the Axes.
 
 Caller options are merged over the defaults (``{**defaults, **kwargs}``) so decks can
-restyle them. The helpers never save files; :mod:`journeysim.sim.outputs` does.
+restyle them. The helpers never save files; :mod:`journeysim.outputs` does.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The trainer's page: watch journeys move on a word-of-mouth network and pull the levers live.
 
-Serve it with ``journey-app`` (or ``solara run journeysim.sim.app``) and open the printed address.
+Serve it with ``journey-app`` (or ``solara run journeysim.app``) and open the printed address.
 The page is Mesa's SolaraViz: Step, play/pause and Reset in the sidebar, the levers below them.
 Lever changes take effect when Reset is pressed: the model is rebuilt from the chosen scenario
 with the levers applied as config overrides, so the page runs exactly what ``journey`` would run.
@@ -30,16 +30,17 @@ from matplotlib.lines import Line2D
 from mesa.visualization import Slider, SolaraViz
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from journeysim import plots
 from journeysim.agents.customer import STAGE_NAMES
 from journeysim.api import compose_config
+from journeysim.cli import group_options
+from journeysim.runner import make_service
 from journeysim.scenarios.levers import build_levers
-from journeysim.sim import kpis, plots
-from journeysim.sim.cli import group_options
+from journeysim.sim import kpis
 from journeysim.sim.config import parse_config
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import Graph
-from journeysim.sim.runner import make_service
 
 CUSTOMERS = 10_000  # customers on the page: the reference size, so budgets and staff mean what the
 # configs say (per 10,000 customers) with no rounding; a step takes a few milliseconds
@@ -527,7 +528,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command serving this page (production mode, no version check, no browser)."""
-    return [sys.executable, "-m", "solara", "run", "journeysim.sim.app", "--host", host, "--port", str(port),
+    return [sys.executable, "-m", "solara", "run", "journeysim.app", "--host", host, "--port", str(port),
             "--production", "--no-open", "--no-check-version"]
 
 
