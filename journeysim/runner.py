@@ -35,13 +35,13 @@ def config_hash(cfg: Any) -> str:
 
 def make_service(spec: RunSpec):
     """The spec's service operations (None when ``service.enabled`` is false)."""
-    from journeysim.sim.service import ServiceConfig, ServiceOperations
+    from journeysim.sim.service import ServiceOperations
     from journeysim.sim.streams import RandomStreams
 
-    if not spec.service.get("enabled", False):
+    if not spec.service.enabled:
         return None
-    config = ServiceConfig.from_dict(spec.service)
-    if spec.service.get("scale_with_population", True):
+    config = spec.service
+    if config.scale_with_population:
         config = config.scaled(spec.population.size / 10_000)
     return ServiceOperations(config, RandomStreams(spec.seed)["service"])
 

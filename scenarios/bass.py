@@ -28,6 +28,7 @@ from journeysim.sim.config import (
     mapping,
     number,
     parse_outputs,
+    parse_service,
 )
 
 CERTAIN_KICK = 50.0
@@ -81,6 +82,6 @@ def bass_run_spec(cfg: Mapping[str, Any], *, seed: int, days: int) -> RunSpec:
     return RunSpec(
         seed=seed, days=days, scenario=str(scenario.get("name", "bass")), kind="bass",
         population=population, channels=(mass_media,), network=network, market=market,
-        service={"enabled": False}, outputs=parse_outputs(cfg.get("outputs")),
+        service=parse_service(None), outputs=parse_outputs(cfg.get("outputs")),
         scenario_params={"p": p, "q": q},
     )

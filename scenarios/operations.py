@@ -30,7 +30,7 @@ def scaled_staff(staff: float, factor: float) -> int:
 
 def roster(params: Params, lever: str, value: str, *, integer: bool, low: float) -> list[tuple[int, float]]:
     """``schedule: [{from_day, <value>}, ...]`` as ascending ``(day, value)`` pairs."""
-    if not params.spec.service.get("enabled", False):
+    if not params.spec.service.enabled:
         raise ConfigError(f"{params.prefix}.type", lever, "a lever of a run with service.enabled: true")
     entries = params.items("schedule")
     if not entries:
@@ -77,7 +77,7 @@ class ServiceRoster(Lever):
 
     def setup(self, model: JourneyModel) -> None:
         """Turn the schedule into absolute numbers for this population."""
-        scaled = model.spec.service.get("scale_with_population", True)
+        scaled = model.spec.service.scale_with_population
         factor = model.state.size / SERVICE_UNIT
         self.changes = {day: self.scale(v, factor) if scaled else v for day, v in self.schedule}
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.schema.service import ServiceSpec, parse_service
 from journeysim.sim.state import FUNNEL_STEPS
 from journeysim.sim.validate import check_keys, check_memory
 
@@ -257,7 +258,7 @@ class RunSpec:
     channels: tuple[ChannelSpec, ...]
     network: NetworkSpec
     market: MarketSpec
-    service: dict[str, Any]
+    service: ServiceSpec
     outputs: OutputSpec
     scenario_params: dict[str, Any] = field(default_factory=dict)
 
@@ -461,79 +462,6 @@ def _raw_value(cfg: Any, key: str) -> Any:
             return None
         node = node[part]
     return node
-
-
-def parse_service(cfg: Mapping | None) -> dict[str, Any]:
-    """Validate the ``service`` section; returns it as a plain dict (``enabled: false`` if absent).
-
-    The keys are the fields of :class:`journeysim.sim.service.ServiceConfig`; values are
-    checked here so that a bad one names its key before the service is built.
-    """
-    from journeysim.sim.service import ServiceConfig
-
-    cfg = section({"service": cfg}, "service", "", spec_keys(ServiceConfig))
-    if not cfg:
-        return {"enabled": False}
-    flag(cfg, "enabled", "service", True)
-    flag(cfg, "scale_with_population", "service", True)
-    capacity = cfg.get("fulfilment_capacity", 1.0)
-    if not (isinstance(capacity, int | float) and capacity == math.inf):
-        number(cfg, "fulfilment_capacity", "service", positive=True, default=1.0)
-    for key in ("delivery_days_mean", "delivery_days_cv", "ticket_quality_slope"):
-        number(cfg, key, "service", low=0.0, default=0.0)
-    number(cfg, "handle_time_hours", "service", positive=True, default=1.0)
-    number(cfg, "hours_per_day", "service", positive=True, high=24.0, default=8.0)
-    number(cfg, "return_threshold", "service", default=0.0)
-    for key in ("ticket_probability", "return_probability"):
-        probability(cfg, key, "service", default=0.0)
-    _check_staff_schedule(cfg.get("staff_schedule"))
-    _check_penalty(section(cfg, "wait_penalty", "service"), "service.wait_penalty")
-    _check_penalty(section(cfg, "delivery_penalty", "service"), "service.delivery_penalty")
-    try:
-        ServiceConfig.from_dict(cfg)
-    except (ValueError, TypeError, KeyError) as error:  # a rule of ServiceConfig not mirrored above
-        raise ConfigError("service", dict(cfg), str(error)) from None
-    return dict(cfg)
-
-
-def _check_staff_schedule(schedule: Any) -> None:
-    if schedule is None:
-        return
-    key = "service.staff_schedule"
-    if not isinstance(schedule, list | tuple) or not schedule:
-        raise ConfigError(key, schedule, "a list of {from_day: D, staff: N} entries, the first from day 0")
-    last = -1
-    for i, entry in enumerate(schedule):
-        where = f"{key}[{i}]"
-        if not isinstance(entry, Mapping):
-            raise ConfigError(where, entry, "a mapping {from_day: D, staff: N}")
-        check_keys(entry, ("from_day", "staff"), where)
-        day = number(entry, "from_day", where, low=0, integer=True)
-        number(entry, "staff", where, low=0, integer=True)
-        if (i == 0 and day != 0) or day <= last:
-            allowed = "0 (the first entry starts on day 0)" if i == 0 else f"a day after {last} (days must increase)"
-            raise ConfigError(f"{where}.from_day", day, allowed)
-        last = day
-
-
-PENALTY_KEYS = {
-    "service.wait_penalty": ("shape", "per_day", "max", "midpoint_days", "steepness_per_day"),
-    "service.delivery_penalty": ("promised_days", "per_day", "max"),
-}
-
-
-def _check_penalty(curve: Mapping, key: str) -> None:
-    if not curve:
-        return
-    check_keys(curve, PENALTY_KEYS[key], key)
-    required = ["max"]
-    if key.endswith("wait_penalty"):
-        shape = choice(curve, "shape", key, ("linear", "logistic"), default="linear")
-        required += ["per_day"] if shape == "linear" else ["midpoint_days", "steepness_per_day"]
-    else:
-        required += ["promised_days", "per_day"]
-    for name in required:
-        number(curve, name, key, low=0.0)
 
 
 def parse_scenario(cfg: Mapping) -> tuple[Mapping, str]:

@@ -45,7 +45,6 @@ tickets (waits are then never longer, ticket by ticket).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -55,184 +54,19 @@ from typing import Any
 import numpy as np
 import simpy
 
+from journeysim.sim.schema.service import ServiceSpec
+
 DAY = 1.0  # days: the simulation clock unit, one model step
-HOURS_PER_CALENDAR_DAY = 24.0  # hours
 POPULATION_UNIT = 10_000  # customers: capacity and staff are stated per this many when scaled
-WAIT_SHAPES = ("linear", "logistic")
 
 Process = Generator[simpy.Event, Any, None]
 
 
 # --------------------------------------------------------------------------------------------
-# Configuration
+# Configuration: the ``service`` section's spec and its rules live in the config schema
 # --------------------------------------------------------------------------------------------
-def _default_schedule() -> list[dict]:
-    return [{"from_day": 0, "staff": 2}]
-
-
-def _default_wait_penalty() -> dict:
-    return {"shape": "linear", "per_day": 0.2, "max": 0.5}
-
-
-def _default_delivery_penalty() -> dict:
-    return {"promised_days": 3.0, "per_day": 0.05, "max": 0.4}
-
-
-@dataclass
-class ServiceConfig:
-    """Parameters of the service layer (the Hydra group ``service``).
-
-    Attributes
-    ----------
-    enabled : bool
-        If False, ``place_orders`` ignores orders and every day is empty.
-    fulfilment_capacity : float
-        Orders shipped per day (warehouse capacity); more wait in a FIFO backlog. May be ``inf``.
-    delivery_days_mean, delivery_days_cv : float
-        Mean (days) and coefficient of variation of the gamma transit delay after shipping.
-    ticket_probability : float
-        Base share of orders that open a support ticket.
-    ticket_quality_slope : float
-        Extra ticket probability per unit of quality shortfall (shortfall in [0, 1]).
-    handle_time_hours : float
-        Mean support handle time per ticket, hours of agent work (exponential).
-    staff_schedule : list of dict
-        ``[{"from_day": 0, "staff": 4}, {"from_day": 60, "staff": 8}]``; ascending days, the
-        first entry from day 0.
-    hours_per_day : float
-        Hours each agent works per calendar day (see the module notes on staffed time).
-    return_threshold : float
-        Satisfaction at delivery below which a customer may return the order.
-    return_probability : float
-        Probability of a return given satisfaction below the threshold.
-    wait_penalty : dict
-        Satisfaction lost against support wait (days): ``{"shape": "linear", "per_day", "max"}``
-        or ``{"shape": "logistic", "midpoint_days", "steepness_per_day", "max"}``.
-    delivery_penalty : dict
-        Satisfaction lost per day of order-to-door beyond a promise:
-        ``{"promised_days", "per_day", "max"}``.
-    scale_with_population : bool
-        Capacity and staff are per 10,000 customers; the model calls :meth:`scaled`.
-    """
-
-    enabled: bool = True
-    fulfilment_capacity: float = 120.0  # orders/day
-    delivery_days_mean: float = 2.5  # days
-    delivery_days_cv: float = 0.4  # dimensionless
-    ticket_probability: float = 0.04  # tickets/order
-    ticket_quality_slope: float = 0.3  # tickets/order per unit shortfall
-    handle_time_hours: float = 0.75  # agent-hours/ticket
-    staff_schedule: list[dict] = field(default_factory=_default_schedule)  # agents
-    hours_per_day: float = 8.0  # agent-hours per calendar day
-    return_threshold: float = -0.2  # satisfaction
-    return_probability: float = 0.3  # probability
-    wait_penalty: dict = field(default_factory=_default_wait_penalty)
-    delivery_penalty: dict = field(default_factory=_default_delivery_penalty)
-    scale_with_population: bool = True
-
-    def __post_init__(self) -> None:
-        self.staff_schedule = _checked_schedule(self.staff_schedule)
-        self.wait_penalty = _checked_wait_curve(self.wait_penalty)
-        self.delivery_penalty = _checked_delivery_curve(self.delivery_penalty)
-        _check_rates(self)
-
-    @classmethod
-    def from_dict(cls, mapping: Mapping[str, Any]) -> ServiceConfig:
-        """Build a config from a plain or OmegaConf mapping, rejecting unknown keys."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(mapping) - known)
-        if unknown:
-            raise ValueError(f"unknown service config keys: {unknown}")
-        return cls(**{key: mapping[key] for key in mapping})
-
-    def scaled(self, factor: float) -> ServiceConfig:
-        """Return a copy with capacity and staff multiplied by ``factor``.
-
-        Staff are rounded half up, at least 1 agent. The copy holds absolute numbers, so its
-        ``scale_with_population`` is False.
-        """
-        if not factor > 0:
-            raise ValueError(f"scale factor must be positive, got {factor}")
-        schedule = [
-            {"from_day": entry["from_day"], "staff": _scaled_staff(entry["staff"], factor)}
-            for entry in self.staff_schedule
-        ]
-        return dataclasses.replace(
-            self,
-            fulfilment_capacity=self.fulfilment_capacity * factor,
-            staff_schedule=schedule,
-            scale_with_population=False,
-        )
-
-    def staff_on(self, day: float) -> int:
-        """Staffed agents on ``day`` according to the schedule."""
-        staff = self.staff_schedule[0]["staff"]
-        for entry in self.staff_schedule:
-            if entry["from_day"] <= day:
-                staff = entry["staff"]
-        return staff
-
-    @property
-    def handle_time_days(self) -> float:
-        """Mean handle time in days of staffed time (hours / hours_per_day)."""
-        return self.handle_time_hours / self.hours_per_day
-
-
-def _scaled_staff(staff: int, factor: float) -> int:
-    """Staff times ``factor``, rounded half up, at least one agent."""
-    return max(1, math.floor(staff * factor + 0.5))
-
-
-def _checked_schedule(schedule: Sequence[Mapping[str, Any]]) -> list[dict]:
-    entries = [{"from_day": int(e["from_day"]), "staff": int(e["staff"])} for e in schedule]
-    days = [e["from_day"] for e in entries]
-    if not entries or days[0] != 0:
-        raise ValueError("staff_schedule needs a first entry with from_day 0")
-    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
-        raise ValueError(f"staff_schedule days must increase, got {days}")
-    if any(e["staff"] < 0 for e in entries):
-        raise ValueError("staff must be >= 0")
-    return entries
-
-
-def _checked_wait_curve(curve: Mapping[str, Any]) -> dict:
-    curve = dict(curve)
-    shape = curve.setdefault("shape", "linear")
-    if shape not in WAIT_SHAPES:
-        raise ValueError(f"wait_penalty shape must be one of {WAIT_SHAPES}, got {shape!r}")
-    required = ("per_day",) if shape == "linear" else ("midpoint_days", "steepness_per_day")
-    missing = [key for key in ("max", *required) if key not in curve]
-    if missing:
-        raise ValueError(f"wait_penalty ({shape}) is missing {missing}")
-    if curve["max"] < 0 or any(curve[key] < 0 for key in required):
-        raise ValueError("wait_penalty values must be >= 0")
-    return curve
-
-
-def _checked_delivery_curve(curve: Mapping[str, Any]) -> dict:
-    curve = dict(curve)
-    missing = [key for key in ("promised_days", "per_day", "max") if key not in curve]
-    if missing:
-        raise ValueError(f"delivery_penalty is missing {missing}")
-    if min(curve["promised_days"], curve["per_day"], curve["max"]) < 0:
-        raise ValueError("delivery_penalty values must be >= 0")
-    return curve
-
-
-def _check_rates(config: ServiceConfig) -> None:
-    checks = {
-        "fulfilment_capacity > 0": config.fulfilment_capacity > 0,
-        "delivery_days_mean >= 0": config.delivery_days_mean >= 0,
-        "delivery_days_cv >= 0": config.delivery_days_cv >= 0,
-        "0 <= ticket_probability <= 1": 0 <= config.ticket_probability <= 1,
-        "ticket_quality_slope >= 0": config.ticket_quality_slope >= 0,
-        "handle_time_hours > 0": config.handle_time_hours > 0,
-        "0 < hours_per_day <= 24": 0 < config.hours_per_day <= HOURS_PER_CALENDAR_DAY,
-        "0 <= return_probability <= 1": 0 <= config.return_probability <= 1,
-    }
-    failed = [rule for rule, ok in checks.items() if not ok]
-    if failed:
-        raise ValueError(f"invalid service config: {failed}")
+ServiceConfig = ServiceSpec
+"""The service operations' configuration: the validated ``service`` section."""
 
 
 # --------------------------------------------------------------------------------------------

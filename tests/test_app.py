@@ -53,8 +53,8 @@ def test_page_levers_become_the_runs_config() -> None:
     assert dict(zip(spec.channel_names, (c.daily_budget for c in spec.channels), strict=True))["search"] == 300
     assert spec.market.discount == 0.2 and model.friction == 0.1
     assert spec.network.talk_rate == pytest.approx(2.0 * default_talk)
-    assert spec.service["staff_schedule"] == [{"from_day": 0, "staff": 5}]
-    assert spec.service["fulfilment_capacity"] == 200
+    assert spec.service.staff_schedule == [{"from_day": 0, "staff": 5}]
+    assert spec.service.fulfilment_capacity == 200
 
 
 def test_referral_reward_runs_the_referral_programme_lever() -> None:

@@ -1,0 +1,352 @@
+"""The field types of the config schema and its one error format.
+
+Every field of a spec (``market.price``, ``service.staff_schedule``, a plan's ``draws``) is
+annotated with one of the rules below, e.g. ``Annotated[float, Number(low=0.0)]``. A rule checks
+a raw YAML value and returns the typed value; a value it does not allow raises :class:`Rule`
+(the value and what is allowed, in words). :func:`load` validates a mapping against a spec and
+turns the first failure into a :class:`~journeysim.sim.errors.ConfigError` whose key is where
+the value sits (``channels.search.daily_budget``), so every message has one shape::
+
+    <key> = <value given> is not allowed: <what is allowed>.
+
+Specs are pydantic dataclasses (see ``docs/architecture.md``, "Configuration schema"): attribute
+access, ``dataclasses.replace`` and ``dataclasses.fields`` work as on plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+import numpy as np
+from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import core_schema
+
+from journeysim.agents.customer import STAGE_NAMES
+from journeysim.sim.errors import ConfigError, closest
+
+MISSING = "???"
+"""OmegaConf's mark of a value that must be given."""
+
+T = TypeVar("T")
+
+
+class Rule(ValueError):
+    """A value that a field does not allow; :func:`load` adds the key from where it sits.
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    allowed : str
+        What would be accepted, in words.
+    where : tuple of str or int
+        Path below the field (a mapping key or list index) when the bad value is inside it.
+    """
+
+    def __init__(self, value: object, allowed: str, where: tuple[str | int, ...] = ()) -> None:
+        self.value, self.allowed, self.where = value, allowed, tuple(where)
+        super().__init__(allowed)
+
+
+# --------------------------------------------------------------------------- rules
+class FieldRule:
+    """Base of the field rules: a pydantic annotation whose :meth:`check` is the whole validation."""
+
+    what = "a value"
+    """What the field holds, in words (used when the key is missing)."""
+
+    def check(self, value: Any) -> Any:  # pragma: no cover - interface
+        """The typed value, or raise :class:`Rule`."""
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(self.check)
+
+
+@dataclass(frozen=True)
+class Number(FieldRule):
+    """A finite number within [low, high] (above 0 if ``positive``; whole if ``integer``).
+
+    ``optional``: null is allowed (and stays None).
+    """
+
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    positive: bool = False
+    optional: bool = False
+    what = "a number"
+
+    def check(self, value: Any) -> float | int | None:
+        """The number as ``int`` (``integer``) or ``float``."""
+        if value is None and self.optional:
+            return None
+        if value is None or (isinstance(value, str) and value == MISSING):
+            raise Rule(value, "a number (the key is missing)" if value is None else "a number (it is missing)")
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise Rule(value, "a number")
+        if not math.isfinite(float(value)):
+            raise Rule(value, "a finite number")
+        if self.integer and float(value) != int(value):
+            raise Rule(value, "a whole number")
+        low, high = self.low, self.high
+        if self.positive and value <= 0:
+            raise Rule(value, "a number greater than 0" if high is None
+                       else f"a number greater than 0 and at most {high}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise Rule(value, f"a number from {low} to {high}" if high is not None else f"a number of at least {low}")
+        return int(value) if self.integer else float(value)
+
+    def allowed(self) -> str:
+        """What the field accepts, in words."""
+        kind = "a whole number" if self.integer else "a number"
+        if self.positive:
+            kind += " greater than 0"
+        if self.low is not None and self.high is not None:
+            return f"{kind} from {self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"{kind} of at least {self.low:g}"
+        if self.high is not None:
+            return f"{kind} of at most {self.high:g}"
+        return kind
+
+
+PROBABILITY = Number(low=0.0, high=1.0)
+"""A probability or share in [0, 1]."""
+
+
+@dataclass(frozen=True)
+class Flag(FieldRule):
+    """A true/false switch (``yes`` or ``1`` are not taken for true)."""
+
+    what = "true or false"
+
+    def check(self, value: Any) -> bool:
+        """The switch."""
+        if not isinstance(value, bool | np.bool_):
+            raise Rule(value, "true or false")
+        return bool(value)
+
+
+@dataclass(frozen=True)
+class Choice(FieldRule):
+    """One name of ``options`` (an unknown one gets the closest as a suggestion)."""
+
+    options: tuple[str, ...] = ()
+    optional: bool = False
+    what = "a name"
+
+    def check(self, value: Any) -> str | None:
+        """The name."""
+        if value is None and self.optional:
+            return None
+        if value not in self.options:
+            raise Rule(value, closest(str(value), self.options))
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Text(FieldRule):
+    """Free text (a path or a name); null allowed when ``optional``."""
+
+    optional: bool = False
+    what = "text"
+
+    def check(self, value: Any) -> str | None:
+        """The text."""
+        if value is None and self.optional:
+            return None
+        if value is None or isinstance(value, Mapping | list | tuple | bool):
+            raise Rule(value, "text")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class StageVector(FieldRule):
+    """``{stage name: number}`` as a float array indexed by stage code (missing stages: 0)."""
+
+    low: float | None = None
+    what = "a mapping of stage names to numbers"
+
+    def check(self, value: Any) -> np.ndarray:
+        """The array over stages."""
+        if isinstance(value, np.ndarray):
+            return value
+        if value is not None and not isinstance(value, Mapping):
+            raise Rule(value, "a mapping of stage names to numbers, e.g. {aware: 0.5}")
+        out = np.zeros(len(STAGE_NAMES), dtype=np.float64)
+        rule = Number(low=self.low)
+        for name, number in (value or {}).items():
+            if name not in STAGE_NAMES:
+                raise Rule(name, closest(str(name), STAGE_NAMES), (name,))
+            out[STAGE_NAMES.index(name)] = at(rule.check, number, name)
+        return out
+
+
+@dataclass(frozen=True)
+class StageList(FieldRule):
+    """A list of stage names as sorted stage codes; null (everyone) allowed."""
+
+    what = "a list of stage names or null (everyone)"
+
+    def check(self, value: Any) -> tuple[int, ...] | None:
+        """The stage codes."""
+        if value is None:
+            return None
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise Rule(value, "a list of stage names or null (everyone)")
+        if all(isinstance(stage, int | np.integer) and not isinstance(stage, bool) for stage in value):
+            return tuple(int(stage) for stage in value)  # already codes (a validated spec)
+        for stage in value:
+            if stage not in STAGE_NAMES:
+                raise Rule(stage, closest(str(stage), STAGE_NAMES))
+        return tuple(sorted(STAGE_NAMES.index(stage) for stage in value))
+
+
+@dataclass(frozen=True)
+class NumberMap(FieldRule):
+    """``{name: number}``; with ``keys``, only those names (all of them when ``complete``)."""
+
+    rule: Number = Number()
+    keys: tuple[str, ...] | None = None
+    complete: bool = False
+    what = "a mapping of keys to values"
+
+    def check(self, value: Any) -> dict[str, float]:
+        """The mapping with checked numbers (in the order of ``keys`` when complete)."""
+        if value is None and not self.complete:
+            return {}
+        if not isinstance(value, Mapping):
+            raise Rule(value, "a mapping of keys to values")
+        if self.keys is not None:
+            for name in value:
+                if name not in self.keys:
+                    raise Rule(name, closest(str(name), self.keys), (name,))
+        names = self.keys if self.complete else tuple(value)
+        return {name: at(self.rule.check, value.get(name), name) for name in names}
+
+
+def at(check: Callable[[Any], T], value: Any, *where: str | int) -> T:
+    """``check(value)``, with ``where`` prefixed to the path of a :class:`Rule` it raises."""
+    try:
+        return check(value)
+    except Rule as rule:
+        raise Rule(rule.value, rule.allowed, (*where, *rule.where)) from None
+
+
+# --------------------------------------------------------------------------- specs
+SPEC_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+
+
+class SpecBase:
+    """Behaviour shared by every spec: reject unknown keys, name missing ones."""
+
+    @classmethod
+    def yaml_keys(cls) -> tuple[str, ...]:
+        """The keys the section may hold in YAML (default: the spec's fields)."""
+        return spec_keys(cls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        known = cls.yaml_keys()
+        for key in data:
+            if key not in known:
+                raise Rule(key, f"a key of {{section}}: {closest(str(key), known)}", (key,))
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name in known and f.name not in data and _required(f):
+                rule = next((m for m in cls.__pydantic_fields__[f.name].metadata if isinstance(m, FieldRule)), None)
+                what = rule.what if rule is not None else "a value"
+                raise Rule(None, f"{what} (the key is missing)", (f.name,))
+        return data
+
+
+def _required(f: Any) -> bool:
+    from dataclasses import MISSING as NO_DEFAULT
+
+    return f.default is NO_DEFAULT and f.default_factory is NO_DEFAULT
+
+
+def spec(cls: type[T] | None = None, *, frozen: bool = True) -> Any:
+    """Class decorator: a config spec (a pydantic dataclass that rejects unknown keys)."""
+
+    def wrap(cls: type[T]) -> type[T]:
+        return pydantic_dataclass(frozen=frozen, config=SPEC_CONFIG)(cls)
+
+    return wrap if cls is None else wrap(cls)
+
+
+def spec_keys(cls: type, *skip: str) -> tuple[str, ...]:
+    """Config keys of a section: the fields of its spec."""
+    return tuple(f.name for f in fields(cls) if f.name not in skip)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- loading
+def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = None) -> T:
+    """Validate ``data`` (a YAML mapping) against spec ``cls``.
+
+    Parameters
+    ----------
+    cls : type
+        A spec (see :func:`spec`).
+    data : Mapping
+        The section as read from YAML (plain containers).
+    prefix : str
+        Dotted key of the section ('' for the root), used in messages.
+    context : Mapping, optional
+        What cross-section rules need (e.g. ``{"size": 1000}``).
+
+    Raises
+    ------
+    ConfigError
+        For the first bad value: its full key, the value and what is allowed.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(prefix or "config", data, "a mapping of keys to values")
+    try:
+        return cls.__pydantic_validator__.validate_python(dict(data), context=context)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise config_error(error, prefix) from None
+
+
+def config_error(error: ValidationError, prefix: str = "") -> ConfigError:
+    """The :class:`ConfigError` for the first failure of a pydantic validation."""
+    first = error.errors(include_url=False)[0]
+    where: tuple = tuple(first["loc"])
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, ConfigError):
+        return cause
+    if isinstance(cause, Rule):
+        section = dotted(prefix, where)
+        key = dotted(section, cause.where)
+        return ConfigError(key, cause.value, cause.allowed.replace("{section}", section or "the root config"))
+    key = dotted(prefix, where)
+    if first["type"] == "missing":
+        return ConfigError(key, None, "a value (the key is missing)")
+    if first["type"] in ("dataclass_type", "dict_type", "model_type", "dataclass_args_type"):
+        return ConfigError(key, first.get("input"), "a mapping of keys to values")
+    return ConfigError(key, first.get("input"), first["msg"])
+
+
+def dotted(prefix: str, where: Sequence[str | int]) -> str:
+    """``prefix`` extended by a path: names joined with dots, list indices in brackets."""
+    key = prefix
+    for part in where:
+        key = f"{key}[{part}]" if isinstance(part, int) else f"{key}.{part}" if key else str(part)
+    return key
+
+
+def plain(data: Any) -> Any:
+    """Plain containers from an OmegaConf node (interpolations resolved); other values as they are."""
+    import sys
+
+    omegaconf = sys.modules.get("omegaconf")
+    if omegaconf is not None and isinstance(data, omegaconf.DictConfig | omegaconf.ListConfig):
+        return omegaconf.OmegaConf.to_container(data, resolve=True)
+    return data
