@@ -1,37 +1,23 @@
-"""The customer as a Mesa agent: a view onto one row of the model's customer arrays."""
+"""The customer as a Mesa agent: a view onto one row of the model's customer arrays.
+
+``Stage`` and ``STAGE_NAMES`` live in :mod:`journeysim.sim.stages`; they are re-exported here
+so older imports keep working.
+"""
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
+
+from journeysim.sim.stages import STAGE_NAMES, Stage, set_stage
+
+__all__ = ["STAGE_NAMES", "Customer", "Stage"]
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from journeysim.sim.model import JourneyModel
-
-
-class Stage(IntEnum):
-    """Journey stages; the value is the code stored in the ``stage`` array (int8)."""
-
-    UNAWARE = 0
-    AWARE = 1
-    CONSIDERING = 2
-    DECIDING = 3
-    CUSTOMER = 4
-    LOYAL = 5
-    ADVOCATE = 6
-    LAPSED = 7
-
-    @property
-    def label(self) -> str:
-        """Lower-case name used in configs, tables and figures."""
-        return self.name.lower()
-
-
-STAGE_NAMES: tuple[str, ...] = tuple(stage.label for stage in Stage)
 
 
 class Customer(mesa.Agent):
@@ -61,7 +47,7 @@ class Customer(mesa.Agent):
     def stage(self, value: Stage | int | str) -> None:
         if isinstance(value, str):
             value = Stage[value.upper()]
-        self.model.state.stage[self.row] = int(value)
+        set_stage(self.model.state, self.row, value)
 
     @property
     def persona(self) -> str:

@@ -49,10 +49,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeysim.agents.customer import Stage
 from journeysim.experiments import plans
 from journeysim.experiments.plans import flat_numbers
 from journeysim.sim.errors import ConfigError, closest, unknown_name
+from journeysim.sim.stages import Stage
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

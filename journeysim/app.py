@@ -31,7 +31,6 @@ from mesa.visualization import Slider, SolaraViz
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from journeysim import plots
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.api import compose_config
 from journeysim.cli import group_options
 from journeysim.runner import make_service
@@ -41,6 +40,7 @@ from journeysim.sim.config import parse_config
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import Graph
+from journeysim.sim.stages import STAGE_NAMES
 
 CUSTOMERS = 10_000  # customers on the page: the reference size, so budgets and staff mean what the
 # configs say (per 10,000 customers) with no rounding; a step takes a few milliseconds

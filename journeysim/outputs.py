@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim import kpis
+from journeysim.sim.stages import POST_PURCHASE, STAGE_NAMES
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -112,7 +112,7 @@ def daily_table(model: JourneyModel) -> pd.DataFrame:
     frame["spend"] = np.concatenate([[0.0], c.spend[:days].sum(axis=1)])
     frame["impressions"] = np.concatenate([[0], c.impressions[:days].sum(axis=1)])
     if model.spec.kind == "bass":
-        adopted = c.stage_counts[: days + 1, 4:7].sum(axis=1)
+        adopted = POST_PURCHASE.count(c.stage_counts[: days + 1])
         frame["adopted_fraction"] = adopted / model.state.size
     return frame
 

@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
-from journeysim.agents.customer import STAGE_NAMES  # noqa: E402
+from journeysim.sim.stages import STAGE_NAMES  # noqa: E402
 
 STAGE_COLOURS = {
     "unaware": "#d9d9d9", "aware": "#9ecae1", "considering": "#4292c6", "deciding": "#08519c",

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim.config import RunSpec, number, probability
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel

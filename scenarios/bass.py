@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
 from journeysim.sim.config import (
     TRAITS,
     ChannelSpec,
@@ -30,6 +29,7 @@ from journeysim.sim.config import (
     parse_outputs,
     parse_service,
 )
+from journeysim.sim.stages import Stage
 
 CERTAIN_KICK = 50.0
 """Interest a conversation adds: crosses any Exp(1) threshold with probability 1 - e^-50."""

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
 from journeysim.scenarios.base import Lever, Params, book_cost, register
 from journeysim.sim.errors import ConfigError
+from journeysim.sim.stages import Stage
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from journeysim.agents.customer import STAGE_NAMES, Stage
 from journeysim.scenarios.base import Lever, Params, register
 from journeysim.sim.config import number
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.stages import STAGE_NAMES, Stage
 from journeysim.sim.state import CustomerState
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
+from journeysim.sim.stages import Stage
 
 DAILY_KPIS: tuple[str, ...] = (
     "acquisitions", "repurchases", "orders", "winbacks", "churned", "checkout_attempts",

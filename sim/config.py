@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.schema.service import ServiceSpec, parse_service
+from journeysim.sim.stages import STAGE_NAMES
 from journeysim.sim.state import FUNNEL_STEPS
 from journeysim.sim.validate import check_keys, check_memory
 

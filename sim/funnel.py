@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
+from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, Stage, fall_back, forward
 from journeysim.sim.state import CustomerState
 
 
@@ -40,7 +40,8 @@ def decay_and_drift(state: CustomerState, decays: bool, drifts: bool) -> None:
 def purchase_level(state: CustomerState, rows: np.ndarray, price_factor: np.ndarray) -> np.ndarray:
     """Interest at which ``rows`` buy: the deciding level plus the purchase step scaled by
     the price factor (a discount lowers it for price-sensitive customers)."""
-    return state.levels[2, rows] + (state.levels[3, rows] - state.levels[2, rows]) * price_factor
+    deciding = state.entry_level(Stage.DECIDING)[rows]
+    return deciding + (state.buy_level[rows] - deciding) * price_factor
 
 
 def crossings(state: CustomerState, price_factor_of: Callable[[np.ndarray], np.ndarray],
@@ -58,18 +59,17 @@ def crossings(state: CustomerState, price_factor_of: Callable[[np.ndarray], np.n
     """
     up = np.flatnonzero(state.interest >= state.next_level)
     stage = state.stage[up]
-    funnel = up[stage <= Stage.DECIDING]
-    repurchase = up[(stage >= Stage.CUSTOMER) & (stage <= Stage.ADVOCATE)]
+    funnel = up[IN_FUNNEL.holds(stage)]
+    repurchase = up[POST_PURCHASE.holds(stage)]
     winback = up[stage == Stage.LAPSED]
     buys = state.interest[funnel] >= purchase_level(state, funnel, price_factor_of(funnel))
     rising = funnel[~buys]
     rows = [rising]
-    stages = [np.maximum(levels_held(state, rising, 1.0), state.stage[rising])]
+    stages = [forward(levels_held(state, rising, 1.0), state.stage[rising])]
     if fallback > 0:
         down = np.flatnonzero(state.interest < state.floor_level)
         rows.append(down)
-        stages.append(np.maximum(np.minimum(levels_held(state, down, fallback),
-                                            state.stage[down] - 1), 0))
+        stages.append(fall_back(levels_held(state, down, fallback), state.stage[down]))
     return FunnelMoves(np.concatenate(rows), np.concatenate(stages).astype(np.int8), funnel[buys],
                        repurchase, winback)
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeysim.agents.customer import STAGE_NAMES, Stage
+from journeysim.sim.stages import CONVERSION_FUNNEL, POST_PURCHASE, STAGE_NAMES, Stage
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
 
-FUNNEL_STAGES = (Stage.AWARE, Stage.CONSIDERING, Stage.DECIDING, Stage.CUSTOMER)
+FUNNEL_STAGES = CONVERSION_FUNNEL.stages
 
 
 def stage_counts(model: JourneyModel) -> dict[str, int]:
@@ -64,7 +64,7 @@ def nps(model: JourneyModel) -> float:
 def churn_rate(model: JourneyModel) -> float:
     """Lapses per customer-year: lapses / (mean active customers x years)."""
     counts = model.collector.stage_counts[: model.day + 1]
-    active = counts[:, Stage.CUSTOMER:Stage.ADVOCATE + 1].sum(axis=1).mean()
+    active = POST_PURCHASE.count(counts).mean()
     years = model.day / 365.0
     return total(model, "churned") / (active * years) if active and years else float("nan")
 

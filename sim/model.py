@@ -5,15 +5,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from journeysim.agents.customer import STAGE_NAMES, Customer, Stage
+from journeysim.agents.customer import Customer
 from journeysim.agents.personas import Population
+from journeysim.sim import stages
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import RunSpec
 from journeysim.sim.funnel import crossings, decay_and_drift
 from journeysim.sim.journey_log import Event, JourneyLog
-from journeysim.sim.network import RECEPTIVE, WordOfMouth, build_graph, personal_groups
+from journeysim.sim.network import WordOfMouth, build_graph, personal_groups
 from journeysim.sim.purchase import Orders, checkout, purchase
 from journeysim.sim.rates import Rates
+from journeysim.sim.stages import ABANDON_STAGE, EVALUATING, RECEPTIVE, STAGE_NAMES, WIN_BACK_STAGE, Stage
 from journeysim.sim.state import NO_TOUCH, CustomerState, entry_levels, funnel_widths
 from journeysim.sim.streams import RandomStreams
 from journeysim.sim.touchpoints import Touchpoints
@@ -174,10 +176,10 @@ class JourneyModel(mesa.Model):
         if talk.listeners.size == 0:
             return
         listeners = talk.listeners
-        receptive = RECEPTIVE[self.state.stage[listeners]]
+        receptive = RECEPTIVE.holds(self.state.stage[listeners])
         listeners, talkers, kick = listeners[receptive], talk.talkers[receptive], talk.kicks[receptive]
         kick = kick * self.state.traits["social_susceptibility"][listeners]
-        evaluating = np.isin(self.state.stage[listeners], (Stage.CONSIDERING, Stage.DECIDING))
+        evaluating = EVALUATING.holds(self.state.stage[listeners])
         kick = np.where(evaluating, kick * np.float32(self.touchpoints.review_multiplier), kick)
         np.add.at(self.state.interest, listeners, kick)
         negative = listeners[kick < 0]
@@ -204,9 +206,9 @@ class JourneyModel(mesa.Model):
             return
         s = self.state
         self._redraw_purchase_step(rows)
-        s.interest[rows] = s.levels[1, rows]
+        s.interest[rows] = s.entry_level(WIN_BACK_STAGE)[rows]
         self.collector.add(day, "winbacks", rows.size)
-        self.move(day, rows, np.full(rows.size, Stage.CONSIDERING, np.int8))
+        self.move(day, rows, np.full(rows.size, WIN_BACK_STAGE, np.int8))
 
     def check_out(self, day: int, rows: np.ndarray) -> None:
         """Checkout attempts: abandoners go back to considering, the rest buy."""
@@ -219,9 +221,9 @@ class JourneyModel(mesa.Model):
             s = self.state
             s.last_abandon[result.abandoners] = day
             self._redraw_purchase_step(result.abandoners)
-            s.interest[result.abandoners] = s.levels[1, result.abandoners]
+            s.interest[result.abandoners] = s.entry_level(ABANDON_STAGE)[result.abandoners]
             self.journey_log.record(day, result.abandoners, Event.ABANDON)
-            self.move(day, result.abandoners, np.full(result.abandoners.size, Stage.CONSIDERING, np.int8))
+            self.move(day, result.abandoners, np.full(result.abandoners.size, ABANDON_STAGE, np.int8))
         self.buy(day, result.buyers)
 
     def buy(self, day: int, rows: np.ndarray) -> None:
@@ -233,14 +235,11 @@ class JourneyModel(mesa.Model):
         self._redraw_repurchase_level(rows)
         self._book_orders(day, orders)
         stage = s.stage[rows]
-        prospect = (stage <= Stage.DECIDING) | (stage == Stage.LAPSED)
-        arriving = rows[prospect]
+        arriving = rows[stages.PROSPECTS.holds(stage)]
         s.clock[arriving] = 0.0
         s.clock_threshold[arriving] = self.streams["retention"].standard_exponential(arriving.size)
-        new_stage = np.where(prospect, Stage.CUSTOMER, stage).astype(np.int8)
-        upgrade = (stage == Stage.CUSTOMER) & (s.purchases[rows] >= self.spec.market.loyal_after) & (
-            s.satisfaction[rows] >= 0)
-        new_stage[upgrade] = Stage.LOYAL
+        new_stage = stages.after_purchase(stage, s.purchases[rows], s.satisfaction[rows],
+                                          self.spec.market.loyal_after)
         self.move(day, rows, new_stage)  # refreshes the rates of those who changed stage
         self.rates.refresh(rows[new_stage == stage])  # satisfaction changed for the others too
         self._update_reviews(orders.satisfaction)
@@ -281,11 +280,11 @@ class JourneyModel(mesa.Model):
         s.clock_threshold[advocates] = rng.standard_exponential(advocates.size)
         s.clock_threshold[lapsers] = np.inf
         s.interest[lapsers] = 0.0
-        s.levels[3, lapsers] = (self.spec.market.winback * s.traits["threshold_scale"][lapsers]
+        s.winback_level[lapsers] = (self.spec.market.winback * s.traits["threshold_scale"][lapsers]
                                 * rng.standard_exponential(lapsers.size))
         self.collector.add(day, "churned", lapsers.size)
-        self.move(day, advocates, np.full(advocates.size, Stage.ADVOCATE, np.int8))
-        self.move(day, lapsers, np.full(lapsers.size, Stage.LAPSED, np.int8))
+        self.move(day, advocates, stages.after_clock(np.ones(advocates.size, bool)))
+        self.move(day, lapsers, stages.after_clock(np.zeros(lapsers.size, bool)))
 
     def run_service(self, day: int) -> None:
         """Advance the service operations to the end of the day; apply their penalties."""
@@ -316,32 +315,26 @@ class JourneyModel(mesa.Model):
         c.daily["review_score"][day] = 3.0 + 2.0 * self.review_satisfaction
 
     # ------------------------------------------------------------------ helpers
-    def move(self, day: int, rows: np.ndarray, stages: np.ndarray) -> None:
+    def move(self, day: int, rows: np.ndarray, new_stages: np.ndarray) -> None:
         """Set new stages, counting flows, logging and refreshing rates of the movers."""
-        if rows.size == 0:
+        change = stages.move(self.state, rows, new_stages)
+        if change.rows.size == 0:
             return
-        old = self.state.stage[rows]
-        changed = old != stages
-        rows, old, new = rows[changed], old[changed], stages[changed]
-        if rows.size == 0:
-            return
-        self.state.stage[rows] = new
-        self.state.reached[rows] |= np.left_shift(np.uint8(1), new.astype(np.uint8))
-        self.collector.count_flows(day, old, new)
-        self.journey_log.record(day, rows, Event.STAGE_CHANGE, new)
-        self.rates.refresh(rows)
+        self.collector.count_flows(day, change.old, change.new)
+        self.journey_log.record(day, change.rows, Event.STAGE_CHANGE, change.new)
+        self.rates.refresh(change.rows)
 
     def _redraw_purchase_step(self, rows: np.ndarray) -> None:
         """New purchase step above the deciding level (after abandonment or win-back)."""
         s = self.state
         width = (self.spec.market.thresholds["purchase"] * s.traits["threshold_scale"][rows]
                  * self.streams["decisions"].standard_exponential(rows.size))
-        s.levels[3, rows] = s.levels[2, rows] + width
+        s.buy_level[rows] = s.entry_level(Stage.DECIDING)[rows] + width
 
     def _redraw_repurchase_level(self, rows: np.ndarray) -> None:
         """Interest a customer needs for the next order (intent restarts from zero)."""
         s = self.state
-        s.levels[3, rows] = (self.spec.market.thresholds["purchase"] or 1.0) * \
+        s.repurchase_level[rows] = (self.spec.market.thresholds["purchase"] or 1.0) * \
             self.streams["decisions"].standard_exponential(rows.size)
 
     def _update_reviews(self, satisfaction: np.ndarray) -> None:

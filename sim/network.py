@@ -17,14 +17,9 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from journeysim.agents.customer import Stage
 from journeysim.sim.config import NetworkSpec
 from journeysim.sim.state import CustomerState
 from journeysim.sim.validate import Column, read_csv_table
-
-RECEPTIVE = np.zeros(len(Stage), bool)
-RECEPTIVE[[Stage.UNAWARE, Stage.AWARE, Stage.CONSIDERING, Stage.DECIDING, Stage.LAPSED]] = True
-"""Stages in which a conversation changes interest (prospects and lapsed customers)."""
 
 
 @dataclass

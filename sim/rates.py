@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
 from journeysim.sim.config import MarketSpec, NetworkSpec
 from journeysim.sim.funnel import purchase_level
+from journeysim.sim.stages import FALLING_BACK, POST_PURCHASE, Stage, next_level_slot
 from journeysim.sim.state import CustomerState
-
-POST_PURCHASE = (Stage.CUSTOMER, Stage.LOYAL, Stage.ADVOCATE)
 
 
 def satisfaction_factor(satisfaction: np.ndarray) -> np.ndarray:
@@ -73,15 +71,13 @@ class Rates:
         stage = s.stage[rows].astype(np.int64)
         sat = s.satisfaction[rows]
         traits = s.traits
-        post = (stage >= Stage.CUSTOMER) & (stage <= Stage.ADVOCATE)
-        funnel = stage <= Stage.DECIDING
-        slot = np.minimum(stage, 3)
-        next_level = s.levels[slot, rows]
+        post = POST_PURCHASE.holds(stage)
+        next_level = s.levels[next_level_slot(stage), rows]
         deciding = rows[stage == Stage.DECIDING]
         next_level[stage == Stage.DECIDING] = purchase_level(s, deciding, self.price_factor(deciding))
         s.next_level[rows] = next_level
         floor = np.full(rows.size, -np.inf, np.float32)
-        inside = funnel & (stage > Stage.UNAWARE)
+        inside = FALLING_BACK.holds(stage)
         floor[inside] = self.market.fallback * s.levels[stage[inside] - 1, rows[inside]]
         s.floor_level[rows] = floor
         s.keep[rows] = np.where(post, 1.0, 1.0 - traits["interest_decay"][rows])

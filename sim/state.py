@@ -6,10 +6,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
+from journeysim.sim.stages import Stage
 
 FUNNEL_STEPS = ("aware", "considering", "deciding", "purchase")
 """The interest levels a prospect crosses, in order; slot k of ``levels``."""
+
+ORDER_SLOT = len(FUNNEL_STEPS) - 1
+"""Slot of ``levels`` holding the interest level of the next order. Its meaning follows the
+stage: for prospects the **buy level** (deciding level plus the purchase step, at list price),
+for active customers the **repurchase level**, for lapsed customers the **win-back level**.
+Read and write it through :attr:`CustomerState.buy_level`, :attr:`~CustomerState.repurchase_level`
+and :attr:`~CustomerState.winback_level`, which name the meaning at the point of use."""
 
 NO_TOUCH = -1
 """``last_touch`` of a customer no discrete touchpoint has reached."""
@@ -95,6 +102,28 @@ class CustomerState:
         self.last_touch = np.full(n, NO_TOUCH, np.int8)
         self.last_abandon = np.full(n, -1, np.int32)  # day of the last cart abandonment
         self.reached = np.ones(n, np.uint8)  # bit k set: the customer has been in stage k
+
+    def entry_level(self, stage: Stage) -> np.ndarray:
+        """Interest at which a prospect enters funnel ``stage`` (aware, considering or deciding):
+        a view of ``levels`` to index by row."""
+        if not Stage.AWARE <= stage <= Stage.DECIDING:
+            raise ValueError(f"no entry level for stage {Stage(stage).label}")
+        return self.levels[stage - 1]
+
+    @property
+    def buy_level(self) -> np.ndarray:
+        """Prospects: interest at which they buy at list price (view of ``levels[ORDER_SLOT]``)."""
+        return self.levels[ORDER_SLOT]
+
+    @property
+    def repurchase_level(self) -> np.ndarray:
+        """Active customers: interest at which they order again (view of ``levels[ORDER_SLOT]``)."""
+        return self.levels[ORDER_SLOT]
+
+    @property
+    def winback_level(self) -> np.ndarray:
+        """Lapsed customers: interest at which they consider again (view of ``levels[ORDER_SLOT]``)."""
+        return self.levels[ORDER_SLOT]
 
     @property
     def size(self) -> int:

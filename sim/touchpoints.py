@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
 from journeysim.sim.config import ChannelSpec, SaturationSpec
+from journeysim.sim.stages import EVALUATING, Stage
 from journeysim.sim.state import CustomerState
 from journeysim.sim.streams import RandomStreams
 
@@ -299,5 +299,5 @@ class Touchpoints:
         """Review-score multiplier for customers considering or deciding."""
         if self.review_multiplier == 1.0:
             return 1.0
-        evaluating = (stage == Stage.CONSIDERING) | (stage == Stage.DECIDING)
+        evaluating = EVALUATING.holds(stage)
         return np.where(evaluating, np.float32(self.review_multiplier), np.float32(1.0))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from journeysim.agents.customer import Customer, Stage
+from journeysim.agents.customer import Customer
 from journeysim.sim.model import JourneyModel
+from journeysim.sim.stages import Stage
 from tests.conftest import make_spec
 
 

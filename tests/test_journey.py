@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from journeysim.agents.customer import Stage
 from journeysim.sim import kpis
+from journeysim.sim.stages import Stage
 from tests.conftest import make_spec, run_model
 
 SMALL = ("population.size=3000", "days=200", "seed=5")

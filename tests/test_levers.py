@@ -9,7 +9,6 @@ import functools
 import numpy as np
 import pytest
 
-from journeysim.agents.customer import Stage
 from journeysim.runner import build_model
 from journeysim.scenarios.levers import build_levers, planned_budgets
 from journeysim.scenarios.omnichannel import channels_met
@@ -18,6 +17,7 @@ from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.journey_log import Event
 from journeysim.sim.model import JourneyModel
+from journeysim.sim.stages import Stage
 from tests.conftest import make_spec
 
 SMALL = ("population.size=2000", "days=150", "seed=7")

@@ -21,13 +21,13 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.api import compose_config
 from journeysim.outputs import read_status
 from journeysim.runner import run
 from journeysim.sim.collectors import DAILY_KPIS
 from journeysim.sim.config import NETWORK_TYPES, parse_config, to_container
 from journeysim.sim.errors import ConfigError
+from journeysim.sim.stages import STAGE_NAMES
 from journeysim.sim.validate import Column, CsvTable, read_csv_table
 
 RUNS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

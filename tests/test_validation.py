@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeysim.agents.customer import Stage
 from journeysim.experiments.validation import bass_products, epidemic_threshold, run, talk_of_the_network
 from journeysim.experiments.validation.diffusion import diffusion_spec, word_of_mouth
 from journeysim.experiments.validation.experiment import Check, Outcome
@@ -14,6 +13,7 @@ from journeysim.sim.config import parse_network
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import segment_hits
+from journeysim.sim.stages import Stage
 
 
 def fresh_model(network, size: int = 2_000) -> JourneyModel:

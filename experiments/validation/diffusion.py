@@ -15,13 +15,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from journeysim.agents.customer import Stage
 from journeysim.scenarios.base import Lever
 from journeysim.scenarios.bass import CERTAIN_KICK, bass_run_spec
 from journeysim.sim.config import NetworkSpec, RunSpec
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import Graph
+from journeysim.sim.stages import Stage
 
 ADOPTED = slice(Stage.CUSTOMER, Stage.ADVOCATE + 1)
 """Stages that count as adopted (the two-stage market uses only ``customer``)."""

@@ -25,8 +25,8 @@ from pydantic import ConfigDict, ValidationError, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import core_schema
 
-from journeysim.agents.customer import STAGE_NAMES
 from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.stages import STAGE_NAMES
 
 MISSING = "???"
 """OmegaConf's mark of a value that must be given."""
