@@ -20,7 +20,8 @@ Definitions, per seed, then mean and Student t interval over seeds:
   other (switching one off loses little because another reaches the same people).
 
 Channels are switched off, or scaled, after the scenario's levers have set the day's budgets
-(:func:`scale_budgets`), so budget plans in a scenario are counterfactualised too.
+(:meth:`~journeysim.sim.controls.MarketControls.scale_budgets`: levers set planned budgets, the
+media phase spends the scaled ones), so budget plans in a scenario are counterfactualised too.
 
 Command line (``key=value`` overrides as for ``journey``)::
 
@@ -41,7 +42,6 @@ import numpy as np
 import pandas as pd
 
 from journeysim.experiments.intervals import LEVEL, Interval, mean_interval
-from journeysim.scenarios.base import Lever
 from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
 
@@ -50,47 +50,6 @@ MARGINAL_STEP = 0.10
 
 METRICS = ("acquisitions", "revenue", "orders", "margin", "spend")
 """Run totals recorded per counterfactual run (counts; currency)."""
-
-
-# ---------------------------------------------------------------------- switching channels
-class _Budgets:
-    """Today's budgets as the scenario's levers set them, before scaling."""
-
-    def __init__(self) -> None:
-        self.planned: np.ndarray | None = None
-
-
-class _RestoreBudgets(Lever):
-    """First lever of the morning: put back yesterday's unscaled budgets for the scenario's levers."""
-
-    def __init__(self, held: _Budgets) -> None:
-        self.held = held
-
-    def before_day(self, model, day: int) -> None:
-        if self.held.planned is not None:
-            model.budgets[:] = self.held.planned
-
-
-class _ScaleBudgets(Lever):
-    """Last lever of the morning: remember the planned budgets, then scale them."""
-
-    def __init__(self, held: _Budgets, factors: np.ndarray) -> None:
-        self.held, self.factors = held, factors
-
-    def before_day(self, model, day: int) -> None:
-        self.held.planned = np.array(model.budgets, dtype=np.float64)
-        model.budgets[:] = self.held.planned * self.factors
-
-
-def scale_budgets(model, factors: np.ndarray) -> None:
-    """Multiply each channel's daily budget by ``factors`` (0 switches it off) for the whole run.
-
-    The scaling wraps the scenario's levers: they see and set unscaled budgets, and the
-    media phase spends the scaled ones. No random number is drawn.
-    """
-    held = _Budgets()
-    model.levers.insert(0, _RestoreBudgets(held))
-    model.levers.append(_ScaleBudgets(held, np.asarray(factors, dtype=np.float64)))
 
 
 # ---------------------------------------------------------------------- one run
@@ -131,8 +90,7 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
     spec = replace(spec, outputs=replace(spec.outputs, event_log_sample=sample, mesa_agents="lazy"))
     model = build_model(spec)
     factors = variant.factors(spec.channel_names)
-    if factors is not None:
-        scale_budgets(model, factors)
+    model.controls.scale_budgets(factors)
     model.run()
     out = {"seed": spec.seed, "variant": variant.kind, "channel": variant.channel,
            "acquisitions": kpis.acquisitions(model), "revenue": kpis.revenue(model),

@@ -37,20 +37,20 @@ class BudgetLever(Lever):
     ----------
     schedule : ndarray, shape (days, channels)
         Budget per day and channel, currency per day at reference size.
-    controls : ndarray of bool, shape (channels,)
+    channels : ndarray of bool, shape (channels,)
         Channels whose budgets the lever sets (the others keep theirs).
     """
 
-    def __init__(self, schedule: np.ndarray, controls: np.ndarray) -> None:
-        self.schedule, self.controls = schedule, controls
+    def __init__(self, schedule: np.ndarray, channels: np.ndarray) -> None:
+        self.schedule, self.channels = schedule, channels
 
     def apply(self, plan: np.ndarray) -> None:
         """Write the lever's budgets into ``plan`` (days x channels), as the run will."""
-        plan[:, self.controls] = self.schedule[:, self.controls]
+        plan[:, self.channels] = self.schedule[:, self.channels]
 
     def before_day(self, model: JourneyModel, day: int) -> None:
-        """Set today's budgets of the controlled channels."""
-        model.budgets[self.controls] = self.schedule[day, self.controls]
+        """Set today's budgets of the lever's channels."""
+        model.controls.set_budgets(self.schedule[day], self.channels)
 
 
 @register("budget_plan")

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from journeysim.scenarios.base import Lever, Params, book_cost, register
-from journeysim.sim.stages import Stage
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
-
-
-def set_discount(model: JourneyModel, discount: float) -> None:
-    """Set the price discount and refresh the purchase level of everyone deciding."""
-    model.rates.discount = discount
-    model.rates.refresh(np.flatnonzero(model.state.stage == Stage.DECIDING))
 
 
 @register("promotion")
@@ -52,9 +43,9 @@ class Promotion(Lever):
     def before_day(self, model: JourneyModel, day: int) -> None:
         """Start the discount on the first day and end it after the last."""
         if day == self.start:
-            set_discount(model, self.discount)
+            model.controls.set_discount(self.discount)
         elif day == self.stop + 1:
-            set_discount(model, model.spec.market.discount)
+            model.controls.set_discount(model.spec.market.discount)
 
 
 @register("checkout_fix")
@@ -92,5 +83,5 @@ class CheckoutFix(Lever):
     def before_day(self, model: JourneyModel, day: int) -> None:
         """Put the fix live on its day and book its cost."""
         if day == self.day:
-            model.friction = self.friction
+            model.controls.set_checkout_friction(self.friction)
             book_cost(model, day, self.cost * model.spec.population.scale)

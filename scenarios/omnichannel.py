@@ -64,17 +64,13 @@ class Omnichannel(Lever):
                    int(params.number("window", low=0, integer=True, default=7)), channels)
 
     def setup(self, model: JourneyModel) -> None:
-        """Install the synergy as a kick multiplier of the touchpoints (chained after any other)."""
+        """Add the synergy as an exposure modifier of the member channels."""
         touchpoints = model.touchpoints
         members = np.zeros(len(touchpoints.channels), bool)
         members[self.channels] = True
-        previous = touchpoints.kick_modifier
 
-        def synergy(channel: Channel, rows: np.ndarray, day: int) -> np.ndarray | float:
-            base = 1.0 if previous is None else previous(channel, rows, day)
-            if not members[channel.index]:
-                return base
-            met = channels_met(touchpoints, members, channel, rows, day, self.window)
-            return base * (1.0 + np.float32(self.synergy) * met)
+        def synergy(channel: int, rows: np.ndarray, day: int) -> np.ndarray:
+            met = channels_met(touchpoints, members, touchpoints.channels[channel], rows, day, self.window)
+            return 1.0 + np.float32(self.synergy) * met
 
-        touchpoints.kick_modifier = synergy
+        model.controls.add_exposure_modifier(synergy, channels=self.channels)

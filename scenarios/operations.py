@@ -117,11 +117,11 @@ class SupportStaffing(ServiceRoster):
 
     def apply(self, model: JourneyModel, value: float) -> None:
         """Put ``value`` into effect on the model."""
-        model.service.set_staff(int(value))
+        model.controls.set_support_staff(int(value))
 
     def configured(self, model: JourneyModel, day: int) -> float:
         """The amount the run's configuration has on ``day``."""
-        return model.service.config.staff_on(day)
+        return model.controls.configured_staff(day)
 
 
 @register("fulfilment_capacity")
@@ -152,11 +152,11 @@ class FulfilmentCapacity(ServiceRoster):
     def setup(self, model: JourneyModel) -> None:
         """Prepare the model before the first day."""
         super().setup(model)
-        self.base = model.service.config.fulfilment_capacity
+        self.base = model.controls.fulfilment_capacity
 
     def apply(self, model: JourneyModel, value: float) -> None:
         """Put ``value`` into effect on the model."""
-        model.service.config.fulfilment_capacity = float(value)
+        model.controls.set_fulfilment_capacity(float(value))
 
     def configured(self, model: JourneyModel, day: int) -> float:
         """The amount the run's configuration has on ``day``."""

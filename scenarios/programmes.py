@@ -62,14 +62,8 @@ class ReferralProgramme(Lever):
 
     def setup(self, model: JourneyModel) -> None:
         """Price referrals and lift the rewarded customers' talk rate."""
-        model.referral_reward = self.reward
-        model.word_of_mouth.talk_multiplier *= self.talk_lift
-        others = np.ones(len(Stage), bool)
-        others[list(self.stages)] = False
-        rates = model.rates
-        rates.talk_by_stage[others] /= np.float32(self.talk_lift)
-        rates.dissatisfied_talk = np.float32(rates.dissatisfied_talk / self.talk_lift)
-        rates.refresh_all()
+        model.controls.set_referral_reward(self.reward)
+        model.controls.lift_talk(self.stages, self.talk_lift)
 
 
 @register("loyalty_programme")
@@ -119,13 +113,12 @@ class LoyaltyProgramme(Lever):
 
     def before_day(self, model: JourneyModel, day: int) -> None:
         """Enrol yesterday's qualifying buyers and book today's member cost."""
-        s = model.state
-        joining = np.flatnonzero((s.purchases >= self.min_orders) & ~self.members)
-        if joining.size:
-            self.members[joining] = True
-            s.traits["repurchase_rate"][joining] *= self.repurchase_lift
-            s.traits["churn_propensity"][joining] *= self.churn_factor
-            model.rates.refresh(joining)
+        state = model.state
+        joining = (state.purchases >= self.min_orders) & ~self.members
+        if joining.any():
+            self.members |= joining
+            model.controls.scale_traits({"repurchase_rate": self.repurchase_lift,
+                                         "churn_propensity": self.churn_factor}, scope=joining)
         if self.cost:
-            active = np.count_nonzero(self.members & (s.stage != Stage.LAPSED))
+            active = np.count_nonzero(self.members & (state.stage != Stage.LAPSED))
             book_cost(model, day, active * self.cost)

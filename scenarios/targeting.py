@@ -122,15 +122,15 @@ class Targeting(Lever):
 
     def setup(self, model: JourneyModel) -> None:
         """Set the channel's audience and persona weights."""
-        channel = model.touchpoints.channels[self.channel]
+        controls = model.controls
         if self.stages is not None:
-            channel.target_mask = np.zeros(len(Stage), bool)
-            channel.target_mask[list(self.stages)] = True
+            controls.target_stages(self.channel, self.stages)
         if self.abandoned_within_days or self.weights is not None:
-            channel.audience_rule = partial(targeted_audience, model.state, channel.target_mask,
-                                            self.abandoned_within_days, self.weights)
+            controls.set_audience_rule(self.channel, partial(targeted_audience, model.state,
+                                                             controls.stage_audience(self.channel),
+                                                             self.abandoned_within_days, self.weights))
         if self.personas is not None:
-            channel.set_affinity(channel.affinity * self.personas)
+            controls.weight_personas(self.channel, self.personas)
 
 
 @register("retargeting")
@@ -185,6 +185,4 @@ class Personalisation(Lever):
     def setup(self, model: JourneyModel) -> None:
         """Raise the affinity power of the channels."""
         for k in self.channels:
-            channel = model.touchpoints.channels[k]
-            channel.affinity_power = self.power
-            channel.set_affinity(channel.affinity)
+            model.controls.set_affinity_power(k, self.power)

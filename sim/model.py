@@ -10,9 +10,10 @@ from journeysim.agents.personas import Population
 from journeysim.sim import stages
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import RunSpec
+from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
 from journeysim.sim.funnel import crossings, decay_and_drift
 from journeysim.sim.journey_log import Event, JourneyLog
-from journeysim.sim.network import WordOfMouth, build_graph, personal_groups
+from journeysim.sim.network import Graph, WordOfMouth, build_graph, personal_groups
 from journeysim.sim.purchase import Orders, checkout, purchase
 from journeysim.sim.rates import Rates
 from journeysim.sim.stages import ABANDON_STAGE, EVALUATING, RECEPTIVE, STAGE_NAMES, WIN_BACK_STAGE, Stage
@@ -27,7 +28,7 @@ REVIEW_MEMORY = 200.0
 """Number of recent reviews the public review score effectively averages."""
 
 
-class JourneyModel(mesa.Model):
+class JourneyModel(LegacyLeverAttributes, mesa.Model):
     """Synthetic customers moving through the journey, one step per day.
 
     State lives in :class:`~journeysim.sim.state.CustomerState` arrays; ``model.agents``
@@ -41,9 +42,12 @@ class JourneyModel(mesa.Model):
         Scenario levers; each may hook ``setup(model)`` and ``before_day(model, day)``.
     service : object, optional
         Service operations with ``place_orders`` and ``run_day`` (see ``sim/service.py``).
+    graph : Graph, optional
+        A word-of-mouth graph already built for the same seed, size and network (reused as
+        is: building one draws only from the network stream, so the run is the same).
     """
 
-    def __init__(self, spec: RunSpec, levers: list | None = None, service=None) -> None:
+    def __init__(self, spec: RunSpec, levers: list | None = None, service=None, graph: Graph | None = None) -> None:
         super().__init__(seed=spec.seed)
         self.spec = spec
         self.day = 0
@@ -53,7 +57,7 @@ class JourneyModel(mesa.Model):
         self.rates = Rates(self.state, spec.market, spec.network)
         self.touchpoints = Touchpoints(spec.channels, self.population.affinity, self.state,
                                        self.streams, spec.population.scale)
-        self.word_of_mouth = self._create_word_of_mouth()
+        self.word_of_mouth = self._create_word_of_mouth(graph)
         self.journey_log = JourneyLog(self.state.size, spec.outputs.event_log_sample,
                                       self.streams["log"])
         self.journey_log.name_codes(spec.channel_names, STAGE_NAMES)
@@ -61,15 +65,13 @@ class JourneyModel(mesa.Model):
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
         self.touchpoints.current_counts = lambda: self.collector.stage_counts[self.day + 1]
-        self.budgets = self.touchpoints.planned_budgets
-        self.friction = spec.market.checkout_friction
-        self.referral_reward = 0.0  # currency paid per referred acquisition (referral programme lever)
         self.review_satisfaction = 0.0
         self.referred_by = np.full(self.state.size, -1, np.int64)
         self.service = service
         self.levers = list(levers or [])
         self.rates.row_listeners.append(self.touchpoints.refresh_rows)
         self.rates.refresh_all()
+        self.controls = MarketControls(self)  # the lever API: budgets, price, friction, staffing...
         self._decays = bool((self.state.traits["interest_decay"] > 0).any())
         self._drifts = bool((self.state.traits["repurchase_rate"] > 0).any())
         self._retains = bool((self.state.traits["churn_propensity"] > 0).any()
@@ -97,9 +99,10 @@ class JourneyModel(mesa.Model):
             survey_bias=(self.spec.market.survey_noise * rng.standard_normal(n)).astype(np.float32),
         )
 
-    def _create_word_of_mouth(self) -> WordOfMouth:
+    def _create_word_of_mouth(self, graph: Graph | None) -> WordOfMouth:
         spec, rng = self.spec.network, self.streams["network"]
-        graph = build_graph(spec, self.state.size, self.state.persona, self.population.counts, rng)
+        if graph is None:
+            graph = build_graph(spec, self.state.size, self.state.persona, self.population.counts, rng)
         groups = personal_groups(self.state.size, spec.group_size, rng) if spec.type == "groups" else None
         self.graph = graph
         return WordOfMouth(spec, self.state, graph, self.streams["word_of_mouth"], groups)
@@ -164,7 +167,7 @@ class JourneyModel(mesa.Model):
 
     def run_media(self, day: int) -> None:
         """Spend today's budgets: exposures add interest to the people reached."""
-        exposure = self.touchpoints.expose(day, self.budgets)
+        exposure = self.touchpoints.expose(day, self.controls.spending_budgets())
         c = self.collector
         c.impressions[day], c.spend[day], c.reach[day] = exposure.impressions, exposure.spend, exposure.reach
         for rows, channel in exposure.logged:
@@ -214,7 +217,7 @@ class JourneyModel(mesa.Model):
         """Checkout attempts: abandoners go back to considering, the rest buy."""
         if rows.size == 0:
             return
-        result = checkout(rows, self.friction, self.streams["decisions"])
+        result = checkout(rows, self.controls.friction_of(rows), self.streams["decisions"])
         self.collector.add(day, "checkout_attempts", rows.size)
         self.collector.add(day, "abandoned", result.abandoners.size)
         if result.abandoners.size:
@@ -231,7 +234,8 @@ class JourneyModel(mesa.Model):
         if rows.size == 0:
             return
         s = self.state
-        orders = purchase(s, rows, self.spec.market, self.rates.discount, day, self.streams["decisions"])
+        orders = purchase(s, rows, self.spec.market, self.controls.offered_price(rows), day,
+                          self.streams["decisions"])
         self._redraw_repurchase_level(rows)
         self._book_orders(day, orders)
         stage = s.stage[rows]
@@ -258,7 +262,7 @@ class JourneyModel(mesa.Model):
         c.acquisitions_by_source[day] += np.bincount(source, minlength=self.n_channels + 2)
         referred = first[(s.last_touch[first] == self.n_channels) & (self.referred_by[first] >= 0)]
         c.add(day, "referrals", referred.size)
-        c.add(day, "programme_cost", referred.size * self.referral_reward)
+        c.add(day, "programme_cost", referred.size * self.controls.referral_reward)
         self.rates.respondents += first.size
         self.journey_log.record(day, orders.rows, Event.PURCHASE, orders.first.astype(np.int16))
         if self.service is not None:
@@ -297,7 +301,7 @@ class JourneyModel(mesa.Model):
             np.clip(s.satisfaction, -1.0, 1.0, out=s.satisfaction)
             self.rates.refresh(np.unique(result.customers))
         if result.returned.size:
-            refund = result.returned.size * self.spec.market.price * (1.0 - self.rates.discount)
+            refund = self.controls.refund(result.returned)
             c.add(day, "returns", result.returned.size)
             c.add(day, "refunds", refund)
             c.add(day, "revenue", -refund)

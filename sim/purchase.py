@@ -29,9 +29,10 @@ class Orders:
     shortfall: np.ndarray  # expectation minus perceived quality, >= 0
 
 
-def checkout(attempts: np.ndarray, friction: float, rng: np.random.Generator) -> Checkout:
-    """Split checkout attempts into buyers and cart abandoners (probability ``friction``)."""
-    if attempts.size == 0 or friction <= 0:
+def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:
+    """Split checkout attempts into buyers and cart abandoners (probability ``friction``, one
+    for all or one per attempt)."""
+    if attempts.size == 0 or not np.any(friction > 0):
         return Checkout(attempts, attempts[:0])
     abandon = rng.random(attempts.size) < friction
     return Checkout(attempts[~abandon], attempts[abandon])
@@ -42,9 +43,12 @@ def perceived_satisfaction(quality: np.ndarray, expectation: np.ndarray) -> np.n
     return np.clip(2.0 * (quality - expectation), -1.0, 1.0).astype(np.float32)
 
 
-def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, discount: float,
+def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: float | np.ndarray,
              day: int, rng: np.random.Generator) -> Orders:
     """Turn buyers into orders: price paid, satisfaction update and purchase counters.
+
+    ``price`` is what each order pays (currency: list price after discount; one for all, or
+    one per buyer).
 
     Satisfaction of a repeat buyer averages the new experience with the old (weight 1/2).
     """
@@ -58,6 +62,6 @@ def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, discoun
     state.purchases[rows] += 1
     state.last_purchase[rows] = day
     state.interest[rows] = 0.0
-    price = np.full(rows.size, market.price * (1.0 - discount))
+    price = np.full(rows.size, price, dtype=np.float64)
     shortfall = np.clip(expectation - quality, 0.0, 1.0).astype(np.float32)
     return Orders(rows, first, price, satisfaction, shortfall)

@@ -47,7 +47,9 @@ class Rates:
         self.talk_by_stage = network.talk.astype(np.float32)
         self.dissatisfied_talk = np.float32(network.dissatisfied_talk)
         self.repurchase_scale = market.thresholds["purchase"] or 1.0
-        self.discount = market.discount
+        self.discount = market.discount  # share off the list price (everyone without a scoped discount)
+        self.customer_discount: np.ndarray | None = None  # per customer, once a lever scopes a discount
+        self.customer_talk: np.ndarray | None = None  # per-customer talk weight multiplier (scoped levers)
         self.row_listeners: list = []  # callables(rows) told after rows are refreshed
         n = state.size
         self.nps_category = np.zeros(n, np.int8)  # +1 promoter, -1 detractor, 0 passive or none
@@ -58,10 +60,16 @@ class Rates:
     def price_factor(self, rows: np.ndarray) -> np.ndarray:
         """Multiplier of the purchase step for ``rows`` at today's discount:
         ``(1 - discount) ** price_sensitivity`` (1 at list price)."""
+        sensitivity = self.state.traits["price_sensitivity"]
+        if self.customer_discount is not None:
+            return (1.0 - self.customer_discount[rows]).astype(np.float32) ** sensitivity[rows]
         if self.discount == 0:
             return np.ones(rows.size, np.float32)
-        sensitivity = self.state.traits["price_sensitivity"][rows]
-        return np.float32(1.0 - self.discount) ** sensitivity
+        return np.float32(1.0 - self.discount) ** sensitivity[rows]
+
+    def discount_of(self, rows: np.ndarray) -> float | np.ndarray:
+        """Discount offered to ``rows`` (a number unless a discount is scoped to some customers)."""
+        return self.discount if self.customer_discount is None else self.customer_discount[rows]
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits."""
@@ -95,6 +103,8 @@ class Rates:
     def _refresh_talk(self, rows: np.ndarray, stage: np.ndarray, sat: np.ndarray, post: np.ndarray) -> None:
         talk = self.talk_by_stage[stage]
         talk = np.where(post & (sat < 0), self.dissatisfied_talk, talk).astype(np.float32)
+        if self.customer_talk is not None:
+            talk = talk * self.customer_talk[rows]
         self.state.talk[rows] = np.clip(talk, -1.0, 1.0)
 
     def _refresh_survey(self, rows: np.ndarray, sat: np.ndarray) -> None:

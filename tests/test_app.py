@@ -51,7 +51,7 @@ def test_page_levers_become_the_runs_config() -> None:
     spec = model.spec
     assert spec.seed == 7 and spec.population.size == SMALL["customers"] and spec.days == SMALL["days"]
     assert dict(zip(spec.channel_names, (c.daily_budget for c in spec.channels), strict=True))["search"] == 300
-    assert spec.market.discount == 0.2 and model.friction == 0.1
+    assert spec.market.discount == 0.2 and model.controls.friction == 0.1
     assert spec.network.talk_rate == pytest.approx(2.0 * default_talk)
     assert spec.service.staff_schedule == [{"from_day": 0, "staff": 5}]
     assert spec.service.fulfilment_capacity == 200
@@ -61,7 +61,7 @@ def test_referral_reward_runs_the_referral_programme_lever() -> None:
     assert "referral_programme" not in [lever.name for lever in app.ClassroomModel(**SMALL).levers]
     model = app.ClassroomModel(referral_reward=15, **SMALL)
     assert [lever.name for lever in model.levers].count("referral_programme") == 1
-    assert model.referral_reward == 15
+    assert model.controls.referral_reward == 15
 
 
 def test_network_panel_draws_only_real_ties_among_sampled_customers() -> None:

@@ -120,7 +120,7 @@ def check_spend_within_budget(model) -> None:
     """Daily spend never exceeds the day's budget by more than one impression's cost (the
     stochastic rounding of impressions), and never goes negative."""
     spend = model.collector.spend
-    budget = model.budgets * model.spec.population.scale
+    budget = model.controls.budgets * model.spec.population.scale
     one_impression = np.array([c.cpm for c in model.spec.channels]) / 1000.0
     assert (spend >= 0).all()
     assert (spend <= budget + one_impression + 1e-9).all()

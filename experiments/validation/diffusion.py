@@ -109,7 +109,7 @@ class SeedOnFirstDay(Lever):
     def before_day(self, model: JourneyModel, day: int) -> None:
         """Switch every channel off from day 1."""
         if day >= 1:
-            model.budgets = np.zeros_like(model.budgets)
+            model.controls.set_budgets(np.zeros(model.n_channels))
 
 
 def adopted_fraction(model: JourneyModel) -> np.ndarray:
@@ -133,13 +133,7 @@ def make_model(spec: RunSpec, *, levers: list | None = None, graph: Graph | None
         graph with networkx costs more than a whole small run. The runs are the same as with
         a rebuilt graph: building consumes only the network stream.
     """
-    if graph is None:
-        return JourneyModel(spec, levers=levers)
-    model = JourneyModel(replace(spec, network=replace(spec.network, type="fully_mixed")), levers=levers)
-    model.spec = spec
-    model.graph = model.word_of_mouth.graph = graph
-    model.word_of_mouth.spec = spec.network
-    return model
+    return JourneyModel(spec, levers=levers, graph=graph)
 
 
 def run_market(spec: RunSpec, *, stop_at: float | None = None, quiet_days: int | None = None,
