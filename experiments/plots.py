@@ -5,37 +5,23 @@ The table is :func:`journeysim.experiments.aggregate.compare`'s: one row per sce
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-if "ipykernel" not in sys.modules:  # files, not windows; a notebook keeps its inline backend
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from journeysim.report import ROWS  # noqa: E402
+from journeysim.report import ROWS
+from journeysim.units import compact
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""
 
 TITLES = {key: label for key, label, _ in ROWS}
-
-
-def compact(x: float, _position: object = None) -> str:
-    """A tick label: 1.2M, 35k, 4,500 or 0.25."""
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.4g}M"
-    if abs(x) >= 1e4:
-        return f"{x / 1e3:.4g}k"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
 
 
 def _thousands(ax: Axes, axis: str = "x") -> None:

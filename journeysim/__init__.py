@@ -7,8 +7,45 @@ The folders ``sim``, ``agents``, ``scenarios``, ``experiments`` and ``conf`` ins
 - :func:`sweep` runs scenarios over seeds and compares them (paired by seed);
 - :func:`compare` aggregates any sweep directory, like ``journey-compare``;
 - :func:`compose_config` resolves a config exactly as the ``journey`` command would.
+
+Importing the package is quiet: it loads no plotting, table or Hydra library (the names above
+load :mod:`journeysim.api` on first use) and never changes the matplotlib backend.
 """
 
-from journeysim.api import Result, compare, comparison_markdown, compose_config, simulate, sweep
+from __future__ import annotations
 
-__all__ = ["Result", "compare", "comparison_markdown", "compose_config", "simulate", "sweep"]
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from journeysim.api import Result, compare, comparison_markdown, compose_config, simulate, sweep
+
+__all__ = ["Result", "__version__", "compare", "comparison_markdown", "compose_config", "simulate", "sweep"]
+
+_API = frozenset(__all__) - {"__version__"}
+
+
+def _package_version() -> str:
+    """The installed distribution's version (``0+unknown`` when running from an uninstalled tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("journeysim")
+    except PackageNotFoundError:  # pragma: no cover - a source tree on sys.path
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """Load the API (and the version) on first use, not on ``import journeysim``."""
+    if name in _API:
+        from journeysim import api
+
+        return getattr(api, name)
+    if name == "__version__":
+        value = _package_version()
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'journeysim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

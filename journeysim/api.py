@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from matplotlib.axes import Axes
-from omegaconf import DictConfig, OmegaConf
-
-from journeysim import plots
 from journeysim.sim.errors import ConfigError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs them, not on import
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from omegaconf import DictConfig
+
     from journeysim.experiments.aggregate import Comparison
     from journeysim.sim.model import JourneyModel
 
@@ -202,10 +201,10 @@ class Result:
 
     def _repr_html_(self) -> str:
         """A small KPI table for notebooks."""
-        from journeysim.report import ROWS
+        from journeysim.units import currency_from, kpi_rows
 
-        rows = "".join(f"<tr><td>{label}</td><td style='text-align:right'>{_format_kpi(self.kpis.get(key), pattern)}"
-                       "</td></tr>" for key, label, pattern in ROWS if key in self.kpis)
+        rows = "".join(f"<tr><td>{label}</td><td style='text-align:right'>{value}</td></tr>"
+                       for label, value in kpi_rows(self.kpis, currency_from(self.config)))
         return f"<p><b>{self!r}</b></p><table>{rows}</table>"
 
     def save(self, path: str | Path, figures: bool = False) -> Path:
@@ -224,6 +223,7 @@ class Result:
             The run directory, readable with :meth:`Result.load`.
         """
         from journeysim.outputs import mark_status, write_csv, write_figure, write_json
+        from journeysim.plots import headless_axes
 
         path = Path(path)
         for name in TABLES:
@@ -232,7 +232,8 @@ class Result:
         write_hydra_files(path, self.config, self.overrides)
         if figures:
             for name in ("stages", "funnel", "flows", "channels"):
-                write_figure(path / f"{name}.png", getattr(self, f"plot_{name}")().figure)
+                ax = getattr(self, f"plot_{name}")(ax=headless_axes(name))
+                write_figure(path / f"{name}.png", ax.figure)
         mark_status(path, "complete")
         self.path = path
         return path
@@ -251,6 +252,8 @@ class Result:
         ConfigError
             If ``path`` is not a run directory with tables (a run with ``outputs.tables=false``).
         """
+        from omegaconf import OmegaConf
+
         path = Path(path)
         missing = [f"{name}.csv" for name in TABLES if not (path / f"{name}.csv").is_file()]
         if not (path / "summary.json").is_file() or missing:
@@ -279,22 +282,33 @@ class Result:
     # ------------------------------------------------------------------ plots
     def plot_stages(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Stage occupancy over time (customers per stage by day, stacked)."""
+        from journeysim import plots
+
         return plots.plot_stages(self.daily, ax=ax, **kwargs)
 
     def plot_funnel(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Customers who ever reached each funnel stage, with step conversion."""
+        from journeysim import plots
+
         return plots.plot_funnel(self.kpis["funnel"], ax=ax, **kwargs)
 
     def plot_flows(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Journey flows between stages over the run (forward above the line, backward below)."""
+        from journeysim import plots
+
         return plots.plot_flows(self.flows, ax=ax, **kwargs)
 
     def plot_channels(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Spend (currency) and impressions bought per channel over the run."""
-        return plots.plot_channels(self.channels, ax=ax, **kwargs)
+        """Spend (in the run's currency) and impressions bought per channel over the run."""
+        from journeysim import plots
+        from journeysim.units import currency_from
+
+        return plots.plot_channels(self.channels, ax=ax, **{"currency": currency_from(self.config), **kwargs})
 
     def plot_service(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Support waits (hours) and the order backlog (orders) by day."""
+        from journeysim import plots
+
         return plots.plot_service(self.daily, ax=ax, **kwargs)
 
     def plot_adoption(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -308,6 +322,8 @@ class Result:
         scenario = self.config.get("scenario") or {}
         if scenario.get("kind") != "bass" or "adopted_fraction" not in self.daily:
             raise ConfigError("scenario.kind", scenario.get("kind"), "bass (plot_adoption needs a Bass run)")
+        from journeysim import plots
+
         return plots.plot_adoption(self.daily, p=scenario["p"], q=scenario["q"], ax=ax, **kwargs)
 
 
@@ -317,17 +333,13 @@ def read_table(path: Path) -> pd.DataFrame:
     Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
     while empty numeric cells read as NaN (day 0 of the daily KPIs).
     """
+    import pandas as pd
+
     frame = pd.read_csv(path)
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].fillna("")
     return frame
-
-
-def _format_kpi(value: Any, pattern: str) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    return pattern.format(value)
 
 
 def write_hydra_files(run_dir: Path, config: Mapping[str, Any], overrides: Sequence[str] | None) -> None:
@@ -342,6 +354,8 @@ def write_hydra_files(run_dir: Path, config: Mapping[str, Any], overrides: Seque
     overrides : sequence of str, optional
         The job's overrides (``scenario=...``, ``seed=...``), as the CLI records them.
     """
+    from omegaconf import OmegaConf
+
     from journeysim.outputs import atomic_write
 
     folder = Path(run_dir) / HYDRA_DIR
@@ -388,6 +402,8 @@ def simulate(scenario: str | None = None, overrides: Mapping[str, Any] | Sequenc
 def _run_config(cfg: DictConfig, args: list[str], path: str | Path | None, figures: bool | None) -> Result:
     """Validate and run a composed config; write its run directory if ``path`` is given."""
     import dataclasses
+
+    from omegaconf import OmegaConf
 
     from journeysim import outputs
     from journeysim.runner import run

@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from mesa.visualization import Slider, SolaraViz
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from journeysim import plots
+from journeysim import plots, units
 from journeysim.api import compose_config
 from journeysim.cli import group_options
 from journeysim.runner import make_service
@@ -41,6 +41,7 @@ from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import Graph
 from journeysim.sim.stages import STAGE_NAMES
+from journeysim.units import currency_from
 
 CUSTOMERS = 10_000  # customers on the page: the reference size, so budgets and staff mean what the
 # configs say (per 10,000 customers) with no rounding; a step takes a few milliseconds
@@ -413,36 +414,26 @@ def OperationsPanel(model: JourneyModel):  # noqa: N802
     return _figure_panel(operations_figure, model)
 
 
-def _number(value: float, digits: int = 0, prefix: str = "") -> str:
-    """``value`` with thousands separators and ``prefix`` after any minus sign; "–" if undefined."""
-    if not np.isfinite(value):
-        return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}{prefix}{abs(value):,.{digits}f}"
-
-
-def _percent(share: float) -> str:
-    return "–" if not np.isfinite(share) else f"{100 * share:.0f} %"
-
-
 def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
-    """Live KPI figures (label, formatted value) from :mod:`journeysim.sim.kpis`."""
+    """Live KPI figures (label, value) from :mod:`journeysim.sim.kpis`, written by :mod:`journeysim.units`
+    exactly as the terminal's KPI table writes them."""
     daily, yesterday = model.collector.daily, max(model.day - 1, 0)
-    wait = float(daily["mean_wait_days"][yesterday]) if model.day else float("nan")
-    return [
-        ("New customers", _number(kpis.acquisitions(model))),
-        ("Lapsed (churned)", _number(kpis.total(model, "churned"))),
-        ("Churn / customer-year", _number(kpis.churn_rate(model), 2)),
-        ("NPS (points)", _number(kpis.nps(model), 1)),
-        ("Revenue", _number(kpis.revenue(model), prefix="$")),
-        ("Spend (incl. programmes)", _number(kpis.spend(model), prefix="$")),
-        ("Profit", _number(kpis.total(model, "margin") - kpis.spend(model), prefix="$")),
-        ("CAC", _number(kpis.cac(model), 1, prefix="$")),
-        ("Via word of mouth", _percent(kpis.word_of_mouth_share(model))),
-        ("Support queue (tickets)", _number(float(daily["queue_tickets"][yesterday]))),
-        ("Support wait (days)", _number(wait, 2)),
-        ("Warehouse backlog (orders)", _number(float(daily["backlog_orders"][yesterday]))),
-    ]
+    currency = currency_from(model.spec)
+    live = {
+        "acquisitions": kpis.acquisitions(model),
+        "churned": kpis.total(model, "churned"),
+        "churn_rate_per_year": kpis.churn_rate(model),
+        "nps": kpis.nps(model),
+        "revenue": kpis.revenue(model),
+        "spend": kpis.spend(model),
+        "profit": kpis.total(model, "margin") - kpis.spend(model),
+        "cac": kpis.cac(model),
+        "word_of_mouth_share": kpis.word_of_mouth_share(model),
+        "queue_tickets": float(daily["queue_tickets"][yesterday]),
+        "mean_wait_days": float(daily["mean_wait_days"][yesterday]) if model.day else float("nan"),
+        "backlog_orders": float(daily["backlog_orders"][yesterday]),
+    }
+    return [(units.kpi(key).label, units.format_kpi(key, value, currency)) for key, value in live.items()]
 
 
 def stage_line(model: JourneyModel) -> str:

@@ -75,13 +75,18 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 
 def write_figure(path: Path, figure) -> Path:
-    """Save a matplotlib figure as PNG, atomically, and close it."""
-    import matplotlib.pyplot as plt
+    """Save a matplotlib figure as PNG, atomically; a pyplot figure is closed afterwards.
 
+    Figures drawn on :func:`journeysim.plots.headless_axes` need no backend, so writing them never
+    touches the caller's matplotlib backend or open windows.
+    """
     try:
         atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=130))
     finally:
-        plt.close(figure)
+        if getattr(figure.canvas, "manager", None) is not None:  # made by pyplot: release it
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
     return path
 
 
@@ -157,27 +162,24 @@ def tables(model: JourneyModel) -> dict[str, pd.DataFrame]:
 
 # ------------------------------------------------------------------ writing a run
 def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir: Path) -> list[Path]:
-    """Write the run's PNG figures; returns their paths."""
-    import matplotlib.pyplot as plt
-
+    """Write the run's PNG figures (headless: no backend involved); returns their paths."""
     from journeysim import plots
+    from journeysim.units import currency_from
 
-    written = []
     if model.spec.kind == "bass":
-        ax = plots.plot_adoption(frames["daily"], **model.spec.scenario_params)
+        ax = plots.plot_adoption(frames["daily"], ax=plots.headless_axes("adoption"), **model.spec.scenario_params)
         return [write_figure(run_dir / "adoption.png", ax.figure)]
+    currency = currency_from(model.spec)
     figures = {
-        "stages.png": lambda: plots.plot_stages(frames["daily"]),
-        "funnel.png": lambda: plots.plot_funnel(kpis.funnel(model)),
-        "flows.png": lambda: plots.plot_flows(frames["flows"]),
-        "channels.png": lambda: plots.plot_channels(frames["channels"]),
+        "stages": lambda ax: plots.plot_stages(frames["daily"], ax=ax),
+        "funnel": lambda ax: plots.plot_funnel(kpis.funnel(model), ax=ax),
+        "flows": lambda ax: plots.plot_flows(frames["flows"], ax=ax),
+        "channels": lambda ax: plots.plot_channels(frames["channels"], ax=ax, currency=currency),
     }
     if model.service is not None:
-        figures["service.png"] = lambda: plots.plot_service(frames["daily"])
-    for name, draw in figures.items():
-        written.append(write_figure(run_dir / name, draw().figure))
-    plt.close("all")
-    return written
+        figures["service"] = lambda ax: plots.plot_service(frames["daily"], ax=ax)
+    return [write_figure(run_dir / f"{name}.png", draw(plots.headless_axes(name)).figure)
+            for name, draw in figures.items()]
 
 
 def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:

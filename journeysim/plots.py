@@ -1,26 +1,28 @@
-"""Figures of a run. Every helper takes its table, ``ax=None``, and returns the Axes.
+"""Figures of a run and what-if comparisons of runs. Every helper takes its table(s), ``ax=None``, returns the Axes.
 
 Caller options are merged over the defaults (``{**defaults, **kwargs}``) so decks can
-restyle them. The helpers never save files; :mod:`journeysim.outputs` does.
+restyle them. The helpers never save files; :mod:`journeysim.outputs` does. Axis labels and
+ticks carry their units from :mod:`journeysim.units` (money in the run's currency).
+
+Nothing here chooses a matplotlib backend: with ``ax=None`` a helper draws on a new pyplot
+figure (shown inline in a notebook); file writers pass an Axes of :func:`headless_axes`,
+which needs no backend at all.
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Mapping
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
 
-if "ipykernel" not in sys.modules:  # files, not windows; a notebook keeps its inline backend
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.patches import FancyArrowPatch  # noqa: E402
-
-from journeysim.sim.stages import STAGE_NAMES  # noqa: E402
+from journeysim.sim.stages import STAGE_NAMES
+from journeysim.units import DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, kpi, unit_name
 
 STAGE_COLOURS = {
     "unaware": "#d9d9d9", "aware": "#9ecae1", "considering": "#4292c6", "deciding": "#08519c",
@@ -28,13 +30,24 @@ STAGE_COLOURS = {
 }
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
-    return ax if ax is not None else plt.subplots(figsize=size, layout="constrained")[1]
+SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (9, 4.5), "adoption": (7.5, 4.5),
+         "service": (9, 4.5)}
+"""Default figure size of each helper (inches)."""
+
+
+def _axes(ax: Axes | None, figure: str) -> Axes:
+    return ax if ax is not None else plt.subplots(figsize=SIZES[figure], layout="constrained")[1]
+
+
+def headless_axes(figure: str) -> Axes:
+    """An Axes on a figure outside pyplot (no backend, no window), sized for ``figure`` (a key of
+    :data:`SIZES`): what file writers draw on, so writing PNGs never touches the user's backend."""
+    return Figure(figsize=SIZES[figure], layout="constrained").subplots()
 
 
 def plot_stages(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Stage occupancy over time as stacked areas (customers per stage by day)."""
-    ax = _axes(ax)
+    ax = _axes(ax, "stages")
     options = {"alpha": 0.9, "linewidth": 0, **kwargs}
     stages = [s for s in STAGE_NAMES if s in daily]
     ax.stackplot(daily["day"], *(daily[s] for s in stages), labels=stages,
@@ -46,7 +59,7 @@ def plot_stages(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> A
 
 def plot_funnel(funnel: dict[str, int], ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Customers who ever reached each funnel stage, with step conversion."""
-    ax = _axes(ax, (7, 4))
+    ax = _axes(ax, "funnel")
     names, counts = list(funnel), np.array(list(funnel.values()), dtype=float)
     options = {"color": [STAGE_COLOURS[n] for n in names], **kwargs}
     y = np.arange(len(names))[::-1]
@@ -65,7 +78,7 @@ def plot_flows(flows: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Ax
     Stages sit on a line in journey order; forward flows arc above it (green), backward
     flows below it (red). Arc width grows with the number of moves (square root scale).
     """
-    ax = _axes(ax, (11, 5.5))
+    ax = _axes(ax, "flows")
     totals = flows.groupby(["from_stage", "to_stage"])["customers"].sum()
     x = {name: k for k, name in enumerate(STAGE_NAMES)}
     biggest = max(float(totals.max()) if len(totals) else 1.0, 1.0)
@@ -97,16 +110,18 @@ def plot_flows(flows: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Ax
     return ax
 
 
-def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Spend per channel (bars) against the impressions it bought (dots, right axis)."""
-    ax = _axes(ax, (9, 4.5))
+def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Currency = DEFAULT_CURRENCY,
+                  **kwargs: Any) -> Axes:
+    """Spend per channel (bars, in ``currency``) against the impressions it bought (dots, right axis)."""
+    ax = _axes(ax, "channels")
     totals = channels.groupby("channel", sort=False)[["spend", "impressions"]].sum()
     totals = totals[totals["spend"] > 0].sort_values("spend", ascending=False)
     options = {"color": "#3182bd", **kwargs}
     x = np.arange(len(totals))
     ax.bar(x, totals["spend"], label="spend", **options)
     ax.set_xticks(x, totals.index, rotation=30, ha="right")
-    ax.set(ylabel="spend (currency)", title="Channel spend and exposures")
+    ax.set(ylabel=f"spend ({unit_name(MONEY, currency)})", title="Channel spend and exposures")
+    ax.yaxis.set_major_formatter(axis_formatter(MONEY, currency))
     right = ax.twinx()
     right.plot(x, totals["impressions"], "o", color="#e6550d", label="impressions")
     right.set_ylabel("impressions", color="#e6550d")
@@ -120,7 +135,7 @@ def plot_adoption(daily: pd.DataFrame, p: float, q: float, ax: Axes | None = Non
     """Simulated adopted fraction against the closed-form Bass curve."""
     from journeysim.scenarios.bass import bass_curve
 
-    ax = _axes(ax, (7.5, 4.5))
+    ax = _axes(ax, "adoption")
     years = daily["day"] / 365.0
     options = {"color": "#3182bd", "linewidth": 2.5, "label": "journeysim (simulated)", **kwargs}
     ax.plot(years, daily["adopted_fraction"], **options)
@@ -134,7 +149,7 @@ def plot_adoption(daily: pd.DataFrame, p: float, q: float, ax: Axes | None = Non
 
 def plot_service(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Support waits (mean and 95th percentile, days) and the order backlog over time."""
-    ax = _axes(ax, (9, 4.5))
+    ax = _axes(ax, "service")
     options = {"linewidth": 1.5, **kwargs}
     waits = daily[["mean_wait_days", "p95_wait_days"]].fillna(0.0) * 24  # no ticket started: no wait
     ax.plot(daily["day"], waits["p95_wait_days"], label="95th percentile wait", color="#fd8d3c", **options)
@@ -148,3 +163,88 @@ def plot_service(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> 
     extra = right.get_legend_handles_labels()
     ax.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left")
     return ax
+
+
+# --------------------------------------------------------------------------- what-if comparisons
+SCENARIO_COLOURS = ("#4d4d4d", "#d6604d", "#4393c3", "#5aae61", "#9970ab")
+"""Line colours, in the order scenarios are given (the first is the reference)."""
+
+DAILY_LABELS = {
+    "orders": "orders per day",
+    "backlog_orders": "orders waiting to ship",
+    "mean_delivery_days": "order-to-door days",
+    "nps": "NPS (points)",
+    "acquisitions": "new customers per day",
+    "spend": "media spend per day",
+    "programme_cost": "programme cost per day",
+    "mean_wait_days": "support wait, days",
+}
+"""Axis labels of daily columns (units in words; money columns add the currency code)."""
+
+
+def plot_daily_comparison(dailies: Mapping[str, pd.DataFrame], column: str, ax: Axes | None = None,
+                          start: int | None = None, stop: int | None = None, currency: Currency = DEFAULT_CURRENCY,
+                          **kwargs: Any) -> Axes:
+    """One daily column of several scenarios' ``daily`` tables as lines over days.
+
+    Parameters
+    ----------
+    dailies : mapping of str to DataFrame
+        Scenario label -> its daily table (``day`` and ``column`` columns), reference first.
+    column : str
+        The daily KPI to plot (see :data:`DAILY_LABELS` for units).
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+    start, stop : int, optional
+        First and last day shown (inclusive).
+    currency : Currency
+        Currency of money columns (axis label and ticks).
+    **kwargs
+        Line options merged over the defaults.
+    """
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 4), layout="constrained")[1]
+    for k, (label, daily) in enumerate(dailies.items()):
+        last = daily["day"].max() if stop is None else stop
+        shown = daily[(daily["day"] >= (start or 0)) & (daily["day"] <= last)]
+        options = {"color": SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)], "linewidth": 1.6, "label": label, **kwargs}
+        ax.plot(shown["day"], shown[column], **options)
+    label = DAILY_LABELS.get(column, column)
+    if kpi(column).unit == MONEY:
+        label = f"{label} ({unit_name(MONEY, currency)})"
+        ax.yaxis.set_major_formatter(axis_formatter(MONEY, currency))
+    ax.set(xlabel="day", ylabel=label)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_what_if(dailies: Mapping[str, pd.DataFrame], columns: tuple[str, ...], start: int | None = None,
+                 stop: int | None = None, shade: tuple[int, int] | None = None, title: str = "") -> Figure:
+    """A grid of daily comparisons, one panel per column, with an optional shaded date range.
+
+    Parameters
+    ----------
+    dailies : mapping of str to DataFrame
+        Scenario label -> daily table, reference first.
+    columns : tuple of str
+        Daily KPIs, one panel each (two panels per row).
+    start, stop : int, optional
+        Days shown (inclusive).
+    shade : tuple of int, optional
+        First and last ``day`` (table rows, inclusive) of a period to shade in every panel. Row
+        ``day = d`` of a daily table holds model day ``d - 1``, so a burst on lever days 326-333
+        is ``shade=(327, 334)``.
+    title : str
+        Figure title.
+    """
+    rows = (len(columns) + 1) // 2
+    figure, axes = plt.subplots(rows, 2, figsize=(11, 3.4 * rows), layout="constrained", squeeze=False)
+    for ax, column in zip(axes.flat, columns, strict=False):
+        plot_daily_comparison(dailies, column, ax=ax, start=start, stop=stop)
+        if shade is not None:
+            ax.axvspan(shade[0] - 0.5, shade[1] + 0.5, color="#fee08b", alpha=0.5, linewidth=0)
+    for ax in axes.flat[len(columns):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(frameon=False)
+    if title:
+        figure.suptitle(title)
+    return figure

@@ -16,14 +16,10 @@ from journeysim.sim.model import JourneyModel
 
 
 def version() -> str:
-    """Installed journeysim version."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as package_version
+    """Installed journeysim version (``journeysim.__version__``, from the package metadata)."""
+    import journeysim
 
-    try:
-        return package_version("journeysim")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+    return journeysim.__version__
 
 
 def config_hash(cfg: Any) -> str:

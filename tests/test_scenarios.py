@@ -117,7 +117,7 @@ def test_a_bad_lever_parameter_exits_2_naming_the_key(tmp_path) -> None:
 
 
 def test_daily_comparison_plots_each_scenarios_column_over_the_chosen_days() -> None:
-    from journeysim.scenarios.plots import plot_daily_comparison, plot_what_if
+    from journeysim.plots import plot_daily_comparison, plot_what_if
 
     days = np.arange(10)
     dailies = {"a": pd.DataFrame({"day": days, "orders": days * 2.0}),

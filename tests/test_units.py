@@ -1,0 +1,73 @@
+"""One formatting module: every face writes a KPI the same way, with its unit."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+from omegaconf import OmegaConf
+from rich.console import Console
+
+from journeysim import units
+from journeysim.report import print_kpis
+from journeysim.units import DEFAULT_CURRENCY, Currency, currency_from, format_kpi, format_value
+
+
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("churn_rate_per_year", 0.81, "81.0%"),
+    ("conversion_rate", 0.0456, "4.6%"),
+    ("acquisitions", 12345, "12,345"),
+    ("revenue", 557880.4, "$557,880"),
+    ("profit", -1234.5, "-$1,234"),
+    ("cac", 31.789, "$31.79"),
+    ("roas", 2.345, "2.35"),
+    ("nps", 12.34, "+12.3"),
+    ("nps", -5.0, "-5.0"),
+    ("mean_wait_days", 0.5, "0.50 days"),
+])
+def test_each_kpi_is_written_in_its_unit(key: str, value: float, text: str) -> None:
+    assert format_kpi(key, value) == text
+
+
+@pytest.mark.parametrize("value", [None, math.nan, math.inf])
+def test_undefined_values_read_as_not_available(value) -> None:
+    assert format_kpi("cac", value) == units.MISSING
+
+
+def test_differences_of_percentages_are_in_percentage_points() -> None:
+    assert format_kpi("churn_rate_per_year", 0.012, difference=True) == "+1.2 pp"
+    assert format_kpi("revenue", 50.0, difference=True) == "+$50"
+
+
+def test_the_currency_comes_from_the_market_config() -> None:
+    assert currency_from(OmegaConf.create({"market": {"currency": "EUR"}})) == Currency("EUR", "€")
+    assert currency_from({"market": {"currency": {"code": "sek", "symbol": "kr "}}}) == Currency("SEK", "kr ")
+    assert currency_from({"market": {"price": 60}}) == DEFAULT_CURRENCY
+    assert currency_from(None) == DEFAULT_CURRENCY
+    assert format_kpi("revenue", 1200, Currency("EUR", "€")) == "€1,200"
+
+
+def test_an_unknown_unit_is_refused() -> None:
+    with pytest.raises(ValueError, match="unit"):
+        format_value(1.0, "furlongs")
+
+
+def test_money_ticks_carry_the_currency_symbol() -> None:
+    tick = units.axis_formatter(units.MONEY, Currency("GBP", "£"))
+    assert tick(35_000, 0) == "£35k"
+    assert units.axis_formatter(units.PERCENT)(0.4, 0) == "40%"
+
+
+def test_terminal_table_and_page_write_churn_the_same_way(baseline_model) -> None:
+    from journeysim import app
+    from journeysim.sim import kpis
+
+    model = baseline_model
+    page = dict(app.kpi_rows(model))
+    out = io.StringIO()
+    print_kpis({"scenario": "baseline", "seed": 0, "kpis": kpis.summary(model)}, console=Console(file=out, width=200))
+    label = units.kpi("churn_rate_per_year").label
+    assert page[label].endswith("%")
+    assert f"{label}" in out.getvalue() and page[label] in out.getvalue()
+    assert page[units.kpi("revenue").label].startswith("$")
