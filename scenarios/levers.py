@@ -1,8 +1,12 @@
 """Scenario levers: campaign decisions as code, each with one hook into the daily step.
 
 A lever has ``setup(model)`` (once, before day 0) and ``before_day(model, day)`` (each
-morning). ``build_levers`` reads ``scenario.levers`` from the config: a list of mappings,
-each with a ``type`` naming a lever of :data:`LEVERS` and that lever's parameters.
+morning), and changes the run only through ``model.controls``
+(:class:`~journeysim.sim.controls.MarketControls`: budgets, price, friction, audiences,
+exposure modifiers, word of mouth, traits, staffing), never by writing the model's attributes
+(``tests/test_controls.py`` scans for that). ``build_levers`` reads ``scenario.levers`` from
+the config: a list of mappings, each with a ``type`` naming a lever of :data:`LEVERS` and that
+lever's parameters.
 
 ======================  ====================================================================
 type                    what it does (module)

@@ -111,8 +111,7 @@ def test_retargeting_audience_is_deciders_and_recent_abandoners_who_have_not_bou
                    Stage.CUSTOMER]
     s.last_abandon[:6] = [-1, 25, 5, 25, 28, 25]   # day of the last abandoned checkout (-1: never)
     s.last_purchase[:6] = [-1, -1, -1, 27, -1, 26]  # row 3 and 5 bought after abandoning
-    display = model.touchpoints.channels[model.spec.channel_names.index("display")]
-    audience = display.audience_rule(30)
+    audience = model.controls.audience_rule("display")(30)
     assert set(audience[audience < 6].tolist()) == {0, 1, 4}
 
 
@@ -147,7 +146,7 @@ def test_promotion_raises_conversion_and_lowers_margin_per_order(baseline) -> No
     assert kpis.conversion_rate(model) > kpis.conversion_rate(baseline)
     per_order = lambda m: kpis.total(m, "margin") / kpis.total(m, "orders")  # noqa: E731
     assert per_order(model) < per_order(baseline)
-    assert model.rates.discount == model.spec.market.discount  # the sale ended after day 120
+    assert model.controls.discount == model.spec.market.discount  # the sale ended after day 120
 
 
 def test_referral_programme_raises_word_of_mouth_share_and_books_rewards(baseline) -> None:
@@ -248,6 +247,6 @@ def test_promotion_discount_applies_only_within_its_dates() -> None:
     seen = []
     for _ in range(6):
         model.step()
-        seen.append(model.rates.discount)
+        seen.append(model.controls.discount)
     assert seen == [0.0, 0.0, 0.3, 0.3, 0.0, 0.0]
     assert (model.state.stage == Stage.DECIDING).any()
