@@ -153,15 +153,62 @@ def test_gallery_scripts_run_and_write_their_figures(tmp_path) -> None:
     assert all((tmp_path / name).stat().st_size > 10_000 for name in written)
 
 
-def test_docs_build_passes_in_strict_mode(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site built once for this module, strictly (any warning fails the build)."""
+    out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "JOURNEYSIM_DOCS_GALLERY": "skip", "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
-    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-d", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
-    assert (tmp_path / "reference" / "config" / "index.html").is_file()
-    assert (tmp_path / "scenarios" / "spring_sale" / "index.html").is_file()
-    api = (tmp_path / "api" / "index.html").read_text()
+    return out
+
+
+def test_docs_build_passes_in_strict_mode(site) -> None:
+    assert (site / "reference" / "config" / "index.html").is_file()
+    assert (site / "scenarios" / "spring_sale" / "index.html").is_file()
+    api = (site / "api" / "index.html").read_text()
     assert "journeysim.api.sweep" in api and "Result.load" in api
+
+
+EXTERNAL_ASSET = re.compile(
+    r"<script[^>]*\ssrc=[\"']?(?P<script>(?:https?:)?//[^\"'\s>]+)"
+    r"|<link[^>]*\shref=[\"']?(?P<link>(?:https?:)?//[^\"'\s>]+)"
+    r"|<(?:img|iframe|source)[^>]*\ssrc=[\"']?(?P<media>(?:https?:)?//[^\"'\s>]+)"
+    r"|@import\s+(?:url\()?[\"']?(?P<import>(?:https?:)?//[^\"')\s;]+)"
+    r"|url\(\s*[\"']?(?P<url>(?:https?:)?//[^\"')\s]+)",
+    re.IGNORECASE)
+"""A script, stylesheet, font, image or frame loaded from another host (links to read are fine)."""
+
+
+def external_assets(text: str) -> list[str]:
+    """Every URL on another host that ``text`` (HTML or CSS) loads when shown."""
+    return [next(v for v in m.groupdict().values() if v) for m in EXTERNAL_ASSET.finditer(text)]
+
+
+def test_external_asset_finder_sees_scripts_stylesheets_and_fonts_not_links() -> None:
+    html = ('<script src="https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js"></script>'
+            '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+            '<link rel="preconnect" href="//fonts.gstatic.com"><a href="https://example.org">read</a>'
+            '<script src="../javascripts/mathjax.js"></script>')
+    css = "@import url('https://fonts.googleapis.com/x.css'); src: url(https://x.org/f.woff2) format('woff2')"
+    assert external_assets(html) == ["https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js",
+                                     "https://fonts.googleapis.com/css?family=Roboto", "//fonts.gstatic.com"]
+    assert external_assets(css) == ["https://fonts.googleapis.com/x.css", "https://x.org/f.woff2"]
+
+
+def test_site_works_offline_with_maths_and_fonts_served_from_the_site(site) -> None:
+    found = {}
+    for page in [*site.rglob("*.html"), *site.rglob("*.css")]:
+        for url in external_assets(page.read_text(encoding="utf-8", errors="replace")):
+            found.setdefault(url, page.relative_to(site).as_posix())
+    assert found == {}, f"pages load assets from other hosts (url: first page): {found}"
+    concepts = (site / "concepts" / "index.html").read_text()
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', concepts)
+    mathjax = [s for s in scripts if "mathjax" in s.lower() and "vendor" in s]
+    assert mathjax, scripts
+    assert all((site / "concepts" / s.split("?")[0]).resolve().is_file() for s in mathjax)
+    assert 'class="arithmatex"' in concepts
 
 
 def test_notebooks_are_stored_without_outputs() -> None:

@@ -1,4 +1,5 @@
 // MathJax settings for pymdownx.arithmatex (generic mode): $...$ inline, $$...$$ display.
+// MathJax itself is served from the site (javascripts/vendor/mathjax/, see mkdocs.yml): no CDN.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],
@@ -8,7 +9,8 @@ window.MathJax = {
   },
   options: {
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex"
+    processHtmlClass: "arithmatex",
+    enableMenu: false  // the menu's accessibility explorer would fetch its speech engine from a CDN
   }
 };
 
