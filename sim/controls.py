@@ -29,6 +29,7 @@ from journeysim.sim.stages import Stage
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
+    from journeysim.sim.touchpoints import Channel
 
 Scope = Union[str, np.ndarray, None]  # noqa: UP007 - a runtime alias, read by type checkers and people
 """Customers an operation applies to: None (everyone), a persona name, a boolean mask over
@@ -196,11 +197,11 @@ class MarketControls:
         if channels is not None:
             members = np.zeros(self._model.n_channels, bool)
             members[[self._channel(c) for c in channels]] = True
-        mask = None if scope is None else self.scope_mask(scope)
+        mask = None if scope is None else self.scope_mask(scope).copy()  # the scope as of today
         self._modifiers.append((modifier, members, mask))
         self._model.touchpoints.kick_modifier = self._exposure_multiplier
 
-    def _exposure_multiplier(self, channel, rows: np.ndarray, day: int) -> np.ndarray | float:
+    def _exposure_multiplier(self, channel: Channel, rows: np.ndarray, day: int) -> np.ndarray | float:
         result: np.ndarray | float = 1.0
         for modifier, members, mask in self._modifiers:
             if members is not None and not members[channel.index]:
@@ -356,43 +357,27 @@ class MarketControls:
         return self._model.service
 
 
+def _deprecated(old: str, read: str, setter: str) -> property:
+    """A model property ``old`` that warns and reads ``controls.<read>`` or calls ``controls.<setter>``."""
+
+    def warn(use: str) -> None:
+        warnings.warn(f"model.{old} is deprecated: use model.controls.{use}", DeprecationWarning, stacklevel=3)
+
+    def get(model: LegacyLeverAttributes) -> object:
+        warn(old)
+        return getattr(model.controls, read)
+
+    def put(model: LegacyLeverAttributes, value: object) -> None:
+        warn(f"{setter}(...)")
+        getattr(model.controls, setter)(value)
+
+    return property(get, put, doc=f"Deprecated: ``model.controls.{old}`` and ``{setter}``.")
+
+
 class LegacyLeverAttributes:
     """Old lever attributes of the model, kept working with a DeprecationWarning."""
 
     controls: MarketControls
-
-    def _moved(self, old: str, new: str) -> None:
-        warnings.warn(f"model.{old} is deprecated: use model.controls.{new}", DeprecationWarning, stacklevel=3)
-
-    @property
-    def budgets(self) -> np.ndarray:
-        """Deprecated: ``model.controls.budgets`` / ``set_budgets``."""
-        self._moved("budgets", "budgets")
-        return self.controls._budgets
-
-    @budgets.setter
-    def budgets(self, value: np.ndarray) -> None:
-        self._moved("budgets", "set_budgets(...)")
-        self.controls.set_budgets(np.asarray(value, dtype=np.float64))
-
-    @property
-    def friction(self) -> float:
-        """Deprecated: ``model.controls.friction`` / ``set_checkout_friction``."""
-        self._moved("friction", "friction")
-        return self.controls.friction
-
-    @friction.setter
-    def friction(self, value: float) -> None:
-        self._moved("friction", "set_checkout_friction(...)")
-        self.controls.set_checkout_friction(value)
-
-    @property
-    def referral_reward(self) -> float:
-        """Deprecated: ``model.controls.referral_reward`` / ``set_referral_reward``."""
-        self._moved("referral_reward", "referral_reward")
-        return self.controls.referral_reward
-
-    @referral_reward.setter
-    def referral_reward(self, value: float) -> None:
-        self._moved("referral_reward", "set_referral_reward(...)")
-        self.controls.set_referral_reward(value)
+    budgets = _deprecated("budgets", "_budgets", "set_budgets")
+    friction = _deprecated("friction", "friction", "set_checkout_friction")
+    referral_reward = _deprecated("referral_reward", "referral_reward", "set_referral_reward")

@@ -303,3 +303,12 @@ def test_shared_resources_refuse_a_customer_scope_and_suggest_a_switchback_or_ge
 def test_a_bad_scope_names_what_is_allowed(scope, allowed) -> None:
     with pytest.raises(ValueError, match=allowed):
         small_model().controls.set_discount(0.1, scope=scope)
+
+
+def test_old_lever_attributes_still_work_with_a_deprecation_warning() -> None:
+    model = build_model(make_spec("population.size=300", "days=5", "seed=3"))
+    with pytest.deprecated_call(match="model.controls.set_checkout_friction"):
+        model.friction = 0.05
+    with pytest.deprecated_call(match="model.controls.budgets"):
+        model.budgets[0] = 7.0
+    assert model.controls.friction == 0.05 and model.controls.budgets[0] == 7.0
