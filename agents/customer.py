@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from journeysim.sim.satisfaction import set_satisfaction
 from journeysim.sim.stages import STAGE_NAMES, Stage, set_stage
 
 __all__ = ["STAGE_NAMES", "Customer", "Stage"]
@@ -70,7 +71,7 @@ class Customer(mesa.Agent):
 
     @satisfaction.setter
     def satisfaction(self, value: float) -> None:
-        self.model.state.satisfaction[self.row] = value
+        set_satisfaction(self.model.state, self.row, value)
 
     @property
     def traits(self) -> dict[str, float]:

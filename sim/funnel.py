@@ -4,7 +4,9 @@ Each customer has entry levels for aware, considering, deciding and purchase (dr
 exponential around ``market.thresholds``). Forward moves happen when interest crosses the
 next level (a strong push can cross several in a day: a skip); falling interest below
 ``market.fallback`` times the current stage's entry level moves the customer back.
-Nothing random is drawn here: the thresholds are the randomness (coupled across scenarios).
+Nothing random is drawn for the crossings: the thresholds are the randomness (coupled across
+scenarios). A new purchase step is drawn only when a customer re-enters the funnel (a lapsed
+customer won back, or a cart abandoner, :func:`redraw_purchase_step`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, Stage, fall_back, forward
+from journeysim.sim.config import MarketSpec
+from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, WIN_BACK_STAGE, Stage, fall_back, forward
 from journeysim.sim.state import CustomerState
 
 
@@ -82,3 +85,28 @@ def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndar
     for k in range(3):
         held += interest >= np.float32(share) * state.levels[k, rows]
     return held
+
+
+def redraw_purchase_step(state: CustomerState, rows: np.ndarray, market: MarketSpec,
+                         rng: np.random.Generator) -> None:
+    """New buy level above the deciding level for ``rows`` (after abandonment or win-back):
+    an exponential purchase step around ``market.thresholds["purchase"]`` times the
+    customer's threshold scale."""
+    width = (market.thresholds["purchase"] * state.traits["threshold_scale"][rows]
+             * rng.standard_exponential(rows.size))
+    state.buy_level[rows] = state.entry_level(Stage.DECIDING)[rows] + width
+
+
+def re_enter(state: CustomerState, rows: np.ndarray, stage: Stage, market: MarketSpec,
+             rng: np.random.Generator) -> np.ndarray:
+    """Put ``rows`` back in the funnel at ``stage`` (win-back or cart abandonment): a new
+    purchase step, and interest at the stage's entry level. Returns their new stage codes."""
+    redraw_purchase_step(state, rows, market, rng)
+    state.interest[rows] = state.entry_level(stage)[rows]
+    return np.full(rows.size, stage, np.int8)
+
+
+def win_back(state: CustomerState, rows: np.ndarray, market: MarketSpec,
+             rng: np.random.Generator) -> np.ndarray:
+    """Lapsed ``rows`` whose interest crossed their win-back level consider the brand again."""
+    return re_enter(state, rows, WIN_BACK_STAGE, market, rng)

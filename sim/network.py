@@ -1,10 +1,9 @@
-"""Word of mouth: who can talk to whom (CSR arrays) and the daily conversations.
+"""The social network: who can talk to whom, as CSR arrays over customer rows.
 
 Graphs come from networkx generators (or an edge-list file) and are stored as CSR
 arrays (``indptr``, ``indices``) over customer rows, shuffled so that graph position is
 independent of persona (except in the homophilous blocks, where that is the point).
-Talkers (customers with a non-zero talk weight) hold conversations sparsely: a Poisson
-number of candidate talkers a day, thinned by their talk weight, then with whom.
+The daily conversations over it are the word-of-mouth phase, :mod:`journeysim.sim.word_of_mouth`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from journeysim.sim.config import NetworkSpec
-from journeysim.sim.state import CustomerState
 from journeysim.sim.validate import Column, read_csv_table
 
 
@@ -93,191 +91,6 @@ def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarr
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
     position = rng.permutation(n)  # graph node -> customer row, independent of persona
     return Graph.from_edges(n, position[edges[:, 0]], position[edges[:, 1]])
-
-
-@dataclass
-class Conversations:
-    """Today's conversations: who talked, to whom, and how strongly (signed)."""
-
-    talkers: np.ndarray
-    listeners: np.ndarray
-    kicks: np.ndarray
-
-    @classmethod
-    def empty(cls) -> Conversations:
-        """No conversations."""
-        e = np.empty(0, np.int64)
-        return cls(e, e, np.empty(0, np.float32))
-
-
-class WordOfMouth:
-    """Daily conversations between customers.
-
-    Parameters
-    ----------
-    spec : NetworkSpec
-        Talk rate, kicks, graph type.
-    state : CustomerState
-        ``talk`` weights are read; listeners' interest is changed.
-    graph : Graph or None
-        Who can talk to whom (None: fully mixed, or personal groups).
-    rng : Generator
-        The word-of-mouth stream.
-    groups : ndarray or None
-        Group id per row for the personal-groups network.
-    """
-
-    def __init__(self, spec: NetworkSpec, state: CustomerState, graph: Graph | None,
-                 rng: np.random.Generator, groups: np.ndarray | None = None) -> None:
-        self.spec, self.state, self.graph, self.rng = spec, state, graph, rng
-        self.groups = groups
-        self.talk_multiplier = 1.0
-        self.kick_multiplier = 1.0
-        if groups is not None:
-            order = np.argsort(groups, kind="stable")
-            self._group_rows = order
-            self._group_start = np.searchsorted(groups[order], np.arange(groups.max() + 2))
-        self._talkers = np.empty(0, np.int64)  # cascade mode: customers in their talk period
-        self._since = np.empty(0, np.int32)  # ... and the purchase day that started it
-        self._enrolled_through = 0  # purchases before this day are enrolled
-
-    def talk(self, day: int) -> Conversations:
-        """Hold today's conversations and apply their effect on receptive listeners."""
-        if self.spec.mode == "cascade":
-            return self._cascade(day)
-        rate = self.spec.talk_rate * self.talk_multiplier
-        if rate <= 0:
-            return Conversations.empty()
-        # Every customer holds Poisson(rate * |talk weight|) conversations a day: draw the
-        # candidates among all rows, then keep talkers by their weight (no full scan).
-        n = self.state.size
-        talkers = self.rng.integers(0, n, self.rng.poisson(rate * n))
-        weight = self.state.talk[talkers]
-        talkers = talkers[self.rng.random(talkers.size) < np.abs(weight)]
-        if self.spec.talk_days is not None and talkers.size:
-            since = day - self.state.last_purchase[talkers]
-            talkers = talkers[(since <= self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)]
-        if talkers.size == 0:
-            return Conversations.empty()
-        weight = self.state.talk[talkers]
-        listeners, strength = self._listeners(talkers)
-        ok = listeners >= 0
-        talkers, listeners, strength, weight = talkers[ok], listeners[ok], strength[ok], weight[ok]
-        kick = np.where(weight > 0, self.spec.positive_kick, -self.spec.negative_kick) * strength
-        kick = (kick * self.kick_multiplier).astype(np.float32)
-        return Conversations(talkers, listeners, kick)
-
-    def _listeners(self, talkers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One listener per talker (-1: the talker has nobody to talk to) and the tie strength."""
-        n = self.state.size
-        strength = np.ones(talkers.size, np.float32)
-        if self.groups is not None:
-            return self._group_listeners(talkers, strength)
-        if self.graph is None:
-            return self.rng.integers(0, n, talkers.size), strength
-        start = self.graph.indptr[talkers]
-        degree = self.graph.indptr[talkers + 1] - start
-        pick = (self.rng.random(talkers.size) * degree).astype(np.int64)
-        listeners = np.where(degree > 0, self.graph.indices[np.minimum(start + pick, self.graph.indices.size - 1)], -1)
-        return listeners, strength
-
-    def _group_listeners(self, talkers: np.ndarray, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Personal groups (Goldenberg, Libai and Muller 2001): a strong tie inside the
-        talker's group, or one of ``weak_ties`` random contacts outside it."""
-        spec = self.spec
-        group = self.groups[talkers]
-        start, stop = self._group_start[group], self._group_start[group + 1]
-        size = stop - start
-        strong_ties = size - 1
-        weak = self.rng.random(talkers.size) * (strong_ties + spec.weak_ties) >= strong_ties
-        pick = start + (self.rng.random(talkers.size) * np.maximum(strong_ties, 1)).astype(np.int64)
-        inside = self._group_rows[np.minimum(pick, self._group_rows.size - 1)]
-        inside = np.where(inside == talkers, self._group_rows[np.minimum(stop - 1, self._group_rows.size - 1)], inside)
-        outside = self._outside_group(start, size)
-        listeners = np.where(weak, outside, np.where(strong_ties > 0, inside, -1))
-        weak_kick = spec.weak_kick if spec.weak_kick is not None else spec.positive_kick
-        strength[weak] = weak_kick / spec.positive_kick if spec.positive_kick > 0 else 0.0
-        return listeners, strength
-
-    def _outside_group(self, start: np.ndarray, size: np.ndarray) -> np.ndarray:
-        """One customer drawn uniformly from outside each group (given by its first position
-        ``start`` in the group-sorted rows and its ``size``); -1 if the group is everyone."""
-        n = self.state.size
-        others = n - size
-        pick = (self.rng.random(start.size) * np.maximum(others, 1)).astype(np.int64)
-        pick = np.where(pick >= start, pick + size, pick)
-        return np.where(others > 0, self._group_rows[np.minimum(pick, n - 1)], -1)
-
-    # ------------------------------------------------------------------ independent cascade
-    def _cascade(self, day: int) -> Conversations:
-        """Independent cascade: each customer in their talk period (``talk_days`` after a purchase,
-        or for ever) tells each neighbour today with probability ``transmission`` times their
-        talk weight; in personal groups each also meets ``weak_ties`` random people outside the
-        group and tells each with probability ``weak_transmission``. Work is in proportion to the
-        talkers' ties (plus one vectorised pass over ``last_purchase`` a day to enrol new buyers),
-        never to all edges."""
-        talkers = self._cascade_talkers(day)
-        if talkers.size == 0:
-            return Conversations.empty()
-        weight = self.state.talk[talkers]
-        scale = np.abs(weight).astype(np.float64) * self.talk_multiplier
-        strong = np.minimum(self.spec.transmission * scale, 1.0)
-        if self.groups is not None:
-            weak_rate = self.spec.transmission if self.spec.weak_transmission is None else self.spec.weak_transmission
-            who, listeners = self._group_cascade(talkers, strong, np.minimum(weak_rate * scale, 1.0))
-        elif self.graph is not None:
-            who, listeners = self._edge_cascade(talkers, strong)
-        else:
-            who, listeners = self._mixed_cascade(talkers, strong)
-        kick = np.where(weight[who] > 0, self.spec.positive_kick, -self.spec.negative_kick)
-        kick = (kick * self.kick_multiplier).astype(np.float32)
-        return Conversations(talkers[who], listeners, kick)
-
-    def _cascade_talkers(self, day: int) -> np.ndarray:
-        """Customers talking today: enrol yesterday's buyers, drop those past ``talk_days``
-        (and entries superseded by a later purchase) and those with no talk weight."""
-        last = self.state.last_purchase
-        if day > self._enrolled_through:
-            fresh = np.flatnonzero((last >= self._enrolled_through) & (last < day))
-            self._talkers = np.concatenate([self._talkers, fresh])
-            self._since = np.concatenate([self._since, last[fresh]])
-            self._enrolled_through = day
-        keep = last[self._talkers] == self._since
-        if self.spec.talk_days is not None:
-            keep &= day - self._since <= self.spec.talk_days
-        self._talkers, self._since = self._talkers[keep], self._since[keep]
-        return self._talkers[self.state.talk[self._talkers] != 0]
-
-    def _edge_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each edge of each talker transmits with the talker's probability: (talker index, listener)."""
-        start = self.graph.indptr[talkers]
-        who, position = segment_hits(start, self.graph.indptr[talkers + 1] - start, prob, self.rng)
-        return who, self.graph.indices[position]
-
-    def _mixed_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fully mixed: Binomial(n - 1, p) listeners per talker, uniform among the others."""
-        n = self.state.size
-        count = self.rng.binomial(n - 1, prob)
-        who = np.repeat(np.arange(talkers.size), count)
-        listeners = self.rng.integers(0, max(n - 1, 1), who.size)
-        listeners = np.where(listeners >= talkers[who], listeners + 1, listeners)
-        return who, listeners
-
-    def _group_cascade(self, talkers: np.ndarray, strong: np.ndarray,
-                       weak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Personal groups (Goldenberg, Libai and Muller 2001): each other member of the talker's
-        group hears with probability ``strong``; of ``weak_ties`` random contacts outside the
-        group, Binomial(weak_ties, weak) hear."""
-        group = self.groups[talkers]
-        start, stop = self._group_start[group], self._group_start[group + 1]
-        size = stop - start
-        who, position = segment_hits(start, size, strong, self.rng)
-        member = self._group_rows[position]
-        hit = member != talkers[who]
-        weak_who = np.repeat(np.arange(talkers.size), self.rng.binomial(self.spec.weak_ties, weak))
-        outside = self._outside_group(start[weak_who], size[weak_who])
-        ok = outside >= 0
-        return (np.concatenate([who[hit], weak_who[ok]]), np.concatenate([member[hit], outside[ok]]))
 
 
 def bernoulli_positions(total: int, probability: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,13 +1,21 @@
-"""Checkout and purchase: cart abandonment, price, revenue, and satisfaction after buying."""
+"""The purchase phase: checkout (cart abandonment), orders, price and the next order's level.
+
+Customers reach this phase when their interest crossed their buy level (prospects) or their
+repurchase level (active customers). Satisfaction after an order is set by
+:func:`journeysim.sim.satisfaction.after_order`; the new stage by
+:func:`journeysim.sim.stages.after_purchase`.
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from journeysim.sim.collectors import Collector
 from journeysim.sim.config import MarketSpec
-from journeysim.sim.state import CustomerState
+from journeysim.sim.state import NO_TOUCH, CustomerState
 
 
 @dataclass
@@ -19,14 +27,16 @@ class Checkout:
 
 
 @dataclass
-class Orders:
-    """Today's orders: who bought, at what price, how satisfied, and how far quality fell short."""
+class Purchases:
+    """Today's purchases: who bought, at what price, what quality they perceived, how far
+    quality fell short and (once set) how satisfied they are."""
 
     rows: np.ndarray
     first: np.ndarray  # bool: the customer's first order
     price: np.ndarray  # currency paid per order
-    satisfaction: np.ndarray
-    shortfall: np.ndarray  # expectation minus perceived quality, >= 0
+    quality: np.ndarray  # perceived quality of the order
+    shortfall: np.ndarray  # expectation minus perceived quality, in [0, 1]
+    satisfaction: np.ndarray | None = None  # float32, after the order
 
 
 def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:
@@ -38,30 +48,65 @@ def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.
     return Checkout(attempts[~abandon], attempts[abandon])
 
 
-def perceived_satisfaction(quality: np.ndarray, expectation: np.ndarray) -> np.ndarray:
-    """Satisfaction from one order: twice the gap of perceived quality over expectation, in [-1, 1]."""
-    return np.clip(2.0 * (quality - expectation), -1.0, 1.0).astype(np.float32)
-
-
 def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: float | np.ndarray,
-             day: int, rng: np.random.Generator) -> Orders:
-    """Turn buyers into orders: price paid, satisfaction update and purchase counters.
+             day: int, rng: np.random.Generator) -> Purchases:
+    """Turn buyers into orders: perceived quality, price paid and the purchase counters
+    (``purchases``, ``last_purchase``; interest restarts from zero).
 
     ``price`` is what each order pays (currency: list price after discount; one for all, or
     one per buyer).
-
-    Satisfaction of a repeat buyer averages the new experience with the old (weight 1/2).
     """
     first = state.purchases[rows] == 0
     quality = market.quality + market.quality_noise * rng.standard_normal(rows.size)
     expectation = state.traits["quality_expectation"][rows]
-    experienced = perceived_satisfaction(quality, expectation)
-    old = state.satisfaction[rows]
-    satisfaction = np.where(first, experienced, 0.5 * (old + experienced)).astype(np.float32)
-    state.satisfaction[rows] = satisfaction
     state.purchases[rows] += 1
     state.last_purchase[rows] = day
     state.interest[rows] = 0.0
     price = np.full(rows.size, price, dtype=np.float64)
     shortfall = np.clip(expectation - quality, 0.0, 1.0).astype(np.float32)
-    return Orders(rows, first, price, satisfaction, shortfall)
+    return Purchases(rows, first, price, quality, shortfall)
+
+
+def redraw_repurchase_level(state: CustomerState, rows: np.ndarray, market: MarketSpec,
+                            rng: np.random.Generator) -> None:
+    """Interest a customer needs for the next order (intent restarts from zero): exponential
+    around the purchase step (1 when the step is 0)."""
+    state.repurchase_level[rows] = (market.thresholds["purchase"] or 1.0) * rng.standard_exponential(rows.size)
+
+
+def book_orders(collector: Collector, day: int, orders: Purchases, state: CustomerState,
+                unit_cost: float, referred_by: np.ndarray, referral_reward: float) -> None:
+    """Count orders, acquisitions by source, revenue, margin and referrals of ``day``.
+
+    Sources are channel codes, then word of mouth (``n_channels``), then direct (no touch).
+    """
+    c = collector
+    n_channels = c.acquisitions_by_source.shape[1] - 2
+    first = orders.rows[orders.first]
+    c.add(day, "orders", orders.rows.size)
+    c.add(day, "acquisitions", first.size)
+    c.add(day, "repurchases", orders.rows.size - first.size)
+    revenue = float(orders.price.sum())
+    c.add(day, "revenue", revenue)
+    c.add(day, "margin", revenue - orders.rows.size * unit_cost)
+    source = state.last_touch[first].astype(np.int64)
+    source[source == NO_TOUCH] = n_channels + 1  # direct / broadcast only
+    c.acquisitions_by_source[day] += np.bincount(source, minlength=n_channels + 2)
+    referred = first[(state.last_touch[first] == n_channels) & (referred_by[first] >= 0)]
+    c.add(day, "referrals", referred.size)
+    c.add(day, "programme_cost", referred.size * referral_reward)
+
+
+def book_returns(collector: Collector, day: int, returned: int, refund: float) -> None:
+    """Count ``returned`` orders of ``day`` and their ``refund`` (currency)."""
+    collector.add(day, "returns", returned)
+    collector.add(day, "refunds", refund)
+    collector.add(day, "revenue", -refund)
+    collector.add(day, "margin", -refund)
+
+
+def __getattr__(name: str):
+    if name == "Orders":
+        warnings.warn("journeysim.sim.purchase.Orders is now Purchases", DeprecationWarning, stacklevel=2)
+        return Purchases
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,23 +11,11 @@ import numpy as np
 
 from journeysim.sim.config import MarketSpec, NetworkSpec
 from journeysim.sim.funnel import purchase_level
+from journeysim.sim.satisfaction import advocacy_factor, churn_factor, satisfaction_factor, survey_category
 from journeysim.sim.stages import FALLING_BACK, POST_PURCHASE, Stage, next_level_slot
 from journeysim.sim.state import CustomerState
 
-
-def satisfaction_factor(satisfaction: np.ndarray) -> np.ndarray:
-    """Multiplier of the repurchase rate: 1 at neutral satisfaction, 2 delighted, 0.1 angry."""
-    return np.clip(1.0 + satisfaction, 0.1, 2.0)
-
-
-def churn_factor(satisfaction: np.ndarray) -> np.ndarray:
-    """Multiplier of the lapse hazard: e^{-2 s}, so angry customers lapse ~7x faster."""
-    return np.exp(-2.0 * satisfaction)
-
-
-def advocacy_factor(satisfaction: np.ndarray, bar: float) -> np.ndarray:
-    """Share of the advocacy hazard a loyal customer has: 0 below ``bar``, 1 delighted."""
-    return np.clip((satisfaction - bar) / max(1.0 - bar, 1e-9), 0.0, 1.0)
+__all__ = ["Rates", "advocacy_factor", "churn_factor", "satisfaction_factor"]
 
 
 class Rates:
@@ -50,7 +38,6 @@ class Rates:
         self.discount = market.discount  # share off the list price (everyone without a scoped discount)
         self.customer_discount: np.ndarray | None = None  # per customer, once a lever scopes a discount
         self.customer_talk: np.ndarray | None = None  # per-customer talk weight multiplier (scoped levers)
-        self.row_listeners: list = []  # callables(rows) told after rows are refreshed
         n = state.size
         self.nps_category = np.zeros(n, np.int8)  # +1 promoter, -1 detractor, 0 passive or none
         self.respondents = 0
@@ -97,8 +84,6 @@ class Rates:
         s.hazard[rows] = np.where(post, hazard, 0.0)
         self._refresh_talk(rows, stage, sat, post)
         self._refresh_survey(rows, sat)
-        for listener in self.row_listeners:
-            listener(rows)
 
     def _refresh_talk(self, rows: np.ndarray, stage: np.ndarray, sat: np.ndarray, post: np.ndarray) -> None:
         talk = self.talk_by_stage[stage]
@@ -108,12 +93,11 @@ class Rates:
         self.state.talk[rows] = np.clip(talk, -1.0, 1.0)
 
     def _refresh_survey(self, rows: np.ndarray, sat: np.ndarray) -> None:
-        """Keep promoter and detractor counts of everyone who has bought (NPS survey):
-        score = clip(round(8 + 3 s + bias), 0, 10); 9-10 promoters, 0-6 detractors."""
+        """Keep promoter and detractor counts of everyone who has bought (NPS survey, see
+        :func:`~journeysim.sim.satisfaction.survey_category`)."""
         bought = self.state.purchases[rows] > 0
         rows, sat = rows[bought], sat[bought]
-        score = np.clip(np.rint(8.0 + 3.0 * sat + self.state.survey_bias[rows]), 0, 10)
-        category = np.where(score >= 9, 1, np.where(score <= 6, -1, 0)).astype(np.int8)
+        category = survey_category(sat, self.state.survey_bias[rows])
         old = self.nps_category[rows]
         self.promoters += int((category == 1).sum() - (old == 1).sum())
         self.detractors += int((category == -1).sum() - (old == -1).sum())
@@ -127,13 +111,3 @@ class Rates:
     def refresh_all(self) -> None:
         """Recompute every row (start of a run, or after a global lever change)."""
         self.refresh(np.arange(self.state.size))
-
-    def exit_shares(self, rows: np.ndarray) -> np.ndarray:
-        """For post-purchase ``rows`` whose clock rang: the share of their hazard that is
-        advocacy (the rest is lapsing)."""
-        s = self.state
-        sat = s.satisfaction[rows]
-        adv = np.where(s.stage[rows] == Stage.LOYAL, s.traits["advocacy"][rows]
-                       * advocacy_factor(sat, self.market.advocate_satisfaction), 0.0)
-        total = s.hazard[rows]
-        return np.divide(adv, total, out=np.zeros_like(total), where=total > 0)

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from journeysim.sim.satisfaction import delivery_penalty, wait_penalty
 from journeysim.sim.schema.service import ServiceSpec
 
 DAY = 1.0  # days: the simulation clock unit, one model step
@@ -70,36 +71,8 @@ ServiceConfig = ServiceSpec
 
 
 # --------------------------------------------------------------------------------------------
-# Penalty curves and samplers
+# Samplers (the satisfaction penalty curves live in sim/satisfaction.py)
 # --------------------------------------------------------------------------------------------
-def wait_penalty(wait_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
-    """Satisfaction lost (>= 0) for support waits of ``wait_days`` days.
-
-    ``linear``: ``per_day * wait``; ``logistic``: a logistic in wait centred on
-    ``midpoint_days`` with slope ``steepness_per_day``, shifted and scaled to be 0 at no wait
-    and to approach ``max``. Both are non-decreasing and capped at ``max``.
-    """
-    wait = np.maximum(np.asarray(wait_days, dtype=np.float64), 0.0)
-    cap = float(curve["max"])
-    if curve.get("shape", "linear") == "linear":
-        penalty = float(curve["per_day"]) * wait
-    else:
-        steepness, midpoint = float(curve["steepness_per_day"]), float(curve["midpoint_days"])
-        at_zero = _logistic(-steepness * midpoint)
-        penalty = cap * (_logistic(steepness * (wait - midpoint)) - at_zero) / (1.0 - at_zero)
-    return np.clip(penalty, 0.0, cap)
-
-
-def delivery_penalty(delivery_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
-    """Satisfaction lost (>= 0): ``per_day`` per day beyond ``promised_days``, capped at ``max``."""
-    late_days = np.maximum(np.asarray(delivery_days, np.float64) - curve["promised_days"], 0.0)
-    return np.minimum(float(curve["per_day"]) * late_days, float(curve["max"]))
-
-
-def _logistic(x: np.ndarray | float) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
-
-
 def transit_days(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
     """Draw ``n`` gamma transit delays (days) with the given mean and coefficient of variation."""
     if cv == 0 or mean == 0:

@@ -1,4 +1,4 @@
-"""Touchpoints: budgets buy impressions, sampled sparsely; exposures add interest.
+"""The media phase (touchpoints): budgets buy impressions, sampled sparsely; exposures add interest.
 
 Impression channels deliver ``spend / cpm * 1000`` impressions a day to customers of their
 audience (everyone, or customers in ``target_stages``), weighted by persona affinity. Only
@@ -10,13 +10,13 @@ adstocked impressions per capita. The response to frequency saturates by a named
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from journeysim.sim.config import ChannelSpec, SaturationSpec
-from journeysim.sim.stages import EVALUATING, Stage
+from journeysim.sim.satisfaction import Reviews
+from journeysim.sim.stages import Stage
 from journeysim.sim.state import CustomerState
 from journeysim.sim.streams import RandomStreams
 
@@ -168,10 +168,10 @@ class Touchpoints:
         self.state, self.streams, self.scale = state, streams, scale
         self.channels = [Channel(s, k, affinity[:, k], state.size) for k, s in enumerate(specs)]
         self.names = tuple(s.name for s in specs)
-        self.review_multiplier = 1.0
         self.logged_mask: np.ndarray | None = None
         self._audiences: dict[bytes, np.ndarray] = {}
-        self.current_counts: Callable[[], np.ndarray] | None = None  # customers per stage now
+        self._counts: np.ndarray | None = None  # today's customers per stage (set by expose)
+        self._reviews = Reviews(0.0)  # today's review score (set by expose)
         self._media_response = state.traits["innovativeness"]
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
 
@@ -180,9 +180,22 @@ class Touchpoints:
         """Configured daily budget of each channel (currency per day, at reference size)."""
         return np.array([c.spec.daily_budget for c in self.channels])
 
-    def expose(self, day: int, budgets: np.ndarray) -> DayExposure:
-        """Spend today's ``budgets`` (per channel, at reference size) and apply the exposures."""
+    def expose(self, day: int, budgets: np.ndarray, stage_counts: np.ndarray, reviews: Reviews) -> DayExposure:
+        """Spend today's ``budgets`` (per channel, at reference size) and apply the exposures.
+
+        Parameters
+        ----------
+        day : int
+            Today.
+        budgets : ndarray
+            Daily budget per channel, currency at the reference size.
+        stage_counts : ndarray
+            Customers per stage now (sizes targeted audiences without a pass over everyone).
+        reviews : Reviews
+            The public review score; its factor scales the effect on evaluating prospects.
+        """
         self._audiences.clear()
+        self._counts, self._reviews = stage_counts, reviews
         k = len(self.channels)
         out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k, np.int64), [])
         for channel in self.channels:
@@ -208,7 +221,7 @@ class Touchpoints:
         unless the audience is too small for thinning to be cheaper)."""
         if channel.target_mask is None:
             return None
-        counts = self.current_counts() if self.current_counts is not None else None
+        counts = self._counts
         if counts is not None:
             share = counts[channel.target_mask].sum() / self.state.size
             if share >= self.THIN_SHARE:
@@ -230,8 +243,8 @@ class Touchpoints:
         persona, stage = self.state.persona, self.state.stage
         mask = channel.target_mask if audience is None else None
         accept_rate = max(float(channel.weights.mean()), 1e-3)
-        if mask is not None and self.current_counts is not None:
-            accept_rate *= max(self.current_counts()[mask].sum() / self.state.size, 1e-3)
+        if mask is not None and self._counts is not None:
+            accept_rate *= max(self._counts[mask].sum() / self.state.size, 1e-3)
         chosen: list[np.ndarray] = []
         got = 0
         while got < n:
@@ -259,7 +272,7 @@ class Touchpoints:
         channel.stock[rows] = stock + counts
         channel.stock_day[rows] = day
         stage = self.state.stage[rows]
-        kick = channel.effect[stage] * gain * self._media_response[rows] * self._review(stage)
+        kick = channel.effect[stage] * gain * self._media_response[rows] * self._reviews.factor(stage)
         if self.kick_modifier is not None:
             kick = kick * self.kick_modifier(channel, rows, day)
         self.state.interest[rows] += kick
@@ -294,10 +307,3 @@ class Touchpoints:
         for channel in self.channels:
             if channel.dose_weight is not None:
                 self._weigh_dose(channel, rows)
-
-    def _review(self, stage: np.ndarray) -> np.ndarray | float:
-        """Review-score multiplier for customers considering or deciding."""
-        if self.review_multiplier == 1.0:
-            return 1.0
-        evaluating = EVALUATING.holds(stage)
-        return np.where(evaluating, np.float32(self.review_multiplier), np.float32(1.0))

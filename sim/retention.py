@@ -1,0 +1,61 @@
+"""The retention phase: post-purchase clocks, advocacy and lapsing.
+
+Each active customer accumulates their daily hazard (``state.hazard``: churn plus, for loyal
+customers, advocacy) on a clock; when it crosses their Exp(1) threshold the clock rings and
+they either become an advocate (with the advocacy share of the hazard) or lapse. Random
+numbers are drawn per transition, not per customer-day (coupled across scenarios).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from journeysim.sim.config import MarketSpec
+from journeysim.sim.satisfaction import advocacy_factor
+from journeysim.sim.stages import Stage
+from journeysim.sim.state import CustomerState
+
+
+@dataclass
+class Exits:
+    """Customers whose clock rang today: new advocates and lapsers."""
+
+    advocates: np.ndarray
+    lapsers: np.ndarray
+
+
+def start_clocks(state: CustomerState, rows: np.ndarray, rng: np.random.Generator) -> None:
+    """New customers ``rows`` start a post-purchase clock with a fresh Exp(1) threshold."""
+    state.clock[rows] = 0.0
+    state.clock_threshold[rows] = rng.standard_exponential(rows.size)
+
+
+def exit_shares(state: CustomerState, rows: np.ndarray, advocate_satisfaction: float) -> np.ndarray:
+    """For post-purchase ``rows`` whose clock rang: the share of their hazard that is
+    advocacy (the rest is lapsing)."""
+    sat = state.satisfaction[rows]
+    adv = np.where(state.stage[rows] == Stage.LOYAL, state.traits["advocacy"][rows]
+                   * advocacy_factor(sat, advocate_satisfaction), 0.0)
+    total = state.hazard[rows]
+    return np.divide(adv, total, out=np.zeros_like(total), where=total > 0)
+
+
+def ring_clocks(state: CustomerState, market: MarketSpec, rng: np.random.Generator) -> Exits:
+    """Advance every clock by a day of hazard and split those that rang into advocates and
+    lapsers. Advocates start a new clock; lapsers lose their interest and draw a win-back
+    level (exponential around ``market.winback`` times their threshold scale)."""
+    np.add(state.clock, state.hazard, out=state.clock)
+    rang = np.flatnonzero(state.clock >= state.clock_threshold)
+    if rang.size == 0:
+        return Exits(rang, rang)
+    advocate = rng.random(rang.size) < exit_shares(state, rang, market.advocate_satisfaction)
+    advocates, lapsers = rang[advocate], rang[~advocate]
+    state.clock[rang] = 0.0
+    state.clock_threshold[advocates] = rng.standard_exponential(advocates.size)
+    state.clock_threshold[lapsers] = np.inf
+    state.interest[lapsers] = 0.0
+    state.winback_level[lapsers] = (market.winback * state.traits["threshold_scale"][lapsers]
+                                    * rng.standard_exponential(lapsers.size))
+    return Exits(advocates, lapsers)
