@@ -116,6 +116,13 @@ class MarketControls:
             raise ConfigError("channel", channel, f"a channel index from 0 to {len(names) - 1} or a name")
         return int(channel)
 
+    def _impressions_channel(self, channel: ChannelRef, operation: str) -> Channel:
+        target = self._model.touchpoints.channels[self._channel(channel)]
+        if target.spec.kind != "impressions":
+            raise ConfigError(f"{operation}(channel)", target.spec.name, "an impressions channel (broadcast "
+                              "media reach everyone and keep no per-customer exposures)")
+        return target
+
     # ------------------------------------------------------------------ media budgets (shared)
     @property
     def budgets(self) -> np.ndarray:
@@ -157,7 +164,7 @@ class MarketControls:
     def target_stages(self, channel: ChannelRef, stages: Iterable[int] | None) -> None:
         """Let ``channel``'s impressions reach only customers in ``stages`` (None: everyone)."""
         mask = None if stages is None else np.isin(np.arange(len(Stage)), list(stages))
-        self._model.touchpoints.channels[self._channel(channel)].target_mask = mask
+        self._impressions_channel(channel, "target_stages").target_mask = mask
 
     def stage_audience(self, channel: ChannelRef) -> np.ndarray | None:
         """Boolean mask over stages that ``channel`` targets (None: every stage); a copy."""
@@ -167,7 +174,7 @@ class MarketControls:
     def set_audience_rule(self, channel: ChannelRef, rule: Callable[[int], np.ndarray] | None) -> None:
         """Replace ``channel``'s stage audience by ``rule(day) -> rows`` (a row may repeat to
         weigh it); None returns to the stage audience."""
-        self._model.touchpoints.channels[self._channel(channel)].audience_rule = rule
+        self._impressions_channel(channel, "set_audience_rule").audience_rule = rule
 
     def audience_rule(self, channel: ChannelRef) -> Callable[[int], np.ndarray] | None:
         """The audience rule of ``channel`` (None: its stage audience)."""
@@ -191,7 +198,8 @@ class MarketControls:
         """Multiply the effect of exposures on ``channels`` (None: all) of customers in ``scope``.
 
         ``modifier`` is a number or ``(channel index, rows, day) -> multiplier``. Modifiers
-        compose by multiplication, in the order they were added.
+        compose by multiplication, in the order they were added. Impressions channels only:
+        broadcast doses reach everyone and are not modified.
         """
         members = None
         if channels is not None:

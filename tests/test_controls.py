@@ -312,3 +312,8 @@ def test_old_lever_attributes_still_work_with_a_deprecation_warning() -> None:
     with pytest.deprecated_call(match="model.controls.budgets"):
         model.budgets[0] = 7.0
     assert model.controls.friction == 0.05 and model.controls.budgets[0] == 7.0
+
+
+def test_audiences_of_broadcast_media_are_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="'tv' is not allowed: an impressions channel"):
+        small_model().controls.target_stages("tv", [1, 2])
