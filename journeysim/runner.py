@@ -31,14 +31,14 @@ def config_hash(cfg: Any) -> str:
 
 def make_service(spec: RunSpec):
     """The spec's service operations (None when ``service.enabled`` is false)."""
-    from journeysim.sim.service import ServiceOperations
+    from journeysim.sim.service import ServiceOperations, population_factor
     from journeysim.sim.streams import RandomStreams
 
     if not spec.service.enabled:
         return None
     config = spec.service
     if config.scale_with_population:
-        config = config.scaled(spec.population.size / 10_000)
+        config = config.scaled(population_factor(spec.population.size))
     return ServiceOperations(config, RandomStreams(spec.seed)["service"])
 
 

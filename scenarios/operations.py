@@ -8,24 +8,16 @@ times a unit cost as programme cost (negative: a saving).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from journeysim.scenarios.base import Lever, Params, book_cost, register
 from journeysim.sim.errors import ConfigError
+from journeysim.sim.schema.service import scaled_staff
+from journeysim.sim.service import population_factor
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
-
-SERVICE_UNIT = 10_000
-"""Customers per unit of a population-scaled service number (as in ``conf/service``)."""
-
-
-def scaled_staff(staff: float, factor: float) -> int:
-    """Agents for ``staff`` per 10,000 customers at ``factor`` times that population: rounded
-    half up, at least one (the rule of ``ServiceConfig.scaled``)."""
-    return max(1, math.floor(staff * factor + 0.5))
 
 
 def roster(params: Params, lever: str, value: str, *, integer: bool, low: float) -> list[tuple[int, float]]:
@@ -78,7 +70,7 @@ class ServiceRoster(Lever):
     def setup(self, model: JourneyModel) -> None:
         """Turn the schedule into absolute numbers for this population."""
         scaled = model.spec.service.scale_with_population
-        factor = model.state.size / SERVICE_UNIT
+        factor = population_factor(model.state.size)
         self.changes = {day: self.scale(v, factor) if scaled else v for day, v in self.schedule}
 
     def before_day(self, model: JourneyModel, day: int) -> None:

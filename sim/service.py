@@ -1,4 +1,8 @@
-"""Service operations after a purchase: fulfilment, delivery, support tickets and returns.
+"""The service phase: fulfilment, delivery, support tickets and returns after a purchase.
+
+This module runs the operations day by day (:class:`ServiceOperations`); the actors live in
+:mod:`journeysim.sim.support` (the desk and tickets) and :mod:`journeysim.sim.fulfilment`
+(orders, backlog, delivery); the satisfaction penalties in :mod:`journeysim.sim.satisfaction`.
 
 The layer runs on a SimPy :class:`simpy.Environment` whose clock is in **days** (floats) and
 which the model advances to the end of each simulated day (``run_day``).
@@ -46,21 +50,32 @@ tickets (waits are then never longer, ticket by ticket).
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import simpy
 
+from journeysim.sim.fulfilment import DeliveryLog, OrderBacklog, Orders, delivery, ticket_probability, transit_days
 from journeysim.sim.satisfaction import delivery_penalty, wait_penalty
 from journeysim.sim.schema.service import ServiceSpec
+from journeysim.sim.support import (
+    Process,
+    SupportDesk,
+    SupportLog,
+    erlang_c_wait,
+    handle_days,
+    simulate_mm_c,
+    staffing,
+    ticket_arrivals,
+)
+
+__all__ = [  # the service layer's public names, wherever they live
+    "DAY", "POPULATION_UNIT", "Orders", "ServiceConfig", "ServiceDay", "ServiceOperations", "SupportDesk",
+    "delivery_penalty", "erlang_c_wait", "population_factor", "simulate_mm_c", "wait_penalty",
+]
 
 DAY = 1.0  # days: the simulation clock unit, one model step
 POPULATION_UNIT = 10_000  # customers: capacity and staff are stated per this many when scaled
-
-Process = Generator[simpy.Event, Any, None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,295 +85,10 @@ ServiceConfig = ServiceSpec
 """The service operations' configuration: the validated ``service`` section."""
 
 
-# --------------------------------------------------------------------------------------------
-# Samplers (the satisfaction penalty curves live in sim/satisfaction.py)
-# --------------------------------------------------------------------------------------------
-def transit_days(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
-    """Draw ``n`` gamma transit delays (days) with the given mean and coefficient of variation."""
-    if cv == 0 or mean == 0:
-        return np.full(n, float(mean))
-    shape = 1.0 / cv**2
-    return rng.gamma(shape, mean / shape, n)
-
-
-def handle_days(rng: np.random.Generator, n: int, mean_days: float) -> np.ndarray:
-    """Draw ``n`` exponential handle times (days of staffed time)."""
-    return rng.exponential(mean_days, n)
-
-
-def ticket_probability(shortfall: np.ndarray, base: float, slope: float) -> np.ndarray:
-    """Probability that an order opens a ticket, given its quality shortfall in [0, 1]."""
-    return np.clip(base + slope * np.clip(shortfall, 0.0, 1.0), 0.0, 1.0)
-
-
-def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
-    """Mean waiting time in queue of an M/M/c queue (Erlang C), in the rates' time unit.
-
-    Parameters
-    ----------
-    arrival_rate : float
-        Poisson arrival rate, lambda.
-    service_rate : float
-        Service rate of one server, mu (1 / mean service time).
-    servers : int
-        Number of servers, c.
-
-    Returns
-    -------
-    float
-        ``C(c, a) / (c * mu - lambda)`` with ``a = lambda / mu``; ``inf`` if the queue is
-        unstable (``lambda >= c * mu``).
-    """
-    offered = arrival_rate / service_rate
-    if offered >= servers:
-        return math.inf
-    blocking = 1.0  # Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))
-    for k in range(1, servers + 1):
-        blocking = offered * blocking / (k + offered * blocking)
-    prob_wait = servers * blocking / (servers - offered * (1.0 - blocking))
-    return prob_wait / (servers * service_rate - arrival_rate)
-
-
-# --------------------------------------------------------------------------------------------
-# Support: the desk, its log and the ticket processes
-# --------------------------------------------------------------------------------------------
-class SupportDesk(simpy.Resource):
-    """The staffed support agents: a ``simpy.Resource`` whose capacity follows the roster.
-
-    SimPy fixes a Resource's capacity, so this subclass changes it in one place,
-    :meth:`set_staff`: the capacity (``_capacity``) is replaced and waiting tickets are granted
-    while slots are free. A cut takes effect for new service starts; agents busy above the new
-    level finish their ticket first. The desk also integrates busy and staffed agent-time
-    (agents still finishing above the roster count as staffed), for utilisation.
-    """
-
-    def __init__(self, env: simpy.Environment, staff: int) -> None:
-        super().__init__(env, capacity=1)
-        self._capacity = int(staff)
-        self.busy_time = 0.0  # agent-days spent on tickets
-        self.staffed_time = 0.0  # agent-days on duty
-        self._marked_at = env.now
-
-    def set_staff(self, staff: int) -> None:
-        """Set the staffed agents from now on; free slots start waiting tickets at once."""
-        if staff < 0:
-            raise ValueError(f"staff must be >= 0, got {staff}")
-        self.account()
-        self._capacity = int(staff)
-        while self.put_queue and len(self.users) < self._capacity:
-            self._trigger_put(None)
-
-    def account(self) -> None:
-        """Add busy and staffed agent-time since the last change up to now."""
-        elapsed = self._env.now - self._marked_at
-        busy = len(self.users)
-        self.busy_time += busy * elapsed
-        self.staffed_time += max(busy, self._capacity) * elapsed
-        self._marked_at = self._env.now
-
-    def _do_put(self, event: simpy.resources.resource.Request) -> None:
-        if len(self.users) < self._capacity:
-            self.account()
-        super()._do_put(event)
-
-    def _do_get(self, event: simpy.resources.resource.Release) -> None:
-        self.account()
-        super()._do_get(event)
-
-
-@dataclass
-class SupportLog:
-    """What the support desk did since the log was last cleared (cheap Python lists)."""
-
-    opened: int = 0
-    started_customers: list[int] = field(default_factory=list)
-    started_waits: list[float] = field(default_factory=list)  # days
-    resolved_customers: list[int] = field(default_factory=list)
-    resolved_waits: list[float] = field(default_factory=list)  # days
-
-    def clear(self) -> None:
-        """Forget everything logged so far."""
-        self.opened = 0
-        for entries in (self.started_customers, self.started_waits):
-            entries.clear()
-        for entries in (self.resolved_customers, self.resolved_waits):
-            entries.clear()
-
-
-def ticket(
-    env: simpy.Environment,
-    support_agents: SupportDesk,
-    log: SupportLog,
-    customer: int,
-    handle_days: float,
-) -> Process:
-    """A customer's support ticket: queue FCFS for an agent, be handled, be resolved."""
-    opened_at = env.now
-    log.opened += 1
-    with support_agents.request() as request:
-        yield request
-        wait = env.now - opened_at
-        log.started_customers.append(customer)
-        log.started_waits.append(wait)
-        yield env.timeout(handle_days)
-    log.resolved_customers.append(customer)
-    log.resolved_waits.append(wait)
-
-
-def ticket_arrivals(
-    env: simpy.Environment,
-    support_agents: SupportDesk,
-    log: SupportLog,
-    open_times: np.ndarray,
-    customers: np.ndarray,
-    handle_times: np.ndarray,
-) -> Process:
-    """Open tickets at the given sorted times (days), one ``ticket`` process each."""
-    for opens_at, customer, handle in zip(
-        open_times.tolist(), customers.tolist(), handle_times.tolist(), strict=True
-    ):
-        if opens_at > env.now:
-            yield env.timeout(opens_at - env.now)
-        env.process(ticket(env, support_agents, log, customer, handle))
-
-
-def staffing(
-    env: simpy.Environment,
-    support_agents: SupportDesk,
-    schedule: Sequence[Mapping[str, int]],
-    is_overridden: Callable[[], bool],
-) -> Process:
-    """Apply the staff roster at the start of each listed day, unless a lever took over."""
-    for entry in schedule:
-        if entry["from_day"] > env.now:
-            yield env.timeout(entry["from_day"] - env.now)
-        if is_overridden():
-            return
-        support_agents.set_staff(entry["staff"])
-
-
-def simulate_mm_c(
-    arrival_rate_per_day: float,
-    service_rate_per_day: float,
-    servers: int,
-    days: float,
-    rng: np.random.Generator,
-    warmup_days: float = 0.0,
-) -> np.ndarray:
-    """Run the support queue alone as an M/M/c queue and return its waits.
-
-    Uses the model's own ``SupportDesk``, ``ticket_arrivals`` and ``ticket`` processes, fed
-    Poisson arrivals over ``[0, days)`` and exponential service times.
-
-    Returns
-    -------
-    numpy.ndarray
-        Waiting times in queue (days) of the tickets that arrived after ``warmup_days``, in
-        arrival order; the run continues until every ticket has been served.
-    """
-    env = simpy.Environment()
-    support_agents = SupportDesk(env, servers)
-    log = SupportLog()
-    n_tickets = rng.poisson(arrival_rate_per_day * days)
-    open_times = np.sort(rng.uniform(0.0, days, n_tickets))
-    service = handle_days(rng, n_tickets, 1.0 / service_rate_per_day)
-    env.process(
-        ticket_arrivals(env, support_agents, log, open_times, np.arange(n_tickets), service)
-    )
-    env.run()
-    waits = np.empty(n_tickets)
-    waits[np.asarray(log.started_customers, dtype=np.int64)] = log.started_waits
-    return waits[open_times >= warmup_days]
-
-
-# --------------------------------------------------------------------------------------------
-# Orders, the backlog and the day's record
-# --------------------------------------------------------------------------------------------
-_ORDER_COLUMNS = (
-    "customer",
-    "order_day",
-    "satisfaction",
-    "wants_ticket",
-    "transit",
-    "handle",
-    "return_draw",
-)
-
-
-@dataclass
-class Orders:
-    """A batch of orders as parallel arrays (one row per order).
-
-    Everything random about an order is drawn when it is placed, so staffing, capacity and
-    satisfaction never shift the service stream: under one seed, scenarios that place the same
-    orders see the same tickets, transit and handle times (common random numbers).
-    """
-
-    customer: np.ndarray  # int64 row indices
-    order_day: np.ndarray  # float64, days
-    satisfaction: np.ndarray  # float32, at ordering
-    wants_ticket: np.ndarray  # bool: opens a ticket when the parcel arrives
-    transit: np.ndarray  # float64, days from shipping to the door
-    handle: np.ndarray  # float64, days of staffed time if it opens a ticket
-    return_draw: np.ndarray  # float64 uniform [0, 1): returned if below return_probability
-    arrival: np.ndarray | None = None  # float64, days; set when shipped
-
-    def __len__(self) -> int:
-        return len(self.customer)
-
-    def take(self, index: np.ndarray | slice) -> Orders:
-        """Rows ``index`` as a new batch."""
-        columns = {name: getattr(self, name)[index] for name in _ORDER_COLUMNS}
-        arrival = None if self.arrival is None else self.arrival[index]
-        return Orders(**columns, arrival=arrival)
-
-    @staticmethod
-    def concat(batches: Sequence[Orders]) -> Orders:
-        """Stack unshipped batches in order."""
-        return Orders(
-            **{name: np.concatenate([getattr(b, name) for b in batches]) for name in _ORDER_COLUMNS}
-        )
-
-    def by_arrival_day(self) -> Iterator[Orders]:
-        """Shipped orders grouped by the calendar day of arrival, earliest first."""
-        order = np.argsort(self.arrival, kind="stable")
-        arrival_day = np.floor(self.arrival[order])
-        cuts = np.flatnonzero(np.diff(arrival_day)) + 1
-        for rows in np.split(order, cuts):
-            yield self.take(rows)
-
-
-class OrderBacklog:
-    """FIFO of orders waiting to ship, kept as a queue of numpy batches."""
-
-    def __init__(self) -> None:
-        self._batches: deque[Orders] = deque()
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def push(self, orders: Orders) -> None:
-        """Queue a batch (all of one order day) behind the others."""
-        if len(orders):
-            self._batches.append(orders)
-            self._size += len(orders)
-
-    def pop(self, n: float, up_to_day: float) -> Orders | None:
-        """Take up to ``n`` of the oldest orders placed no later than ``up_to_day``."""
-        taken: list[Orders] = []
-        while n > 0 and self._batches and self._batches[0].order_day[0] <= up_to_day:
-            head = self._batches[0]
-            if len(head) <= n:
-                taken.append(self._batches.popleft())
-            else:
-                cut = int(n)
-                taken.append(head.take(slice(0, cut)))
-                self._batches[0] = head.take(slice(cut, None))
-            n -= len(taken[-1])
-        shipped = Orders.concat(taken) if taken else None
-        self._size -= 0 if shipped is None else len(shipped)
-        return shipped
+def population_factor(size: int) -> float:
+    """Population ``size`` in units of :data:`POPULATION_UNIT` customers: the factor by which a
+    population-scaled service config (``service.scale_with_population``) is multiplied."""
+    return size / POPULATION_UNIT
 
 
 @dataclass
@@ -384,41 +114,13 @@ class ServiceDay:
     mean_delivery_days: float
 
 
-@dataclass
-class _DeliveryLog:
-    """Deliveries handed over since the log was last cleared."""
-
-    customers: list[np.ndarray] = field(default_factory=list)
-    penalties: list[np.ndarray] = field(default_factory=list)
-    days: list[np.ndarray] = field(default_factory=list)  # order-to-door, days
-    returned: list[np.ndarray] = field(default_factory=list)
-
-    def clear(self) -> None:
-        for entries in (self.customers, self.penalties, self.days, self.returned):
-            entries.clear()
-
-
-def delivery(
-    env: simpy.Environment, shipment: Orders, hand_over: Callable[[Orders], None]
-) -> Process:
-    """The carrier's rounds for one shipment: hand parcels over day by day as they arrive."""
-    for parcels in shipment.by_arrival_day():
-        last_arrival = float(parcels.arrival.max())
-        if last_arrival > env.now:
-            yield env.timeout(last_arrival - env.now)
-        hand_over(parcels)
-
-
-# --------------------------------------------------------------------------------------------
-# The service layer as the model sees it
-# --------------------------------------------------------------------------------------------
 class ServiceOperations:
     """Fulfilment, delivery, support and returns on a SimPy clock in days.
 
     Parameters
     ----------
     config : ServiceConfig
-        Absolute numbers (call ``config.scaled(n / 10_000)`` first if it is per 10,000).
+        Absolute numbers (call ``config.scaled(population_factor(n))`` first if it is per 10,000).
     rng : numpy.random.Generator
         The service stream; every draw of the layer comes from it.
 
@@ -434,7 +136,7 @@ class ServiceOperations:
         self.support_agents = SupportDesk(self.env, config.staff_on(0))
         self.backlog = OrderBacklog()
         self._support_log = SupportLog()
-        self._delivery_log = _DeliveryLog()
+        self._delivery_log = DeliveryLog()
         self._capacity_credit = 0.0  # orders: fractional capacity carried to the next day
         self._staff_overridden = False
         self._totals = _RunTotals()

@@ -1,0 +1,203 @@
+"""The support desk: staffed agents as a SimPy resource, tickets queueing for them, the roster.
+
+Clock in days (floats). Each agent works ``hours_per_day`` hours per calendar day, spread
+evenly, so a ticket of ``h`` handle-hours occupies an agent for ``h / hours_per_day`` days.
+Staff changes take effect for new service starts: agents above the new level finish the
+ticket in hand, then go off duty. :func:`simulate_mm_c` runs the desk alone as an M/M/c queue
+(checked against :func:`erlang_c_wait`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+Process = Generator[simpy.Event, Any, None]
+"""A SimPy process: a generator of events."""
+
+
+def handle_days(rng: np.random.Generator, n: int, mean_days: float) -> np.ndarray:
+    """Draw ``n`` exponential handle times (days of staffed time)."""
+    return rng.exponential(mean_days, n)
+
+
+def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean waiting time in queue of an M/M/c queue (Erlang C), in the rates' time unit.
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Poisson arrival rate, lambda.
+    service_rate : float
+        Service rate of one server, mu (1 / mean service time).
+    servers : int
+        Number of servers, c.
+
+    Returns
+    -------
+    float
+        ``C(c, a) / (c * mu - lambda)`` with ``a = lambda / mu``; ``inf`` if the queue is
+        unstable (``lambda >= c * mu``).
+    """
+    offered = arrival_rate / service_rate
+    if offered >= servers:
+        return math.inf
+    blocking = 1.0  # Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))
+    for k in range(1, servers + 1):
+        blocking = offered * blocking / (k + offered * blocking)
+    prob_wait = servers * blocking / (servers - offered * (1.0 - blocking))
+    return prob_wait / (servers * service_rate - arrival_rate)
+
+
+class SupportDesk(simpy.Resource):
+    """The staffed support agents: a ``simpy.Resource`` whose capacity follows the roster.
+
+    SimPy fixes a Resource's capacity, so this subclass changes it in one place,
+    :meth:`set_staff`: the capacity (``_capacity``) is replaced and waiting tickets are granted
+    while slots are free. A cut takes effect for new service starts; agents busy above the new
+    level finish their ticket first. The desk also integrates busy and staffed agent-time
+    (agents still finishing above the roster count as staffed), for utilisation.
+    """
+
+    def __init__(self, env: simpy.Environment, staff: int) -> None:
+        super().__init__(env, capacity=1)
+        self._capacity = int(staff)
+        self.busy_time = 0.0  # agent-days spent on tickets
+        self.staffed_time = 0.0  # agent-days on duty
+        self._marked_at = env.now
+
+    def set_staff(self, staff: int) -> None:
+        """Set the staffed agents from now on; free slots start waiting tickets at once."""
+        if staff < 0:
+            raise ValueError(f"staff must be >= 0, got {staff}")
+        self.account()
+        self._capacity = int(staff)
+        while self.put_queue and len(self.users) < self._capacity:
+            self._trigger_put(None)
+
+    def account(self) -> None:
+        """Add busy and staffed agent-time since the last change up to now."""
+        elapsed = self._env.now - self._marked_at
+        busy = len(self.users)
+        self.busy_time += busy * elapsed
+        self.staffed_time += max(busy, self._capacity) * elapsed
+        self._marked_at = self._env.now
+
+    def _do_put(self, event: simpy.resources.resource.Request) -> None:
+        if len(self.users) < self._capacity:
+            self.account()
+        super()._do_put(event)
+
+    def _do_get(self, event: simpy.resources.resource.Release) -> None:
+        self.account()
+        super()._do_get(event)
+
+
+@dataclass
+class SupportLog:
+    """What the support desk did since the log was last cleared (cheap Python lists)."""
+
+    opened: int = 0
+    started_customers: list[int] = field(default_factory=list)
+    started_waits: list[float] = field(default_factory=list)  # days
+    resolved_customers: list[int] = field(default_factory=list)
+    resolved_waits: list[float] = field(default_factory=list)  # days
+
+    def clear(self) -> None:
+        """Forget everything logged so far."""
+        self.opened = 0
+        for entries in (self.started_customers, self.started_waits):
+            entries.clear()
+        for entries in (self.resolved_customers, self.resolved_waits):
+            entries.clear()
+
+
+def ticket(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    log: SupportLog,
+    customer: int,
+    handle_days: float,
+) -> Process:
+    """A customer's support ticket: queue FCFS for an agent, be handled, be resolved."""
+    opened_at = env.now
+    log.opened += 1
+    with support_agents.request() as request:
+        yield request
+        wait = env.now - opened_at
+        log.started_customers.append(customer)
+        log.started_waits.append(wait)
+        yield env.timeout(handle_days)
+    log.resolved_customers.append(customer)
+    log.resolved_waits.append(wait)
+
+
+def ticket_arrivals(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    log: SupportLog,
+    open_times: np.ndarray,
+    customers: np.ndarray,
+    handle_times: np.ndarray,
+) -> Process:
+    """Open tickets at the given sorted times (days), one ``ticket`` process each."""
+    for opens_at, customer, handle in zip(
+        open_times.tolist(), customers.tolist(), handle_times.tolist(), strict=True
+    ):
+        if opens_at > env.now:
+            yield env.timeout(opens_at - env.now)
+        env.process(ticket(env, support_agents, log, customer, handle))
+
+
+def staffing(
+    env: simpy.Environment,
+    support_agents: SupportDesk,
+    schedule: Sequence[Mapping[str, int]],
+    is_overridden: Callable[[], bool],
+) -> Process:
+    """Apply the staff roster at the start of each listed day, unless a lever took over."""
+    for entry in schedule:
+        if entry["from_day"] > env.now:
+            yield env.timeout(entry["from_day"] - env.now)
+        if is_overridden():
+            return
+        support_agents.set_staff(entry["staff"])
+
+
+def simulate_mm_c(
+    arrival_rate_per_day: float,
+    service_rate_per_day: float,
+    servers: int,
+    days: float,
+    rng: np.random.Generator,
+    warmup_days: float = 0.0,
+) -> np.ndarray:
+    """Run the support queue alone as an M/M/c queue and return its waits.
+
+    Uses the model's own ``SupportDesk``, ``ticket_arrivals`` and ``ticket`` processes, fed
+    Poisson arrivals over ``[0, days)`` and exponential service times.
+
+    Returns
+    -------
+    numpy.ndarray
+        Waiting times in queue (days) of the tickets that arrived after ``warmup_days``, in
+        arrival order; the run continues until every ticket has been served.
+    """
+    env = simpy.Environment()
+    support_agents = SupportDesk(env, servers)
+    log = SupportLog()
+    n_tickets = rng.poisson(arrival_rate_per_day * days)
+    open_times = np.sort(rng.uniform(0.0, days, n_tickets))
+    service = handle_days(rng, n_tickets, 1.0 / service_rate_per_day)
+    env.process(
+        ticket_arrivals(env, support_agents, log, open_times, np.arange(n_tickets), service)
+    )
+    env.run()
+    waits = np.empty(n_tickets)
+    waits[np.asarray(log.started_customers, dtype=np.int64)] = log.started_waits
+    return waits[open_times >= warmup_days]
