@@ -242,7 +242,7 @@ class MarketControls:
             if rates.customer_discount is None:
                 rates.customer_discount = np.full(self._model.state.size, rates.discount)
             rates.customer_discount[self.scope_mask(scope)] = discount
-        rates.refresh(np.flatnonzero(self._model.state.stage == Stage.DECIDING))
+        self._model.refresh(np.flatnonzero(self._model.state.stage == Stage.DECIDING))
 
     def discount_of(self, rows: np.ndarray) -> float | np.ndarray:
         """Discount offered to ``rows`` today (a number when nobody has a scoped discount)."""
@@ -299,7 +299,7 @@ class MarketControls:
             rates.customer_talk[~mask] /= np.float32(factor)
         else:
             rates.customer_talk[mask] *= np.float32(factor)
-        rates.refresh_all()
+        model.refresh(np.arange(model.state.size))
 
     def lift_talk(self, stages: Iterable[int], lift: float) -> None:
         """Customers in ``stages`` talk ``lift`` (at least 1) times as often; nobody else changes.
@@ -315,7 +315,7 @@ class MarketControls:
         others[list(stages)] = False
         rates.talk_by_stage[others] /= np.float32(lift)
         rates.dissatisfied_talk = np.float32(rates.dissatisfied_talk / lift)
-        rates.refresh_all()
+        model.refresh(np.arange(model.state.size))
 
     def set_referral_reward(self, reward: float, scope: Scope = None) -> None:
         """Pay ``reward`` (currency) per acquisition whose last touch was a conversation."""
@@ -335,7 +335,7 @@ class MarketControls:
         rows = np.flatnonzero(self.scope_mask(scope))
         for name, factor in factors.items():
             traits[name][rows] *= factor
-        self._model.rates.refresh(rows)
+        self._model.refresh(rows)
 
     # ------------------------------------------------------------------ service (shared)
     def set_support_staff(self, staff: int, scope: Scope = None) -> None:
