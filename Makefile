@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint browser clean app validate docs
+.PHONY: demo test bench lint browser clean app validate docs docs-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-## docs: the documentation site in site/ (strict: any warning fails); re-runs the gallery's examples
+## docs: the documentation site in site/ (strict: any warning fails); reads the committed figures, writes only site/
 docs: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+## docs-data: regenerate every figure and table the docs show (docs/docs_data.py; a few minutes)
+docs-data: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python docs/docs_data.py
 
 ## bench: speed and memory figures, as ratios to baselines measured in the same run
 bench: $(STAMP)

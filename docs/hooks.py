@@ -1,11 +1,12 @@
-"""MkDocs hooks: generated pages, the navigation, the gallery's figures and README sections.
+"""MkDocs hooks: generated pages, the navigation, the table of documentation sources and links.
 
 - ``on_config``: the navigation, with the guides that exist (other docs pages appear as written).
-- ``on_pre_build``: run the gallery scripts (``examples/gallery_*.py``) so their figures in
-  ``docs/images/gallery/`` come from the code shown; skipped with ``JOURNEYSIM_DOCS_GALLERY=skip``.
 - ``on_files``: add the generated pages (config reference, commands, levers, one page per scenario).
-- ``on_page_markdown``: replace ``<!-- readme: Section -->`` with that README section, and make
-  README-style links (``docs/images/x.png``, ``conf/...``) work inside the site.
+- ``on_page_markdown``: insert the table of ``docs/docs_data.py``'s sources, and make
+  repository-style links (``docs/images/x.png``, ``conf/...``) work inside the site.
+
+The build only reads files: figures and tables are made by ``make docs-data``
+(``docs/docs_data.py``), never by ``make docs``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-import runpy
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,20 @@ REPO = DOCS.parent
 sys.path.insert(0, str(DOCS))
 os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # the page module is imported for its --help
 
+import docs_data  # noqa: E402
 import generated_pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.journeysim")
 
 GUIDES = ("what-if.md", "experiments.md", "teaching.md", "validation.md", "attribution.md", "calibration.md",
-          "errors.md")
+          "errors.md", "performance.md", "docs-data.md")
 """Guide pages written by topic (docs/<topic>.md), in reading order; each appears once it exists."""
 
 GENERATED_DIRS = ("scenarios/", "reference/")
 """Folders of generated pages (a file written there by hand would be replaced)."""
-FIXED = ("index.md", "getting-started.md", "concepts.md", "kpis.md", "gallery.md", "api.md")
-GALLERY_SKIP = "JOURNEYSIM_DOCS_GALLERY"
-GALLERY_DIR = DOCS / "images" / "gallery"
+FIXED = ("index.md", "getting-started.md", "concepts.md", "architecture.md", "kpis.md", "gallery.md", "api.md")
+INCLUDED = "data/"
+"""Markdown written by ``make docs-data`` and included into pages (``--8<--``), not pages themselves."""
 
 
 # --------------------------------------------------------------------------- navigation
@@ -45,7 +45,8 @@ def guide_pages() -> list[str]:
     """Guides that exist: the known ones in order, then every other page written in ``docs/``."""
     known = [name for name in GUIDES if (DOCS / name).is_file()]
     written = (p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
-    others = sorted(uri for uri in written if uri not in (*GUIDES, *FIXED) and not uri.startswith(GENERATED_DIRS))
+    others = sorted(uri for uri in written
+                    if uri not in (*GUIDES, *FIXED) and not uri.startswith((*GENERATED_DIRS, INCLUDED)))
     return known + others
 
 
@@ -56,6 +57,7 @@ def navigation() -> list[Any]:
         {"Home": "index.md"},
         {"Getting started": "getting-started.md"},
         {"Concepts: the model": "concepts.md"},
+        {"Architecture": "architecture.md"},
         {"KPIs": "kpis.md"},
         {"Scenarios": ["scenarios/index.md", *scenarios]},
     ]
@@ -108,39 +110,6 @@ def on_config(config: Any) -> Any:
     return config
 
 
-# --------------------------------------------------------------------------- gallery
-def run_gallery(out_dir: Path) -> list[Path]:
-    """Run every ``examples/gallery_*.py`` with ``--out out_dir``; returns the figures written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    for script in sorted((REPO / "examples").glob("gallery_*.py")):
-        log.info("gallery: running %s", script.name)
-        argv = sys.argv
-        sys.argv = [str(script), "--out", str(out_dir)]
-        try:
-            runpy.run_path(str(script), run_name="__main__")
-        finally:
-            sys.argv = argv
-            plt.close("all")
-    return sorted(out_dir.glob("*.png"))
-
-
-def on_pre_build(config: Any) -> None:
-    """Regenerate the gallery's figures (only files whose bytes changed are replaced)."""
-    if os.environ.get(GALLERY_SKIP) == "skip":
-        log.info("gallery: %s=skip, keeping the figures in %s", GALLERY_SKIP, GALLERY_DIR)
-        return
-    GALLERY_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for figure in run_gallery(Path(tmp)):
-            target = GALLERY_DIR / figure.name
-            if not target.is_file() or target.read_bytes() != figure.read_bytes():
-                shutil.copyfile(figure, target)
-
-
 # --------------------------------------------------------------------------- generated pages
 def generated() -> dict[str, str]:
     """Every generated page by its path in the site (Markdown text)."""
@@ -165,25 +134,12 @@ def on_files(files: Any, config: Any) -> Any:
     return files
 
 
-# --------------------------------------------------------------------------- README sections and links
+# --------------------------------------------------------------------------- links
 RST_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|data|exc|obj):<code>(?P<tilde>~?)(?P<target>[^<]*)</code>")
 """A reStructuredText role left in rendered docstrings (``:class:`Result```), as HTML."""
 
-README_MARKER = re.compile(r"<!--\s*readme:\s*(?P<title>.+?)\s*-->")
 LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
 FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
-
-
-def readme_section(title: str) -> str:
-    """The body of the README's ``## title`` section (up to the next heading of that level or higher)."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    match = re.search(rf"^(#+) {re.escape(title)}\s*$", text, re.MULTILINE)
-    if match is None:
-        raise ValueError(f"README.md has no section '{title}'")
-    level = len(match.group(1))
-    rest = text[match.end():]
-    end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
-    return rest[: end.start() if end else len(rest)].strip("\n")
 
 
 def _relative(target: str, page_dir: Path) -> str:
@@ -226,16 +182,13 @@ def rewrite_links(markdown: str, page_uri: str) -> str:
     return "".join(out)
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Insert README sections and rewrite README-style links."""
-    def insert(match: re.Match) -> str:
-        try:
-            return readme_section(match["title"])
-        except ValueError as error:  # a warning: --strict fails the build and says why
-            log.warning("%s (asked for by %s)", error, page.file.src_uri)
-            return ""
+SOURCES_MARKER = "<!-- docs-data: sources -->"
+"""Where the page "Where the numbers come from" shows the table of :data:`docs_data.SOURCES`."""
 
-    markdown = README_MARKER.sub(insert, markdown)
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:  # noqa: ARG001 - hook signature
+    """Insert the table of documentation sources; rewrite repository-style links for the site."""
+    markdown = markdown.replace(SOURCES_MARKER, docs_data.sources_markdown())
     return rewrite_links(markdown, page.file.src_uri)
 
 

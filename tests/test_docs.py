@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,13 +127,12 @@ def test_levers_page_documents_every_registered_lever(pages) -> None:
         assert all(f"`{key}`" in section for key in cls.keys), name
 
 
-def test_readme_links_are_rewritten_for_the_site() -> None:
+def test_repository_links_are_rewritten_for_the_site() -> None:
     hooks = _load("hooks")
     text = "![s](docs/images/a.png) see [the KPIs](sim/kpis.py) and [Outputs](README.md#outputs) [x](kpis.md)"
     out = hooks.rewrite_links(text, "scenarios/x.md")
     assert out == "![s](../images/a.png) see the KPIs (`sim/kpis.py`) and Outputs [x](kpis.md)"
     assert "```\n[a](sim/kpis.py)\n```" in hooks.rewrite_links("```\n[a](sim/kpis.py)\n```", "index.md")
-    assert hooks.readme_section("Outputs").lstrip().startswith("Each run writes")
 
 
 def test_gallery_scripts_run_and_write_their_figures(tmp_path) -> None:
@@ -153,14 +153,30 @@ def test_gallery_scripts_run_and_write_their_figures(tmp_path) -> None:
     assert all((tmp_path / name).stat().st_size > 10_000 for name in written)
 
 
+def file_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (bytecode caches left out), by path."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """The site built once for this module, strictly (any warning fails the build)."""
+    """The site built once for this module, strictly (any warning fails the build).
+
+    The build must leave ``docs/`` and ``examples/`` as they were (``site.changed`` lists what it changed).
+    """
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "JOURNEYSIM_DOCS_GALLERY": "skip", "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
+    before = {name: file_hashes(REPO / name) for name in ("docs", "examples")}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
+    after = {name: file_hashes(REPO / name) for name in ("docs", "examples")}
+    changed = sorted(f"{name}/{path}" for name in before for path in set(before[name]) | set(after[name])
+                     if before[name].get(path) != after[name].get(path))
+    (out / ".changed").write_text("\n".join(changed))
     return out
 
 
@@ -169,6 +185,11 @@ def test_docs_build_passes_in_strict_mode(site) -> None:
     assert (site / "scenarios" / "spring_sale" / "index.html").is_file()
     api = (site / "api" / "index.html").read_text()
     assert "journeysim.api.sweep" in api and "Result.load" in api
+    assert (site / "architecture" / "index.html").is_file()
+
+
+def test_docs_build_rewrites_no_file_of_docs_or_examples(site) -> None:
+    assert (site / ".changed").read_text() == ""
 
 
 EXTERNAL_ASSET = re.compile(
@@ -225,3 +246,116 @@ def test_docstring_roles_render_as_code() -> None:
     hooks = _load("hooks")
     html = "return its :class:<code>Result</code> or :func:<code>~journeysim.api.sweep</code>"
     assert hooks.plain_roles(html) == "return its <code>Result</code> or <code>sweep</code>"
+
+
+def test_architecture_lever_example_registers_and_changes_only_its_channel_at_weekends() -> None:
+    from journeysim.api import compose_config
+    from journeysim.runner import make_service
+    from journeysim.scenarios.base import LEVERS, make_lever
+    from journeysim.sim.config import parse_config
+    from journeysim.sim.model import JourneyModel
+
+    text = (DOCS / "architecture.md").read_text()
+    code = re.search(r"A lever, in full:\s*```python\n(.*?)```", text, re.DOTALL).group(1)
+    try:
+        exec(compile(code, "docs/architecture.md", "exec"), {"__name__": "weekends"})  # noqa: S102
+        spec = parse_config(compose_config("baseline", {"population.size": 300, "days": 8}, 0))
+        lever = make_lever({"type": "weekend_boost", "channel": "social", "factor": 2.0}, "scenario.levers.0", spec)
+        model = JourneyModel(spec, levers=[lever], service=make_service(spec))
+        social = spec.channel_names.index("social")
+        weekday = model.controls.budgets.copy()
+        planned = []
+        for _ in range(7):
+            model.step()
+            planned.append(model.controls.budgets)
+    finally:
+        LEVERS.pop("weekend_boost", None)
+    assert weekday[social] > 0
+    for day, budgets in enumerate(planned):
+        expected = weekday.copy()
+        expected[social] *= 2.0 if day in (5, 6) else 1.0
+        np.testing.assert_allclose(budgets, expected, err_msg=f"day {day}")
+
+
+# --------------------------------------------------------------------------- README: short, said once
+README_MAX_LINES = 200
+
+
+def repeated_runs(text: str, pages: dict[str, str], run: int = 3) -> list[tuple[str, str]]:
+    """Runs of ``run`` consecutive non-blank lines of ``text`` (stripped) found in one of ``pages``.
+
+    Returns (the run's first line, the page it appears in) for each repeated run.
+    """
+    def lines(s: str) -> list[str]:
+        return [line.strip() for line in s.splitlines() if line.strip()]
+
+    seen = {}
+    for name, page in pages.items():
+        page_lines = lines(page)
+        for i in range(len(page_lines) - run + 1):
+            seen.setdefault(tuple(page_lines[i:i + run]), name)
+    own = lines(text)
+    return [(own[i], seen[tuple(own[i:i + run])]) for i in range(len(own) - run + 1) if tuple(own[i:i + run]) in seen]
+
+
+def test_readme_is_at_most_200_lines() -> None:
+    length = len((REPO / "README.md").read_text(encoding="utf-8").splitlines())
+    assert length <= README_MAX_LINES, f"README.md has {length} lines; move the detail into docs/"
+
+
+def test_no_paragraph_of_the_readme_is_repeated_in_docs() -> None:
+    pages = {p.relative_to(REPO).as_posix(): p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")}
+    repeated = repeated_runs((REPO / "README.md").read_text(encoding="utf-8"), pages)
+    assert repeated == [], f"README lines repeated in docs/ (say it once, in docs/): {repeated[:5]}"
+
+
+def test_repeated_runs_finds_three_copied_lines_but_not_two() -> None:
+    page = {"docs/x.md": "intro\n\nalpha\n  beta\n\ngamma\nend\n"}
+    assert repeated_runs("alpha\nbeta\ngamma\n", page) == [("alpha", "docs/x.md")]
+    assert repeated_runs("alpha\nbeta\ndelta\n", page) == []
+
+
+# --------------------------------------------------------------------------- figures and numbers from scripts
+SHOWN = re.compile(r"\]\((?:\.\./)*(?P<file>(?:images|validation)/[\w/.-]+\.(?:png|csv|svg))\)"
+                   r"|`(?:docs/)?(?P<table>validation/[\w.-]+\.csv)`"
+                   r"|--8<-- \"docs/(?P<included>[\w/.-]+)\"")
+"""A figure, table or included Markdown file that a page shows or points to."""
+
+
+@pytest.fixture(scope="module")
+def docs_data():
+    return _load("docs_data")
+
+
+def shown_files() -> dict[str, str]:
+    """Each file under docs/ that a page shows, with the first page showing it."""
+    shown = {}
+    for page in sorted(DOCS.rglob("*.md")):
+        for match in SHOWN.finditer(page.read_text(encoding="utf-8")):
+            shown.setdefault(next(v for v in match.groupdict().values() if v), page.relative_to(DOCS).as_posix())
+    return shown
+
+
+def test_every_figure_and_table_the_docs_show_is_made_by_a_named_script(docs_data) -> None:
+    made = {name for source in docs_data.SOURCES for name in source.outputs}
+    shown = shown_files()
+    assert {"images/baseline_stages.png", "data/baseline_kpis.md", "validation/checks.csv"} <= set(shown)
+    unsourced = {name: page for name, page in shown.items() if name not in made}
+    assert unsourced == {}, f"files shown in docs with no source in docs/docs_data.py: {unsourced}"
+    missing = sorted(name for name in made if not (DOCS / name).is_file())
+    assert missing == [], f"docs/docs_data.py names files that do not exist: {missing}"
+    long_runs = [s for s in docs_data.SOURCES if s.make is None]
+    assert all(s.measured and s.command for s in long_runs)
+
+
+def test_every_committed_figure_is_shown_by_a_page() -> None:
+    shown = set(shown_files())
+    figures = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.png")}
+    assert sorted(figures - shown) == [], "figures in docs/ that no page shows (delete them or show them)"
+
+
+def test_committed_baseline_kpi_table_matches_a_fresh_run(docs_data) -> None:
+    committed = (DOCS / "data" / "baseline_kpis.md").read_text(encoding="utf-8")
+    fresh = docs_data.baseline_kpi_table()
+    assert fresh == committed, ("docs/data/baseline_kpis.md is stale: run `make docs-data` and commit the "
+                                f"figures and tables it writes.\nfresh:\n{fresh}")

@@ -1,0 +1,227 @@
+"""Every figure and number of the documentation, with the script that makes it: ``make docs-data``.
+
+Each :class:`Source` names the files it writes under ``docs/`` and the command that writes them.
+``python docs/docs_data.py`` (what ``make docs-data`` runs) regenerates every source that is
+cheap enough to rerun (a few minutes on 2 cores in all); the others take long runs and are kept
+as measured, with their command and date, which the page "Where the numbers come from" shows
+(generated from :data:`SOURCES` by ``docs/hooks.py``). ``make docs`` only reads these files: it
+never rewrites a tracked file.
+
+    python docs/docs_data.py                   # regenerate every cheap source
+    python docs/docs_data.py --only baseline   # one source
+    python docs/docs_data.py --list            # what is regenerated and what is kept as measured
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+
+
+@dataclass(frozen=True)
+class Source:
+    """A group of documentation files made by one command.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``--only NAME``).
+    outputs : tuple of str
+        Files it writes, relative to ``docs/`` (figures and tables the pages show).
+    command : str
+        The command a reader runs to make them again.
+    make : callable or None
+        How ``make docs-data`` regenerates them (``make(docs_dir)``); None for a long run kept as
+        measured.
+    measured : str
+        For a long run: the date (UTC) its committed outputs were measured, and on what.
+    """
+
+    name: str
+    outputs: tuple[str, ...]
+    command: str
+    make: Callable[[Path], None] | None = None
+    measured: str = ""
+
+
+# --------------------------------------------------------------------------- cheap sources
+BASELINE_SIZE, BASELINE_SEED = 10_000, 0
+"""The baseline run of the getting-started page: ``journey`` with its defaults, seed 0."""
+
+BASELINE_FIGURES = ("stages", "flows", "funnel", "channels", "service")
+
+
+def baseline_kpi_table(customers: int = BASELINE_SIZE, seed: int = BASELINE_SEED, days: int | None = None) -> str:
+    """The headline KPI table of one baseline run, as Markdown (what ``journey`` prints)."""
+    from journeysim import simulate
+    from journeysim.units import currency_from, kpi_rows
+
+    overrides = {"population.size": customers} | ({"days": days} if days else {})
+    result = simulate("baseline", overrides=overrides, seed=seed)
+    return kpi_markdown(result, currency_from(result.config), kpi_rows)
+
+
+def kpi_markdown(result, currency, kpi_rows) -> str:
+    """A run's headline KPIs as a two-column Markdown table with a caption line."""
+    kpis = result.kpis
+    lines = [f"*`journey scenario={result.summary.get('scenario')} population.size={kpis['customers']} "
+             f"days={kpis['days']} seed={result.summary.get('seed')}`, written by `docs/docs_data.py`*", "",
+             "| KPI | value |", "|---|---:|"]
+    lines += [f"| {label} | {value} |" for label, value in kpi_rows(kpis, currency)]
+    return "\n".join(lines) + "\n"
+
+
+def make_baseline(docs: Path) -> None:
+    """The baseline run's figures (``images/baseline_*.png``) and KPI table (``data/baseline_kpis.md``)."""
+    from journeysim import simulate
+    from journeysim.units import currency_from, kpi_rows
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = simulate("baseline", overrides={"population.size": BASELINE_SIZE}, seed=BASELINE_SEED,
+                          path=Path(tmp) / "baseline", figures=True)
+        for name in BASELINE_FIGURES:
+            shutil.copyfile(Path(tmp) / "baseline" / f"{name}.png", docs / "images" / f"baseline_{name}.png")
+    write(docs / "data" / "baseline_kpis.md", kpi_markdown(result, currency_from(result.config), kpi_rows))
+
+
+BLACK_FRIDAY = ("black_friday_burst", "support_staffing")
+BLACK_FRIDAY_KPIS = ("orders", "revenue", "spend", "profit", "nps", "returns")
+
+
+def black_friday_table(customers: int = 10_000, seeds: int = 5) -> str:
+    """The worked example of the what-if page: burst against burst with peak staffing, paired by seed."""
+    from journeysim import comparison_markdown, sweep
+
+    comparison = sweep(list(BLACK_FRIDAY), seeds=seeds, overrides={"population.size": customers},
+                       reference=BLACK_FRIDAY[0])
+    caption = (f"*{seeds} seeds × {customers:,} customers × one year, mean ± 95% t half-width; written by "
+               "`docs/docs_data.py` (`python docs/docs_data.py --only black_friday`)*")
+    table = comparison_markdown(comparison, kpis=list(BLACK_FRIDAY_KPIS)).strip().splitlines()
+    body = [line for line in table if not line.startswith("#")]  # the page has its own headings
+    return caption + "\n\n" + "\n".join(body).strip() + "\n"
+
+
+def make_black_friday(docs: Path) -> None:
+    """The what-if page's figure (seed 0) and its table over five seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from journeysim import simulate
+    from journeysim.plots import plot_what_if
+
+    runs = {name: simulate(name, overrides={"population.size": 10_000}, seed=0)
+            for name in ("baseline", *BLACK_FRIDAY)}
+    figure = plot_what_if({name: run.daily for name, run in runs.items()},
+                          columns=("orders", "backlog_orders", "mean_delivery_days", "nps"),
+                          start=280, stop=365, shade=(327, 334),
+                          title="Black Friday week (shaded): burst alone vs burst with peak staffing, seed 0")
+    figure.savefig(docs / "images" / "what_if_black_friday.png", dpi=130)
+    write(docs / "data" / "black_friday.md", black_friday_table())
+
+
+GALLERY = ("bass", "black_friday", "networks", "what_if", "year_of_journeys")
+GALLERY_FIGURES = {"bass": "bass_check.png", "black_friday": "black_friday_service.png",
+                   "networks": "networks.png", "what_if": "what_if_digital_shift.png",
+                   "year_of_journeys": "year_of_journeys.png"}
+
+
+def gallery_maker(script: str) -> Callable[[Path], None]:
+    """Run ``examples/gallery_<script>.py --out docs/images/gallery`` (its default sizes)."""
+    def make(docs: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        argv = sys.argv
+        sys.argv = [f"gallery_{script}.py", "--out", str(docs / "images" / "gallery")]
+        try:
+            runpy.run_path(str(REPO / "examples" / f"gallery_{script}.py"), run_name="__main__")
+        finally:
+            sys.argv = argv
+            plt.close("all")
+    return make
+
+
+def write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (folders made as needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the registry
+MEASURED = "2026-11-24, 2-core machine, before the layout restructure (#16)"
+
+SOURCES: tuple[Source, ...] = (
+    Source("baseline", (*(f"images/baseline_{n}.png" for n in BASELINE_FIGURES), "data/baseline_kpis.md"),
+           "python docs/docs_data.py --only baseline", make_baseline),
+    Source("black_friday", ("images/what_if_black_friday.png", "data/black_friday.md"),
+           "python docs/docs_data.py --only black_friday", make_black_friday),
+    *(Source(f"gallery_{name}", (f"images/gallery/{GALLERY_FIGURES[name]}",),
+             f"python examples/gallery_{name}.py --out docs/images/gallery", gallery_maker(name))
+      for name in GALLERY),
+    Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png"),
+           "journey --multirun scenario=baseline,referral_programme,checkout_fix seed='range(10)' "
+           "population.size=10000 (comparison.png, differences.png of the sweep)", measured=MEASURED),
+    Source("sensitivity", ("images/experiments_morris.png",),
+           "journey-sensitivity growth_levers (morris.png)", measured=MEASURED),
+    Source("truth", ("images/truth.png",),
+           "journey-truth scenario=attribution_lab seeds=5 population.size=50000", measured=MEASURED),
+    Source("attribution", ("images/attribution.png",),
+           "journey-attribution scenario=attribution_lab seeds=5 population.size=50000", measured=MEASURED),
+    Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
+           "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
+    Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
+           "journey-optimise budget", measured=MEASURED),
+    Source("validation", tuple(f"validation/{name}" for name in (
+        "checks.csv", "bass_products.csv", "bass_products.png", "talk_of_the_network.png",
+        "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",
+        "network_speed.png", "network_speed_curves.csv", "epidemic_threshold.csv", "epidemic_threshold.png",
+        "epidemic_threshold_runs.csv")),
+           "make validate (python -m journeysim.experiments.validation.run)", measured=MEASURED),
+    Source("app", ("images/app.png",),
+           "make app, then a browser screenshot of http://127.0.0.1:8765", measured=MEASURED),
+    Source("performance", (), "make bench (the table on the performance page)", measured=MEASURED),
+)
+"""Every source of a figure or number in ``docs/``; a test checks that each file a page shows is here."""
+
+
+def sources_markdown() -> str:
+    """The table of the page "Where the numbers come from"."""
+    rows = ["| files (under `docs/`) | made by | regenerated by `make docs-data` |", "|---|---|---|"]
+    for source in SOURCES:
+        files = "<br>".join(f"`{name}`" for name in source.outputs) or "numbers in the page's text"
+        how = "yes" if source.make else f"no: long run, measured {source.measured}"
+        rows.append(f"| {files} | `{source.command}` | {how} |")
+    return "\n".join(rows) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Regenerate the cheap sources (all, or ``--only`` some); ``--list`` shows the registry."""
+    parser = argparse.ArgumentParser(prog="python docs/docs_data.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=[s.name for s in SOURCES if s.make], metavar="NAME",
+                        help="regenerate these sources only")
+    parser.add_argument("--list", action="store_true", help="list every source and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        print(sources_markdown())
+        return 0
+    for source in SOURCES:
+        if source.make is None or (args.only and source.name not in args.only):
+            continue
+        print(f"docs-data: {source.name}: {source.command}", flush=True)
+        source.make(DOCS)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
