@@ -59,12 +59,13 @@ def bass_run_spec(cfg: Mapping[str, Any], *, seed: int, days: int) -> RunSpec:
     size = number(population_cfg, "size", "population", low=1, integer=True)
     traits = dict.fromkeys(TRAITS, 0.0) | {
         "innovativeness": 1.0, "social_susceptibility": 1.0, "threshold_scale": 1.0}
-    population = PopulationSpec(size, size, 0.0, (PersonaSpec("everyone", 1.0, {}, traits),))
+    population = PopulationSpec(size=size, reference_size=size, heterogeneity=0.0,
+                                personas=(PersonaSpec(name="everyone", share=1.0, affinity={}, traits=traits),))
     effect = np.zeros(len(Stage))
     effect[Stage.UNAWARE] = p / 365.0
     mass_media = ChannelSpec(
         name="mass_media", kind="broadcast", cpm=1000.0, daily_budget=float(size),
-        effect=effect, saturation=SaturationSpec("linear", 1.0), carryover=0.0, target_stages=None,
+        effect=effect, saturation=SaturationSpec(shape="linear", scale=1.0), carryover=0.0, target_stages=None,
     )
     talk = np.zeros(len(Stage))
     talk[Stage.CUSTOMER] = 1.0

@@ -71,7 +71,7 @@ class FieldRule:
 class Number(FieldRule):
     """A finite number within [low, high] (above 0 if ``positive``; whole if ``integer``).
 
-    ``optional``: null is allowed (and stays None).
+    ``optional``: null is allowed (and stays None); ``infinite``: ``.inf`` is allowed.
     """
 
     low: float | None = None
@@ -79,6 +79,7 @@ class Number(FieldRule):
     integer: bool = False
     positive: bool = False
     optional: bool = False
+    infinite: bool = False
     what = "a number"
 
     def check(self, value: Any) -> float | int | None:
@@ -89,6 +90,8 @@ class Number(FieldRule):
             raise Rule(value, "a number (the key is missing)" if value is None else "a number (it is missing)")
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise Rule(value, "a number")
+        if self.infinite and value == math.inf:
+            return math.inf
         if not math.isfinite(float(value)):
             raise Rule(value, "a finite number")
         if self.integer and float(value) != int(value):
@@ -225,9 +228,42 @@ class NumberMap(FieldRule):
         if self.keys is not None:
             for name in value:
                 if name not in self.keys:
-                    raise Rule(name, closest(str(name), self.keys), (name,))
+                    raise Rule(name, f"a key of {{section}}: {closest(str(name), self.keys)}", (name,))
         names = self.keys if self.complete else tuple(value)
         return {name: at(self.rule.check, value.get(name), name) for name in names}
+
+
+@dataclass(frozen=True)
+class Named(FieldRule):
+    """``{name: {...}}`` entries of one spec (channels, personas) as a tuple in YAML order.
+
+    Each entry is validated as ``spec`` with its name filled in from the YAML key.
+    """
+
+    spec: type = object
+    shape: str = "a mapping of keys to values"
+    nonempty: str | None = None
+    what = "a mapping of names to sections"
+
+    def check(self, value: Any) -> tuple:
+        """The entries (already validated entries are taken as they are)."""
+        if isinstance(value, tuple | list) and all(isinstance(entry, self.spec) for entry in value):
+            return tuple(value)
+        if not isinstance(value, Mapping):
+            raise Rule(value, "a mapping of keys to values")
+        if not value and self.nonempty:
+            raise Rule(dict(value), self.nonempty)
+        entries = []
+        for name, body in value.items():
+            if not isinstance(body, Mapping):
+                raise Rule(body, self.shape, (name,))
+            if "name" in body:
+                raise Rule("name", f"a key of {{section}}: {closest('name', self.spec.yaml_keys())}", (name, "name"))
+            try:
+                entries.append(self.spec.__pydantic_validator__.validate_python({**body, "name": str(name)}))
+            except ValidationError as error:
+                raise first_rule(error, (name,)) from None
+        return tuple(entries)
 
 
 def at(check: Callable[[Any], T], value: Any, *where: str | int) -> T:
@@ -247,8 +283,14 @@ class SpecBase:
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """The keys the section may hold in YAML (default: the spec's fields)."""
-        return spec_keys(cls)
+        """The keys the section may hold in YAML (default: the spec's fields but ``name``,
+        which :class:`Named` fills in from the entry's YAML key)."""
+        return spec_keys(cls, "name")
+
+    @classmethod
+    def from_yaml(cls, data: dict) -> dict:
+        """The spec's fields from the section's YAML keys (checked known; default: as they are)."""
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -257,14 +299,14 @@ class SpecBase:
             return data
         known = cls.yaml_keys()
         for key in data:
-            if key not in known:
+            if key not in known and key != "name":
                 raise Rule(key, f"a key of {{section}}: {closest(str(key), known)}", (key,))
         for f in fields(cls):  # type: ignore[arg-type]
             if f.name in known and f.name not in data and _required(f):
                 rule = next((m for m in cls.__pydantic_fields__[f.name].metadata if isinstance(m, FieldRule)), None)
                 what = rule.what if rule is not None else "a value"
                 raise Rule(None, f"{what} (the key is missing)", (f.name,))
-        return data
+        return cls.from_yaml(dict(data))
 
 
 def _required(f: Any) -> bool:
@@ -273,11 +315,11 @@ def _required(f: Any) -> bool:
     return f.default is NO_DEFAULT and f.default_factory is NO_DEFAULT
 
 
-def spec(cls: type[T] | None = None, *, frozen: bool = True) -> Any:
-    """Class decorator: a config spec (a pydantic dataclass that rejects unknown keys)."""
+def spec(cls: type[T] | None = None, *, frozen: bool = True, kw_only: bool = True) -> Any:
+    """Class decorator: a config spec (a pydantic dataclass; subclass :class:`SpecBase`)."""
 
     def wrap(cls: type[T]) -> type[T]:
-        return pydantic_dataclass(frozen=frozen, config=SPEC_CONFIG)(cls)
+        return pydantic_dataclass(frozen=frozen, kw_only=kw_only, config=SPEC_CONFIG)(cls)
 
     return wrap if cls is None else wrap(cls)
 
@@ -315,23 +357,33 @@ def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = No
         raise config_error(error, prefix) from None
 
 
-def config_error(error: ValidationError, prefix: str = "") -> ConfigError:
-    """The :class:`ConfigError` for the first failure of a pydantic validation."""
+def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rule | ConfigError:
+    """The first failure of a pydantic validation as a :class:`Rule` (path below ``where``);
+    a :class:`ConfigError` raised with a full key stays as it is."""
     first = error.errors(include_url=False)[0]
-    where: tuple = tuple(first["loc"])
+    path = (*where, *first["loc"])
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, ConfigError):
         return cause
     if isinstance(cause, Rule):
-        section = dotted(prefix, where)
-        key = dotted(section, cause.where)
-        return ConfigError(key, cause.value, cause.allowed.replace("{section}", section or "the root config"))
-    key = dotted(prefix, where)
+        return Rule(cause.value, cause.allowed, (*path, *cause.where))
     if first["type"] == "missing":
-        return ConfigError(key, None, "a value (the key is missing)")
+        return Rule(None, "a value (the key is missing)", path)
     if first["type"] in ("dataclass_type", "dict_type", "model_type", "dataclass_args_type"):
-        return ConfigError(key, first.get("input"), "a mapping of keys to values")
-    return ConfigError(key, first.get("input"), first["msg"])
+        return Rule(first.get("input"), "a mapping of keys to values", path)
+    return Rule(first.get("input"), first["msg"], path)
+
+
+def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "") -> ConfigError:
+    """The :class:`ConfigError` for the first failure of a validation below ``prefix``.
+
+    ``{section}`` in a rule's message becomes the key of the section holding the bad key.
+    """
+    rule = first_rule(error) if isinstance(error, ValidationError) else error
+    if isinstance(rule, ConfigError):
+        return rule
+    section = dotted(prefix, rule.where[:-1]) or "the root config"
+    return ConfigError(dotted(prefix, rule.where), rule.value, rule.allowed.replace("{section}", section))
 
 
 def dotted(prefix: str, where: Sequence[str | int]) -> str:

@@ -59,7 +59,7 @@ class StaffSchedule(FieldRule):
                 raise Rule(entry, "a mapping {from_day: D, staff: N}", (i,))
             for key in entry:
                 if key not in ("from_day", "staff"):
-                    raise Rule(key, f"a key of {{section}}[{i}]: {closest(str(key), ('from_day', 'staff'))}", (i, key))
+                    raise Rule(key, f"a key of {{section}}: {closest(str(key), ('from_day', 'staff'))}", (i, key))
             day = at(day_rule.check, entry.get("from_day"), i, "from_day")
             staff = at(staff_rule.check, entry.get("staff"), i, "staff")
             if (i == 0 and day != 0) or day <= last:

@@ -1,0 +1,42 @@
+"""The ``market`` section (price, quality, funnel thresholds, checkout) and the ``outputs`` section."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, spec
+from journeysim.sim.state import FUNNEL_STEPS
+
+
+@spec
+class MarketSpec(SpecBase):
+    """Price, quality, funnel thresholds and checkout of the product being sold."""
+
+    price: Annotated[float, Number(low=0.0)]  # currency per order
+    unit_cost: Annotated[float, Number(low=0.0)]  # currency per order
+    quality: Annotated[float, PROBABILITY]
+    quality_noise: Annotated[float, Number(low=0.0)]
+    thresholds: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=FUNNEL_STEPS, complete=True)]
+    fallback: Annotated[float, PROBABILITY]
+    checkout_friction: Annotated[float, PROBABILITY]
+    discount: Annotated[float, PROBABILITY] = 0.0
+    review_weight: Annotated[float, Number(low=0.0)] = 0.0
+    loyal_after: Annotated[int, Number(low=1, integer=True)]  # orders
+    advocate_satisfaction: Annotated[float, Number(low=-1.0, high=1.0)]
+    winback: Annotated[float, Number(low=0.0, infinite=True)]  # .inf: lapsed customers never come back
+    survey_noise: Annotated[float, Number(low=0.0)] = 1.0
+
+
+MESA_AGENT_MODES = ("auto", "eager", "lazy")
+"""When the Mesa ``Customer`` agents are created: up to a size (auto), up front, or on access."""
+
+
+@spec
+class OutputSpec(SpecBase):
+    """What a run writes."""
+
+    figures: Annotated[bool, Flag()] = True
+    tables: Annotated[bool, Flag()] = True
+    event_log_sample: Annotated[int, Number(low=0, integer=True)] = 5000  # customers
+    progress: Annotated[bool, Flag()] = True
+    mesa_agents: Annotated[str, Choice(MESA_AGENT_MODES)] = "auto"
