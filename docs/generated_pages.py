@@ -203,11 +203,10 @@ def console_scripts() -> dict[str, str]:
 
 
 def command_help(target: str) -> str | None:
-    """``--help`` text of an argparse command, read from its parser without running it.
+    """``--help`` text of a command, read without running it.
 
     Uses the module's ``parser()`` if it has one, else calls the entry point with ``--help``
-    (argparse prints the help and exits before anything runs). None if the module is missing
-    or is not an argparse command.
+    (every command prints its help and stops before anything runs). None if the module is missing.
     """
     module_name, _, function = target.partition(":")
     try:
@@ -217,9 +216,7 @@ def command_help(target: str) -> str | None:
     os.environ["COLUMNS"] = "100"
     if callable(getattr(module, "parser", None)):
         return module.parser().format_help()
-    if "argparse" not in inspect.getsource(module):
-        return None
-    out = io.StringIO()
+    out = io.StringIO()  # every command prints its help for --help (journeysim.commands)
     with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
         getattr(module, function)(["--help"])
     return out.getvalue() or None

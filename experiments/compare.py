@@ -2,6 +2,7 @@
 
 It reports which runs failed, did not finish or never started, compares the complete
 ones, and writes ``comparison.csv``, ``comparison.md``, ``runs.csv`` and the figures.
+The command line follows :mod:`journeysim.commands` (help, errors, ``hydra.run.dir=DIR``).
 """
 
 from __future__ import annotations
@@ -10,23 +11,28 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+from journeysim import commands
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``journey-compare``."""
-    p = argparse.ArgumentParser(
-        prog="journey-compare",
-        description="Compare the scenarios of a sweep: mean and t interval of each KPI per scenario, and "
-                    "the difference to a reference scenario paired by seed (common random numbers).")
-    p.add_argument("sweep_dir", metavar="SWEEP_DIR", help="a Hydra sweep directory (journey --multirun ...)")
+    p = commands.parser(
+        "journey-compare",
+        "journey-compare: compare the scenarios of a sweep. For each KPI and scenario: the mean over seeds "
+        "with its t interval, and the difference to a reference scenario paired by seed (common random "
+        "numbers). Runs that failed, did not finish or never started are listed, not compared.",
+        examples=("journey --multirun scenario=baseline,digital_shift seed='range(5)' hydra.sweep.dir=sweep",
+                  "journey-compare sweep                          # comparison.md, .csv and figures in sweep/",
+                  "journey-compare sweep --kpi profit --kpi cac --reference digital_shift"),
+        writes="comparison.csv, comparison.md, runs.csv, comparison.png and differences.png in SWEEP_DIR")
+    p.add_argument("sweep_dir", metavar="SWEEP_DIR", help="a sweep directory (journey --multirun ..., or sweep())")
     p.add_argument("--reference", default=None,
                    help="reference scenario: a label from the table, or words of one "
                         "(e.g. market.checkout_friction=0.3); default baseline, else the first")
     p.add_argument("--kpi", action="append", dest="kpis", metavar="KPI",
                    help="KPI for the Markdown table and figures (repeat for several; default: headline KPIs)")
     p.add_argument("--level", type=float, default=0.95, help="confidence level, 0..1 (default 0.95)")
-    p.add_argument("--out", default=None, help="output directory (default: SWEEP_DIR)")
+    p.add_argument("--out", default=None, help=argparse.SUPPRESS)  # deprecated: hydra.run.dir=DIR
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     return p
 
@@ -36,16 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from journeysim.experiments.aggregate import aggregate
     from journeysim.experiments.report import markdown, write_comparison
 
-    args = parser().parse_args(argv)
-    try:
+    def body() -> int:
+        args = commands.parse(parser(), argv)
+        if args.out is not None:
+            print("journey-compare: --out is deprecated; use hydra.run.dir=DIR", file=sys.stderr)
+        out = args.output_dir or args.out or args.sweep_dir
         comparison = aggregate(args.sweep_dir, args.reference, args.kpis, args.level)
-    except ConfigError as error:
-        print(f"journey-compare: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    written = write_comparison(comparison, args.out, figures=not args.no_figures, kpis=args.kpis)
-    print(markdown(comparison, args.kpis))
-    print("written: " + ", ".join(str(path) for path in written))
-    return 0
+        write_comparison(comparison, out, figures=not args.no_figures, kpis=args.kpis)
+        print(markdown(comparison, args.kpis))
+        commands.report_outputs(out)
+        return 0
+
+    return commands.run("journey-compare", body, argv)
 
 
 if __name__ == "__main__":

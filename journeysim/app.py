@@ -7,18 +7,14 @@ with the levers applied as config overrides, so the page runs exactly what ``jou
 
 Order of this file: the page's model (a :class:`JourneyModel` built from keyword levers), then as
 in Mesa's examples: portrayal (network sample, layout, stage colours), ``model_params`` (seed
-first), plot components, ``page``; last ``main()`` for the ``journey-app`` console script.
+first), plot components, ``page``; ``journey-app`` itself is :func:`journeysim.cli.app_main`.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
-import os
-import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -32,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from journeysim import plots, units
 from journeysim.api import compose_config
-from journeysim.cli import group_options
+from journeysim.cli import app_main, group_options
 from journeysim.runner import make_service
 from journeysim.scenarios.levers import build_levers
 from journeysim.sim import kpis
@@ -52,8 +48,6 @@ EXCLUDED_SCENARIOS = ("bass",)  # reference check, not a journey: no stages to w
 EXCLUDED_NETWORKS = ("edge_list",)  # needs a file of the user's own
 DEFAULT_NETWORK = "watts_strogatz"
 DEFAULT_SEED = 42  # the page's seed until a trainer types another
-HOST = "127.0.0.1"  # the page is served to this machine only unless --host says otherwise
-PORT = 8765  # TCP port (Solara's default)
 
 _compose_lock = threading.Lock()  # Hydra's global state: one compose at a time across sessions
 
@@ -505,28 +499,4 @@ page = Page()
 
 
 # --------------------------------------------------------------------------- console script
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Options of ``journey-app``."""
-    parser = argparse.ArgumentParser(prog="journey-app", description="Serve the trainer's interactive page.")
-    parser.add_argument("--port", type=int, default=PORT, help=f"TCP port (default {PORT}; 0 picks a free one)")
-    parser.add_argument("--host", default=HOST,
-                        help=f"address to listen on (default {HOST}: this machine only; 0.0.0.0 for a classroom LAN)")
-    args = parser.parse_args(argv)
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port = {args.port} is not allowed: a number from 0 to 65535")
-    return args
-
-
-def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command serving this page (production mode, no version check, no browser)."""
-    return [sys.executable, "-m", "solara", "run", "journeysim.app", "--host", host, "--port", str(port),
-            "--production", "--no-open", "--no-check-version"]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console script ``journey-app``: serve the page with Solara until interrupted."""
-    args = parse_args(argv)
-    os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
-    command = server_command(args.host, args.port)
-    os.execv(command[0], command)
+main = app_main  # ``journey-app`` (:func:`journeysim.cli.app_main`) serves this module's ``page``

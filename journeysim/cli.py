@@ -1,9 +1,15 @@
-"""Command-line entry points (Hydra): ``journey`` runs one scenario or a sweep."""
+"""``journey`` runs one scenario or a sweep (a Hydra application); ``journey-scenarios`` lists them.
+
+Both follow the skeleton of :mod:`journeysim.commands`: journeysim's own help and version, one
+error line and exit status 2 for bad input, ``hydra.run.dir=DIR`` for the output directory.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import hydra
@@ -11,8 +17,9 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from journeysim import commands
 from journeysim.sim.config import parse_config
-from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest
+from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest  # noqa: F401 - docs read them here
 
 CONFIG_GROUPS = ("scenario", "population", "channels", "network", "service")
 
@@ -49,8 +56,7 @@ def check_group_choices(argv: list[str]) -> None:
 
 def fail(error: ConfigError) -> None:
     """Print a bad-input error and exit with status 2 (no traceback)."""
-    print(f"journey: error: {error}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    commands.fail("journey", error)
 
 
 def fail_job(error: Exception, run_dir: Path) -> dict:
@@ -99,19 +105,135 @@ def run_journey(cfg: DictConfig) -> dict | None:
         return fail_job(error, run_dir)
     if spec.outputs.progress:
         from journeysim.report import print_kpis
+        from journeysim.units import currency_from
 
-        print_kpis(outcome.summary, run_dir)
+        print_kpis(outcome.summary, console=None, currency=currency_from(cfg))
+    if not sweep:
+        commands.report_outputs(run_dir)
     return outcome.summary
 
 
-def main() -> None:
-    """Console script ``journey``: any bad input, Hydra's own errors included, exits 2 with a
-    one-paragraph message and no traceback."""
-    from journeysim.sim.errors import hydra_errors_as_config_errors
+SUMMARY = ("journey: run one journeysim scenario. Synthetic customers move from unaware to advocate under "
+           "marketing, word of mouth and service; journey prints the KPI table and writes the run's tables "
+           "(CSV), figures (PNG) and summary.json.")
 
-    try:
-        check_group_choices(sys.argv[1:])
-        with hydra_errors_as_config_errors(sys.argv[1:]):
+EXAMPLES = (
+    "journey                                           # baseline: 10,000 customers for 365 days",
+    "journey scenario=spring_sale seed=3 days=730      # another scenario, seed and run length",
+    "journey --multirun scenario=baseline,digital_shift seed='range(5)'   # a sweep; then journey-compare DIR",
+)
+
+
+def journey_help() -> str:
+    """``journey --help``: what it does, three examples, the groups and scenarios (one line each),
+    then how to see the full config."""
+    from journeysim.scenarios.catalogue import library
+
+    width = 12
+    groups = [f"  {group:<{width}}{', '.join(group_options(group))}" for group in CONFIG_GROUPS if group != "scenario"]
+    scenarios = library()
+    name_width = max(len(s.name) for s in scenarios) + 2
+    lines = [SUMMARY, "", "usage: journey [group=option ...] [key=value ...] [--multirun] [hydra.run.dir=DIR]", "",
+             "examples:", *(f"  {line}" for line in EXAMPLES), "",
+             "scenarios (scenario=NAME; journey-scenarios NAME prints one):",
+             *(f"  {s.name:<{name_width}}{s.question}" for s in scenarios), "",
+             "config groups (group=option):", *groups, "",
+             "options:",
+             "  --version           print journeysim's version",
+             "  --multirun, -m      sweep every combination of comma-separated values",
+             "  --cfg job           print the resolved config and stop (every key: docs/config.md)",
+             "  --hydra-help        Hydra's own options", "",
+             f"output: outputs/<scenario>/<date_time>/ (a sweep: multirun/<date_time>/); "
+             f"{commands.OUTPUT_KEY}=DIR writes into DIR instead", "",
+             commands.EXIT_STATUSES]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey``: journeysim's help and version; any bad input, Hydra's own errors
+    included, exits 2 with a one-paragraph message and no traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(argv):
+        print(journey_help())
+        return 0
+    if {"-V", "--version"} & set(argv):
+        print(commands.version_line("journey"))
+        return 0
+
+    def body() -> None:
+        check_group_choices(argv)
+        saved = sys.argv
+        sys.argv = [saved[0] if saved else "journey", *argv]  # Hydra reads the command line from sys.argv
+        try:
             run_journey()
-    except ConfigError as error:
-        fail(error)
+        finally:
+            sys.argv = saved
+
+    return commands.run("journey", body, argv)
+
+
+# --------------------------------------------------------------------------- journey-scenarios
+def scenarios_main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-scenarios``: the scenario library, or one scenario's YAML file."""
+    from journeysim.scenarios.catalogue import find, library, listing
+
+    p = commands.parser("journey-scenarios", "journey-scenarios: list journeysim's scenario library, one line "
+                        "per scenario with the question it answers (run one with: journey scenario=NAME).",
+                        examples=("journey-scenarios                 # the library",
+                                  "journey-scenarios spring_sale     # that scenario's YAML file"))
+    p.add_argument("name", nargs="?", help="print this scenario's YAML file instead of the list")
+
+    def body() -> None:
+        args = commands.parse(p, argv)
+        try:
+            print(find(args.name).text if args.name else listing(library()), end="" if args.name else "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader (e.g. ``head``) stopped early: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return commands.run("journey-scenarios", body, argv)
+
+
+# --------------------------------------------------------------------------- journey-app
+HOST = "127.0.0.1"  # the page is served to this machine only unless --host says otherwise
+PORT = 8765  # TCP port (Solara's default)
+
+
+def app_parser() -> commands.CommandParser:
+    """The command line of ``journey-app``."""
+    p = commands.parser("journey-app", "journey-app: serve journeysim's interactive page for trainers: watch "
+                        "customers move between journey stages on a word-of-mouth network, pull the levers "
+                        "(budgets, discount, checkout, staffing) and press Reset to rerun with them.",
+                        examples=("journey-app                      # http://127.0.0.1:8765",
+                                  "journey-app --host 0.0.0.0 --port 8080   # a classroom LAN"))
+    p.add_argument("--port", type=int, default=PORT, help=f"TCP port (default {PORT}; 0 picks a free one)")
+    p.add_argument("--host", default=HOST,
+                   help=f"address to listen on (default {HOST}: this machine only; 0.0.0.0 for a classroom LAN)")
+    return p
+
+
+def parse_app_args(argv: Sequence[str] | None = None):
+    """Options of ``journey-app`` (ConfigError for a port outside 0..65535)."""
+    args = commands.parse(app_parser(), argv)
+    if not 0 <= args.port <= 65535:
+        raise ConfigError("--port", args.port, "a number from 0 to 65535")
+    return args
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command serving the page (production mode, no version check, no browser)."""
+    return [sys.executable, "-m", "solara", "run", "journeysim.app", "--host", host, "--port", str(port),
+            "--production", "--no-open", "--no-check-version"]
+
+
+def app_main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-app``: serve the page with Solara until interrupted."""
+
+    def body() -> None:
+        args = parse_app_args(argv)
+        os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
+        os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+        command = server_command(args.host, args.port)
+        os.execv(command[0], command)
+
+    return commands.run("journey-app", body, argv)

@@ -1,20 +1,17 @@
 """The scenario library: every ``conf/scenario/*.yaml`` with the question it answers.
 
-``journey-scenarios`` lists the library, one line per scenario (the first line of the file's
-leading comment); ``journey-scenarios NAME`` prints that scenario's file. Run one with
-``journey scenario=NAME``.
+``journey-scenarios`` (:func:`journeysim.cli.scenarios_main`) lists the library, one line per
+scenario (the first line of the file's leading comment); ``journey-scenarios NAME`` prints that
+scenario's file. Run one with ``journey scenario=NAME``.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError, unknown_name
+from journeysim.sim.errors import unknown_name
 
 
 @dataclass(frozen=True)
@@ -64,21 +61,3 @@ def listing(scenarios: list[Scenario]) -> str:
     """One line per scenario: its name, padded, and its question."""
     width = max((len(s.name) for s in scenarios), default=0)
     return "\n".join(f"{s.name:<{width}}  {s.question}" for s in scenarios)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console script ``journey-scenarios``."""
-    parser = argparse.ArgumentParser(
-        prog="journey-scenarios",
-        description="List the scenario library (run one with: journey scenario=NAME).",
-    )
-    parser.add_argument("name", nargs="?", help="print this scenario's YAML file instead of the list")
-    args = parser.parse_args(argv)
-    try:
-        print(find(args.name).text if args.name else listing(library()), end="" if args.name else "\n")
-        sys.stdout.flush()
-    except ConfigError as error:
-        print(f"journey-scenarios: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    except BrokenPipeError:  # the reader (e.g. ``head``) stopped early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

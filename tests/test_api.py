@@ -117,7 +117,7 @@ def test_sweep_lays_out_runs_like_a_hydra_sweep_pairs_seeds_and_reuses_runs(tmp_
     assert table.loc[("checkout_fix", "abandonment_rate"), "diff"] < 0
     assert (tmp_path / "comparison.csv").is_file() and (tmp_path / "comparison.md").is_file()
 
-    journey_compare([str(tmp_path), "--no-figures", "--out", str(tmp_path / "cli")])
+    journey_compare([str(tmp_path), "--no-figures", f"hydra.run.dir={tmp_path / 'cli'}"])
     assert (tmp_path / "cli" / "comparison.csv").read_bytes() == (tmp_path / "comparison.csv").read_bytes()
     again = compare(tmp_path, write=False)
     pd.testing.assert_frame_equal(again.table, comparison.table)

@@ -107,14 +107,16 @@ def test_scenario_picker_offers_journey_scenarios_but_not_bass() -> None:
 
 
 def test_journey_app_serves_this_machine_only_unless_told_otherwise() -> None:
-    args = app.parse_args([])
+    from journeysim.cli import parse_app_args, server_command
+
+    args = parse_app_args([])
     assert (args.host, args.port) == ("127.0.0.1", 8765)
-    command = app.server_command(args.host, 9001)
+    command = server_command(args.host, 9001)
     assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--port") + 1] == "9001"
     assert "--no-check-version" in command  # no call to PyPI on start
-    assert app.parse_args(["--host", "0.0.0.0", "--port", "0"]).host == "0.0.0.0"
-    with pytest.raises(SystemExit):
-        app.parse_args(["--port", "70000"])
+    assert parse_app_args(["--host", "0.0.0.0", "--port", "0"]).host == "0.0.0.0"
+    with pytest.raises(ConfigError, match="--port"):
+        parse_app_args(["--port", "70000"])
 
 
 # --------------------------------------------------------------------------- in the browser

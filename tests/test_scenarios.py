@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from journeysim.cli import scenarios_main
 from journeysim.runner import run
 from journeysim.scenarios import catalogue
 from journeysim.scenarios.levers import planned_budgets
@@ -76,7 +77,7 @@ def test_black_friday_burst_peaks_orders_in_its_week_and_writes_figures(tmp_path
 
 
 def test_journey_scenarios_lists_every_scenario_on_one_line(capsys) -> None:
-    catalogue.main([])
+    scenarios_main([])
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(catalogue.library())
     line = next(line for line in lines if line.startswith("referral_programme "))
@@ -84,10 +85,10 @@ def test_journey_scenarios_lists_every_scenario_on_one_line(capsys) -> None:
 
 
 def test_journey_scenarios_prints_one_scenario_and_rejects_unknown_names(capsys) -> None:
-    catalogue.main(["checkout_fix"])
+    scenarios_main(["checkout_fix"])
     assert "type: checkout_fix" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:
-        catalogue.main(["chekout_fix"])
+        scenarios_main(["chekout_fix"])
     assert exit_info.value.code == 2
     assert "did you mean 'checkout_fix'" in capsys.readouterr().err
 

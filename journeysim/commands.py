@@ -1,0 +1,229 @@
+"""The one skeleton of every journeysim command (``journey``, ``journey-compare``, ``journey-truth``...).
+
+Every command has the same shape:
+
+- **options**: positional arguments, ``--long-options`` and config overrides ``key=value`` in
+  Hydra's grammar, in any order; ``--version`` prints journeysim's version;
+- **help**: what the command does in journeysim's words first, then usage, options, examples,
+  where it writes and the exit statuses (:func:`parser`);
+- **errors**: bad input (a :class:`~journeysim.sim.errors.ConfigError`, a Hydra composition error,
+  an unknown option) prints ``<command>: error: <key> = <value> is not allowed: <what is>`` on
+  stderr and exits :data:`~journeysim.sim.errors.EXIT_BAD_INPUT`, with no traceback; Ctrl-C exits
+  :data:`~journeysim.sim.errors.EXIT_INTERRUPTED` (:func:`run`);
+- **output directory**: ``hydra.run.dir=DIR``, the key ``journey`` has always taken, chooses where
+  a command writes; the default is ``outputs/<kind>/<name>/<date_time>`` (:func:`output_dir`); each
+  command ends by printing ``outputs: DIR`` (:func:`report_outputs`).
+
+This module imports nothing heavy; Hydra loads only when a command composes a config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from journeysim.sim.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    ConfigError,
+    hydra_errors_as_config_errors,
+)
+
+OUTPUT_KEY = "hydra.run.dir"
+"""The override that chooses a command's output directory (``hydra.run.dir=DIR``)."""
+
+OUTPUT_ROOT = Path("outputs")
+"""Default root of every command's outputs, under the working directory."""
+
+TIME_FORMAT = "%Y-%m-%d_%H-%M-%S"
+"""Timestamp of default output directories (as Hydra names its run directories)."""
+
+EXIT_STATUSES = (f"exit status: {EXIT_OK} done; {EXIT_FAILED} a run failed; {EXIT_BAD_INPUT} bad input (one line "
+                 f"naming the key, the value and what is allowed); {EXIT_INTERRUPTED} interrupted (Ctrl-C, SIGTERM)")
+"""The last line of every command's help."""
+
+
+def version() -> str:
+    """journeysim's version, from the package metadata."""
+    import journeysim
+
+    return journeysim.__version__
+
+
+def version_line(prog: str) -> str:
+    """What ``<command> --version`` prints: ``journey (journeysim 0.1.0)``."""
+    return f"{prog} (journeysim {version()})"
+
+
+# --------------------------------------------------------------------------- help and options
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser whose help opens with what the command does, then its usage."""
+
+    def format_help(self) -> str:
+        """Description first (journeysim's words), then usage, arguments and the epilog."""
+        formatter = self._get_formatter()
+        formatter.add_text(self.description)
+        formatter.add_usage(self.usage, self._actions, self._mutually_exclusive_groups)
+        for group in self._action_groups:
+            formatter.start_section(group.title)
+            formatter.add_text(group.description)
+            formatter.add_arguments(group._group_actions)
+            formatter.end_section()
+        formatter.add_text(self.epilog)
+        return formatter.format_help()
+
+
+def help_epilog(examples: Sequence[str] = (), writes: str | None = None) -> str:
+    """The part of a command's help after its options: examples, where it writes, exit statuses.
+
+    Parameters
+    ----------
+    examples : sequence of str
+        Command lines, each optionally followed by ``  # what it does``.
+    writes : str, optional
+        What the command writes and its default directory; None for commands that write nothing.
+    """
+    parts = []
+    if examples:
+        parts.append("examples:\n" + "\n".join(f"  {line}" for line in examples))
+    if writes is not None:
+        parts.append(f"output: {writes}; {OUTPUT_KEY}=DIR writes into DIR instead")
+    parts.append(EXIT_STATUSES)
+    return "\n\n".join(parts)
+
+
+def parser(prog: str, summary: str, examples: Sequence[str] = (), writes: str | None = None,
+           overrides: bool = False) -> argparse.ArgumentParser:
+    """An argument parser in the house layout.
+
+    Parameters
+    ----------
+    prog : str
+        The command's name (``journey-compare``).
+    summary : str
+        What the command does, in journeysim's words (the first thing ``--help`` prints).
+    examples : sequence of str
+        Example command lines for the help.
+    writes : str, optional
+        What the command writes and where by default; such a command accepts ``hydra.run.dir=DIR``.
+    overrides : bool
+        Take config overrides (``key=value``) as positional arguments, collected in ``args.overrides``.
+
+    Returns
+    -------
+    CommandParser
+        With ``--version``; add the command's own arguments, then parse with :func:`parse`.
+    """
+    p = CommandParser(prog=prog, description=summary, epilog=help_epilog(examples, writes),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=version_line(prog), help="print journeysim's version")
+    if overrides:
+        p.add_argument("overrides", nargs="*", metavar="key=value",
+                       help="config overrides for every run, e.g. population.size=5000 (see journey --help)")
+    p.set_defaults(output_dir=None)
+    return p
+
+
+def split_output_dir(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """Take ``hydra.run.dir=DIR`` out of ``argv``: (the other arguments, DIR or None)."""
+    rest, chosen = [], None
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        if sep and key.lstrip("+") == OUTPUT_KEY:
+            if not value:
+                raise ConfigError(OUTPUT_KEY, value, "a directory to write into")
+            chosen = value
+        else:
+            rest.append(arg)
+    return rest, chosen
+
+
+def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse a command line built by :func:`parser`; ``hydra.run.dir=DIR`` lands in ``args.output_dir``.
+
+    Options and positional arguments may be intermixed (``PLAN key=value --jobs 2``). Every
+    config override must be ``key=value``.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    rest, chosen = split_output_dir(argv)
+    args = p.parse_intermixed_args(rest)
+    args.output_dir = chosen
+    for override in getattr(args, "overrides", None) or []:
+        if "=" not in override:
+            raise ConfigError("override", override, "key=value (a config key and its value)")
+    return args
+
+
+# --------------------------------------------------------------------------- where a command writes
+def output_dir(chosen: str | Path | None, kind: str, name: str) -> Path:
+    """The directory a command writes into: ``hydra.run.dir`` if given, else ``outputs/<kind>/<name>/<time>``.
+
+    Parameters
+    ----------
+    chosen : str or Path, optional
+        ``args.output_dir`` (from ``hydra.run.dir=DIR``).
+    kind : str
+        What the command makes (``truth``, ``sensitivity``...).
+    name : str
+        The scenario or plan it ran.
+    """
+    return Path(chosen) if chosen else OUTPUT_ROOT / kind / name / time.strftime(TIME_FORMAT)
+
+
+def report_outputs(directory: str | Path) -> None:
+    """Print where a command wrote (the last line of its output): ``outputs: DIR``."""
+    print(f"outputs: {directory}", flush=True)
+
+
+# --------------------------------------------------------------------------- running a command
+def headless() -> None:
+    """Commands write figures to files: make matplotlib's backend Agg in this process only."""
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
+
+
+def fail(prog: str, error: ConfigError) -> NoReturn:
+    """Print a bad-input error as one paragraph and exit with :data:`EXIT_BAD_INPUT` (no traceback)."""
+    print(f"{prog}: error: {error}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = None) -> int:
+    """Run a command's body with the house error handling; returns its exit status.
+
+    Parameters
+    ----------
+    prog : str
+        The command's name, prefixed to every error message.
+    body : callable
+        Does the work; returns an exit status (None means :data:`EXIT_OK`).
+    argv : sequence of str, optional
+        The command line (to name the override at fault in Hydra's errors).
+
+    Raises
+    ------
+    SystemExit
+        :data:`EXIT_BAD_INPUT` after bad input, :data:`EXIT_INTERRUPTED` after Ctrl-C or SIGTERM.
+    """
+    headless()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with hydra_errors_as_config_errors(argv):
+            status = body()
+    except ConfigError as error:
+        fail(prog, error)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    return EXIT_OK if status is None else int(status)

@@ -1,0 +1,94 @@
+"""One command-line skeleton: every console script has journeysim's help, version, errors and output rule."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+import journeysim
+from journeysim import commands
+from journeysim.sim.errors import EXIT_BAD_INPUT
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+BIN = Path(sys.executable).parent
+
+
+def entry_point(name: str):
+    module, _, function = SCRIPTS[name].partition(":")
+    return getattr(import_module(module), function)
+
+
+def call(name: str, *argv: str) -> tuple[int, str, str]:
+    """Run a console script's function in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = entry_point(name)(list(argv))
+        except SystemExit as stop:
+            status = stop.code
+    return int(status or 0), out.getvalue(), err.getvalue()
+
+
+SKELETON_COMMANDS = ["journey", "journey-scenarios", "journey-compare", "journey-app"]
+
+
+@pytest.mark.parametrize("name", SKELETON_COMMANDS)
+def test_help_opens_with_what_the_command_does_in_journeysims_words(name: str) -> None:
+    status, out, _ = call(name, "--help")
+    assert status == 0
+    assert out.startswith(f"{name}: ")
+    assert "Hydra" not in out.splitlines()[0]
+    assert "examples:" in out and commands.EXIT_STATUSES.split(";")[0] in out
+
+
+@pytest.mark.parametrize("name", SKELETON_COMMANDS)
+def test_version_is_journeysims_own(name: str) -> None:
+    status, out, _ = call(name, "--version")
+    assert status == 0
+    assert out.strip() == f"{name} (journeysim {journeysim.__version__})"
+
+
+def test_journey_help_lists_each_scenario_with_its_question_and_how_to_see_the_config() -> None:
+    _, out, _ = call("journey", "--help")
+    assert "spring_sale" in out and "what if" in out.lower()
+    assert "--cfg job" in out
+    assert out.index("examples:") < out.index("scenarios (") < out.index("config groups")
+
+
+def test_bad_input_is_one_line_on_stderr_and_exit_status_2(tmp_path) -> None:
+    status, _, err = call("journey-compare", str(tmp_path / "missing"))
+    assert status == EXIT_BAD_INPUT
+    assert err.startswith("journey-compare: error: ") and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_an_override_that_is_not_key_value_is_bad_input() -> None:
+    with pytest.raises(journeysim.sim.errors.ConfigError, match="key=value"):
+        commands.parse(commands.parser("x", "x: test.", overrides=True), ["population.size"])
+
+
+def test_hydra_run_dir_chooses_the_output_directory_and_the_default_is_under_outputs() -> None:
+    args = commands.parse(commands.parser("x", "x: test.", overrides=True), ["days=5", "hydra.run.dir=here"])
+    assert args.output_dir == "here" and args.overrides == ["days=5"]
+    assert commands.output_dir(args.output_dir, "truth", "baseline") == Path("here")
+    default = commands.output_dir(None, "truth", "baseline")
+    assert default.parts[:3] == ("outputs", "truth", "baseline") and len(default.parts) == 4
+
+
+def test_journey_reports_where_it_wrote(tmp_path) -> None:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    result = subprocess.run([str(BIN / "journey"), "population.size=500", "days=10", "outputs.figures=false",
+                             f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"outputs: {tmp_path / 'run'}"
+    assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "complete"
