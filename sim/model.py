@@ -218,20 +218,20 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
             return
         s, market, decisions = self.state, self.spec.market, self.streams["decisions"]
         orders = purchase.purchase(s, rows, market, self.controls.offered_price(rows), day, decisions)
-        orders.satisfaction = satisfaction.after_order(s, rows, orders.first, orders.quality)
+        satisfied = satisfaction.after_order(s, rows, orders.first, orders.quality)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
         self.rates.respondents += int(orders.first.sum())
         self.journey_log.record(day, rows, Event.PURCHASE, orders.first.astype(np.int16))
         if self.service is not None:
-            self.service.place_orders(day, rows, orders.shortfall, orders.satisfaction)
+            self.service.place_orders(day, rows, orders.shortfall, satisfied)
         stage = s.stage[rows]
         retention.start_clocks(s, rows[stages.PROSPECTS.holds(stage)], self.streams["retention"])
         new_stage = stages.after_purchase(stage, s.purchases[rows], s.satisfaction[rows], market.loyal_after)
         self.move(day, rows, new_stage)  # refreshes the rates of those who changed stage
         self.refresh(rows[new_stage == stage])  # satisfaction changed for the others too
-        self.reviews.add(orders.satisfaction)
+        self.reviews.add(satisfied)
 
     def run_retention(self, day: int) -> None:
         """Retention (:mod:`~journeysim.sim.retention`): post-purchase clocks; loyal customers

@@ -28,15 +28,14 @@ class Checkout:
 
 @dataclass
 class Purchases:
-    """Today's purchases: who bought, at what price, what quality they perceived, how far
-    quality fell short and (once set) how satisfied they are."""
+    """Today's purchases: who bought, at what price, what quality they perceived and how far
+    quality fell short of their expectation."""
 
     rows: np.ndarray
     first: np.ndarray  # bool: the customer's first order
     price: np.ndarray  # currency paid per order
     quality: np.ndarray  # perceived quality of the order
     shortfall: np.ndarray  # expectation minus perceived quality, in [0, 1]
-    satisfaction: np.ndarray | None = None  # float32, after the order
 
 
 def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:
