@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint browser clean app validate docs docs-data
+.PHONY: demo test bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,16 @@ demo: $(STAMP)
 	$(BIN)/journey scenario=bass population.size=200000 days=3650 hydra.run.dir=outputs/demo/bass
 	@echo "figures: outputs/demo/baseline/*.png and outputs/demo/bass/adoption.png"
 
-## test: lint and the whole test suite
+## test: lint, the import contracts and the whole test suite
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 	$(BIN)/python -m pytest -q -n 2 --nbmake examples
+
+## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
+contracts: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 
 ## lint: ruff over the tree (also part of make test)
 lint: $(STAMP)

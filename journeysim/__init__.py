@@ -24,16 +24,6 @@ __all__ = ["Result", "__version__", "compare", "comparison_markdown", "compose_c
 _API = frozenset(__all__) - {"__version__"}
 
 
-def _package_version() -> str:
-    """The installed distribution's version (``0+unknown`` when running from an uninstalled tree)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("journeysim")
-    except PackageNotFoundError:  # pragma: no cover - a source tree on sys.path
-        return "0+unknown"
-
-
 def __getattr__(name: str) -> Any:
     """Load the API (and the version) on first use, not on ``import journeysim``."""
     if name in _API:
@@ -41,9 +31,9 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     if name == "__version__":
-        value = _package_version()
-        globals()["__version__"] = value
-        return value
+        from journeysim.version import version
+
+        return version()
     raise AttributeError(f"module 'journeysim' has no attribute {name!r}")
 
 

@@ -35,6 +35,7 @@ from journeysim.sim.errors import (
     ConfigError,
     hydra_errors_as_config_errors,
 )
+from journeysim.version import version
 
 OUTPUT_KEY = "hydra.run.dir"
 """The override that chooses a command's output directory (``hydra.run.dir=DIR``)."""
@@ -48,13 +49,6 @@ TIME_FORMAT = "%Y-%m-%d_%H-%M-%S"
 EXIT_STATUSES = (f"exit status: {EXIT_OK} done; {EXIT_FAILED} a run failed; {EXIT_BAD_INPUT} bad input (one line "
                  f"naming the key, the value and what is allowed); {EXIT_INTERRUPTED} interrupted (Ctrl-C, SIGTERM)")
 """The last line of every command's help."""
-
-
-def version() -> str:
-    """journeysim's version, from the package metadata."""
-    import journeysim
-
-    return journeysim.__version__
 
 
 def version_line(prog: str) -> str:

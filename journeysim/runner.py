@@ -13,13 +13,7 @@ from typing import Any
 from journeysim.outputs import mark_status, write_run
 from journeysim.sim.config import RunSpec, to_container
 from journeysim.sim.model import JourneyModel
-
-
-def version() -> str:
-    """Installed journeysim version (``journeysim.__version__``, from the package metadata)."""
-    import journeysim
-
-    return journeysim.__version__
+from journeysim.version import version
 
 
 def config_hash(cfg: Any) -> str:
