@@ -24,6 +24,7 @@ from journeysim.sim.word_of_mouth import WordOfMouth
 EAGER_AGENT_LIMIT = 200_000
 """With ``outputs.mesa_agents: auto``, Mesa agents are created up front up to this size."""
 
+
 class JourneyModel(LegacyLeverAttributes, mesa.Model):
     """Synthetic customers moving through the journey, one step per day.
 

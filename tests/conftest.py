@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,16 @@ from journeysim.api import compose_config  # noqa: E402
 from journeysim.runner import build_model  # noqa: E402
 from journeysim.sim.config import RunSpec, parse_config  # noqa: E402
 from journeysim.sim.model import JourneyModel  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository."""
+
+
+def package_modules() -> list[Path]:
+    """Every Python module of the installed package, from pyproject's package-dir mapping."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    folders = sorted(set(config["tool"]["setuptools"]["package-dir"].values()))
+    return sorted({path for folder in folders for path in (ROOT / folder).rglob("*.py")})
 
 
 def make_spec(*overrides: str) -> RunSpec:

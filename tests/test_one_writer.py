@@ -12,12 +12,10 @@ through a local alias (``s = state.stage; s[rows] = 1``).
 from __future__ import annotations
 
 import ast
-import tomllib
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT, package_modules
 
 WRITERS = {"stage": "sim/stages.py", "satisfaction": "sim/satisfaction.py"}
 """Each per-customer state and the one module allowed to write it."""
@@ -28,13 +26,6 @@ IN_PLACE_FUNCTIONS = {"put", "copyto", "place", "putmask", "put_along_axis", "fi
 IN_PLACE_METHODS = {"fill", "put", "sort", "partition", "resize", "setfield", "itemset", "__setitem__",
                     "__iadd__", "__isub__", "__imul__", "__itruediv__"}
 """ndarray methods that write into the array."""
-
-
-def package_modules() -> list[Path]:
-    """Every Python module of the installed package, from pyproject's package-dir mapping."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    folders = sorted(set(config["tool"]["setuptools"]["package-dir"].values()))
-    return sorted({path for folder in folders for path in (ROOT / folder).rglob("*.py")})
 
 
 def _written_attribute(node: ast.AST, aliases: dict[str, str]) -> str | None:
