@@ -2,53 +2,30 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from journeysim import units
 from journeysim.experiments.aggregate import Comparison
 from journeysim.outputs import atomic_write, write_csv, write_figure
-from journeysim.report import ROWS
+from journeysim.units import KPIS, NUMBER, format_estimate, format_value
 
-LABELS = {key: (label, pattern) for key, label, pattern in ROWS}
-"""KPI labels and number formats shared with the single-run KPI table."""
-
-
-def _pattern(kpi: str) -> str:
-    return LABELS[kpi][1] if kpi in LABELS else ""
+LABELS = {key: units.kpi(key).label for key in KPIS}
+"""KPI labels shared with the single-run KPI table (:mod:`journeysim.units`)."""
 
 
-def fmt(value: float, pattern: str = "", signed: bool = False) -> str:
-    """A number in the KPI's format (``pattern`` as in :data:`journeysim.report.ROWS`)."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    signed = signed and value != 0
-    if signed and pattern.endswith("%}"):
-        return f"{value * 100:+.1f} pp"
-    if not pattern:
-        pattern = "{:,.0f}" if abs(value) >= 1000 else "{:.2f}" if abs(value) >= 1 else "{:.3g}"
-    if signed and "+" not in pattern:
-        pattern = pattern.replace("{:", "{:+", 1)
-    if not signed:
-        pattern = pattern.replace("{:+", "{:", 1)
-    return pattern.format(value)
-
-
-def _estimate(mean: float, low: float, high: float, pattern: str, signed: bool = False) -> str:
-    text = fmt(mean, pattern, signed)
-    if math.isfinite(low) and math.isfinite(high):
-        half = (high - low) / 2
-        text += " ± " + (f"{half * 100:.1f} pp" if signed and pattern.endswith("%}") else fmt(half, pattern))
-    return text
+def fmt(value: float, signed: bool = False) -> str:
+    """A number of no known unit, digits by its size (:data:`journeysim.units.NUMBER`)."""
+    return format_value(value, NUMBER, signed=signed)
 
 
 def markdown_table(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
     """The comparison as a Markdown table: a row per KPI, columns ``mean ± half-width`` per scenario
     and ``Δ`` (paired difference to the reference, bold when its interval excludes zero)."""
     table = comparison.table
-    kpis = [k for k in (kpis or [k for k in LABELS if k in set(table["kpi"])])]
+    kpis = [k for k in (kpis or [k for k in KPIS if k in set(table["kpi"])])]
     reference = comparison.reference.label
     others = [g.label for g in comparison.groups if g.label != reference]
     header = ["KPI", f"`{reference}`"]
@@ -57,19 +34,18 @@ def markdown_table(comparison: Comparison, kpis: Sequence[str] | None = None) ->
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     rows = table.set_index(["scenario", "kpi"])
     for kpi in kpis:
-        pattern = _pattern(kpi)
-        cells = [LABELS.get(kpi, (kpi, ""))[0]]
+        cells = [units.kpi(kpi).label]
         for label in [reference, *others]:
             row = rows.loc[(label, kpi)]
-            cells.append(_estimate(row["mean"], row["ci_low"], row["ci_high"], pattern))
+            cells.append(format_estimate(kpi, row["mean"], row["ci_low"], row["ci_high"]))
             if label != reference:
-                cells.append(_difference_cell(row, pattern))
+                cells.append(_difference_cell(row, kpi))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _difference_cell(row: pd.Series, pattern: str) -> str:
-    text = _estimate(row["diff"], row["diff_ci_low"], row["diff_ci_high"], pattern, signed=True)
+def _difference_cell(row: pd.Series, kpi: str) -> str:
+    text = format_estimate(kpi, row["diff"], row["diff_ci_low"], row["diff_ci_high"], difference=True)
     if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0:
         return f"**{text}**"
     return text

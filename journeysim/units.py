@@ -38,7 +38,9 @@ HOURS = "hours"
 """A duration in hours."""
 SCORE = "score"
 """A rating on its own scale (the public review score, 1..5 stars)."""
-UNITS = (COUNT, MONEY, PERCENT, RATIO, POINTS, DAYS, HOURS, SCORE)
+NUMBER = "number"
+"""A number of no known unit: digits chosen by its size (``12,345``, ``12.35``, ``0.0123``)."""
+UNITS = (COUNT, MONEY, PERCENT, RATIO, POINTS, DAYS, HOURS, SCORE, NUMBER)
 
 MISSING = "n/a"
 """What an undefined value (None, NaN, infinity) reads as."""
@@ -113,7 +115,7 @@ def defined(value: Any) -> bool:
 
 
 def format_value(value: Any, unit: str, digits: int = 0, currency: Currency = DEFAULT_CURRENCY,
-                 signed: bool = False, difference: bool = False) -> str:
+                 signed: bool | None = None, difference: bool = False) -> str:
     """One number in its unit.
 
     Parameters
@@ -126,11 +128,11 @@ def format_value(value: Any, unit: str, digits: int = 0, currency: Currency = DE
         Decimal places (of the percentage for :data:`PERCENT`).
     currency : Currency
         For :data:`MONEY`.
-    signed : bool
-        Write ``+`` before positive values.
+    signed : bool, optional
+        Write ``+`` before positive values (default: only for :data:`POINTS` and differences).
     difference : bool
-        The value is a difference between two runs: signed, and percentages are written in
-        percentage points (``+1.2 pp``).
+        The value is a difference between two runs: signed (zero has no sign), and percentages
+        are written in percentage points (``+1.2 pp``).
 
     Returns
     -------
@@ -142,10 +144,14 @@ def format_value(value: Any, unit: str, digits: int = 0, currency: Currency = DE
     if not defined(value):
         return MISSING
     value = float(value)
-    signed = signed or difference or unit == POINTS
-    plus = "+" if signed else ""
+    if signed is None:
+        signed = difference or unit == POINTS
+    plus = "+" if signed and value != 0 else ""
+    if unit == NUMBER:
+        shape = ",.0f" if abs(value) >= 1000 else ".2f" if abs(value) >= 1 else ".3g"
+        return f"{value:{plus}{shape}}"
     if unit == MONEY:
-        return currency.amount(value, digits, signed)
+        return currency.amount(value, digits, bool(plus))
     if unit == PERCENT:
         return f"{100 * value:{plus},.{digits}f} pp" if difference else f"{100 * value:{plus},.{digits}f}%"
     if unit == DAYS:
@@ -221,13 +227,39 @@ MORE_KPIS: dict[str, Kpi] = {
 
 
 def kpi(key: str) -> Kpi:
-    """The :class:`Kpi` of ``key``; an unknown key gets its own name and a plain number format."""
-    return KPIS.get(key) or MORE_KPIS.get(key) or Kpi(key.replace("_", " "), RATIO, 2)
+    """The :class:`Kpi` of ``key``; an unknown key is labelled by its name, digits by its size."""
+    return KPIS.get(key) or MORE_KPIS.get(key) or Kpi(key, NUMBER)
 
 
 def format_kpi(key: str, value: Any, currency: Currency = DEFAULT_CURRENCY, difference: bool = False) -> str:
     """A KPI's value as every face shows it (``format_kpi("cac", 31.79)`` -> ``$31.79``)."""
     return kpi(key).format(value, currency, difference)
+
+
+def format_estimate(key: str, mean: Any, low: Any, high: Any, currency: Currency = DEFAULT_CURRENCY,
+                    difference: bool = False) -> str:
+    """An estimate with the half-width of its interval: ``45.0% ± 1.2%``, ``+$1,200 ± $300``, ``+1.2 pp ± 0.4 pp``.
+
+    Parameters
+    ----------
+    key : str
+        The KPI (its unit and digits).
+    mean, low, high : float
+        The estimate and its interval's bounds (an undefined bound leaves the interval out).
+    currency : Currency
+        For money KPIs.
+    difference : bool
+        A difference between scenarios: signed, percentages in percentage points.
+    """
+    k = kpi(key)
+    text = k.format(mean, currency, difference)
+    if defined(low) and defined(high) and defined(mean):
+        half = (float(high) - float(low)) / 2
+        if k.unit == PERCENT and difference:
+            text += f" ± {100 * half:.{k.digits}f} pp"
+        else:
+            text += " ± " + format_value(half, k.unit, k.digits, currency, signed=False)
+    return text
 
 
 def kpi_rows(kpis: Mapping[str, Any], currency: Currency = DEFAULT_CURRENCY,

@@ -71,3 +71,10 @@ def test_terminal_table_and_page_write_churn_the_same_way(baseline_model) -> Non
     assert page[label].endswith("%")
     assert f"{label}" in out.getvalue() and page[label] in out.getvalue()
     assert page[units.kpi("revenue").label].startswith("$")
+
+
+def test_estimates_carry_their_interval_in_the_same_unit() -> None:
+    assert units.format_estimate("conversion_rate", 0.45, 0.438, 0.462) == "45.0% ± 1.2%"
+    assert units.format_estimate("revenue", 1200, 900, 1500, difference=True) == "+$1,200 ± $300"
+    assert units.format_estimate("churn_rate_per_year", 0.012, 0.008, 0.016, difference=True) == "+1.2 pp ± 0.4 pp"
+    assert units.format_estimate("cac", 30.0, math.nan, math.nan) == "$30.00"
