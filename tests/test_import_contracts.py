@@ -18,6 +18,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from tests.conftest import package_modules
+
 REPO = Path(__file__).resolve().parents[1]
 
 ENGINE = ("journeysim.sim", "journeysim.agents")
@@ -36,10 +38,13 @@ import goes; a new breach fails the test until it is fixed (or, deliberately, li
 
 
 def modules() -> dict[str, Path]:
-    """Every module of the installed namespace -> its source file."""
+    """Every module of the installed namespace -> its source file (``packages`` placed by ``package-dir``)."""
     setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = setuptools["package-dir"]
     found = {}
-    for package, folder in setuptools["package-dir"].items():
+    for package in setuptools["packages"]:
+        base = max((p for p in folders if package == p or package.startswith(f"{p}.")), key=len)
+        folder = Path(folders[base], *package[len(base):].split(".")[1:])
         for path in (REPO / folder).glob("*.py"):
             found[package if path.stem == "__init__" else f"{package}.{path.stem}"] = path
     return found
@@ -114,10 +119,11 @@ def graph() -> nx.DiGraph:
 
 
 def test_the_graph_sees_every_top_level_folder_and_lazy_imports(graph: nx.DiGraph) -> None:
-    assert {"journeysim.sim.model", "journeysim.agents.customer", "journeysim.scenarios.levers",
-            "journeysim.experiments.aggregate", "journeysim.cli"} <= set(graph.nodes)
+    assert {"journeysim.sim.model", "journeysim.sim.schema.service", "journeysim.agents.customer",
+            "journeysim.scenarios.levers", "journeysim.experiments.aggregate", "journeysim.cli"} <= set(graph.nodes)
     assert graph.has_edge("journeysim.cli", "journeysim.commands")  # module level
     assert graph.has_edge("journeysim.runner", "journeysim.scenarios.levers")  # inside a function
+    assert sorted(modules().values()) == package_modules()  # every source file is a node
 
 
 def test_engine_imports_no_face(graph: nx.DiGraph) -> None:
