@@ -128,6 +128,35 @@ def make_black_friday(docs: Path) -> None:
     write(docs / "data" / "black_friday.md", black_friday_table())
 
 
+EXPERIMENTS = ("baseline", "referral_programme", "checkout_fix")
+
+
+def make_experiments(docs: Path) -> None:
+    """The experiments page's sweep: three scenarios × 10 seeds × 10,000 customers (30 one-year runs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from journeysim import comparison_markdown, sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        comparison = sweep(list(EXPERIMENTS), seeds=10, overrides={"population.size": 10_000}, path=tmp, n_jobs=2)
+        for name in ("comparison", "differences"):
+            shutil.copyfile(Path(tmp) / f"{name}.png", docs / "images" / f"experiments_{name}.png")
+    table = [line for line in comparison_markdown(comparison).strip().splitlines() if not line.startswith("#")]
+    caption = ("*`journey --multirun scenario=baseline,referral_programme,checkout_fix seed='range(10)' "
+               "population.size=10000`, as run by `python docs/docs_data.py --only experiments`*")
+    write(docs / "data" / "experiments_comparison.md", caption + "\n\n" + "\n".join(table).strip() + "\n")
+
+
+def make_validation(docs: Path) -> None:
+    """The validation suite's tables and figures (``make validate``; about 2 minutes of CPU, seeded)."""
+    from journeysim.experiments.validation import run
+
+    status = run.main(["--out", str(docs / "validation"), "--jobs", "2", "--seed", "0"])
+    if status:
+        print("docs-data: validation: some criterion FAILED (see docs/validation/checks.csv)", flush=True)
+
+
 GALLERY = ("bass", "black_friday", "networks", "what_if", "year_of_journeys")
 GALLERY_FIGURES = {"bass": "bass_check.png", "black_friday": "black_friday_service.png",
                    "networks": "networks.png", "what_if": "what_if_digital_shift.png",
@@ -169,9 +198,9 @@ SOURCES: tuple[Source, ...] = (
     *(Source(f"gallery_{name}", (f"images/gallery/{GALLERY_FIGURES[name]}",),
              f"python examples/gallery_{name}.py --out docs/images/gallery", gallery_maker(name))
       for name in GALLERY),
-    Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png"),
-           "journey --multirun scenario=baseline,referral_programme,checkout_fix seed='range(10)' "
-           "population.size=10000 (comparison.png, differences.png of the sweep)", measured=MEASURED),
+    Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png",
+                           "data/experiments_comparison.md"),
+           "python docs/docs_data.py --only experiments", make_experiments),
     Source("sensitivity", ("images/experiments_morris.png",),
            "journey-sensitivity growth_levers (morris.png)", measured=MEASURED),
     Source("truth", ("images/truth.png",),
@@ -187,7 +216,7 @@ SOURCES: tuple[Source, ...] = (
         "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",
         "network_speed.png", "network_speed_curves.csv", "epidemic_threshold.csv", "epidemic_threshold.png",
         "epidemic_threshold_runs.csv")),
-           "make validate (python -m journeysim.experiments.validation.run)", measured=MEASURED),
+           "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app.png",),
            "make app, then a browser screenshot of http://127.0.0.1:8765", measured=MEASURED),
     Source("performance", (), "make bench (the table on the performance page)", measured=MEASURED),

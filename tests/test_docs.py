@@ -359,3 +359,11 @@ def test_committed_baseline_kpi_table_matches_a_fresh_run(docs_data) -> None:
     fresh = docs_data.baseline_kpi_table()
     assert fresh == committed, ("docs/data/baseline_kpis.md is stale: run `make docs-data` and commit the "
                                 f"figures and tables it writes.\nfresh:\n{fresh}")
+
+
+def test_readme_links_point_at_files_that_exist() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    targets = [m["target"] for m in re.finditer(r"\]\((?P<target>[^)#\s]+)", text) if "://" not in m["target"]]
+    assert "docs/architecture.md" in targets
+    missing = [target for target in targets if not (REPO / target).exists()]
+    assert missing == [], f"README.md links to missing files: {missing}"
