@@ -14,6 +14,24 @@ Every command has the same shape:
   a command writes; the default is ``outputs/<kind>/<name>/<date_time>`` (:func:`output_dir`); each
   command ends by printing ``outputs: DIR`` (:func:`report_outputs`).
 
+A command in this shape (the experiment commands' thin ``cli`` modules follow it)::
+
+    def parser() -> CommandParser:
+        p = commands.parser("journey-truth", "journey-truth: what it does, in our words.",
+                            examples=("journey-truth scenario=attribution_lab --seeds 5",),
+                            writes="truth.csv, ... in outputs/truth/<scenario>/<date_time>/", overrides=True)
+        p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+        return p
+
+    def main(argv=None) -> int:
+        def body() -> None:
+            args = commands.parse(parser(), argv)
+            result = true_effects(..., overrides=args.overrides)
+            directory = commands.output_dir(args.output_dir, "truth", result.scenario)
+            result.write(directory)
+            commands.report_outputs(directory)
+        return commands.run("journey-truth", body, argv)
+
 This module imports nothing heavy; Hydra loads only when a command composes a config.
 """
 
@@ -137,6 +155,23 @@ def split_output_dir(argv: Sequence[str]) -> tuple[list[str], str | None]:
         else:
             rest.append(arg)
     return rest, chosen
+
+
+def legacy_options(prog: str, argv: Sequence[str], names: Sequence[str]) -> list[str]:
+    """Rewrite options once written ``name=value`` (``seeds=5``) as ``--name value``, with a note.
+
+    ``out=DIR`` becomes ``hydra.run.dir=DIR``. For commands whose options used the override style.
+    """
+    rewritten = []
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        if sep and key in names:
+            new = [f"{OUTPUT_KEY}={value}"] if key == "out" else [f"--{key.replace('_', '-')}", value]
+            print(f"{prog}: '{arg}' is deprecated; write {' '.join(new)}", file=sys.stderr)
+            rewritten += new
+        else:
+            rewritten.append(arg)
+    return rewritten
 
 
 def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argparse.Namespace:

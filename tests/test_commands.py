@@ -92,3 +92,9 @@ def test_journey_reports_where_it_wrote(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"outputs: {tmp_path / 'run'}"
     assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "complete"
+
+
+def test_options_once_written_as_overrides_still_work_with_a_note(capsys) -> None:
+    argv = commands.legacy_options("journey-truth", ["seeds=3", "out=d", "days=5"], ["seeds", "out"])
+    assert argv == ["--seeds", "3", "hydra.run.dir=d", "days=5"]
+    assert "deprecated" in capsys.readouterr().err
