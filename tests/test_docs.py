@@ -367,3 +367,18 @@ def test_readme_links_point_at_files_that_exist() -> None:
     assert "docs/architecture.md" in targets
     missing = [target for target in targets if not (REPO / target).exists()]
     assert missing == [], f"README.md links to missing files: {missing}"
+
+
+EXAMPLE_PATHS = {"scenarios/weekends.py"}
+"""Files the docs show how to write (the lever example of docs/architecture.md), not files that exist."""
+SOURCE_PATH = re.compile(r"(?<![\w/.-])(?:sim|agents|scenarios|experiments|journeysim|conf|benchmarks|examples|tests)"
+                         r"/[\w/-]+\.(?:py|yaml|ipynb)")
+
+
+def test_every_source_file_the_docs_name_exists() -> None:
+    pages = [REPO / "README.md", *sorted(DOCS.rglob("*.md"))]
+    named = {(m.group(0), page.relative_to(REPO).as_posix()) for page in pages
+             for m in SOURCE_PATH.finditer(page.read_text(encoding="utf-8"))}
+    assert ("sim/stages.py", "docs/architecture.md") in named
+    missing = sorted((path, page) for path, page in named if path not in EXAMPLE_PATHS and not (REPO / path).exists())
+    assert missing == [], f"docs name files that do not exist (moved? update the docs): {missing}"
