@@ -105,9 +105,7 @@ def black_friday_table(customers: int = 10_000, seeds: int = 5) -> str:
                        reference=BLACK_FRIDAY[0])
     caption = (f"*{seeds} seeds × {customers:,} customers × one year, mean ± 95% t half-width; written by "
                "`docs/docs_data.py` (`python docs/docs_data.py --only black_friday`)*")
-    table = comparison_markdown(comparison, kpis=list(BLACK_FRIDAY_KPIS)).strip().splitlines()
-    body = [line for line in table if not line.startswith("#")]  # the page has its own headings
-    return caption + "\n\n" + "\n".join(body).strip() + "\n"
+    return included(caption, comparison_markdown(comparison, kpis=list(BLACK_FRIDAY_KPIS)))
 
 
 def make_black_friday(docs: Path) -> None:
@@ -142,10 +140,23 @@ def make_experiments(docs: Path) -> None:
         comparison = sweep(list(EXPERIMENTS), seeds=10, overrides={"population.size": 10_000}, path=tmp, n_jobs=2)
         for name in ("comparison", "differences"):
             shutil.copyfile(Path(tmp) / f"{name}.png", docs / "images" / f"experiments_{name}.png")
-    table = [line for line in comparison_markdown(comparison).strip().splitlines() if not line.startswith("#")]
     caption = ("*`journey --multirun scenario=baseline,referral_programme,checkout_fix seed='range(10)' "
                "population.size=10000`, as run by `python docs/docs_data.py --only experiments`*")
-    write(docs / "data" / "experiments_comparison.md", caption + "\n\n" + "\n".join(table).strip() + "\n")
+    write(docs / "data" / "experiments_comparison.md", included(caption, comparison_markdown(comparison)))
+
+
+def make_sensitivity(docs: Path) -> None:
+    """The experiments page's Morris screening: ``journey-sensitivity growth_levers`` (70 runs at 5,000)."""
+    from importlib.metadata import entry_points
+
+    main = entry_points(group="console_scripts")["journey-sensitivity"].load()  # wherever the module lives
+    with tempfile.TemporaryDirectory() as tmp:
+        if main(["growth_levers", "--out", tmp, "--jobs", "2"]):
+            raise SystemExit("docs-data: journey-sensitivity growth_levers failed")
+        shutil.copyfile(Path(tmp) / "morris.png", docs / "images" / "experiments_morris.png")
+        morris = (Path(tmp) / "morris.md").read_text()
+    caption = "*`journey-sensitivity growth_levers`, as run by `python docs/docs_data.py --only sensitivity`*"
+    write(docs / "data" / "sensitivity_morris.md", included(caption, morris))
 
 
 def make_validation(docs: Path) -> None:
@@ -181,6 +192,13 @@ def gallery_maker(script: str) -> Callable[[Path], None]:
     return make
 
 
+def included(caption: str, markdown: str) -> str:
+    """A table written by a command, to include in a page: its caption, then the command's Markdown
+    without headings (the page has its own)."""
+    body = "\n".join(line for line in markdown.strip().splitlines() if not line.startswith("#")).strip()
+    return f"{caption}\n\n{body}\n"
+
+
 def write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (folders made as needed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,8 +219,8 @@ SOURCES: tuple[Source, ...] = (
     Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png",
                            "data/experiments_comparison.md"),
            "python docs/docs_data.py --only experiments", make_experiments),
-    Source("sensitivity", ("images/experiments_morris.png",),
-           "journey-sensitivity growth_levers (morris.png)", measured=MEASURED),
+    Source("sensitivity", ("images/experiments_morris.png", "data/sensitivity_morris.md"),
+           "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("truth", ("images/truth.png",),
            "journey-truth scenario=attribution_lab seeds=5 population.size=50000", measured=MEASURED),
     Source("attribution", ("images/attribution.png",),
