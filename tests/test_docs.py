@@ -382,3 +382,15 @@ def test_every_source_file_the_docs_name_exists() -> None:
     assert ("sim/stages.py", "docs/architecture.md") in named
     missing = sorted((path, page) for path, page in named if path not in EXAMPLE_PATHS and not (REPO / path).exists())
     assert missing == [], f"docs name files that do not exist (moved? update the docs): {missing}"
+
+
+def test_a_channel_added_in_config_alone_is_bought_and_reaches_customers() -> None:
+    """docs/architecture.md: adding a channel takes YAML only, no Python."""
+    from journeysim import simulate
+
+    podcast = ("+channels.podcast={kind: impressions, cpm: 200, daily_budget: 30, effect: {aware: 0.3}, "
+               "saturation: {shape: exponential, scale: 2.0}, carryover: 0.7, target_stages: null}")
+    result = simulate("baseline", overrides=["population.size=500", "days=20", podcast], seed=0)
+    rows = result.channels[result.channels.channel == "podcast"]
+    assert rows.spend.sum() == pytest.approx(30 * 20 * 500 / 10_000)  # budgets are per 10,000 customers
+    assert rows.impressions.sum() > 0 and rows.reach.sum() > 0
