@@ -60,4 +60,4 @@ browser:
 	  || echo "warning: could not install chromium; the browser test will be skipped"; }
 
 clean:
-	rm -rf outputs multirun .pytest_cache .ruff_cache .hypothesis
+	rm -rf outputs multirun .pytest_cache .ruff_cache .hypothesis site build/docs-src
