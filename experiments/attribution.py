@@ -456,7 +456,6 @@ def plot_attribution(result: AttributionResult, ax=None, **kwargs: Any):
 # ---------------------------------------------------------------------- command line
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``journey-attribution``."""
-    from journeysim.cli import EXIT_BAD_INPUT
     from journeysim.experiments.truth import (
         OPTIONS,
         default_directory,
@@ -466,6 +465,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parse_arguments,
         usage,
     )
+    from journeysim.sim.errors import EXIT_BAD_INPUT
 
     options_help = {k: v for k, v in OPTIONS.items() if k != "exports"}
     options_help["out"] = "output directory (default outputs/attribution/<scenario>/<time>)"

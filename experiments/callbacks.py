@@ -20,11 +20,11 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_FAILED
+
 if TYPE_CHECKING:
     from journeysim.experiments.aggregate import Comparison
 
-EXIT_FAILED_RUNS = 1
-EXIT_BAD_INPUT = 2
 
 
 class CompareSweep(Callback):
@@ -76,7 +76,7 @@ class CompareSweep(Callback):
         failed = [run for run in sweep_runs(sweep_dir)[0] if run.status == "failed"]
         if failed:
             bad_input = all(run.bad_input for run in failed)
-            raise SystemExit(EXIT_BAD_INPUT if bad_input else EXIT_FAILED_RUNS)
+            raise SystemExit(EXIT_BAD_INPUT if bad_input else EXIT_FAILED)
 
     def compare(self, sweep_dir: Path, quiet: bool = False) -> Comparison | None:
         """Aggregate ``sweep_dir`` and write the comparison there; returns it (None if nothing to compare)."""

@@ -429,7 +429,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``journey-truth``."""
-    from journeysim.cli import EXIT_BAD_INPUT
+    from journeysim.sim.errors import EXIT_BAD_INPUT
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(argv):

@@ -101,6 +101,9 @@ class Number(FieldRule):
             raise Rule(value, "a number greater than 0" if high is None
                        else f"a number greater than 0 and at most {high}")
         if (low is not None and value < low) or (high is not None and value > high):
+            if low is None:
+                raise Rule(value, f"a number greater than 0 and at most {high}" if self.positive
+                           else f"a number of at most {high}")
             raise Rule(value, f"a number from {low} to {high}" if high is not None else f"a number of at least {low}")
         return int(value) if self.integer else float(value)
 
@@ -301,12 +304,13 @@ class SpecBase:
         for key in data:
             if key not in known and key != "name":
                 raise Rule(key, f"a key of {{section}}: {closest(str(key), known)}", (key,))
+        data = cls.from_yaml(dict(data))
         for f in fields(cls):  # type: ignore[arg-type]
-            if f.name in known and f.name not in data and _required(f):
+            if f.name not in data and _required(f):
                 rule = next((m for m in cls.__pydantic_fields__[f.name].metadata if isinstance(m, FieldRule)), None)
                 what = rule.what if rule is not None else "a value"
                 raise Rule(None, f"{what} (the key is missing)", (f.name,))
-        return cls.from_yaml(dict(data))
+        return data
 
 
 def _required(f: Any) -> bool:
@@ -330,7 +334,8 @@ def spec_keys(cls: type, *skip: str) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- loading
-def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = None) -> T:
+def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = None,
+         root: str = "the root config") -> T:
     """Validate ``data`` (a YAML mapping) against spec ``cls``.
 
     Parameters
@@ -343,6 +348,8 @@ def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = No
         Dotted key of the section ('' for the root), used in messages.
     context : Mapping, optional
         What cross-section rules need (e.g. ``{"size": 1000}``).
+    root : str
+        What the top level is called in messages ("a key of the root config").
 
     Raises
     ------
@@ -354,7 +361,7 @@ def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = No
     try:
         return cls.__pydantic_validator__.validate_python(dict(data), context=context)  # type: ignore[attr-defined]
     except ValidationError as error:
-        raise config_error(error, prefix) from None
+        raise config_error(error, prefix, root) from None
 
 
 def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rule | ConfigError:
@@ -374,7 +381,8 @@ def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rul
     return Rule(first.get("input"), first["msg"], path)
 
 
-def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "") -> ConfigError:
+def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "",
+                 root: str = "the root config") -> ConfigError:
     """The :class:`ConfigError` for the first failure of a validation below ``prefix``.
 
     ``{section}`` in a rule's message becomes the key of the section holding the bad key.
@@ -382,7 +390,7 @@ def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "") 
     rule = first_rule(error) if isinstance(error, ValidationError) else error
     if isinstance(rule, ConfigError):
         return rule
-    section = dotted(prefix, rule.where[:-1]) or "the root config"
+    section = dotted(prefix, rule.where[:-1]) or root
     return ConfigError(dotted(prefix, rule.where), rule.value, rule.allowed.replace("{section}", section))
 
 
