@@ -13,8 +13,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from journeysim.sim.config import RunSpec, number, probability
+from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.schema.fields import (
+    PROBABILITY,
+    Choice,
+    FieldRule,
+    Flag,
+    Number,
+    NumberMap,
+    Rule,
+    StageList,
+    config_error,
+)
 from journeysim.sim.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
@@ -95,21 +106,28 @@ class Params:
         """Whether the parameter is given (and not null)."""
         return self.values.get(name) is not None
 
+    def read(self, name: str, rule: FieldRule, default: Any = None) -> Any:
+        """Parameter ``name`` (``default`` when absent) checked by a rule of the config schema.
+
+        Raises
+        ------
+        ConfigError
+            Naming the parameter's full key, the value and what the rule allows.
+        """
+        return _checked(rule, self.values.get(name, default), self.key(name))
+
     def number(self, name: str, *, low: float | None = None, high: float | None = None,
                integer: bool = False, default: Any = None) -> float:
         """A number within [low, high]."""
-        return number(self.values, name, self.prefix, low=low, high=high, integer=integer, default=default)
+        return self.read(name, Number(low=low, high=high, integer=integer), default)
 
     def probability(self, name: str, default: Any = None) -> float:
         """A probability or share in [0, 1]."""
-        return probability(self.values, name, self.prefix, default=default)
+        return self.read(name, PROBABILITY, default)
 
     def flag(self, name: str, default: bool) -> bool:
         """A true/false switch."""
-        value = self.values.get(name, default)
-        if not isinstance(value, bool):
-            raise ConfigError(self.key(name), value, "true or false")
-        return value
+        return self.read(name, Flag(), default)
 
     def mapping(self, name: str, default: Mapping | None = None) -> Mapping:
         """A nested mapping."""
@@ -127,11 +145,8 @@ class Params:
 
     def channel(self, name: str, default: str | None = None) -> int:
         """A channel name, returned as its index in the model's channel arrays."""
-        value = self.values.get(name, default)
         names = self.spec.channel_names
-        if value not in names:
-            raise unknown_name(self.key(name), value, names)
-        return names.index(value)
+        return names.index(self.read(name, Choice(names), default))
 
     def channel_list(self, name: str, default: tuple[str, ...] | None = None) -> list[int]:
         """A list of channel names, returned as indices."""
@@ -139,10 +154,8 @@ class Params:
         if not isinstance(values, list | tuple) or not values:
             raise ConfigError(self.key(name), values, "a non-empty list of channel names")
         names = self.spec.channel_names
-        for value in values:
-            if value not in names:
-                raise unknown_name(self.key(name), value, names)
-        return [names.index(value) for value in values]
+        rule = Choice(names)
+        return [names.index(_checked(rule, value, self.key(name))) for value in values]
 
     def impressions_channel(self, name: str, k: int) -> int:
         """Check that channel ``k`` (given under ``name``) is sampled by impressions; returns ``k``."""
@@ -162,20 +175,15 @@ class Params:
         values = self.values.get(name, default)
         if not isinstance(values, list | tuple) or not values:
             raise ConfigError(self.key(name), values, f"a non-empty list of stages ({', '.join(STAGE_NAMES)})")
-        for value in values:
-            if value not in STAGE_NAMES:
-                raise unknown_name(self.key(name), value, STAGE_NAMES)
-        return tuple(sorted({STAGE_NAMES.index(value) for value in values}))
+        return tuple(sorted(set(_checked(StageList(), list(values), self.key(name)))))
 
     def persona_weights(self, name: str) -> np.ndarray:
         """``{persona: multiplier}`` as an array over the run's personas (missing: 1)."""
         weights = np.ones(len(self.spec.population.personas))
-        values = self.mapping(name, {})
-        names = [persona.name for persona in self.spec.population.personas]
-        for persona in values:
-            if persona not in names:
-                raise unknown_name(f"{self.key(name)}.{persona}", persona, names)
-            weights[names.index(persona)] = number(values, persona, self.key(name), low=0.0)
+        names = tuple(persona.name for persona in self.spec.population.personas)
+        values = self.read(name, NumberMap(Number(low=0.0), keys=names), {})
+        for persona, weight in values.items():
+            weights[names.index(persona)] = weight
         if not weights.any():
             raise ConfigError(self.key(name), dict(values), "at least one persona with a multiplier above 0")
         return weights
@@ -187,6 +195,14 @@ class Params:
         if stop < start:
             raise ConfigError(self.key("to_day"), stop, f"a day on or after from_day ({start})")
         return int(start), int(stop)
+
+
+def _checked(rule: FieldRule, value: Any, key: str) -> Any:
+    """``value`` checked by ``rule``; a bad one raises a ConfigError naming ``key``."""
+    try:
+        return rule.check(value)
+    except Rule as bad:
+        raise config_error(bad, key) from None
 
 
 def make_lever(entry: Any, prefix: str, spec: RunSpec) -> Lever:

@@ -205,8 +205,8 @@ class StageList(FieldRule):
             return None
         if isinstance(value, str) or not isinstance(value, list | tuple):
             raise Rule(value, "a list of stage names or null (everyone)")
-        if all(isinstance(stage, int | np.integer) and not isinstance(stage, bool) for stage in value):
-            return tuple(int(stage) for stage in value)  # already codes (a validated spec)
+        if isinstance(value, tuple) and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in value):
+            return tuple(int(stage) for stage in value)  # already codes (a validated spec); YAML gives lists
         for stage in value:
             if stage not in STAGE_NAMES:
                 raise Rule(stage, closest(str(stage), STAGE_NAMES))
