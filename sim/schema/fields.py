@@ -1,9 +1,9 @@
 """The field types of the config schema and its one error format.
 
-Every field of a spec (``market.price``, ``service.staff_schedule``, a plan's ``draws``) is
+Every field of a spec (``market.price``, ``service.staff_schedule``, a plan's ``trials``) is
 annotated with one of the rules below, e.g. ``Annotated[float, Number(low=0.0)]``. A rule checks
 a raw YAML value and returns the typed value; a value it does not allow raises :class:`Rule`
-(the value and what is allowed, in words). :func:`load` validates a mapping against a spec and
+(see :mod:`.messages`). :func:`load` validates a mapping against a spec and
 turns the first failure into a :class:`~journeysim.sim.errors.ConfigError` whose key is where
 the value sits (``channels.search.daily_budget``), so every message has one shape::
 
@@ -16,7 +16,7 @@ access, ``dataclasses.replace`` and ``dataclasses.fields`` work as on plain data
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
@@ -26,30 +26,13 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import core_schema
 
 from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.schema.messages import Rule, config_error, first_rule
 from journeysim.sim.stages import STAGE_NAMES
 
 MISSING = "???"
 """OmegaConf's mark of a value that must be given."""
 
 T = TypeVar("T")
-
-
-class Rule(ValueError):
-    """A value that a field does not allow; :func:`load` adds the key from where it sits.
-
-    Parameters
-    ----------
-    value : object
-        The value given.
-    allowed : str
-        What would be accepted, in words.
-    where : tuple of str or int
-        Path below the field (a mapping key or list index) when the bad value is inside it.
-    """
-
-    def __init__(self, value: object, allowed: str, where: tuple[str | int, ...] = ()) -> None:
-        self.value, self.allowed, self.where = value, allowed, tuple(where)
-        super().__init__(allowed)
 
 
 # --------------------------------------------------------------------------- rules
@@ -362,44 +345,6 @@ def load(cls: type[T], data: Any, prefix: str = "", context: Mapping | None = No
         return cls.__pydantic_validator__.validate_python(dict(data), context=context)  # type: ignore[attr-defined]
     except ValidationError as error:
         raise config_error(error, prefix, root) from None
-
-
-def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rule | ConfigError:
-    """The first failure of a pydantic validation as a :class:`Rule` (path below ``where``);
-    a :class:`ConfigError` raised with a full key stays as it is."""
-    first = error.errors(include_url=False)[0]
-    path = (*where, *first["loc"])
-    cause = (first.get("ctx") or {}).get("error")
-    if isinstance(cause, ConfigError):
-        return cause
-    if isinstance(cause, Rule):
-        return Rule(cause.value, cause.allowed, (*path, *cause.where))
-    if first["type"] == "missing":
-        return Rule(None, "a value (the key is missing)", path)
-    if first["type"] in ("dataclass_type", "dict_type", "model_type", "dataclass_args_type"):
-        return Rule(first.get("input"), "a mapping of keys to values", path)
-    return Rule(first.get("input"), first["msg"], path)
-
-
-def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "",
-                 root: str = "the root config") -> ConfigError:
-    """The :class:`ConfigError` for the first failure of a validation below ``prefix``.
-
-    ``{section}`` in a rule's message becomes the key of the section holding the bad key.
-    """
-    rule = first_rule(error) if isinstance(error, ValidationError) else error
-    if isinstance(rule, ConfigError):
-        return rule
-    section = dotted(prefix, rule.where[:-1]) or root
-    return ConfigError(dotted(prefix, rule.where), rule.value, rule.allowed.replace("{section}", section))
-
-
-def dotted(prefix: str, where: Sequence[str | int]) -> str:
-    """``prefix`` extended by a path: names joined with dots, list indices in brackets."""
-    key = prefix
-    for part in where:
-        key = f"{key}[{part}]" if isinstance(part, int) else f"{key}.{part}" if key else str(part)
-    return key
 
 
 def plain(data: Any) -> Any:

@@ -1,0 +1,72 @@
+"""The one error format of the config schema.
+
+A field rule raises :class:`Rule` (the value and what is allowed, with the path below the
+field); :func:`config_error` turns it, or the first failure of a pydantic validation, into a
+:class:`~journeysim.sim.errors.ConfigError` whose key is where the value sits::
+
+    <key> = <value given> is not allowed: <what is allowed>.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from journeysim.sim.errors import ConfigError
+
+
+class Rule(ValueError):
+    """A value that a field does not allow; :func:`load` adds the key from where it sits.
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    allowed : str
+        What would be accepted, in words.
+    where : tuple of str or int
+        Path below the field (a mapping key or list index) when the bad value is inside it.
+    """
+
+    def __init__(self, value: object, allowed: str, where: tuple[str | int, ...] = ()) -> None:
+        self.value, self.allowed, self.where = value, allowed, tuple(where)
+        super().__init__(allowed)
+
+
+def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rule | ConfigError:
+    """The first failure of a pydantic validation as a :class:`Rule` (path below ``where``);
+    a :class:`ConfigError` raised with a full key stays as it is."""
+    first = error.errors(include_url=False)[0]
+    path = (*where, *first["loc"])
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, ConfigError):
+        return cause
+    if isinstance(cause, Rule):
+        return Rule(cause.value, cause.allowed, (*path, *cause.where))
+    if first["type"] == "missing":
+        return Rule(None, "a value (the key is missing)", path)
+    if first["type"] in ("dataclass_type", "dict_type", "model_type", "dataclass_args_type"):
+        return Rule(first.get("input"), "a mapping of keys to values", path)
+    return Rule(first.get("input"), first["msg"], path)
+
+
+def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "",
+                 root: str = "the root config") -> ConfigError:
+    """The :class:`ConfigError` for the first failure of a validation below ``prefix``.
+
+    ``{section}`` in a rule's message becomes the key of the section holding the bad key.
+    """
+    rule = first_rule(error) if isinstance(error, ValidationError) else error
+    if isinstance(rule, ConfigError):
+        return rule
+    section = dotted(prefix, rule.where[:-1]) or root
+    return ConfigError(dotted(prefix, rule.where), rule.value, rule.allowed.replace("{section}", section))
+
+
+def dotted(prefix: str, where: Sequence[str | int]) -> str:
+    """``prefix`` extended by a path: names joined with dots, list indices in brackets."""
+    key = prefix
+    for part in where:
+        key = f"{key}[{part}]" if isinstance(part, int) else f"{key}.{part}" if key else str(part)
+    return key
