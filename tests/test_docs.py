@@ -394,3 +394,21 @@ def test_a_channel_added_in_config_alone_is_bought_and_reaches_customers() -> No
     rows = result.channels[result.channels.channel == "podcast"]
     assert rows.spend.sum() == pytest.approx(30 * 20 * 500 / 10_000)  # budgets are per 10,000 customers
     assert rows.impressions.sum() > 0 and rows.reach.sum() > 0
+
+
+def test_the_phases_the_docs_list_are_the_daily_step_in_order() -> None:
+    import ast
+    import inspect
+
+    from journeysim.sim.model import JourneyModel
+
+    step = ast.parse(inspect.getsource(JourneyModel.step).strip())
+    calls = [node.func.attr for node in ast.walk(step) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+             and node.func.value.id == "self" and hasattr(JourneyModel, node.func.attr)]
+    phases = [name for name in calls if name.startswith(("pull_", "run_", "hold_", "advance_", "record_"))]
+    assert len(phases) >= 8
+    diagram = re.findall(r"│ \d (\w+)", (DOCS / "architecture.md").read_text())
+    assert diagram == phases, "docs/architecture.md's daily-step diagram"
+    concepts = (DOCS / "concepts.md").read_text().split("```text", 1)[1].split("```", 1)[0]
+    assert re.findall(r"\w+", concepts) == phases, "docs/concepts.md's list of phases"
