@@ -22,9 +22,8 @@ from journeysim.sim.schema.fields import (
     Flag,
     Number,
     NumberMap,
-    Rule,
     StageList,
-    config_error,
+    check,
 )
 from journeysim.sim.stages import STAGE_NAMES
 
@@ -114,7 +113,7 @@ class Params:
         ConfigError
             Naming the parameter's full key, the value and what the rule allows.
         """
-        return _checked(rule, self.values.get(name, default), self.key(name))
+        return check(rule, self.values.get(name, default), self.key(name))
 
     def number(self, name: str, *, low: float | None = None, high: float | None = None,
                integer: bool = False, default: Any = None) -> float:
@@ -155,7 +154,7 @@ class Params:
             raise ConfigError(self.key(name), values, "a non-empty list of channel names")
         names = self.spec.channel_names
         rule = Choice(names)
-        return [names.index(_checked(rule, value, self.key(name))) for value in values]
+        return [names.index(check(rule, value, self.key(name))) for value in values]
 
     def impressions_channel(self, name: str, k: int) -> int:
         """Check that channel ``k`` (given under ``name``) is sampled by impressions; returns ``k``."""
@@ -175,7 +174,7 @@ class Params:
         values = self.values.get(name, default)
         if not isinstance(values, list | tuple) or not values:
             raise ConfigError(self.key(name), values, f"a non-empty list of stages ({', '.join(STAGE_NAMES)})")
-        return tuple(sorted(set(_checked(StageList(), list(values), self.key(name)))))
+        return tuple(sorted(set(check(StageList(), list(values), self.key(name)))))
 
     def persona_weights(self, name: str) -> np.ndarray:
         """``{persona: multiplier}`` as an array over the run's personas (missing: 1)."""
@@ -195,14 +194,6 @@ class Params:
         if stop < start:
             raise ConfigError(self.key("to_day"), stop, f"a day on or after from_day ({start})")
         return int(start), int(stop)
-
-
-def _checked(rule: FieldRule, value: Any, key: str) -> Any:
-    """``value`` checked by ``rule``; a bad one raises a ConfigError naming ``key``."""
-    try:
-        return rule.check(value)
-    except Rule as bad:
-        raise config_error(bad, key) from None
 
 
 def make_lever(entry: Any, prefix: str, spec: RunSpec) -> Lever:

@@ -28,6 +28,8 @@ def test_packaged_plans_load_as_their_specs() -> None:
 
 @pytest.mark.parametrize(("cls", "raw", "key", "words"), [
     (SensitivityPlanSpec, {"kpi": "profit", "parameters": {"a": [1, 0]}}, "parameters.a", "low < high"),
+    (SensitivityPlanSpec, {"kpi": "profit", "parameters": {"a": {"low": 0, "high": 1, "log": True}}},
+     "parameters.a.log", "one of high, integer, low"),
     (SensitivityPlanSpec, {"kpi": "profit", "parameters": {"a": [0, 1]}, "num_levels": 3}, "num_levels", "even"),
     (SensitivityPlanSpec, {"parameters": {"a": [0, 1]}}, "kpi", "the name of a KPI"),
     (CalibrationPlanSpec, {"parameters": {"a": {"low": 0, "high": 1, "lg": True}}}, "parameters.a.lg",

@@ -252,6 +252,15 @@ class Named(FieldRule):
         return tuple(entries)
 
 
+def check(rule: FieldRule, value: Any, key: str) -> Any:
+    """``value`` checked by ``rule``, for a value outside a spec (a lever parameter, a command's
+    option such as ``--jobs``); a bad one raises a :class:`ConfigError` naming ``key``."""
+    try:
+        return rule.check(value)
+    except Rule as bad:
+        raise config_error(bad, key) from None
+
+
 def at(check: Callable[[Any], T], value: Any, *where: str | int) -> T:
     """``check(value)``, with ``where`` prefixed to the path of a :class:`Rule` it raises."""
     try:

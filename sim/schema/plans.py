@@ -9,6 +9,7 @@ one spec here, validated with :func:`load_plan`; a bad value raises the one erro
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -67,18 +68,18 @@ class Names(FieldRule):
 
 @spec(kw_only=False)
 class RangeSpec(SpecBase):
-    """One varied config value: a dotted config key and its range (in the key's unit).
+    """One config value an experiment varies over a range (a prior, or a sampled range).
 
     Attributes
     ----------
     name : str
-        Dotted config key (``market.checkout_friction``).
+        Dotted config key (``market.checkout_friction``), in the key's unit.
     low, high : float
-        Range, ``low < high``.
+        The range, ``low < high``, in the key's unit.
     log : bool
-        Uniform on log10 of the value (calibration priors for rates spanning orders of magnitude).
+        The range is uniform on log10 of the value (for rates spanning orders of magnitude).
     integer : bool
-        The config holds an integer (set when the plan is bound to a config).
+        The config holds an integer: values are rounded (set when the plan is bound to a config).
     """
 
     name: str
@@ -87,15 +88,37 @@ class RangeSpec(SpecBase):
     log: bool = False
     integer: bool = False
 
+    @property
+    def key(self) -> str:
+        """The parameter's name inside pyabc (dots are not allowed there)."""
+        return self.name.replace(".", "__")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range on the sampled scale (log10 of the value when ``log``)."""
+        return (math.log10(self.low), math.log10(self.high)) if self.log else (self.low, self.high)
+
+    def value(self, x: float) -> float | int:
+        """The config value of sampled-scale coordinate ``x`` (rounded for integer keys)."""
+        return self.cast(10.0 ** x if self.log else x)
+
+    def cast(self, v: float) -> float | int:
+        """``v`` as the config holds it (rounded for integer keys)."""
+        return int(round(v)) if self.integer else float(v)
+
 
 class Ranges(FieldRule):
-    """``{config key: [low, high]}`` (or ``{low, high, log}`` when ``log`` is allowed)."""
+    """``{config key: [low, high]}`` or ``{config key: {low, high, <options>}}``.
+
+    ``options`` are the keys allowed beside ``low`` and ``high``: ``log`` (read) and ``integer``
+    (accepted and ignored: the config says whether a key is an integer).
+    """
 
     what = "a mapping of config keys to [low, high] ranges"
 
-    def __init__(self, log: bool) -> None:
-        self.log = log
-        self.shape = "a range [low, high] of two numbers" + (", or {low, high, log}" if log else "")
+    def __init__(self, options: tuple[str, ...] = ("log",)) -> None:
+        self.options = options
+        self.shape = "a range [low, high] of two numbers" + (", or {low, high, log}" if "log" in options else "")
 
     def check(self, value: Any) -> tuple[RangeSpec, ...]:
         """The ranges in YAML order."""
@@ -108,9 +131,9 @@ class Ranges(FieldRule):
     def one(self, item: tuple[str, Any]) -> RangeSpec:
         """One entry ``(key, range)``."""
         name, entry = item
-        log = False
+        log: Any = False
         if isinstance(entry, Mapping):
-            keys = ("low", "high", "log") if self.log else ("low", "high")
+            keys = ("low", "high", *self.options)
             for key in entry:
                 if key not in keys:
                     raise Rule(key, f"a key of {{section}}: {closest(str(key), keys)}", (key,))
@@ -121,7 +144,7 @@ class Ranges(FieldRule):
             raise Rule(entry, self.shape)
         low, high = float(bounds[0]), float(bounds[1])
         if not low < high:
-            raise Rule(entry, "a range [low, high] with low < high")
+            raise Rule(entry, "a range with low < high")
         if not isinstance(log, bool):
             raise Rule(log, "true or false", ("log",))
         if log and low <= 0:
@@ -151,7 +174,7 @@ class SensitivityPlanSpec(SpecBase):
 
     name: str
     kpi: Annotated[str, Text()]
-    parameters: Annotated[tuple[RangeSpec, ...], Ranges(log=False)]
+    parameters: Annotated[tuple[RangeSpec, ...], Ranges(options=("integer",))]
     scenario: Annotated[str | None, Text(optional=True)] = None
     method: Annotated[str, Choice(SENSITIVITY_METHODS)] = "morris"
     trajectories: Annotated[int, whole(2)] = 10
@@ -185,7 +208,7 @@ class CalibrationPlanSpec(SpecBase):
     """A calibration (``conf/calibration``): fitted parameters' priors, the simulation, the inference's size."""
 
     name: str
-    parameters: Annotated[tuple[RangeSpec, ...], Ranges(log=True)]
+    parameters: Annotated[tuple[RangeSpec, ...], Ranges(options=("log",))]
     scenario: Annotated[str | None, Text(optional=True)] = None
     config_dir: Annotated[str | None, Text(optional=True)] = None
     overrides: Annotated[tuple[str, ...], Overrides()] = ()
