@@ -412,3 +412,45 @@ def test_the_phases_the_docs_list_are_the_daily_step_in_order() -> None:
     assert diagram == phases, "docs/architecture.md's daily-step diagram"
     concepts = (DOCS / "concepts.md").read_text().split("```text", 1)[1].split("```", 1)[0]
     assert re.findall(r"\w+", concepts) == phases, "docs/concepts.md's list of phases"
+
+
+DOTTED = re.compile(r"\bjourneysim(?:\.[A-Za-z_]\w*)+")
+
+
+def resolves(name: str) -> bool:
+    """Whether a dotted name is a module of journeysim or an attribute of one."""
+    import importlib
+
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            if not hasattr(target, attr):
+                return False
+            target = getattr(target, attr)
+        return True
+    return False
+
+
+def test_every_journeysim_name_the_docs_use_imports() -> None:
+    pages = [REPO / "README.md", *sorted(DOCS.rglob("*.md"))]
+    names = {(m.group(0), page.relative_to(REPO).as_posix()) for page in pages
+             for m in DOTTED.finditer(page.read_text(encoding="utf-8"))}
+    assert ("journeysim.sim.kpis", "docs/api.md") in names
+    stale = sorted((name, page) for name, page in names if not resolves(name))
+    assert stale == [], f"names in docs that no longer import (moved? update the docs): {stale}"
+
+
+def test_what_if_budget_plan_example_prints_the_total_it_states() -> None:
+    from journeysim import compose_config
+    from journeysim.scenarios.levers import planned_budgets
+    from journeysim.sim.config import parse_config
+
+    stated = re.search(r"plan\.sum\(\)\s+# ([\d.]+), as the baseline", (DOCS / "what-if.md").read_text())
+    assert stated is not None
+    total = float(stated.group(1))
+    assert planned_budgets(parse_config(compose_config("black_friday_burst"))).sum() == pytest.approx(total)
+    assert planned_budgets(parse_config(compose_config("baseline"))).sum() == pytest.approx(total)
