@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.schema.messages import range_words
 
 # --------------------------------------------------------------------------- CSV files
 INTEGER = re.compile(r"[+-]?\d+")
@@ -49,14 +50,7 @@ class Column:
         """What the column accepts, in words."""
         if self.kind == "str":
             return closest("", self.choices) if self.choices else "non-empty text"
-        what = "a whole number" if self.kind == "int" else "a finite decimal number"
-        if self.low is not None and self.high is not None:
-            return f"{what} from {self.low:g} to {self.high:g}"
-        if self.low is not None:
-            return f"{what} of at least {self.low:g}"
-        if self.high is not None:
-            return f"{what} of at most {self.high:g}"
-        return what
+        return range_words("a whole number" if self.kind == "int" else "a finite decimal number", self.low, self.high)
 
     def parse(self, text: str) -> float | str | None:
         """The field's value, or None when ``text`` is not allowed."""

@@ -26,7 +26,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import core_schema
 
 from journeysim.sim.errors import ConfigError, closest
-from journeysim.sim.schema.messages import Rule, config_error, first_rule
+from journeysim.sim.schema.messages import Rule, config_error, first_rule, range_words
 from journeysim.sim.stages import STAGE_NAMES
 
 MISSING = "???"
@@ -93,15 +93,7 @@ class Number(FieldRule):
     def allowed(self) -> str:
         """What the field accepts, in words."""
         kind = "a whole number" if self.integer else "a number"
-        if self.positive:
-            kind += " greater than 0"
-        if self.low is not None and self.high is not None:
-            return f"{kind} from {self.low:g} to {self.high:g}"
-        if self.low is not None:
-            return f"{kind} of at least {self.low:g}"
-        if self.high is not None:
-            return f"{kind} of at most {self.high:g}"
-        return kind
+        return range_words(f"{kind} greater than 0" if self.positive else kind, self.low, self.high)
 
 
 PROBABILITY = Number(low=0.0, high=1.0)
@@ -303,6 +295,15 @@ class SpecBase:
                 what = rule.what if rule is not None else "a value"
                 raise Rule(None, f"{what} (the key is missing)", (f.name,))
         return data
+
+
+def default_when_null(data: dict, key: str, allowed: str) -> dict:
+    """For a spec's ``from_yaml``: a null sub-section ``key`` means its defaults; else a mapping."""
+    if data.get(key, ...) is None:
+        data.pop(key)
+    elif key in data and not isinstance(data[key], Mapping):
+        raise Rule(data[key], allowed, (key,))
+    return data
 
 
 def _required(f: Any) -> bool:

@@ -70,3 +70,14 @@ def dotted(prefix: str, where: Sequence[str | int]) -> str:
     for part in where:
         key = f"{key}[{part}]" if isinstance(part, int) else f"{key}.{part}" if key else str(part)
     return key
+
+
+def range_words(what: str, low: float | None, high: float | None) -> str:
+    """``what`` with its bounds in words: 'a whole number from 0 to 999', 'a number of at least 1'."""
+    if low is not None and high is not None:
+        return f"{what} from {low:g} to {high:g}"
+    if low is not None:
+        return f"{what} of at least {low:g}"
+    if high is not None:
+        return f"{what} of at most {high:g}"
+    return what

@@ -16,7 +16,19 @@ from typing import Annotated, Any
 from pydantic import model_validator
 
 from journeysim.sim.errors import ConfigError, closest
-from journeysim.sim.schema.fields import Choice, FieldRule, Number, Rule, SpecBase, Text, at, load, spec
+from journeysim.sim.schema.fields import (
+    Choice,
+    FieldRule,
+    Number,
+    Rule,
+    SpecBase,
+    Text,
+    at,
+    default_when_null,
+    load,
+    spec,
+    spec_keys,
+)
 
 
 class Whole(Number):
@@ -221,12 +233,7 @@ class CalibrationPlanSpec(SpecBase):
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
         """``abc: null`` means the defaults."""
-        if data.get("abc") is None:
-            data.pop("abc", None)
-        elif not isinstance(data["abc"], Mapping):
-            raise Rule(data["abc"], "a mapping with " + ", ".join(f.name for f in dataclasses.fields(AbcSpec)),
-                       ("abc",))
-        return data
+        return default_when_null(data, "abc", "a mapping with " + ", ".join(spec_keys(AbcSpec)))
 
 
 # --------------------------------------------------------------------------- budget optimisation
@@ -286,10 +293,7 @@ class BudgetPlanSpec(SpecBase):
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
         """``curves: null`` means the defaults; ``timing`` is null or a mapping."""
-        if data.get("curves") is None:
-            data.pop("curves", None)
-        elif not isinstance(data["curves"], Mapping):
-            raise Rule(data["curves"], "a mapping with points and seeds", ("curves",))
+        default_when_null(data, "curves", "a mapping with points and seeds")
         timing = data.get("timing")
         if timing is not None and not isinstance(timing, Mapping):
             raise Rule(timing, "null or a mapping with from_day, to_day and max_burst_share", ("timing",))
