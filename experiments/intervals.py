@@ -7,7 +7,7 @@ customers is NaN) are left out, so ``n`` counts the finite values actually used.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,3 +129,11 @@ def _difference(a: float | None, b: float | None) -> float:
     if a is None or b is None:
         return math.nan
     return float(a) - float(b)
+
+
+def weighted_quantiles(x: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> list[float]:
+    """Quantiles of a weighted sample (inverse of the weighted empirical CDF, midpoint rule)."""
+    order = np.argsort(x)
+    x, w = np.asarray(x, dtype=np.float64)[order], np.asarray(weights, dtype=np.float64)[order]
+    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return [float(v) for v in np.interp(q, cdf, x)]

@@ -43,22 +43,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeysim.experiments.calibrate import (
-    BACKENDS,
-    EXIT_BAD_INPUT,
-    check_keys,
-    compose_base,
-    global_scenario_yaml,
-    override_list,
-    parallel_map,
-    quiet,
-    read_plan_file,
-    real,
-    run_config,
-    whole,
-)
+from journeysim.experiments.calibration.plan import read_plan_file
+from journeysim.experiments.compose import compose_base
 from journeysim.experiments.intervals import Interval, mean_interval, paired_difference
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.experiments.plans import check_keys, override_list, real, whole
+from journeysim.experiments.runner import BACKENDS, parallel_map, quiet, run_config
+from journeysim.experiments.scenario_file import global_scenario_yaml
+from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError, unknown_name
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -576,7 +567,7 @@ def optimise(plan: BudgetPlan, jobs: int = 1, backend: str = "loky", curves: boo
     jobs : int
         Worker processes (joblib; -1: every core).
     backend : str
-        ``loky`` or ``ray`` (see :func:`journeysim.experiments.calibrate.parallel_map`).
+        ``loky`` or ``ray`` (see :func:`journeysim.experiments.runner.run_many`).
     curves : bool
         Also trace the per-channel response curves.
     """

@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from journeysim.experiments import calibrate as cal
+from journeysim.experiments import calibration as cal
+from journeysim.experiments.compose import compose_base
+from journeysim.experiments.keys import set_parameters
+from journeysim.experiments.runner import quiet, run_config
 from journeysim.sim.config import parse_config
 from journeysim.sim.errors import ConfigError
 
@@ -69,7 +72,7 @@ def test_calibration_writes_fit_and_posterior_figures(recovered):
 
 def test_calibrated_scenario_sets_fitted_values_over_group_defaults(recovered):
     fitted = pd.read_csv(recovered / "fitted.csv").set_index("parameter")["median"]
-    config = cal.compose_base("calibrated", [], recovered)
+    config = compose_base("calibrated", [], recovered)
     assert config["scenario"]["name"] == "calibrated"
     assert config["market"]["checkout_friction"] == pytest.approx(fitted["market.checkout_friction"], rel=1e-5)
     assert config["network"]["positive_kick"] == pytest.approx(fitted["network.positive_kick"], rel=1e-5)
@@ -79,7 +82,7 @@ def test_calibrated_scenario_sets_fitted_values_over_group_defaults(recovered):
 
 
 def test_command_line_overrides_win_over_the_calibrated_scenario(recovered):
-    config = cal.compose_base("calibrated", ["market.checkout_friction=0.55", "population.size=700"], recovered)
+    config = compose_base("calibrated", ["market.checkout_friction=0.55", "population.size=700"], recovered)
     assert config["market"]["checkout_friction"] == 0.55
     assert config["population"]["size"] == 700
 
@@ -112,13 +115,13 @@ def test_calibration_repeats_exactly_whatever_the_number_of_workers():
 @pytest.fixture(scope="module")
 def base() -> dict:
     """The base config of :data:`PLAN`, composed once."""
-    return cal.compose_base(PLAN["scenario"], PLAN["overrides"])
+    return compose_base(PLAN["scenario"], PLAN["overrides"])
 
 
 @pytest.fixture(scope="module")
 def short_run():
-    config = cal.quiet(cal.compose_base(None, ["population.size=800", "service.enabled=false"]), days=21, seed=2)
-    return cal.run_config(config)
+    config = quiet(compose_base(None, ["population.size=800", "service.enabled=false"]), days=21, seed=2)
+    return run_config(config)
 
 
 def test_weekly_statistics_sum_the_days_and_scale_counts_to_the_market(short_run):
@@ -142,7 +145,7 @@ def test_weekly_rates_are_shares_and_skip_the_warmup(short_run):
 
 
 def test_fitting_one_persona_share_keeps_shares_a_partition(base):
-    out = cal.assign(base, {"population.personas.deal_seeker.share": 0.5})
+    out = set_parameters(base, {"population.personas.deal_seeker.share": 0.5})
     shares = {n: p["share"] for n, p in out["population"]["personas"].items()}
     assert shares["deal_seeker"] == 0.5 and sum(shares.values()) == pytest.approx(1.0)
     assert shares["researcher"] / shares["loyalist"] == pytest.approx(0.25 / 0.20)

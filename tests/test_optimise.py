@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeysim.experiments import calibrate as cal
 from journeysim.experiments import optimise as opt
+from journeysim.experiments.compose import compose_base
+from journeysim.experiments.runner import quiet, run_config
 from journeysim.scenarios.levers import planned_budgets
 from journeysim.sim.config import parse_config
 from journeysim.sim.errors import ConfigError
@@ -71,7 +72,7 @@ def test_cost_in_runs_matches_the_plan(optimised):
 def test_best_plan_scenario_runs_from_its_config_dir_within_the_total(optimised, tmp_path):
     written = optimised.write(tmp_path, "best_plan")
     assert (tmp_path / "response.png").stat().st_size > 10_000 and (tmp_path / "tradeoff.png") in written
-    config = cal.compose_base("best_plan", ["days=90"], tmp_path)
+    config = compose_base("best_plan", ["days=90"], tmp_path)
     spec = parse_config(config)
     assert spec.scenario == "best_plan"
     columns = [spec.channel_names.index(c) for c in optimised.problem.channels]
@@ -79,7 +80,7 @@ def test_best_plan_scenario_runs_from_its_config_dir_within_the_total(optimised,
     assert planned.sum() <= optimised.problem.total_daily * 90 * (1 + 1e-9)
     best = optimised.best.daily(optimised.problem.total_daily)
     assert planned / 90 == pytest.approx([best[c] for c in optimised.problem.channels], abs=1e-3)
-    model = cal.run_config(cal.quiet({**config, "days": 5}))
+    model = run_config(quiet({**config, "days": 5}))
     assert model.day == 5
 
 
@@ -89,7 +90,7 @@ def burst_problem() -> opt.Problem:
     plan = opt.parse_plan("burst", {"overrides": ["population.size=500", "days=120"],
                                     "channels": ["search", "social", "display", "tv", "email"],
                                     "timing": {"from_day": 80, "to_day": 93, "max_burst_share": 0.9}})
-    return opt.bind(plan, cal.compose_base(None, list(plan.overrides)))
+    return opt.bind(plan, compose_base(None, list(plan.overrides)))
 
 
 @settings(max_examples=40, deadline=None)
@@ -140,7 +141,7 @@ def test_equal_shares_are_the_centre_of_the_simplex():
 def test_bad_budget_plan_is_a_clear_error(change, words):
     with pytest.raises(ConfigError, match=words):
         plan = opt.parse_plan("bad", {**PLAN, **change})
-        opt.bind(plan, cal.compose_base(None, list(plan.overrides)))
+        opt.bind(plan, compose_base(None, list(plan.overrides)))
 
 
 def test_command_line_exits_2_without_traceback_on_a_bad_plan(capsys):
@@ -149,13 +150,3 @@ def test_command_line_exits_2_without_traceback_on_a_bad_plan(capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("journey-optimise: error:") and "Traceback" not in err
-
-
-def test_ray_backend_without_ray_is_a_clear_error():
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        with pytest.raises(ConfigError, match=r"journeysim\[ray\]"):
-            cal.parallel_map(abs, [-1, -2], jobs=2, backend="ray")
-    else:
-        assert cal.parallel_map(abs, [-1, -2], jobs=2, backend="ray") == [1, 2]

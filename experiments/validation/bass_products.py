@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
+from journeysim.experiments.runner import parallel_map
 from journeysim.experiments.validation.diffusion import QUIET_OUTPUTS, milestone_days, run_diffusion
-from journeysim.experiments.validation.experiment import Check, Outcome, parallel_map, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
 from journeysim.scenarios.bass import bass_curve, bass_run_spec
 
 NAME = "bass_products"

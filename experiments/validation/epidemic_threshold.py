@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from journeysim.experiments.runner import parallel_map
 from journeysim.experiments.validation.diffusion import (
     SeedOnFirstDay,
     adopted_fraction,
@@ -30,7 +31,7 @@ from journeysim.experiments.validation.diffusion import (
     run_market,
     word_of_mouth,
 )
-from journeysim.experiments.validation.experiment import Check, Outcome, parallel_map, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
 
 NAME = "epidemic_threshold"
 

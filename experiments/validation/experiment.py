@@ -2,15 +2,13 @@
 
 An experiment states its pass criteria as :class:`Check` objects (a criterion in words,
 whether it held, and the numbers behind it), writes its tables as CSV and its figure as
-PNG, and runs its independent simulations on a small process pool.
+PNG, and runs its independent simulations through the shared runner
+(:func:`journeysim.experiments.runner.parallel_map`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,20 +76,3 @@ def save_figure(out_dir: Path, name: str, figure: Any) -> Path:
 def default_jobs() -> int:
     """Worker processes to use: the machine's cores, at most 2 (the target machine has 2)."""
     return max(1, min(2, os.cpu_count() or 1))
-
-
-def parallel_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int = 1) -> list[Any]:
-    """``[function(item) for item in items]``, on ``jobs`` processes when ``jobs > 1``.
-
-    ``function`` must be a module-level function (it is pickled); results keep the
-    order of ``items``.
-    """
-    items = list(items)
-    if jobs <= 1 or len(items) <= 1:
-        return [function(item) for item in items]
-    # fork where the platform has it: Mesa switches the default to spawn, and a spawned worker
-    # re-imports journeysim (seconds) before its first run
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (8 * jobs))))

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from journeysim.experiments.runner import parallel_map
 from journeysim.experiments.validation.bass_products import share_variance
 from journeysim.experiments.validation.diffusion import (
     adopted_fraction,
@@ -33,7 +34,7 @@ from journeysim.experiments.validation.diffusion import (
     run_market,
     word_of_mouth,
 )
-from journeysim.experiments.validation.experiment import Check, Outcome, parallel_map, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
 from journeysim.scenarios.bass import bass_curve
 from journeysim.sim.config import RunSpec
 

@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from journeysim.experiments.runner import parallel_map
 from journeysim.experiments.validation.diffusion import diffusion_spec, milestone_days, run_diffusion, word_of_mouth
-from journeysim.experiments.validation.experiment import Check, Outcome, parallel_map, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
 
 NAME = "talk_of_the_network"
 

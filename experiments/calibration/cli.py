@@ -1,0 +1,110 @@
+"""``journey-calibrate PLAN DATA``: fit the plan's parameters to the data and write what was found.
+
+It writes the posterior, the fitted values, a calibrated scenario (``scenario/<name>.yaml``,
+run it with ``journey --config-dir OUT scenario=<name>``) and the observed-vs-simulated figure.
+``--synthesise`` writes DATA simulated by journeysim instead (for parameter recovery).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from journeysim.experiments.calibration.method import base_config, calibrate, synthesise
+from journeysim.experiments.calibration.observed import read_observed, write_observed
+from journeysim.experiments.calibration.plan import CalibrationPlan, parse_plan, read_plan_file
+from journeysim.experiments.calibration.statistics import allowed_statistics
+from journeysim.experiments.runner import BACKENDS
+from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``journey-calibrate``."""
+    p = argparse.ArgumentParser(
+        prog="journey-calibrate",
+        description="Fit config parameters (ranges in a YAML plan) to observed weekly data with ABC-SMC; "
+                    "write the posterior, a calibrated scenario and the observed-vs-simulated figure.")
+    p.add_argument("plan", help="a plan in conf/calibration (by name, e.g. recovery) or a YAML file")
+    p.add_argument("data", help="observed weekly data (CSV); with --synthesise, the CSV to write")
+    p.add_argument("overrides", nargs="*", metavar="key=value",
+                   help="config overrides for every run (with --synthesise: the true values to simulate)")
+    p.add_argument("--out", help="output directory (default: calibration/<plan>/<time>)")
+    p.add_argument("--name", default="calibrated", help="name of the calibrated scenario (default calibrated)")
+    p.add_argument("--jobs", type=int, default=-1, help="worker processes (default -1: every core)")
+    p.add_argument("--backend", default="loky", choices=BACKENDS, help="joblib backend (default loky)")
+    p.add_argument("--population-size", type=int, help="ABC particles per generation (overrides the plan's)")
+    p.add_argument("--generations", type=int, help="ABC-SMC generations at most (overrides the plan's)")
+    p.add_argument("--max-simulations", type=int, help="ABC runs at most (overrides the plan's)")
+    p.add_argument("--seed", type=int, help="seed of the inference (overrides the plan's)")
+    p.add_argument("--truth", action="append", default=[], metavar="key=value",
+                   help="a known true value (synthetic data), shown in the table and figure")
+    p.add_argument("--synthesise", action="store_true",
+                   help="write DATA simulated by journeysim at the overrides' values, then exit")
+    p.add_argument("--weeks", type=int, default=26, help="weeks of synthetic data (default 26)")
+    p.add_argument("--no-figures", action="store_true", help="skip fit.png and posterior.png")
+    p.add_argument("--verbose", action="store_true", help="show pyabc's log of each generation")
+    return p
+
+
+def plan_from_args(args: argparse.Namespace) -> CalibrationPlan:
+    """The plan named on the command line with its flags applied."""
+    name, raw = read_plan_file(args.plan)
+    abc = dict(raw.get("abc") or {})
+    flags = {"population_size": args.population_size, "generations": args.generations,
+             "max_simulations": args.max_simulations}
+    abc.update({k: v for k, v in flags.items() if v is not None})
+    raw = {**raw, "abc": abc}
+    if args.seed is not None:
+        raw["seed"] = args.seed
+    for override in args.overrides:
+        if "=" not in override:
+            raise ConfigError("override", override, "key=value")
+    if not args.synthesise:
+        raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
+    return parse_plan(name, raw)
+
+
+def parse_truth(items: Sequence[str]) -> dict[str, float]:
+    """``key=value`` strings as numbers."""
+    truth = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        try:
+            truth[key] = float(value)
+        except ValueError:
+            raise ConfigError(f"--truth {key}", value, "a number") from None
+    return truth
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-calibrate``; returns 0, or exits 2 on bad input."""
+    args = parser().parse_intermixed_args(argv)
+    try:
+        plan = plan_from_args(args)
+        if args.synthesise:
+            observed = synthesise(plan, args.overrides, args.weeks, statistics=plan.statistics)
+            print(f"written: {write_observed(observed, args.data)} ({args.weeks} weeks, 1 run)")
+            return 0
+        out = Path(args.out or Path("calibration") / plan.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        config = base_config(plan)
+        observed = read_observed(args.data, allowed_statistics(tuple(config["channels"])))
+        out.mkdir(parents=True, exist_ok=True)
+        calibration = calibrate(plan, observed, jobs=args.jobs, backend=args.backend, db_path=out / "abc.db",
+                                truth=parse_truth(args.truth), verbose=args.verbose, config=config)
+    except ConfigError as error:
+        print(f"journey-calibrate: error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    written = calibration.write(out, args.name, figures=not args.no_figures)
+    print(calibration.markdown())
+    print(f"cost: {calibration.runs:,} runs ({calibration.simulations:,} ABC-SMC, "
+          f"{calibration.runs - calibration.simulations} predictive) in {calibration.wall_seconds:,.0f} s")
+    print(f"run it: journey --config-dir {out} scenario={args.name}")
+    print("written: " + ", ".join(str(path) for path in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

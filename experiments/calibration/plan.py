@@ -1,0 +1,119 @@
+"""A calibration plan: the parameters fitted with their priors, the runs compared with the data, the inference's size.
+
+A plan in YAML (``conf/calibration/*.yaml`` or any file)::
+
+    scenario: baseline
+    overrides: [population.size=3000, service.enabled=false]
+    market_size: null        # real customers behind the observed counts (default: population.size)
+    warmup_weeks: 0          # weeks simulated before the first observed week
+    seed: 0
+    parameters:
+      market.checkout_friction: {low: 0.05, high: 0.6}
+      network.positive_kick: [0.1, 1.5]
+      population.personas.impulse_buyer.interest_decay: {low: 0.02, high: 0.3, log: true}
+    statistics: null         # data columns compared (default: every column of the data)
+    abc: {population_size: 60, generations: 5, max_simulations: 1500, min_epsilon: 0.0, predictive_draws: 20}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from journeysim.experiments import plans
+from journeysim.experiments.keys import flat_numbers, is_share, settable
+from journeysim.experiments.plans import Parameter, check_keys, override_list, parse_parameter, real, whole
+from journeysim.sim.errors import ConfigError, closest
+
+PLAN_PACKAGE = "journeysim.conf.calibration"
+
+
+def read_plan_file(source: str, package: str = PLAN_PACKAGE) -> tuple[str, dict[str, Any]]:
+    """Read a calibration or budget plan (a YAML path or a name in ``conf/calibration``)."""
+    return plans.read_plan_file(source, package)
+
+
+@dataclass(frozen=True)
+class CalibrationPlan:
+    """A calibration: which parameters, the simulation compared with the data, and the inference's size."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    scenario: str | None = None
+    config_dir: str | None = None
+    overrides: tuple[str, ...] = ()
+    statistics: tuple[str, ...] | None = None
+    market_size: int | None = None
+    warmup_weeks: int = 0
+    seed: int = 0
+    population_size: int = 60
+    generations: int = 5
+    max_simulations: int = 1500
+    min_epsilon: float = 0.0
+    predictive_draws: int = 20
+
+
+ABC_KEYS = ("population_size", "generations", "max_simulations", "min_epsilon", "predictive_draws")
+
+
+PLAN_KEYS = ("scenario", "config_dir", "overrides", "statistics", "market_size", "warmup_weeks", "seed",
+             "parameters", "abc")
+
+
+def parse_plan(name: str, raw: Mapping[str, Any]) -> CalibrationPlan:
+    """Validate a raw plan mapping (each bad value raises a ConfigError naming its key)."""
+    check_keys(raw, PLAN_KEYS)
+    parameters = raw.get("parameters")
+    if not isinstance(parameters, Mapping) or not parameters:
+        raise ConfigError("parameters", parameters, "a mapping of config keys to [low, high] ranges")
+    statistics = raw.get("statistics")
+    if statistics is not None and (not isinstance(statistics, list) or not statistics
+                                   or not all(isinstance(s, str) for s in statistics)):
+        raise ConfigError("statistics", statistics, "a list of data column names, or null for all")
+    abc = raw.get("abc") or {}
+    if not isinstance(abc, Mapping):
+        raise ConfigError("abc", abc, "a mapping with " + ", ".join(ABC_KEYS))
+    check_keys(abc, ABC_KEYS, "abc.")
+    market_size = whole(raw, "market_size", None, 1)
+    return CalibrationPlan(
+        name=name, parameters=tuple(parse_parameter(str(k), v) for k, v in parameters.items()),
+        scenario=raw.get("scenario"), config_dir=raw.get("config_dir"), overrides=override_list(raw),
+        statistics=None if statistics is None else tuple(statistics), market_size=market_size,
+        warmup_weeks=whole(raw, "warmup_weeks", 0, 0), seed=whole(raw, "seed", 0, 0),
+        population_size=whole(abc, "population_size", 60, 10, "abc."),
+        generations=whole(abc, "generations", 5, 1, "abc."),
+        max_simulations=whole(abc, "max_simulations", 1500, 10, "abc."),
+        min_epsilon=real(abc, "min_epsilon", 0.0, 0.0, "abc."),
+        predictive_draws=whole(abc, "predictive_draws", 20, 0, "abc."))
+
+
+def bind(plan: CalibrationPlan, config: Mapping[str, Any]) -> CalibrationPlan:
+    """Check each parameter names a settable numeric key of ``config``; mark integer keys.
+
+    Persona shares may be fitted when the other personas can take up the rest (the fitted
+    shares' upper bounds sum to less than 1) or when every persona's share is fitted.
+    """
+    numbers = flat_numbers(config)
+    bound = []
+    for p in plan.parameters:
+        if not settable(config, p.name):
+            raise ConfigError(f"parameters.{p.name}", p.name, "a numeric config key: " + closest(p.name, numbers))
+        bound.append(replace(p, integer=isinstance(numbers.get(p.name), int)))
+    shares = [p for p in bound if is_share(p.name)]
+    personas = config.get("population", {}).get("personas", {})
+    if shares and len(shares) < len(personas) and sum(p.high for p in shares) >= 1.0:
+        raise ConfigError("parameters.population.personas.*.share", {p.name: p.high for p in shares},
+                          "upper bounds summing to less than 1 (the other personas share the rest)")
+    return replace(plan, parameters=tuple(bound))
+
+
+def plan_mapping(plan: CalibrationPlan) -> dict[str, Any]:
+    """The plan as a YAML/JSON-ready mapping (as run)."""
+    return {"scenario": plan.scenario, "config_dir": plan.config_dir, "overrides": list(plan.overrides),
+            "statistics": None if plan.statistics is None else list(plan.statistics),
+            "market_size": plan.market_size, "warmup_weeks": plan.warmup_weeks, "seed": plan.seed,
+            "parameters": {p.name: {"low": p.low, "high": p.high, "log": p.log} for p in plan.parameters},
+            "abc": {"population_size": plan.population_size, "generations": plan.generations,
+                    "max_simulations": plan.max_simulations, "min_epsilon": plan.min_epsilon,
+                    "predictive_draws": plan.predictive_draws}}
