@@ -222,6 +222,10 @@ MORE_KPIS: dict[str, Kpi] = {
     "mean_wait_days": Kpi("Support wait", DAYS, 2),
     "p95_wait_days": Kpi("Support wait, 95th percentile", DAYS, 2),
     "mean_delivery_days": Kpi("Order-to-door time", DAYS, 1),
+    "loyal_repurchases": Kpi("Repeat orders of loyal customers", COUNT),
+    "average_order_value": Kpi("Average order value", MONEY, 2),
+    "customer_lifetime_value": Kpi("Lifetime value (realised margin per customer)", MONEY, 2),
+    "referral_value_ratio": Kpi("Referred customers' value vs others", RATIO, 2),
 }
 """Other KPIs and daily columns with a known unit (page readouts, reports, axes)."""
 

@@ -187,6 +187,17 @@ class Params:
             raise ConfigError(self.key(name), dict(values), "at least one persona with a multiplier above 0")
         return weights
 
+    def personas(self, name: str) -> tuple[str, ...]:
+        """A list of persona names (empty when not given: everyone)."""
+        if not self.has(name):
+            return ()
+        names = [persona.name for persona in self.spec.population.personas]
+        values = tuple(self.items(name))
+        for value in values:
+            if value not in names:
+                raise unknown_name(self.key(name), value, names)
+        return values
+
     def window(self) -> tuple[int, int]:
         """``from_day`` and ``to_day`` (inclusive; defaults: the whole run)."""
         start = self.number("from_day", low=0, integer=True, default=0)

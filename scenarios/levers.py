@@ -20,6 +20,9 @@ type                    what it does (module)
 ``personalisation``     impressions go to the personas with most affinity (``targeting``)
 ``promotion``           a discount over dates (``offers``)
 ``checkout_fix``        lower checkout friction from a day, at a one-off cost (``offers``)
+``price_change``        a new list price from a day, for everyone or some personas (``pricing``)
+``cross_sell``          recommendations add a share to baskets over dates, at a cost (``product``)
+``product_improvement`` survey feedback raises product quality over time, at a cost (``product``)
 ``referral_programme``  reward per referral, rewarded customers talk more (``programmes``)
 ``loyalty_programme``   members repurchase more and lapse less, at a cost (``programmes``)
 ``support_staffing``    a support roster replacing the configured one (``operations``)
@@ -36,7 +39,16 @@ from typing import Any
 import numpy as np
 
 # Importing the lever modules registers their classes in LEVERS.
-from journeysim.scenarios import budgets, offers, omnichannel, operations, programmes, targeting  # noqa: F401
+from journeysim.scenarios import (  # noqa: F401
+    budgets,
+    offers,
+    omnichannel,
+    operations,
+    pricing,
+    product,
+    programmes,
+    targeting,
+)
 from journeysim.scenarios.base import LEVERS, Lever, Params, make_lever, register
 from journeysim.scenarios.budgets import BudgetLever, configured_plan
 from journeysim.sim.config import RunSpec

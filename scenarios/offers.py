@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 @register("promotion")
 class Promotion(Lever):
-    """A price discount on a date range: more price-sensitive deciders buy, each order earns less.
+    """A price discount on a date range (a deal): price-sensitive prospects buy and customers
+    reorder sooner, each order earns less (the price rule, ``sim/pricing.py``).
 
     YAML::
 

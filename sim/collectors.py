@@ -11,7 +11,7 @@ DAILY_KPIS: tuple[str, ...] = (
     "abandoned", "revenue", "margin", "refunds", "returns", "conversations_positive",
     "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
-    "mean_delivery_days", "programme_cost",
+    "mean_delivery_days", "programme_cost", "loyal_repurchases",
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
 ``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...)."""

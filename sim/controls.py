@@ -8,7 +8,7 @@ refreshes anything by hand.
 Operations that act on customers take an optional ``scope``: ``None`` (the whole market, the
 default), a persona name, a boolean mask over customers, or an array of customer rows. A
 scoped operation applies to those customers only (an A/B test's treatment arm). Operations on
-shared resources (budgets, list price, referral reward, support staff, fulfilment) have no
+shared resources (budgets, referral reward, support staff, fulfilment) have no
 customer scope: passing one raises :class:`SharedResourceError`.
 
 Money is currency; budgets are currency per day at ``population.reference_size`` customers
@@ -26,6 +26,7 @@ import numpy as np
 
 from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.stages import Stage
+from journeysim.sim.value_controls import ValueControls
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -59,7 +60,7 @@ def _describe(scope: object) -> object:
     return f"array of {scope.size} {scope.dtype}" if isinstance(scope, np.ndarray) else scope
 
 
-class MarketControls:
+class MarketControls(ValueControls):
     """Typed levers over one :class:`~journeysim.sim.model.JourneyModel`.
 
     Parameters
@@ -75,8 +76,8 @@ class MarketControls:
         self._budget_factors: np.ndarray | None = None
         self.friction = spec.market.checkout_friction
         self._customer_friction: np.ndarray | None = None
-        self.list_price = spec.market.price
         self.referral_reward = 0.0
+        self._quality = spec.market.quality
         self._modifiers: list[tuple[ExposureModifier | float, np.ndarray | None, np.ndarray | None]] = []
 
     # ------------------------------------------------------------------ scopes
@@ -219,52 +220,6 @@ class MarketControls:
                 factor = np.where(mask[rows], factor, np.float32(1.0))
             result = result * factor
         return result
-
-    # ------------------------------------------------------------------ price
-    @property
-    def discount(self) -> float:
-        """Today's discount for customers outside any scoped discount (share off the list price)."""
-        return self._model.rates.discount
-
-    def set_discount(self, discount: float, scope: Scope = None) -> None:
-        """Offer ``discount`` (share off the list price, 0..1) to customers in ``scope`` from today.
-
-        Price-sensitive deciders' purchase levels are refreshed at once. An unscoped call
-        sets everyone's discount (and ends any scoped one).
-        """
-        if not 0.0 <= discount < 1.0:
-            raise ConfigError("discount", discount, "a share off the list price from 0 up to (not including) 1")
-        rates = self._model.rates
-        if scope is None:
-            rates.discount = discount
-            rates.customer_discount = None
-        else:
-            if rates.customer_discount is None:
-                rates.customer_discount = np.full(self._model.state.size, rates.discount)
-            rates.customer_discount[self.scope_mask(scope)] = discount
-        self._model.refresh(np.flatnonzero(self._model.state.stage == Stage.DECIDING))
-
-    def discount_of(self, rows: np.ndarray) -> float | np.ndarray:
-        """Discount offered to ``rows`` today (a number when nobody has a scoped discount)."""
-        return self._model.rates.discount_of(rows)
-
-    def set_list_price(self, price: float, scope: Scope = None) -> None:
-        """Set the list price (currency per order) from today; discounts apply to it."""
-        self._shared("set_list_price", scope)
-        if not price >= 0:
-            raise ConfigError("price", price, "a list price of at least 0")
-        self.list_price = price
-
-    def offered_price(self, rows: np.ndarray) -> float | np.ndarray:
-        """Price ``rows`` pay per order today: list price after their discount (currency)."""
-        return self.list_price * (1.0 - self.discount_of(rows))
-
-    def refund(self, rows: np.ndarray) -> float:
-        """Money returned for one order of each of ``rows`` at today's prices (currency)."""
-        discount = self.discount_of(rows)
-        if np.isscalar(discount):
-            return rows.size * self.list_price * (1.0 - discount)
-        return float(np.sum(self.list_price * (1.0 - discount)))
 
     # ------------------------------------------------------------------ checkout
     def set_checkout_friction(self, friction: float, scope: Scope = None) -> None:

@@ -102,6 +102,17 @@ def word_of_mouth_share(model: JourneyModel) -> float:
     return sources["word_of_mouth"] / new if new else float("nan")
 
 
+def average_order_value(model: JourneyModel) -> float:
+    """Revenue per order before refunds: the mean basket value (currency; NaN without orders)."""
+    orders = total(model, "orders")
+    return (revenue(model) + total(model, "refunds")) / orders if orders else float("nan")
+
+
+def customer_lifetime_value(model: JourneyModel) -> float:
+    """Realised margin per acquired customer so far (currency; :mod:`~journeysim.sim.lifetime`)."""
+    return model.lifetime.per_customer()
+
+
 def summary(model: JourneyModel) -> dict[str, float | int | dict]:
     """Headline KPIs of the run (the KPI table and ``summary.json``)."""
     cost = spend(model)
@@ -132,4 +143,9 @@ def summary(model: JourneyModel) -> dict[str, float | int | dict]:
         "stages": stage_counts(model),
         "funnel": funnel(model),
         "acquisitions_by_source": acquisitions_by_source(model),
+        "average_order_value": average_order_value(model),
+        "customer_lifetime_value": customer_lifetime_value(model),
+        "referral_value_ratio": model.lifetime.referral_ratio(),
+        "lifetime_value_by_source": model.lifetime.by_source(),
+        "lifetime_value_by_cohort": model.lifetime.by_cohort(),
     }

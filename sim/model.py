@@ -8,10 +8,12 @@ import numpy as np
 from journeysim.agents.customer import Customer
 from journeysim.agents.personas import Population
 from journeysim.sim import funnel, purchase, retention, satisfaction, stages, word_of_mouth
+from journeysim.sim.baskets import Baskets
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import RunSpec
 from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
 from journeysim.sim.journey_log import Event, JourneyLog
+from journeysim.sim.lifetime import CustomerValue
 from journeysim.sim.network import Graph, build_graph, personal_groups
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
@@ -63,6 +65,9 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.collector.stage_counts[0] = self.state.stage_counts()
         self.reviews = Reviews(spec.market.review_weight)
         self.referred_by = np.full(self.state.size, -1, np.int64)
+        self.baskets = Baskets(spec.market.baskets, np.array([p.basket_size for p in spec.population.personas]),
+                               self.state.persona)
+        self.lifetime = CustomerValue(self.state.size, spec.channel_names, spec.days)
         self.service = service
         self.levers = list(levers or [])
         self.rates.refresh_all()
@@ -218,8 +223,15 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         if rows.size == 0:
             return
         s, market, decisions = self.state, self.spec.market, self.streams["decisions"]
-        orders = purchase.purchase(s, rows, market, self.controls.offered_price(rows), day, decisions)
+        offered = self.controls.offered_price(rows)
+        basket = self.baskets.sizes(rows, s.satisfaction[rows], s.purchases[rows], self.streams["baskets"])
+        orders = purchase.purchase(s, rows, market, offered, day, decisions, basket, self.controls.quality)
         satisfied = satisfaction.after_order(s, rows, orders.first, orders.quality)
+        self.rates.pricing.observe(rows, offered)  # reference prices drift towards prices paid
+        self.baskets.remember(rows, orders.price)
+        first = rows[orders.first]
+        self.lifetime.acquire(s, first, day, self.referred_by[first] >= 0, self.controls.referral_reward > 0)
+        self.lifetime.add(day, rows, orders.price, market.unit_cost * basket)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
@@ -256,8 +268,9 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
             satisfaction.apply_penalties(self.state, result.customers, result.satisfaction_delta)
             self.refresh(np.unique(result.customers))
         if result.returned.size:
-            purchase.book_returns(self.collector, day, result.returned.size,
-                                  self.controls.refund(result.returned))
+            refunds = self.baskets.last_value[result.returned]  # each return refunds its basket
+            purchase.book_returns(self.collector, day, result.returned.size, float(refunds.sum()))
+            self.lifetime.refund(day, result.returned, refunds)
             self.journey_log.record(day, result.returned, Event.RETURN)
         daily = self.collector.daily
         for name in ("tickets_opened", "mean_wait_days", "p95_wait_days", "utilisation",

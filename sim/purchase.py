@@ -15,6 +15,7 @@ import numpy as np
 
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import MarketSpec
+from journeysim.sim.stages import LOYAL_STAGES
 from journeysim.sim.state import NO_TOUCH, CustomerState
 
 
@@ -33,9 +34,10 @@ class Purchases:
 
     rows: np.ndarray
     first: np.ndarray  # bool: the customer's first order
-    price: np.ndarray  # currency paid per order
+    price: np.ndarray  # currency paid per order: offered price x basket size
     quality: np.ndarray  # perceived quality of the order
     shortfall: np.ndarray  # expectation minus perceived quality, in [0, 1]
+    basket: np.ndarray | None = None  # basket size per order, standard orders (None: 1 each)
 
 
 def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:
@@ -48,22 +50,28 @@ def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.
 
 
 def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: float | np.ndarray,
-             day: int, rng: np.random.Generator) -> Purchases:
+             day: int, rng: np.random.Generator, basket: np.ndarray | None = None,
+             quality: float | None = None) -> Purchases:
     """Turn buyers into orders: perceived quality, price paid and the purchase counters
     (``purchases``, ``last_purchase``; interest restarts from zero).
 
-    ``price`` is what each order pays (currency: list price after discount; one for all, or
-    one per buyer).
+    ``price`` is the offered price of a standard order (currency: list price after discount;
+    one for all, or one per buyer); ``basket`` the size of each order in standard orders
+    (:mod:`journeysim.sim.baskets`; None: 1). Each order pays ``price x basket``. ``quality``
+    is the product's mean quality today (None: ``market.quality``).
     """
     first = state.purchases[rows] == 0
-    quality = market.quality + market.quality_noise * rng.standard_normal(rows.size)
+    mean = market.quality if quality is None else quality
+    quality = mean + market.quality_noise * rng.standard_normal(rows.size)
     expectation = state.traits["quality_expectation"][rows]
     state.purchases[rows] += 1
     state.last_purchase[rows] = day
     state.interest[rows] = 0.0
     price = np.full(rows.size, price, dtype=np.float64)
+    if basket is not None:
+        price = price * basket
     shortfall = np.clip(expectation - quality, 0.0, 1.0).astype(np.float32)
-    return Purchases(rows, first, price, quality, shortfall)
+    return Purchases(rows, first, price, quality, shortfall, basket=basket)
 
 
 def redraw_repurchase_level(state: CustomerState, rows: np.ndarray, market: MarketSpec,
@@ -85,9 +93,11 @@ def book_orders(collector: Collector, day: int, orders: Purchases, state: Custom
     c.add(day, "orders", orders.rows.size)
     c.add(day, "acquisitions", first.size)
     c.add(day, "repurchases", orders.rows.size - first.size)
+    c.add(day, "loyal_repurchases", int(LOYAL_STAGES.holds(state.stage[orders.rows]).sum()))
     revenue = float(orders.price.sum())
     c.add(day, "revenue", revenue)
-    c.add(day, "margin", revenue - orders.rows.size * unit_cost)
+    goods = orders.rows.size if orders.basket is None else float(orders.basket.sum())  # standard orders
+    c.add(day, "margin", revenue - goods * unit_cost)
     source = state.last_touch[first].astype(np.int64)
     source[source == NO_TOUCH] = n_channels + 1  # direct / broadcast only
     c.acquisitions_by_source[day] += np.bincount(source, minlength=n_channels + 2)

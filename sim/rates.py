@@ -11,6 +11,7 @@ import numpy as np
 
 from journeysim.sim.config import MarketSpec, NetworkSpec
 from journeysim.sim.funnel import purchase_level
+from journeysim.sim.pricing import Pricing
 from journeysim.sim.satisfaction import advocacy_factor, churn_factor, satisfaction_factor, survey_category
 from journeysim.sim.stages import FALLING_BACK, POST_PURCHASE, Stage, next_level_slot
 from journeysim.sim.state import CustomerState
@@ -29,14 +30,16 @@ class Rates:
         Fallback share, advocacy bar, purchase threshold and talk weights.
     """
 
-    def __init__(self, state: CustomerState, market: MarketSpec, network: NetworkSpec) -> None:
+    def __init__(self, state: CustomerState, market: MarketSpec, network: NetworkSpec,
+                 pricing: Pricing | None = None) -> None:
         self.state = state
         self.market = market
+        if pricing is None:
+            pricing = Pricing(market.pricing, market.price, market.discount, state.size)
+        self.pricing = pricing
         self.talk_by_stage = network.talk.astype(np.float32)
         self.dissatisfied_talk = np.float32(network.dissatisfied_talk)
         self.repurchase_scale = market.thresholds["purchase"] or 1.0
-        self.discount = market.discount  # share off the list price (everyone without a scoped discount)
-        self.customer_discount: np.ndarray | None = None  # per customer, once a lever scopes a discount
         self.customer_talk: np.ndarray | None = None  # per-customer talk weight multiplier (scoped levers)
         n = state.size
         self.nps_category = np.zeros(n, np.int8)  # +1 promoter, -1 detractor, 0 passive or none
@@ -45,18 +48,10 @@ class Rates:
         self.detractors = 0
 
     def price_factor(self, rows: np.ndarray) -> np.ndarray:
-        """Multiplier of the purchase step for ``rows`` at today's discount:
-        ``(1 - discount) ** price_sensitivity`` (1 at list price)."""
-        sensitivity = self.state.traits["price_sensitivity"]
-        if self.customer_discount is not None:
-            return (1.0 - self.customer_discount[rows]).astype(np.float32) ** sensitivity[rows]
-        if self.discount == 0:
-            return np.ones(rows.size, np.float32)
-        return np.float32(1.0 - self.discount) ** sensitivity[rows]
-
-    def discount_of(self, rows: np.ndarray) -> float | np.ndarray:
-        """Discount offered to ``rows`` (a number unless a discount is scoped to some customers)."""
-        return self.discount if self.customer_discount is None else self.customer_discount[rows]
+        """Price factor of ``rows`` today (:meth:`journeysim.sim.pricing.Pricing.factor`):
+        the multiplier of their purchase step or repurchase level (1 at the reference price)."""
+        s = self.state
+        return self.pricing.factor(rows, s.stage[rows], s.satisfaction[rows], s.traits["price_sensitivity"][rows])
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits."""
@@ -70,6 +65,7 @@ class Rates:
         next_level = s.levels[next_level_slot(stage), rows]
         deciding = rows[stage == Stage.DECIDING]
         next_level[stage == Stage.DECIDING] = purchase_level(s, deciding, self.price_factor(deciding))
+        next_level[post] *= self.price_factor(rows[post])  # the repurchase decision
         s.next_level[rows] = next_level
         floor = np.full(rows.size, -np.inf, np.float32)
         inside = FALLING_BACK.holds(stage)

@@ -94,6 +94,9 @@ POST_PURCHASE = StageGroup("post-purchase", Stage.CUSTOMER, Stage.LOYAL, Stage.A
 PROSPECTS = StageGroup("prospects", *IN_FUNNEL, Stage.LAPSED)
 """Everyone who is not an active customer; a purchase makes them customers."""
 
+LOYAL_STAGES = StageGroup("loyal", Stage.LOYAL, Stage.ADVOCATE)
+"""Loyal customers and advocates: less price sensitive in choosing the brand."""
+
 RECEPTIVE = PROSPECTS
 """Stages in which a conversation changes interest (prospects and lapsed customers)."""
 

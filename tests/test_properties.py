@@ -213,7 +213,8 @@ def invalid_configs(draw) -> tuple[dict[str, Any], str]:
         path = draw(st.sampled_from(leaves(cfg)))
         put(cfg, path, draw(st.sampled_from(["oops", "1,5", "", "yes"])))
     elif family == "non_finite":
-        path = draw(st.sampled_from([p for p in leaves(cfg) if p != ("service", "fulfilment_capacity")
+        infinite_allowed = (("service", "fulfilment_capacity"), ("market", "winback"))  # .inf means "never"
+        path = draw(st.sampled_from([p for p in leaves(cfg) if p not in infinite_allowed
                                      and not isinstance(get(cfg, p), bool)]))
         put(cfg, path, draw(st.sampled_from([math.inf, -math.inf, math.nan])))
     elif family == "range":

@@ -11,5 +11,6 @@ module                      published result
 ``talk_of_the_network``     Goldenberg, Libai and Muller (2001): strong and weak ties, advertising
 ``network_speed``           Fibich and Levin (2023): no network beats full mixing
 ``epidemic_threshold``      Newman (2002): cascade threshold <k> / (<k^2> - <k>); scale-free graphs
+``price_elasticity``        Bijmolt et al. (2005): sales elasticity -2.62, deals -3.63; loyal less sensitive
 ==========================  ====================================================================
 """

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiments.validation import bass_products, epidemic_threshold, network_speed, talk_of_the_network
+from journeysim.experiments.validation import (
+    bass_products,
+    epidemic_threshold,
+    network_speed,
+    price_elasticity,
+    talk_of_the_network,
+)
 from journeysim.experiments.validation.experiment import Outcome, default_jobs, save_table
 
 EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
@@ -24,6 +30,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     talk_of_the_network.NAME: talk_of_the_network.run,
     network_speed.NAME: network_speed.run,
     epidemic_threshold.NAME: epidemic_threshold.run,
+    price_elasticity.NAME: price_elasticity.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -33,7 +40,7 @@ DEFAULT_OUT = Path("docs") / "validation"
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m journeysim.experiments.validation.run",
-                                     description="Dock journeysim with published diffusion results.")
+                                     description="Dock journeysim with published diffusion and price results.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the tables and figures (default: {DEFAULT_OUT})")
     parser.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
+from journeysim.sim.schema.baskets import BasketSpec
 from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, spec
+from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.state import FUNNEL_STEPS
 
 
@@ -25,6 +28,8 @@ class MarketSpec(SpecBase):
     advocate_satisfaction: Annotated[float, Number(low=-1.0, high=1.0)]
     winback: Annotated[float, Number(low=0.0, infinite=True)]  # .inf: lapsed customers never come back
     survey_noise: Annotated[float, Number(low=0.0)] = 1.0
+    pricing: PricingSpec = dataclasses.field(default_factory=PricingSpec)  # the price rule (sim/pricing.py)
+    baskets: BasketSpec = dataclasses.field(default_factory=BasketSpec)  # order values (sim/baskets.py)
 
 
 MESA_AGENT_MODES = ("auto", "eager", "lazy")

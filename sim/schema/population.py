@@ -77,11 +77,13 @@ class PersonaSpec(SpecBase):
     share: Annotated[float, PROBABILITY]
     affinity: Annotated[dict[str, float], NumberMap(Number(low=0.0))] = dataclasses.field(default_factory=dict)
     traits: Annotated[dict[str, float], Traits()] = dataclasses.field(default_factory=dict)
+    basket_size: Annotated[float, Number(positive=True)] = 1.0
+    """Mean basket of the persona's orders, in standard orders (``market.price``; see ``sim/baskets.py``)."""
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """``share``, ``affinity`` and the traits."""
-        return ("share", "affinity", *TRAITS)
+        """``share``, ``affinity``, ``basket_size`` and the traits."""
+        return ("share", "affinity", "basket_size", *TRAITS)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
