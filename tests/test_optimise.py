@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeysim.experiments import optimise as opt
+from journeysim.experiments import optimisation as opt
 from journeysim.experiments.compose import compose_base
 from journeysim.experiments.runner import quiet, run_config
 from journeysim.scenarios.levers import planned_budgets
