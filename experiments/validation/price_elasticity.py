@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from journeysim.experiments.intervals import Interval, mean_interval
-from journeysim.experiments.validation.experiment import Check, Outcome, parallel_map, save_table
+from journeysim.experiments.runner import parallel_map
+from journeysim.experiments.validation.experiment import Check, Outcome, save_table
 from journeysim.sim.stages import LOYAL_STAGES
 
 NAME = "price_elasticity"
