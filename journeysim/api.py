@@ -417,10 +417,7 @@ def _run_config(cfg: DictConfig, args: list[str], path: str | Path | None, figur
     if run_dir is not None:
         write_hydra_files(run_dir, config, args)
     outcome = run(spec, run_dir, cfg=cfg, progress=False)
-    summary = outcome.summary
-    if run_dir is None and outcome.model.service is not None:
-        summary["service"] = outcome.model.service.summary()  # as summary.json has it
-    return Result(**outputs.tables(outcome.model), summary=summary, config=config, overrides=args,
+    return Result(**outputs.tables(outcome.model), summary=outcome.summary, config=config, overrides=args,
                   path=outcome.run_dir, model=outcome.model)
 
 

@@ -427,7 +427,7 @@ def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
         "mean_wait_days": float(daily["mean_wait_days"][yesterday]) if model.day else float("nan"),
         "backlog_orders": float(daily["backlog_orders"][yesterday]),
     }
-    return [(units.kpi(key).label, units.format_kpi(key, value, currency)) for key, value in live.items()]
+    return units.kpi_rows({**live, "not_applicable": kpis.not_applicable(model)}, currency, keys=live)
 
 
 def stage_line(model: JourneyModel) -> str:

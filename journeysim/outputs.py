@@ -182,6 +182,20 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
             for name, draw in figures.items()]
 
 
+def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
+    """``summary.json`` of a run: ``meta``, the KPIs, and per market what it reports besides
+    (a Bass run: adoption, milestones and the fit to the closed form; service KPIs)."""
+    summary = {**meta, "kpis": kpis.summary(model)}
+    if model.spec.kind == "bass":
+        from journeysim.scenarios.bass import bass_fit
+
+        adopted = POST_PURCHASE.count(model.collector.stage_counts[: model.day + 1]) / model.state.size
+        summary["bass"] = bass_fit(adopted, **model.spec.scenario_params)
+    if model.service is not None:
+        summary["service"] = model.service.summary()
+    return summary
+
+
 def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
     """Write tables, figures and ``summary.json``; mark the run complete. Returns the summary."""
     run_dir = Path(run_dir)
@@ -196,9 +210,7 @@ def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[
         write_csv(run_dir / "adoption.csv", frames["daily"][["day", "adopted_fraction"]])
     if outputs.figures:
         write_figures(model, frames, run_dir)
-    summary = {**meta, "kpis": kpis.summary(model)}
-    if model.service is not None:
-        summary["service"] = model.service.summary()
+    summary = run_summary(model, meta)
     write_json(run_dir / "summary.json", summary)
     mark_status(run_dir, "complete")
     return summary

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeysim.outputs import mark_status, write_run
+from journeysim.outputs import mark_status, run_summary, write_run
 from journeysim.sim.config import RunSpec, to_container
 from journeysim.sim.model import JourneyModel
 from journeysim.version import version
@@ -71,9 +71,7 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
                 "config_hash": config_hash(cfg) if cfg is not None else None}
         wall = time.perf_counter() - started
         if run_dir is None:
-            from journeysim.sim import kpis
-
-            return RunOutcome(model, {**meta, "kpis": kpis.summary(model)}, None, wall)
+            return RunOutcome(model, run_summary(model, meta), None, wall)
         summary = write_run(model, run_dir, meta)
         mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3))
         return RunOutcome(model, summary, run_dir, wall)

@@ -266,10 +266,32 @@ def format_estimate(key: str, mean: Any, low: Any, high: Any, currency: Currency
     return text
 
 
+def not_applicable(reason: str) -> str:
+    """An undefined KPI with why: ``n/a (12 survey respondents; at least 30 needed)``."""
+    return f"{MISSING} ({reason})"
+
+
 def kpi_rows(kpis: Mapping[str, Any], currency: Currency = DEFAULT_CURRENCY,
              keys: Any = None) -> list[tuple[str, str]]:
-    """(label, formatted value) for each headline KPI present in ``kpis`` (``summary['kpis']``)."""
-    return [(kpi(key).label, format_kpi(key, kpis[key], currency)) for key in (keys or KPIS) if key in kpis]
+    """(label, formatted value) for each headline KPI present in ``kpis`` (``summary['kpis']``).
+
+    A KPI listed under ``kpis['not_applicable']`` reads ``n/a (reason)``; with ``keys`` None, the
+    money KPIs of a run where all of them are n/a for one reason collapse into one row.
+    """
+    reasons = kpis.get("not_applicable") or {}
+    rows, shared = [], set()
+    money = [key for key in KPIS if kpi(key).unit in (MONEY, RATIO) and key in reasons]
+    if keys is None and len(money) > 1 and len({reasons[key] for key in money}) == 1:
+        shared = set(money)
+    for key in keys or KPIS:
+        if key not in kpis or key in shared:
+            continue
+        value = not_applicable(reasons[key]) if key in reasons else format_kpi(key, kpis[key], currency)
+        rows.append((kpi(key).label, value))
+    if shared:
+        rows.append(("Money KPIs (" + ", ".join(kpi(key).label for key in money) + ")",
+                     not_applicable(reasons[money[0]])))
+    return rows
 
 
 # --------------------------------------------------------------------------- axes

@@ -86,3 +86,43 @@ def bass_run_spec(cfg: Mapping[str, Any], *, seed: int, days: int) -> RunSpec:
         service=parse_service(None), outputs=parse_outputs(cfg.get("outputs")),
         scenario_params={"p": p, "q": q},
     )
+
+
+MILESTONES = (0.1, 0.5, 0.9)
+"""Adopted shares whose day the Bass summary reports (simulated and closed form)."""
+
+
+def bass_fit(fraction: np.ndarray, p: float, q: float) -> dict[str, Any]:
+    """How a run's adoption curve compares with the closed form: what a Bass run reports instead of money.
+
+    Parameters
+    ----------
+    fraction : array_like
+        Adopted share of the population at the end of each day, day 0 (the start) first.
+    p, q : float
+        Coefficients of innovation and imitation, per year.
+
+    Returns
+    -------
+    dict
+        ``adopted_fraction`` at the end (share 0..1); ``milestones``: per level (``"10%"``...)
+        the first day the run and the closed form reach it (null if not within the run);
+        ``max_abs_error`` and ``rmse`` of the run against F(t), in adopted share.
+    """
+    fraction = np.asarray(fraction, dtype=float)
+    days = np.arange(fraction.size)
+    closed = bass_curve(days / 365.0, p, q)
+    error = fraction - closed
+
+    def first_day(curve: np.ndarray, level: float) -> int | None:
+        reached = np.flatnonzero(curve >= level)
+        return int(reached[0]) if reached.size else None
+
+    return {
+        "p": p, "q": q,
+        "adopted_fraction": float(fraction[-1]),
+        "milestones": {f"{level:.0%}": {"simulated_day": first_day(fraction, level),
+                                        "closed_form_day": first_day(closed, level)} for level in MILESTONES},
+        "max_abs_error": float(np.abs(error).max()),
+        "rmse": float(np.sqrt(np.mean(error ** 2))),
+    }

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 FUNNEL_STAGES = CONVERSION_FUNNEL.stages
 
+MIN_NPS_RESPONDENTS = 30
+"""Fewest survey respondents for an NPS worth showing: below, its standard error exceeds about
+18 points (a score of +100 from 17 buyers says nothing)."""
+
+MONEY_KPIS = ("revenue", "margin", "spend", "profit", "cac", "roas", "average_order_value", "customer_lifetime_value",
+              "referral_value_ratio")
+"""KPIs in (or per unit of) the run's currency: meaningful only where media and prices cost real money."""
+
+NOMINAL_MEDIA = "a Bass market's media and price are nominal, so money means nothing here"
+"""Why a Bass run shows no money KPI."""
+
 
 def stage_counts(model: JourneyModel) -> dict[str, int]:
     """Customers in each stage now."""
@@ -113,9 +124,41 @@ def customer_lifetime_value(model: JourneyModel) -> float:
     return model.lifetime.per_customer()
 
 
+def not_applicable(model: JourneyModel) -> dict[str, str]:
+    """KPIs that mean nothing in this run, each with the reason (shown as "n/a (reason)").
+
+    Money KPIs need real media costs and prices (not a Bass market's nominal media); NPS needs
+    at least :data:`MIN_NPS_RESPONDENTS` respondents; CAC needs acquisitions, ROAS spend.
+    """
+    reasons: dict[str, str] = {}
+    if model.spec.kind == "bass":
+        reasons.update(dict.fromkeys(MONEY_KPIS, NOMINAL_MEDIA))
+    else:
+        if not acquisitions(model):
+            reasons["cac"] = "no acquisitions to divide the spend by"
+        if not spend(model):
+            reasons["roas"] = "no spend to divide the revenue by"
+    respondents = model.rates.respondents
+    if respondents < MIN_NPS_RESPONDENTS:
+        reasons["nps"] = f"{respondents:,} survey respondents; at least {MIN_NPS_RESPONDENTS} needed"
+    return reasons
+
+
 def summary(model: JourneyModel) -> dict[str, float | int | dict]:
-    """Headline KPIs of the run (the KPI table and ``summary.json``)."""
+    """Headline KPIs of the run (the KPI table and ``summary.json``).
+
+    A KPI that means nothing in the run (:func:`not_applicable`) is NaN (``null`` in JSON) and
+    its reason is under ``not_applicable``.
+    """
     cost = spend(model)
+    values = _values(model, cost)
+    reasons = not_applicable(model)
+    for key in reasons:
+        values[key] = float("nan")
+    return {**values, "nps_respondents": int(model.rates.respondents), "not_applicable": reasons}
+
+
+def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
     return {
         "customers": model.state.size,
         "days": model.day,

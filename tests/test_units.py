@@ -78,3 +78,41 @@ def test_estimates_carry_their_interval_in_the_same_unit() -> None:
     assert units.format_estimate("revenue", 1200, 900, 1500, difference=True) == "+$1,200 ± $300"
     assert units.format_estimate("churn_rate_per_year", 0.012, 0.008, 0.016, difference=True) == "+1.2 pp ± 0.4 pp"
     assert units.format_estimate("cac", 30.0, math.nan, math.nan) == "$30.00"
+
+
+def test_the_market_config_types_the_currency_and_defaults_to_us_dollars() -> None:
+    from tests.conftest import make_spec
+
+    assert (make_spec().market.currency.code, make_spec().market.currency.symbol) == ("USD", "$")
+    euro = make_spec("market.currency.code=eur", "market.currency.symbol='€'")
+    assert currency_from(euro) == Currency("EUR", "€")
+    assert currency_from(make_spec("market.currency=GBP")) == Currency("GBP", "£")
+
+
+def test_a_bass_run_shows_no_money_kpi_but_adoption_and_the_fit(tmp_path) -> None:
+    from journeysim.runner import run
+    from tests.conftest import make_spec
+
+    summary = run(make_spec("scenario=bass", "population.size=3000", "days=400"), tmp_path).summary
+    for key in ("revenue", "spend", "profit", "cac", "roas"):
+        assert summary["kpis"][key] is None or math.isnan(summary["kpis"][key])
+        assert "nominal" in summary["kpis"]["not_applicable"][key]
+    assert 0 < summary["bass"]["adopted_fraction"] < 1 and summary["bass"]["max_abs_error"] < 0.05
+    out = io.StringIO()
+    print_kpis(summary, console=Console(file=out, width=200))
+    text = out.getvalue()
+    assert "Adopted at the end" in text and "closed form" in text and "$" not in text
+    assert "n/a (a Bass market" in text
+
+
+def test_nps_from_too_few_respondents_reads_not_available_with_the_reason(tmp_path) -> None:
+    from journeysim.runner import run
+    from journeysim.sim.kpis import MIN_NPS_RESPONDENTS
+    from tests.conftest import make_spec
+
+    kpis = run(make_spec("population.size=200", "days=20", "outputs.figures=false"), tmp_path).summary["kpis"]
+    assert kpis["nps_respondents"] < MIN_NPS_RESPONDENTS
+    assert math.isnan(kpis["nps"])
+    rows = dict(units.kpi_rows(kpis))
+    assert rows[units.kpi("nps").label] == f"n/a ({kpis['nps_respondents']} survey respondents; at least 30 needed)"
+    assert rows[units.kpi("revenue").label].startswith("$")

@@ -6,9 +6,29 @@ import dataclasses
 from typing import Annotated
 
 from journeysim.sim.schema.baskets import BasketSpec
-from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, spec
+from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, Text, spec
 from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.state import FUNNEL_STEPS
+
+
+@spec
+class CurrencySpec(SpecBase):
+    """The currency every amount of a run is in (prices, budgets, revenue): labels only, no conversion.
+
+    In YAML either a mapping ``{code: EUR, symbol: €}`` or just the code (``currency: EUR``; the
+    symbol of a common code is filled in by the faces, any other code is written before amounts).
+    """
+
+    code: Annotated[str, Text()] = "USD"  # ISO 4217 code: labels column headers and axes, e.g. spend (USD)
+    symbol: Annotated[str | None, Text(optional=True)] = "$"  # written before amounts, e.g. $1,235
+
+    @classmethod
+    def from_yaml(cls, data: dict) -> dict:
+        """Codes in capitals; a code without a symbol gets none (the faces choose one)."""
+        if "code" in data and isinstance(data["code"], str):
+            data["code"] = data["code"].strip().upper()
+            data.setdefault("symbol", None)
+        return data
 
 
 @spec
@@ -30,6 +50,14 @@ class MarketSpec(SpecBase):
     survey_noise: Annotated[float, Number(low=0.0)] = 1.0
     pricing: PricingSpec = dataclasses.field(default_factory=PricingSpec)  # the price rule (sim/pricing.py)
     baskets: BasketSpec = dataclasses.field(default_factory=BasketSpec)  # order values (sim/baskets.py)
+    currency: CurrencySpec = dataclasses.field(default_factory=CurrencySpec)
+
+    @classmethod
+    def from_yaml(cls, data: dict) -> dict:
+        """``currency: EUR`` is short for ``currency: {code: EUR}``."""
+        if isinstance(data.get("currency"), str):
+            data["currency"] = {"code": data["currency"]}
+        return data
 
 
 MESA_AGENT_MODES = ("auto", "eager", "lazy")
