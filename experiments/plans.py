@@ -1,14 +1,14 @@
-"""Experiment plans: YAML files given by path or packaged by name, and the readers that check their values.
+"""Experiment plans: YAML files given by path or packaged by name, and the config values they vary.
 
-A plan says what an experiment runs (calibration, budget optimisation, sensitivity); each
-method's ``plan`` module turns the raw mapping into a typed, frozen plan with these readers, so
-every bad value raises a :class:`~journeysim.sim.errors.ConfigError` naming its key.
+A plan says what an experiment runs (calibration, budget optimisation, sensitivity). Each
+method's ``plan`` module validates the raw mapping with its spec in
+:mod:`journeysim.sim.schema.plans` (one error format naming the plan key) and builds the frozen
+plan its method uses; a varied config value is a :class:`Parameter`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -19,8 +19,7 @@ import yaml
 from journeysim.experiments.keys import flat_numbers
 from journeysim.sim.errors import ConfigError, unknown_name
 
-__all__ = ["Parameter", "check_keys", "flat_numbers", "override_list", "parse_parameter", "plan_names",
-           "read_plan_file", "real", "whole"]
+__all__ = ["Parameter", "flat_numbers", "plan_names", "read_plan_file"]
 
 
 def plan_names(package: str) -> list[str]:
@@ -54,41 +53,6 @@ def read_plan_file(source: str, package: str) -> tuple[str, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise ConfigError("plan", source, "a YAML mapping of plan keys")
     return name, raw
-
-
-# --------------------------------------------------------------------------- readers of plan values
-def whole(raw: Mapping[str, Any], key: str, default: int | None, low: int, prefix: str = "") -> int | None:
-    """Read ``raw[key]`` as a whole number of at least ``low`` (``default`` when absent)."""
-    value = raw.get(key, default)
-    if value is None and default is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < low:
-        raise ConfigError(f"{prefix}{key}", value, f"a whole number of at least {low}")
-    return int(value)
-
-
-def real(raw: Mapping[str, Any], key: str, default: float, low: float, prefix: str = "") -> float:
-    """Read ``raw[key]`` as a finite number of at least ``low``."""
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < low:
-        raise ConfigError(f"{prefix}{key}", value, f"a number of at least {low}")
-    return float(value)
-
-
-def override_list(raw: Mapping[str, Any], key: str = "overrides") -> tuple[str, ...]:
-    """Read a list of ``key=value`` strings."""
-    overrides = raw.get(key) or []
-    if not isinstance(overrides, list) or not all(isinstance(o, str) and "=" in o for o in overrides):
-        raise ConfigError(key, overrides, "a list of key=value strings")
-    return tuple(overrides)
-
-
-def check_keys(raw: Mapping[str, Any], known: Iterable[str], prefix: str = "") -> None:
-    """Reject keys of ``raw`` that are not ``known`` (suggesting the closest)."""
-    known = sorted(known)
-    for key in raw:
-        if key not in known:
-            raise unknown_name(f"{prefix}{key}", key, known)
 
 
 # --------------------------------------------------------------------------- varied config values
@@ -131,36 +95,3 @@ class Parameter:
     def cast(self, v: float) -> float | int:
         """``v`` as the config holds it (rounded for integer keys)."""
         return int(round(v)) if self.integer else float(v)
-
-
-def parse_parameter(name: str, spec: Any, options: tuple[str, ...] = ("log",)) -> Parameter:
-    """Validate one ``parameters`` entry: ``[low, high]`` or ``{low, high, <options>}``.
-
-    Parameters
-    ----------
-    name : str
-        The dotted config key.
-    spec : object
-        The plan's value for it.
-    options : tuple of str
-        Keys allowed beside ``low`` and ``high``: ``log`` (read) and ``integer`` (accepted and
-        ignored: the config says whether a key is an integer).
-    """
-    key = f"parameters.{name}"
-    log: Any = False
-    if isinstance(spec, Mapping):
-        check_keys(spec, ("low", "high", *options), f"{key}.")
-        bounds, log = [spec.get("low"), spec.get("high")], spec.get("log", False)
-    else:
-        bounds = list(spec) if isinstance(spec, list | tuple) else []
-    shapes = "a range [low, high] of two numbers" + (", or {low, high, log}" if "log" in options else "")
-    if len(bounds) != 2 or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
-        raise ConfigError(key, spec, shapes)
-    low, high = float(bounds[0]), float(bounds[1])
-    if not low < high:
-        raise ConfigError(key, spec, "a range with low < high")
-    if not isinstance(log, bool):
-        raise ConfigError(f"{key}.log", log, "true or false")
-    if log and low <= 0:
-        raise ConfigError(key, spec, "a range of positive numbers when log is true")
-    return Parameter(name, low, high, log)

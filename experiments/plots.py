@@ -24,14 +24,15 @@ HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps"
 TITLES = {key: label for key, label, _ in ROWS}
 
 
-def _thousands(ax: Axes, axis: str = "x") -> None:
+def compact_ticks(ax: Axes, axis: str = "x") -> None:
     """At most five compact tick labels (1.2M, 35k, 4,500) on ``axis`` (x, y or both)."""
     for name in ("x", "y") if axis == "both" else (axis,):
         getattr(ax, f"{name}axis").set_major_formatter(FuncFormatter(compact))
         getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (6, 3.5)) -> Axes:
+def axes_or_new(ax: Axes | None, size: tuple[float, float] = (6, 3.5)) -> Axes:
+    """``ax``, or the Axes of a new figure of ``size`` (inches)."""
     return ax if ax is not None else plt.subplots(figsize=size, layout="constrained")[1]
 
 
@@ -41,7 +42,7 @@ def _rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
 
 def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Each scenario's mean of ``kpi`` over seeds with its confidence interval (error bars)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     rows = _rows(table, kpi)
     y = np.arange(len(rows))[::-1]
     low = (rows["mean"] - rows["ci_low"]).fillna(0).to_numpy()
@@ -53,13 +54,13 @@ def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **
         ax.axvline(float(reference["mean"].iloc[0]), color="#969696", linestyle=":", linewidth=1)
     ax.set_yticks(y, rows["scenario"])
     ax.set(title=TITLES.get(kpi, kpi), ylim=(-0.6, len(rows) - 0.4))
-    _thousands(ax)
+    compact_ticks(ax)
     return ax
 
 
 def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Each scenario's difference to the reference in ``kpi``: paired interval (dark) over Welch's (light)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     rows = _rows(table, kpi)
     rows = rows[rows["scenario"] != rows["reference"]].reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
@@ -72,7 +73,7 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kw
     ax.set_yticks(y, rows["scenario"])
     reference = rows["reference"].iloc[0] if len(rows) else ""
     ax.set(title=f"{TITLES.get(kpi, kpi)}: Δ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
-    _thousands(ax)
+    compact_ticks(ax)
     return ax
 
 
@@ -108,44 +109,4 @@ def differences_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, leve
     if len(kpis):
         axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.15), ncols=2, frameon=False, fontsize=8)
     figure.suptitle(f"Difference to the reference ({level:.0%} intervals): paired by seed vs unpaired")
-    return figure
-
-
-def plot_mu_star(table: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Morris mu* per parameter (bars, most influential on top) with its bootstrap interval."""
-    ax = _axes(ax)
-    y = np.arange(len(table))[::-1]
-    options = {"color": "#4292c6", "ecolor": "#08306b", "capsize": 3, **kwargs}
-    ax.barh(y, table["mu_star"], xerr=table["mu_star_conf"], **options)
-    ax.set_yticks(y, [f"{k}. {name}" for k, name in enumerate(table["parameter"], start=1)])
-    ax.set(xlabel="mu* (mean |elementary effect|)", title="Influence")
-    _thousands(ax)
-    return ax
-
-
-def plot_morris(table: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Morris sigma against mu*: far right = influential; high = interacting or non-linear.
-
-    Points are numbered in the table's order (as :func:`plot_mu_star` numbers its bars). The
-    dashed line is sigma = mu*: near or above it a parameter's effect changes a lot with the
-    other parameters' values.
-    """
-    ax = _axes(ax)
-    options = {"s": 40, "color": "#a50f15", "zorder": 3, **kwargs}
-    ax.scatter(table["mu_star"], table["sigma"], **options)
-    for k, row in enumerate(table.itertuples(), start=1):
-        ax.annotate(str(k), (row.mu_star, row.sigma), xytext=(5, 3), textcoords="offset points", fontsize=9)
-    top = float(max(table["mu_star"].max(), table["sigma"].max(), 1e-12)) * 1.15
-    ax.plot([0, top], [0, top], linestyle="--", color="#969696", linewidth=1)
-    ax.set(xlim=(0, top), ylim=(0, top), xlabel="mu*", ylabel="sigma", title="Interaction / non-linearity")
-    _thousands(ax, "both")
-    return ax
-
-
-def morris_figure(table: pd.DataFrame, kpi: str) -> Figure:
-    """mu* bars beside the mu*-sigma plane for one KPI."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 1.6 + 0.45 * len(table)), layout="constrained")
-    plot_mu_star(table, ax=left)
-    plot_morris(table, ax=right)
-    figure.suptitle(f"Morris sensitivity of {TITLES.get(kpi, kpi)} (effects per full parameter range)")
     return figure

@@ -23,7 +23,7 @@ from typing import Any
 
 from journeysim.experiments import plans
 from journeysim.experiments.keys import flat_numbers, is_share, settable
-from journeysim.experiments.plans import Parameter, check_keys, override_list, parse_parameter, real, whole
+from journeysim.experiments.plans import Parameter
 from journeysim.sim.errors import ConfigError, closest
 
 PLAN_PACKAGE = "journeysim.conf.calibration"
@@ -54,38 +54,26 @@ class CalibrationPlan:
     predictive_draws: int = 20
 
 
-ABC_KEYS = ("population_size", "generations", "max_simulations", "min_epsilon", "predictive_draws")
-
-
-PLAN_KEYS = ("scenario", "config_dir", "overrides", "statistics", "market_size", "warmup_weeks", "seed",
-             "parameters", "abc")
 
 
 def parse_plan(name: str, raw: Mapping[str, Any]) -> CalibrationPlan:
-    """Validate a raw plan mapping (each bad value raises a ConfigError naming its key)."""
-    check_keys(raw, PLAN_KEYS)
-    parameters = raw.get("parameters")
-    if not isinstance(parameters, Mapping) or not parameters:
-        raise ConfigError("parameters", parameters, "a mapping of config keys to [low, high] ranges")
-    statistics = raw.get("statistics")
-    if statistics is not None and (not isinstance(statistics, list) or not statistics
-                                   or not all(isinstance(s, str) for s in statistics)):
-        raise ConfigError("statistics", statistics, "a list of data column names, or null for all")
-    abc = raw.get("abc") or {}
-    if not isinstance(abc, Mapping):
-        raise ConfigError("abc", abc, "a mapping with " + ", ".join(ABC_KEYS))
-    check_keys(abc, ABC_KEYS, "abc.")
-    market_size = whole(raw, "market_size", None, 1)
+    """Validate a raw plan mapping with the schema's :class:`~journeysim.sim.schema.plans.CalibrationPlanSpec`.
+
+    Raises
+    ------
+    ConfigError
+        For the first bad value, naming its plan key, the value and what is allowed.
+    """
+    from journeysim.sim.schema.plans import CalibrationPlanSpec, load_plan
+
+    spec = load_plan(CalibrationPlanSpec, name, raw)
+    abc = spec.abc
     return CalibrationPlan(
-        name=name, parameters=tuple(parse_parameter(str(k), v) for k, v in parameters.items()),
-        scenario=raw.get("scenario"), config_dir=raw.get("config_dir"), overrides=override_list(raw),
-        statistics=None if statistics is None else tuple(statistics), market_size=market_size,
-        warmup_weeks=whole(raw, "warmup_weeks", 0, 0), seed=whole(raw, "seed", 0, 0),
-        population_size=whole(abc, "population_size", 60, 10, "abc."),
-        generations=whole(abc, "generations", 5, 1, "abc."),
-        max_simulations=whole(abc, "max_simulations", 1500, 10, "abc."),
-        min_epsilon=real(abc, "min_epsilon", 0.0, 0.0, "abc."),
-        predictive_draws=whole(abc, "predictive_draws", 20, 0, "abc."))
+        name=spec.name, parameters=tuple(Parameter(r.name, r.low, r.high, r.log) for r in spec.parameters),
+        scenario=spec.scenario, config_dir=spec.config_dir, overrides=spec.overrides, statistics=spec.statistics,
+        market_size=spec.market_size, warmup_weeks=spec.warmup_weeks, seed=spec.seed,
+        population_size=abc.population_size, generations=abc.generations, max_simulations=abc.max_simulations,
+        min_epsilon=abc.min_epsilon, predictive_draws=abc.predictive_draws)
 
 
 def bind(plan: CalibrationPlan, config: Mapping[str, Any]) -> CalibrationPlan:

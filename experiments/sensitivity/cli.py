@@ -1,0 +1,90 @@
+"""``journey-sensitivity [PLAN] [key=value ...]``: Morris screening of a KPI, written as tables and a figure.
+
+It writes ``samples.csv`` (the design, one row per run, in the order SALib analyses it),
+``morris.csv`` and ``morris.md`` (mu, mu*, sigma and the bootstrap interval of mu* per
+parameter, in the KPI's unit per parameter range) and ``morris.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from journeysim.experiments.sensitivity.method import run_sensitivity
+from journeysim.experiments.sensitivity.plan import Plan, parse_plan, plan_names, read_plan_file
+from journeysim.experiments.sensitivity.result import SensitivityResult
+from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``journey-sensitivity``."""
+    p = argparse.ArgumentParser(
+        prog="journey-sensitivity",
+        description="Morris sensitivity analysis of a KPI to config parameters (ranges in a YAML plan).")
+    p.add_argument("plan", nargs="?", default="growth_levers",
+                   help="a plan in conf/sensitivity (by name) or a YAML file (default: growth_levers)")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides for every run")
+    p.add_argument("--kpi", help="KPI to analyse (overrides the plan's)")
+    p.add_argument("--trajectories", type=int, help="Morris trajectories (overrides the plan's)")
+    p.add_argument("--num-levels", type=int, help="grid levels per parameter, even (overrides the plan's)")
+    p.add_argument("--seed", type=int, help="seed of the design and of every run (overrides the plan's)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--out", help="output directory (default: sensitivity/<plan>/<time>)")
+    p.add_argument("--no-figure", action="store_true", help="skip morris.png")
+    p.add_argument("--list", action="store_true", help="list the packaged plans and exit")
+    return p
+
+
+def plan_from_args(args: argparse.Namespace) -> Plan:
+    """The plan named on the command line with its flags and overrides applied."""
+    if "=" in args.plan:  # no plan named: the first word is an override
+        args.overrides, args.plan = [args.plan, *args.overrides], parser().get_default("plan")
+    name, raw = read_plan_file(args.plan)
+    flags = {"kpi": args.kpi, "trajectories": args.trajectories, "num_levels": args.num_levels, "seed": args.seed}
+    raw.update({k: v for k, v in flags.items() if v is not None})
+    for override in args.overrides:
+        if "=" not in override:
+            raise ConfigError("override", override, "key=value")
+    raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
+    return parse_plan(name, raw)
+
+
+def _run_with_progress(plan: Plan, jobs: int) -> SensitivityResult:
+    if jobs > 1 or not sys.stderr.isatty():
+        return run_sensitivity(plan, jobs=jobs)
+    from rich.progress import Progress
+
+    points = plan.runs // plan.replicates
+    with Progress(transient=True) as bar:
+        task = bar.add_task("design points", total=points)
+        return run_sensitivity(plan, progress=lambda done: bar.update(task, completed=done))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-sensitivity``; exits 2 on bad input."""
+    args = parser().parse_intermixed_args(argv)
+    if args.list:
+        print("\n".join(plan_names()))
+        return 0
+    try:
+        if args.jobs < 1:
+            raise ConfigError("--jobs", args.jobs, "a whole number of at least 1")
+        plan = plan_from_args(args)
+        print(f"journey-sensitivity: {plan.name}: {plan.runs} runs of {plan.scenario or 'baseline'} "
+              f"({len(plan.parameters)} parameters, {plan.trajectories} trajectories)", file=sys.stderr)
+        result = _run_with_progress(plan, args.jobs)
+    except ConfigError as error:
+        print(f"journey-sensitivity: error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    out = Path(args.out) if args.out else Path("sensitivity") / plan.name / time.strftime("%Y-%m-%d_%H-%M-%S")
+    written = result.write(out, figure=not args.no_figure)
+    print(result.markdown())
+    print("written: " + ", ".join(str(path) for path in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
