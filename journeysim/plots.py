@@ -31,7 +31,7 @@ STAGE_COLOURS = {
 
 
 SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (9, 4.5), "adoption": (7.5, 4.5),
-         "service": (9, 4.5)}
+         "service": (9, 4.5), "lifetime_value": (9, 4.5)}
 """Default figure size of each helper (inches)."""
 
 
@@ -144,6 +144,28 @@ def plot_adoption(daily: pd.DataFrame, p: float, q: float, ax: Axes | None = Non
     ax.set(xlabel="years", ylabel="adopted fraction", ylim=(0, 1),
            title=f"Bass diffusion, p = {p:g}, q = {q:g} per year")
     ax.legend(loc="lower right")
+    return ax
+
+
+def plot_cohort_value(cumulative: np.ndarray, ax: Axes | None = None, currency: Currency = DEFAULT_CURRENCY,
+                      **kwargs: Any) -> Axes:
+    """Cumulative realised margin per customer of each monthly acquisition cohort, by day.
+
+    ``cumulative`` has shape (days, months), currency per customer (NaN: an empty cohort), as
+    :meth:`journeysim.sim.lifetime.CustomerValue.cumulative_per_customer` returns it.
+    """
+    ax = _axes(ax, "lifetime_value")
+    months = [m for m in range(cumulative.shape[1]) if np.isfinite(cumulative[:, m]).any()]
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(len(months), 1)))
+    days = np.arange(1, cumulative.shape[0] + 1)
+    for colour, m in zip(colours, months, strict=False):
+        start = m * 30
+        ax.plot(days[start:], cumulative[start:, m], color=colour, label=f"month {m}", **{"linewidth": 1.5, **kwargs})
+    ax.set(xlabel="day", ylabel=f"margin per customer ({unit_name(MONEY, currency)})",
+           title="Cumulative value per acquisition cohort")
+    ax.yaxis.set_major_formatter(axis_formatter(MONEY, currency))
+    if months:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize="small")
     return ax
 
 

@@ -109,6 +109,14 @@ class CustomerValue:
         """Cumulative realised margin of each cohort by day, shape (days, months) (currency)."""
         return np.cumsum(self.daily_margin, axis=0)
 
+    def cumulative_per_customer(self) -> np.ndarray:
+        """Cumulative realised margin per customer of each cohort by day, shape (days, months)
+        (currency per customer; NaN for months without customers)."""
+        cohort = self.acquired[self.acquired >= 0] // MONTH_DAYS
+        sizes = np.bincount(cohort, minlength=self.daily_margin.shape[1]).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(sizes > 0, self.cumulative_by_cohort() / sizes, np.nan)
+
     def referral_ratio(self) -> float:
         """Realised margin of referred customers over that of the others acquired in the same
         months (cohort-matched, so a later start does not count against them; NaN if no month

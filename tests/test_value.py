@@ -123,3 +123,16 @@ def test_quality_lever_refuses_a_customer_scope_and_out_of_range_values() -> Non
         controls.set_quality(1.5)
     with pytest.raises(ConfigError):
         controls.set_quality(0.8, scope="researcher")
+
+
+def test_cohort_value_figure_draws_one_rising_line_per_cohort() -> None:
+    from journeysim import plots
+
+    model = small_run()
+    cumulative = model.lifetime.cumulative_per_customer()
+    ax = plots.plot_cohort_value(cumulative, ax=plots.headless_axes("lifetime_value"))
+    cohorts = kpis.summary(model)["lifetime_value_by_cohort"]
+    assert len(ax.lines) == len(cohorts)
+    first = ax.lines[0].get_ydata()
+    assert first[-1] == pytest.approx(cohorts["month_0"]["margin_per_customer"])
+    assert first[-1] > first[len(first) // 2] > 0
