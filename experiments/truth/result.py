@@ -1,0 +1,159 @@
+"""True channel effects from the counterfactual runs' totals: the per-channel and run-wide tables.
+
+Definitions, per seed, then mean and Student t interval over seeds:
+
+* incremental acquisitions of channel c = acquisitions(all on) - acquisitions(c off);
+  incremental revenue likewise (net revenue over the horizon, repeat orders included);
+* ROAS = incremental revenue / the channel's spend in the factual run;
+* marginal ROAS = (revenue(+10%) - revenue(-10%)) / (spend(+10%) - spend(-10%)) (central difference);
+* share = incremental acquisitions / the sum over the evaluated channels;
+* interaction share = 1 - sum of single-channel increments / (acquisitions(all on) - acquisitions(all off)):
+  0 when channels act independently; negative when they need each other (an awareness channel
+  and a closing channel: switching either off loses the same customers, so the single-channel
+  increments add up to more than the joint effect); positive when they can stand in for each
+  other (switching one off loses little because another reaches the same people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from journeysim.experiments.intervals import LEVEL, Interval, mean_interval
+
+METRICS = ("acquisitions", "revenue", "orders", "margin", "spend")
+"""Run totals recorded per counterfactual run (counts; currency)."""
+
+
+@dataclass
+class TruthResult:
+    """True effects of a scenario's channels.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per evaluated channel: ``spend`` (currency, mean over seeds),
+        ``incremental_acquisitions``, ``incremental_revenue`` (currency), ``roas``,
+        ``marginal_roas`` and ``share`` (of the summed increments), each with ``_low`` and
+        ``_high`` bounds; ``last_touch_acquisitions`` (mean over seeds, for reference).
+    totals : DataFrame
+        ``acquisitions_all_on``, ``acquisitions_all_off``, ``total_effect``,
+        ``sum_of_channel_effects``, ``interaction_share``, ``revenue_all_on``,
+        ``revenue_all_off`` with mean, low and high.
+    runs : DataFrame
+        Every run's totals (seed, variant, channel, acquisitions, revenue, orders, margin, spend).
+    exports : dict of int to dict
+        Per seed with exports: ``paths``, ``mmm_daily`` and ``mmm_weekly`` of its factual run.
+    meta : dict
+        Scenario, seeds, overrides, size, days, channels, level and wall seconds.
+    """
+
+    table: pd.DataFrame
+    totals: pd.DataFrame
+    runs: pd.DataFrame
+    exports: dict[int, dict[str, pd.DataFrame]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def shares(self) -> pd.Series:
+        """True incremental share of acquisitions per channel (sums to 1)."""
+        return self.table.set_index("channel")["share"]
+
+    def write(self, directory: str | Path) -> Path:
+        """Write the tables, ``truth.json``, the figure and the first seed's exports into ``directory``."""
+        from journeysim.experiments.exports import channelattribution_table
+        from journeysim.outputs import write_csv, write_figure, write_json
+
+        directory = Path(directory)
+        write_csv(directory / "truth.csv", self.table)
+        write_csv(directory / "truth_totals.csv", self.totals)
+        write_csv(directory / "truth_runs.csv", self.runs)
+        write_json(directory / "truth.json", {**self.meta, "totals": self.totals.set_index("metric").to_dict("index"),
+                                              "channels": self.table.to_dict("records")})
+        from journeysim.experiments.truth.plots import plot_truth
+
+        write_figure(directory / "truth.png", plot_truth(self.table).figure)
+        if self.exports:
+            seed = min(self.exports)
+            write_csv(directory / "paths.csv", self.exports[seed]["paths"])
+            write_csv(directory / "paths_channelattribution.csv",
+                      channelattribution_table(self.exports[seed]["paths"]))
+            write_csv(directory / "mmm_daily.csv", self.exports[seed]["mmm_daily"])
+            write_csv(directory / "mmm_weekly.csv", self.exports[seed]["mmm_weekly"])
+        return directory
+
+
+def _by(outputs: list[dict], kind: str, channel: str | None) -> dict[int, dict]:
+    return {o["seed"]: o for o in outputs if o["variant"] == kind and o["channel"] == channel}
+
+
+def channel_table(outputs: list[dict], names: Sequence[str], all_names: Sequence[str], marginal: bool = True,
+                  level: float = LEVEL) -> pd.DataFrame:
+    """Per-channel truth from the runs' totals (see :class:`TruthResult` for the columns).
+
+    Parameters
+    ----------
+    outputs : list of dict
+        :func:`run_variant` results of every seed: ``all``, ``off`` per channel (and ``up``
+        and ``down`` with ``marginal``).
+    names : sequence of str
+        Channels evaluated.
+    all_names : sequence of str
+        Every channel, in the order of ``channel_spend`` and ``last_touch``.
+    """
+    factual = _by(outputs, "all", None)
+    seeds = sorted(factual)
+    off = {c: _by(outputs, "off", c) for c in names}
+    inc_acq = {c: {s: factual[s]["acquisitions"] - off[c][s]["acquisitions"] for s in seeds} for c in names}
+    totals = {s: sum(inc_acq[c][s] for c in names) for s in seeds}
+    rows = []
+    for c in names:
+        k = all_names.index(c)
+        spend = {s: float(factual[s]["channel_spend"][k]) for s in seeds}
+        inc_rev = {s: factual[s]["revenue"] - off[c][s]["revenue"] for s in seeds}
+        row = {"channel": c, "spend": float(np.mean(list(spend.values())))}
+        row |= _columns("incremental_acquisitions", mean_interval(inc_acq[c].values(), level))
+        row |= _columns("incremental_revenue", mean_interval(inc_rev.values(), level))
+        row |= _columns("roas", mean_interval([_ratio(inc_rev[s], spend[s]) for s in seeds], level))
+        if marginal:
+            up, down = _by(outputs, "up", c), _by(outputs, "down", c)
+            mroas = [_ratio(up[s]["revenue"] - down[s]["revenue"], up[s]["spend"] - down[s]["spend"]) for s in seeds]
+            row |= _columns("marginal_roas", mean_interval(mroas, level))
+        row |= _columns("share", mean_interval([_ratio(inc_acq[c][s], totals[s]) for s in seeds], level))
+        row["last_touch_acquisitions"] = float(np.mean([factual[s]["last_touch"][k] for s in seeds]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def totals_table(outputs: list[dict], names: Sequence[str], level: float = LEVEL) -> pd.DataFrame:
+    """Run-wide truth: acquisitions with all channels on and off, their difference, the sum of
+    single-channel effects and the interaction share (mean, low, high over seeds)."""
+    factual = _by(outputs, "all", None)
+    seeds = sorted(factual)
+    none = _by(outputs, "none", None)
+    singles = {s: sum(factual[s]["acquisitions"] - _by(outputs, "off", c)[s]["acquisitions"] for c in names)
+               for s in seeds}
+    effect = {s: factual[s]["acquisitions"] - none[s]["acquisitions"] for s in seeds}
+    values = {
+        "acquisitions_all_on": [factual[s]["acquisitions"] for s in seeds],
+        "acquisitions_all_off": [none[s]["acquisitions"] for s in seeds],
+        "total_effect": list(effect.values()),
+        "sum_of_channel_effects": list(singles.values()),
+        "interaction_share": [1.0 - _ratio(singles[s], effect[s]) for s in seeds],
+        "revenue_all_on": [factual[s]["revenue"] for s in seeds],
+        "revenue_all_off": [none[s]["revenue"] for s in seeds],
+    }
+    rows = [{"metric": name, **_columns("", mean_interval(v, level))} for name, v in values.items()]
+    return pd.DataFrame(rows).rename(columns={"": "mean", "_low": "low", "_high": "high"})
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def _columns(name: str, interval: Interval) -> dict[str, float]:
+    return {name: interval.estimate, f"{name}_low": interval.low, f"{name}_high": interval.high}
