@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", action="append", dest="kpis", metavar="KPI",
                    help="KPI for the Markdown table and figures (repeat for several; default: headline KPIs)")
     p.add_argument("--level", type=float, default=0.95, help="confidence level, 0..1 (default 0.95)")
-    p.add_argument("--out", default=None, help=argparse.SUPPRESS)  # deprecated: hydra.run.dir=DIR
+    commands.add_deprecated_out(p)
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     return p
 
@@ -44,9 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def body() -> int:
         args = commands.parse(parser(), argv)
-        if args.out is not None:
-            print("journey-compare: --out is deprecated; use hydra.run.dir=DIR", file=sys.stderr)
-        out = args.output_dir or args.out or args.sweep_dir
+        out = args.output_dir or args.sweep_dir
         comparison = aggregate(args.sweep_dir, args.reference, args.kpis, args.level)
         write_comparison(comparison, out, figures=not args.no_figures, kpis=args.kpis)
         print(markdown(comparison, args.kpis))

@@ -19,8 +19,9 @@ A command in this shape (the experiment commands' thin ``cli`` modules follow it
     def parser() -> CommandParser:
         p = commands.parser("journey-truth", "journey-truth: what it does, in our words.",
                             examples=("journey-truth scenario=attribution_lab --seeds 5",),
-                            writes="truth.csv, ... in outputs/truth/<scenario>/<date_time>/", overrides=True)
+                            writes="truth.csv, ... in outputs/truth/<scenario>/<date_time>/")
         p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+        commands.add_overrides(p)
         return p
 
     def main(argv=None) -> int:
@@ -111,8 +112,7 @@ def help_epilog(examples: Sequence[str] = (), writes: str | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def parser(prog: str, summary: str, examples: Sequence[str] = (), writes: str | None = None,
-           overrides: bool = False) -> argparse.ArgumentParser:
+def parser(prog: str, summary: str, examples: Sequence[str] = (), writes: str | None = None) -> CommandParser:
     """An argument parser in the house layout.
 
     Parameters
@@ -125,22 +125,29 @@ def parser(prog: str, summary: str, examples: Sequence[str] = (), writes: str | 
         Example command lines for the help.
     writes : str, optional
         What the command writes and where by default; such a command accepts ``hydra.run.dir=DIR``.
-    overrides : bool
-        Take config overrides (``key=value``) as positional arguments, collected in ``args.overrides``.
 
     Returns
     -------
     CommandParser
-        With ``--version``; add the command's own arguments, then parse with :func:`parse`.
+        With ``--version``; add the command's own arguments (config overrides last, with
+        :func:`add_overrides`), then parse with :func:`parse`.
     """
     p = CommandParser(prog=prog, description=summary, epilog=help_epilog(examples, writes),
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=version_line(prog), help="print journeysim's version")
-    if overrides:
-        p.add_argument("overrides", nargs="*", metavar="key=value",
-                       help="config overrides for every run, e.g. population.size=5000 (see journey --help)")
     p.set_defaults(output_dir=None)
     return p
+
+
+def add_overrides(p: argparse.ArgumentParser, help: str | None = None) -> None:  # noqa: A002 - argparse's name
+    """Take config overrides (``key=value``, after the other positional arguments) into ``args.overrides``."""
+    p.add_argument("overrides", nargs="*", metavar="key=value",
+                   help=help or "config overrides for every run, e.g. population.size=5000 (see journey --help)")
+
+
+def add_deprecated_out(p: argparse.ArgumentParser) -> None:
+    """``--out DIR``, the old way to choose the output directory (hidden; :func:`parse` notes it)."""
+    p.add_argument("--out", default=None, help=argparse.SUPPRESS)
 
 
 def split_output_dir(argv: Sequence[str]) -> tuple[list[str], str | None]:
@@ -183,6 +190,9 @@ def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argp
     argv = list(sys.argv[1:] if argv is None else argv)
     rest, chosen = split_output_dir(argv)
     args = p.parse_intermixed_args(rest)
+    if getattr(args, "out", None) is not None:
+        print(f"{p.prog}: --out is deprecated; write {OUTPUT_KEY}={args.out}", file=sys.stderr)
+        chosen = chosen or args.out
     args.output_dir = chosen
     for override in getattr(args, "overrides", None) or []:
         if "=" not in override:

@@ -41,7 +41,7 @@ def recovered(tmp_path_factory) -> Path:
     data, out = root / "observed.csv", root / "out"
     truth = [f"{k}={v}" for k, v in TRUTH.items()]
     assert cal.main([str(plan), str(data), "--synthesise", "--weeks", "8", "--seed", "101", *truth]) == 0
-    args = [str(plan), str(data), "--out", str(out), "--jobs", "2", *(f"--truth={t}" for t in truth)]
+    args = [str(plan), str(data), f"hydra.run.dir={out}", "--jobs", "2", *(f"--truth={t}" for t in truth)]
     assert cal.main(args) == 0
     return out
 
@@ -218,7 +218,7 @@ def test_command_line_exits_2_without_traceback_on_bad_data(tmp_path, capsys):
     plan.write_text(yaml.safe_dump(PLAN))
     data = _write(tmp_path, "week,acquisitions\n1,3\n2,-1\n")
     with pytest.raises(SystemExit) as stop:
-        cal.main([str(plan), str(data), "--out", str(tmp_path / "out")])
+        cal.main([str(plan), str(data), f"hydra.run.dir={tmp_path / 'out'}"])
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("journey-calibrate: error:") and "line 3, column 'acquisitions'" in err

@@ -39,7 +39,15 @@ def call(name: str, *argv: str) -> tuple[int, str, str]:
     return int(status or 0), out.getvalue(), err.getvalue()
 
 
-SKELETON_COMMANDS = ["journey", "journey-scenarios", "journey-compare", "journey-app"]
+def parser_with_overrides():
+    p = commands.parser("x", "x: test.")
+    commands.add_overrides(p)
+    commands.add_deprecated_out(p)
+    return p
+
+
+SKELETON_COMMANDS = ["journey", "journey-scenarios", "journey-compare", "journey-app", "journey-calibrate",
+                     "journey-optimise"]
 
 
 @pytest.mark.parametrize("name", SKELETON_COMMANDS)
@@ -73,11 +81,11 @@ def test_bad_input_is_one_line_on_stderr_and_exit_status_2(tmp_path) -> None:
 
 def test_an_override_that_is_not_key_value_is_bad_input() -> None:
     with pytest.raises(journeysim.sim.errors.ConfigError, match="key=value"):
-        commands.parse(commands.parser("x", "x: test.", overrides=True), ["population.size"])
+        commands.parse(parser_with_overrides(), ["population.size"])
 
 
 def test_hydra_run_dir_chooses_the_output_directory_and_the_default_is_under_outputs() -> None:
-    args = commands.parse(commands.parser("x", "x: test.", overrides=True), ["days=5", "hydra.run.dir=here"])
+    args = commands.parse(parser_with_overrides(), ["days=5", "hydra.run.dir=here"])
     assert args.output_dir == "here" and args.overrides == ["days=5"]
     assert commands.output_dir(args.output_dir, "truth", "baseline") == Path("here")
     default = commands.output_dir(None, "truth", "baseline")
@@ -98,3 +106,8 @@ def test_options_once_written_as_overrides_still_work_with_a_note(capsys) -> Non
     argv = commands.legacy_options("journey-truth", ["seeds=3", "out=d", "days=5"], ["seeds", "out"])
     assert argv == ["--seeds", "3", "hydra.run.dir=d", "days=5"]
     assert "deprecated" in capsys.readouterr().err
+
+
+def test_out_still_chooses_the_output_directory_with_a_note(capsys) -> None:
+    assert commands.parse(parser_with_overrides(), ["--out", "old"]).output_dir == "old"
+    assert "hydra.run.dir=old" in capsys.readouterr().err

@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
+from journeysim import commands
 from journeysim.experiments.calibration.method import base_config, calibrate, synthesise
 from journeysim.experiments.calibration.observed import read_observed, write_observed
 from journeysim.experiments.calibration.plan import CalibrationPlan, parse_plan, read_plan_file
 from journeysim.experiments.calibration.statistics import allowed_statistics
 from journeysim.experiments.runner import BACKENDS
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+from journeysim.sim.errors import ConfigError
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``journey-calibrate``."""
-    p = argparse.ArgumentParser(
-        prog="journey-calibrate",
-        description="Fit config parameters (ranges in a YAML plan) to observed weekly data with ABC-SMC; "
-                    "write the posterior, a calibrated scenario and the observed-vs-simulated figure.")
+    p = commands.parser(
+        "journey-calibrate",
+        "journey-calibrate: fit config parameters (ranges in a YAML plan) to observed weekly data with ABC-SMC; "
+        "write the posterior, a calibrated scenario and the observed-vs-simulated figure.",
+        examples=("journey-calibrate recovery data.csv --synthesise market.checkout_friction=0.2   # synthetic data",
+                  "journey-calibrate recovery data.csv --jobs 2 hydra.run.dir=fit                  # fit it"),
+        writes="posterior.csv, fitted values, scenario/<name>.yaml, fit.png and posterior.png in "
+               "outputs/calibration/<plan>/<date_time>/")
     p.add_argument("plan", help="a plan in conf/calibration (by name, e.g. recovery) or a YAML file")
     p.add_argument("data", help="observed weekly data (CSV); with --synthesise, the CSV to write")
-    p.add_argument("overrides", nargs="*", metavar="key=value",
-                   help="config overrides for every run (with --synthesise: the true values to simulate)")
-    p.add_argument("--out", help="output directory (default: calibration/<plan>/<time>)")
+    commands.add_overrides(p, "config overrides for every run (with --synthesise: the true values to simulate)")
+    commands.add_deprecated_out(p)
     p.add_argument("--name", default="calibrated", help="name of the calibrated scenario (default calibrated)")
     p.add_argument("--jobs", type=int, default=-1, help="worker processes (default -1: every core)")
     p.add_argument("--backend", default="loky", choices=BACKENDS, help="joblib backend (default loky)")
@@ -59,9 +61,6 @@ def plan_from_args(args: argparse.Namespace) -> CalibrationPlan:
     raw = {**raw, "abc": abc}
     if args.seed is not None:
         raw["seed"] = args.seed
-    for override in args.overrides:
-        if "=" not in override:
-            raise ConfigError("override", override, "key=value")
     if not args.synthesise:
         raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
     return parse_plan(name, raw)
@@ -81,29 +80,30 @@ def parse_truth(items: Sequence[str]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``journey-calibrate``; returns 0, or exits 2 on bad input."""
-    args = parser().parse_intermixed_args(argv)
-    try:
+
+    def body() -> int:
+        args = commands.parse(parser(), argv)
         plan = plan_from_args(args)
         if args.synthesise:
             observed = synthesise(plan, args.overrides, args.weeks, statistics=plan.statistics)
-            print(f"written: {write_observed(observed, args.data)} ({args.weeks} weeks, 1 run)")
+            print(f"{write_observed(observed, args.data)}: {args.weeks} weeks, 1 run")
+            commands.report_outputs(args.data)
             return 0
-        out = Path(args.out or Path("calibration") / plan.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        out = commands.output_dir(args.output_dir, "calibration", plan.name)
         config = base_config(plan)
         observed = read_observed(args.data, allowed_statistics(tuple(config["channels"])))
         out.mkdir(parents=True, exist_ok=True)
         calibration = calibrate(plan, observed, jobs=args.jobs, backend=args.backend, db_path=out / "abc.db",
                                 truth=parse_truth(args.truth), verbose=args.verbose, config=config)
-    except ConfigError as error:
-        print(f"journey-calibrate: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    written = calibration.write(out, args.name, figures=not args.no_figures)
-    print(calibration.markdown())
-    print(f"cost: {calibration.runs:,} runs ({calibration.simulations:,} ABC-SMC, "
-          f"{calibration.runs - calibration.simulations} predictive) in {calibration.wall_seconds:,.0f} s")
-    print(f"run it: journey --config-dir {out} scenario={args.name}")
-    print("written: " + ", ".join(str(path) for path in written))
-    return 0
+        calibration.write(out, args.name, figures=not args.no_figures)
+        print(calibration.markdown())
+        print(f"cost: {calibration.runs:,} runs ({calibration.simulations:,} ABC-SMC, "
+              f"{calibration.runs - calibration.simulations} predictive) in {calibration.wall_seconds:,.0f} s")
+        print(f"run it: journey --config-dir {out} scenario={args.name}")
+        commands.report_outputs(out)
+        return 0
+
+    return commands.run("journey-calibrate", body, argv)
 
 
 if __name__ == "__main__":

@@ -9,26 +9,29 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
+from journeysim import commands
 from journeysim.experiments.optimisation.method import optimise
 from journeysim.experiments.optimisation.plan import BudgetPlan, parse_plan, read_plan_file
 from journeysim.experiments.runner import BACKENDS
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
 from journeysim.sim.schema.plans import OBJECTIVES
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``journey-optimise``."""
-    p = argparse.ArgumentParser(
-        prog="journey-optimise",
-        description="Split a fixed total budget across channels (and always-on vs a burst) to maximise profit, "
-                    "acquisitions or revenue (with a CAC ceiling); every candidate on the same seeds.")
+    p = commands.parser(
+        "journey-optimise",
+        "journey-optimise: split a fixed total budget across channels (and always-on vs a burst) to maximise "
+        "profit, acquisitions or revenue (with a CAC ceiling); every candidate on the same seeds.",
+        examples=("journey-optimise                                   # the packaged 'budget' plan",
+                  "journey-optimise budget --objective acquisitions --cac-ceiling 40 population.size=5000"),
+        writes="trials.csv, the best plan, response.png, tradeoff.png and scenario/<name>.yaml in "
+               "outputs/optimise/<plan>/<date_time>/")
     p.add_argument("plan", nargs="?", default="budget",
                    help="a plan in conf/calibration (by name) or a YAML file (default: budget)")
-    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides for every run")
+    commands.add_overrides(p)
+    commands.add_deprecated_out(p)
     p.add_argument("--objective", choices=OBJECTIVES, help="KPI to maximise (overrides the plan's)")
     p.add_argument("--cac-ceiling", type=float, help="largest mean CAC allowed (overrides the plan's)")
     p.add_argument("--trials", type=int, help="candidate plans (overrides the plan's)")
@@ -36,7 +39,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--validation-seeds", type=int, help="fresh seeds for best vs configured (overrides the plan's)")
     p.add_argument("--jobs", type=int, default=-1, help="worker processes (default -1: every core)")
     p.add_argument("--backend", default="loky", choices=BACKENDS, help="runner backend (default loky)")
-    p.add_argument("--out", help="output directory (default: optimise/<plan>/<time>)")
     p.add_argument("--name", default="best_plan", help="name of the best-plan scenario (default best_plan)")
     p.add_argument("--no-curves", action="store_true", help="skip the response curves")
     p.add_argument("--no-figures", action="store_true", help="skip response.png and tradeoff.png")
@@ -51,28 +53,25 @@ def plan_from_args(args: argparse.Namespace) -> BudgetPlan:
     flags = {"objective": args.objective, "cac_ceiling": args.cac_ceiling, "trials": args.trials,
              "seeds": args.seeds, "validation_seeds": args.validation_seeds}
     raw = {**raw, **{k: v for k, v in flags.items() if v is not None}}
-    for override in args.overrides:
-        if "=" not in override:
-            raise ConfigError("override", override, "key=value")
     raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
     return parse_plan(name, raw)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``journey-optimise``; returns 0, or exits 2 on bad input."""
-    args = parser().parse_intermixed_args(argv)
-    try:
+
+    def body() -> int:
+        args = commands.parse(parser(), argv)
         plan = plan_from_args(args)
         result = optimise(plan, jobs=args.jobs, backend=args.backend, curves=not args.no_curves)
-    except ConfigError as error:
-        print(f"journey-optimise: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    out = Path(args.out or Path("optimise") / plan.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
-    written = result.write(out, args.name, figures=not args.no_figures)
-    print(result.markdown())
-    print(f"run it: journey --config-dir {out} scenario={args.name}")
-    print("written: " + ", ".join(str(path) for path in written))
-    return 0
+        out = commands.output_dir(args.output_dir, "optimise", plan.name)
+        result.write(out, args.name, figures=not args.no_figures)
+        print(result.markdown())
+        print(f"run it: journey --config-dir {out} scenario={args.name}")
+        commands.report_outputs(out)
+        return 0
+
+    return commands.run("journey-optimise", body, argv)
 
 
 if __name__ == "__main__":
