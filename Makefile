@@ -45,7 +45,7 @@ docs-data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-## validate: dock the engine with published diffusion results; pass/fail table, docs/validation/
+## validate: dock the engine with published diffusion and price results; pass/fail table, docs/validation/
 validate: $(STAMP)
 	$(BIN)/python -m journeysim.experiments.validation.run
 

@@ -232,7 +232,7 @@ SOURCES: tuple[Source, ...] = (
         "checks.csv", "bass_products.csv", "bass_products.png", "talk_of_the_network.png",
         "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",
         "network_speed.png", "network_speed_curves.csv", "epidemic_threshold.csv", "epidemic_threshold.png",
-        "epidemic_threshold_runs.csv")),
+        "epidemic_threshold_runs.csv", "price_elasticity.csv")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app.png",),
            "make app, then a browser screenshot of http://127.0.0.1:8765",
