@@ -67,7 +67,8 @@ def navigation() -> list[Any]:
     nav += [
         {"Gallery": "gallery.md"},
         {"Reference": [{"Commands": "reference/cli.md"}, {"Configuration": "reference/config.md"},
-                       {"Levers": "reference/levers.md"}, {"Python API": "api.md"}]},
+                       {"Output columns": "reference/columns.md"}, {"Levers": "reference/levers.md"},
+                       {"Python API": "api.md"}]},
     ]
     return nav
 
@@ -113,7 +114,10 @@ def on_config(config: Any) -> Any:
 # --------------------------------------------------------------------------- generated pages
 def generated() -> dict[str, str]:
     """Every generated page by its path in the site (Markdown text)."""
+    from journeysim.columns import reference_page
+
     pages = {"reference/config.md": generated_pages.config_page(),
+             "reference/columns.md": reference_page(),
              "reference/cli.md": generated_pages.cli_page(),
              "reference/levers.md": generated_pages.levers_page(),
              "scenarios/index.md": generated_pages.scenario_index()}

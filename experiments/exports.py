@@ -14,7 +14,7 @@ Both read a finished :class:`~journeysim.sim.model.JourneyModel` or a
 * :func:`mmm_table`: one row per day or week: per-channel spend and impressions, conversions,
   revenue and controls (promotion, season), in the shape PyMC-Marketing's MMM takes.
 
-Days are the event log's: 0 is the first simulated day (``daily.csv`` shows day ``d`` as ``d + 1``).
+Days are the event log's day index: 0 is the first simulated day (every table shows it as day 1).
 """
 
 from __future__ import annotations
@@ -131,12 +131,13 @@ def _result_record(result: Result, need_events: bool) -> RunRecord:
     sample = config.get("outputs", {}).get("event_log_sample")
     if need_events and (sample is None or int(sample) < size):
         raise _sample_error(sample, size)
-    daily = result.daily.iloc[1:]  # row 0 is the start (day 0 before any step)
+    daily = result.daily  # one row per simulated day, 1 to days
     names = tuple(dict.fromkeys(result.channels["channel"]))
     days = len(daily)
     spend = result.channels["spend"].to_numpy(float).reshape(days, len(names))
     impressions = result.channels["impressions"].to_numpy(np.int64).reshape(days, len(names))
     customer, day, kind, code = _event_codes(result.events, names)
+    day = day - 1  # the tables' day 1 is the event log's day index 0
     return RunRecord(
         channel_names=names, size=size, price=float(config.get("market", {}).get("price", np.nan)),
         spend=spend, impressions=impressions,

@@ -116,4 +116,13 @@ def write_comparison(comparison: Comparison, out_dir: str | Path | None = None, 
         if len(comparison.groups) > 1:
             written.append(write_figure(out / "differences.png",
                                         plots.differences_figure(comparison.table, shown, comparison.level)))
+    from journeysim.manifest import write_manifest
+
+    written.append(write_manifest(out, seeds=comparison_seeds(comparison)))
     return written
+
+
+def comparison_seeds(comparison: Comparison) -> list[int] | None:
+    """The seeds of a sweep's runs (None if the runs table has none)."""
+    runs = runs_table(comparison)
+    return sorted({int(s) for s in runs["seed"].dropna()}) if "seed" in runs else None

@@ -148,7 +148,9 @@ class Result:
     Attributes
     ----------
     daily : DataFrame
-        One row per day (day 0 is the start): customers per stage and the day's KPIs.
+        One row per simulated day, 1 to ``days``: customers per stage at the end of the day and
+        the day's KPIs (every table's ``day`` is the same; the initial state is ``summary['initial']``;
+        columns: :mod:`journeysim.columns`).
     flows : DataFrame
         Stage-to-stage moves per day: ``day, from_stage, to_stage, customers``.
     channels : DataFrame
@@ -331,7 +333,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """Read a run table written by :func:`journeysim.outputs.write_csv`.
 
     Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
-    while empty numeric cells read as NaN (day 0 of the daily KPIs).
+    while empty numeric cells read as NaN (a wait on a day no ticket was served).
     """
     import pandas as pd
 

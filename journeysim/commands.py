@@ -12,7 +12,7 @@ Every command has the same shape:
   :data:`~journeysim.sim.errors.EXIT_INTERRUPTED` (:func:`run`);
 - **output directory**: ``hydra.run.dir=DIR``, the key ``journey`` has always taken, chooses where
   a command writes; the default is ``outputs/<kind>/<name>/<date_time>`` (:func:`output_dir`); each
-  command ends by printing ``outputs: DIR`` (:func:`report_outputs`).
+  command ends by writing ``manifest.json`` there and printing ``outputs: DIR`` (:func:`report_outputs`).
 
 A command in this shape (the experiment commands' thin ``cli`` modules follow it)::
 
@@ -216,8 +216,13 @@ def output_dir(chosen: str | Path | None, kind: str, name: str) -> Path:
     return Path(chosen) if chosen else OUTPUT_ROOT / kind / name / time.strftime(TIME_FORMAT)
 
 
-def report_outputs(directory: str | Path) -> None:
-    """Print where a command wrote (the last line of its output): ``outputs: DIR``."""
+def report_outputs(directory: str | Path, **provenance: object) -> None:
+    """Write the directory's ``manifest.json`` (:func:`journeysim.manifest.write_manifest`, with
+    ``provenance``: ``config``, ``seeds``), then print where the command wrote: ``outputs: DIR``."""
+    from journeysim.manifest import write_manifest
+
+    if Path(directory).is_dir():
+        write_manifest(directory, command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), **provenance)
     print(f"outputs: {directory}", flush=True)
 
 

@@ -108,18 +108,23 @@ def read_status(run_dir: Path) -> str:
 
 # ------------------------------------------------------------------ tables
 def daily_table(model: JourneyModel) -> pd.DataFrame:
-    """One row per day (day 0 = the start): stage occupancy and the day's KPIs."""
+    """One row per simulated day, 1 to ``days``: stage occupancy at the end of the day and the
+    day's KPIs (the initial state is :func:`initial_stages`; see :mod:`journeysim.columns`)."""
     c, days = model.collector, model.day
-    frame = pd.DataFrame(c.stage_counts[: days + 1], columns=list(STAGE_NAMES))
-    frame.insert(0, "day", np.arange(days + 1))
+    frame = pd.DataFrame(c.stage_counts[1: days + 1], columns=list(STAGE_NAMES))
+    frame.insert(0, "day", np.arange(1, days + 1))
     for name, values in c.daily.items():
-        frame[name] = np.concatenate([[np.nan], values[:days]])
-    frame["spend"] = np.concatenate([[0.0], c.spend[:days].sum(axis=1)])
-    frame["impressions"] = np.concatenate([[0], c.impressions[:days].sum(axis=1)])
+        frame[name] = values[:days]
+    frame["spend"] = c.spend[:days].sum(axis=1)
+    frame["impressions"] = c.impressions[:days].sum(axis=1)
     if model.spec.kind == "bass":
-        adopted = POST_PURCHASE.count(c.stage_counts[: days + 1])
-        frame["adopted_fraction"] = adopted / model.state.size
+        frame["adopted_fraction"] = POST_PURCHASE.count(c.stage_counts[1: days + 1]) / model.state.size
     return frame
+
+
+def initial_stages(model: JourneyModel) -> dict[str, int]:
+    """Customers per stage before day 1 (``summary.json`` → ``initial``; no day of any table)."""
+    return {name: int(n) for name, n in zip(STAGE_NAMES, model.collector.stage_counts[0], strict=True)}
 
 
 def flows_table(model: JourneyModel) -> pd.DataFrame:
@@ -187,7 +192,7 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
 def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
     """``summary.json`` of a run: ``meta``, the KPIs, and per market what it reports besides
     (a Bass run: adoption, milestones and the fit to the closed form; service KPIs)."""
-    summary = {**meta, "kpis": kpis.summary(model)}
+    summary = {**meta, "kpis": kpis.summary(model), "initial": {"stages": initial_stages(model)}}
     if model.spec.kind == "bass":
         from journeysim.scenarios.bass import bass_fit
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journeysim.manifest import write_manifest
 from journeysim.outputs import mark_status, run_summary, write_run
 from journeysim.sim.config import RunSpec, to_container
 from journeysim.sim.model import JourneyModel
@@ -74,6 +75,7 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
             return RunOutcome(model, run_summary(model, meta), None, wall)
         summary = write_run(model, run_dir, meta)
         mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3))
+        write_manifest(run_dir, config=cfg if cfg is not None else spec, seeds=[spec.seed])
         return RunOutcome(model, summary, run_dir, wall)
     except KeyboardInterrupt:
         if run_dir is not None:

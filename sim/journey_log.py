@@ -54,18 +54,22 @@ class JourneyLog:
                              np.full(n, int(kind), np.int8), detail.astype(np.int16)))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All events as arrays in the order recorded: customer, day, kind, detail code."""
+        """All events as arrays in the order recorded: customer, day index (0 = day 1), kind, detail code."""
         if not self._chunks:
             return (np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int8), np.empty(0, np.int16))
         return tuple(np.concatenate(c) for c in zip(*self._chunks, strict=True))
 
     def frame(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...]) -> pd.DataFrame:
-        """All events as a table: customer, day, kind, detail (named)."""
+        """All events as a table: customer, day, kind, detail (named).
+
+        ``day`` is the simulated day, 1 to ``days``, as in every output table (the arrays of
+        :meth:`arrays` hold the step's day index, 0 for day 1).
+        """
         if not self._chunks:
             return pd.DataFrame({"customer": [], "day": [], "kind": [], "detail": []})
         customer, day, kind, detail = (np.concatenate(c) for c in zip(*self._chunks, strict=True))
         order = np.lexsort((kind, day, customer))
-        frame = pd.DataFrame({"customer": customer[order], "day": day[order],
+        frame = pd.DataFrame({"customer": customer[order], "day": day[order] + 1,
                               "kind": kind[order], "code": detail[order]})
         frame["kind"] = frame["kind"].map({e.value: e.name.lower() for e in Event})
         frame["detail"] = [_detail_name(k, c, channel_names, stage_names)

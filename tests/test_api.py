@@ -50,7 +50,7 @@ def test_api_and_cli_write_identical_tables_for_the_same_scenario_and_seed(tmp_p
     assert cli.summary["config_hash"] == small_result.summary["config_hash"]
     assert cli.kpis == _json(small_result.kpis)
     assert cli.config == small_result.config
-    assert len(small_result.daily) == SMALL["days"] + 1 and len(small_result.events) > 0
+    assert len(small_result.daily) == SMALL["days"] and len(small_result.events) > 0
     pd.testing.assert_frame_equal(cli.daily, small_result.daily, rtol=1e-9, check_dtype=False)
 
 

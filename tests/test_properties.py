@@ -138,14 +138,16 @@ def check_outputs_complete(run_dir: Path, days: int) -> None:
     assert read_status(run_dir) == "complete"
     assert not list(run_dir.glob("*.tmp")) and not list(run_dir.glob(".*.tmp"))
     daily = pd.read_csv(run_dir / "daily.csv")
-    assert len(daily) == days + 1 and list(daily["day"]) == list(range(days + 1))
+    assert len(daily) == days and list(daily["day"]) == list(range(1, days + 1))
     for name in ("flows", "channels", "events"):
         pd.read_csv(run_dir / f"{name}.csv")
     summary = json.loads((run_dir / "summary.json").read_text())
     kpis = summary["kpis"]
     assert kpis["days"] == days
-    assert (kpis["cac"] is None) == (kpis["acquisitions"] == 0)  # NaN (null) only where undefined
-    assert (kpis["roas"] is None) == (kpis["spend"] == 0)
+    reasons = kpis["not_applicable"]  # NaN (null) only where undefined or meaningless, always with the reason
+    assert all((kpis[key] is None) == (key in reasons) for key in ("cac", "roas", "nps", "revenue", "spend"))
+    if "spend" not in reasons:  # a market with real media costs
+        assert ("cac" in reasons) == (kpis["acquisitions"] == 0) and ("roas" in reasons) == (kpis["spend"] == 0)
 
 
 # --------------------------------------------------------------------------- invalid configs

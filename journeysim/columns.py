@@ -1,0 +1,131 @@
+"""Every column of every table a run writes: name, unit and meaning (the column reference).
+
+``docs/reference/columns.md`` is generated from :data:`TABLES`, and a test checks that every
+column of every table is listed here, so a new column cannot go undocumented.
+
+**One day convention.** In every table (``daily``, ``flows``, ``channels``, ``events``,
+``adoption``) ``day`` is the simulated day, 1 to ``days``: a row of day ``d`` holds what happened
+during day ``d`` and the state at its end. The initial state (before day 1) is not a day of any
+table: it is ``summary.json`` → ``initial`` (customers per stage at the start). So all tables of a
+run join on ``day`` without shifts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from journeysim.sim.stages import STAGE_NAMES
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Parameters
+    ----------
+    name : str
+        The column's header.
+    unit : str
+        Its unit in words (``currency/day`` is the run's ``market.currency`` per day).
+    meaning : str
+        What it holds.
+    """
+
+    name: str
+    unit: str
+    meaning: str
+
+
+DAY = Column("day", "day", "simulated day, 1 to `days` (the initial state is `summary.json` → `initial`)")
+
+DAY_CONVENTION = ("`day` is the simulated day, 1 to `days`, in every table and the event log: a row of day "
+                  "*d* holds what happened during day *d* and the state at its end. The initial state (before "
+                  "day 1) is no day of any table; it is `summary.json` → `initial`. All tables of a run join on "
+                  "`day` without shifts.")
+"""The day convention, as the docs state it."""
+
+_DAILY = (
+    DAY,
+    *(Column(stage, "customers", f"customers in stage {stage} at the end of the day") for stage in STAGE_NAMES),
+    Column("acquisitions", "customers/day", "first orders"),
+    Column("repurchases", "orders/day", "repeat orders"),
+    Column("orders", "orders/day", "all orders"),
+    Column("winbacks", "customers/day", "lapsed customers back to considering"),
+    Column("churned", "customers/day", "customers who lapsed"),
+    Column("checkout_attempts", "attempts/day", "checkout attempts"),
+    Column("abandoned", "attempts/day", "abandoned checkouts (back to considering)"),
+    Column("revenue", "currency/day", "revenue net of the day's refunds"),
+    Column("margin", "currency/day", "revenue − orders × unit cost, net of refunds"),
+    Column("refunds", "currency/day", "money refunded for returns"),
+    Column("returns", "orders/day", "returned orders"),
+    Column("conversations_positive", "conversations/day", "conversations that raised a listener's interest"),
+    Column("conversations_negative", "conversations/day", "conversations that lowered it"),
+    Column("referrals", "customers/day", "acquisitions referred by a positive conversation"),
+    Column("nps", "points, −100..100", "NPS of everyone who has bought so far (empty before the first order)"),
+    Column("review_score", "stars, 1..5", "public review score at the end of the day"),
+    Column("tickets", "tickets/day", "support tickets opened"),
+    Column("mean_wait_days", "days", "mean wait of the tickets whose service started that day (empty if none)"),
+    Column("p95_wait_days", "days", "95th percentile of those waits (empty if none)"),
+    Column("utilisation", "share, 0..1", "busy / staffed support agent-time that day"),
+    Column("backlog_orders", "orders", "orders waiting to ship at the end of the day"),
+    Column("queue_tickets", "tickets", "tickets waiting at the end of the day"),
+    Column("deliveries", "orders/day", "parcels delivered"),
+    Column("mean_delivery_days", "days", "mean order-to-door time of the day's deliveries (empty if none)"),
+    Column("programme_cost", "currency/day",
+           "costs booked by levers that day (referral rewards, loyalty perks, extra staff, a checkout fix)"),
+    Column("loyal_repurchases", "orders/day", "repeat orders of loyal customers and advocates"),
+    Column("spend", "currency/day", "media spend of all channels"),
+    Column("impressions", "exposures/day", "exposures bought by all channels"),
+    Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),
+)
+
+TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "daily": ("one row per simulated day: stage occupancy at the end of the day and the day's KPIs", _DAILY),
+    "flows": ("stage-to-stage moves per day (only non-zero flows; backward moves included)", (
+        DAY,
+        Column("from_stage", "stage", "the stage customers left"),
+        Column("to_stage", "stage", "the stage they moved to"),
+        Column("customers", "customers/day", "customers who made that move that day"),
+    )),
+    "channels": ("one row per channel and day", (
+        DAY,
+        Column("channel", "name", "the channel (`channels.<name>`)"),
+        Column("impressions", "exposures/day", "exposures bought"),
+        Column("reach", "customers/day", "customers exposed at least once that day"),
+        Column("spend", "currency/day", "media spend"),
+        Column("last_touch_acquisitions", "customers/day", "acquisitions whose last touch was the channel"),
+    )),
+    "events": ("the journey log: every customer at small sizes, `outputs.event_log_sample` customers at large "
+               "ones; one row per event, by customer, day and kind", (
+        Column("customer", "row", "the customer's row (0 to `population.size` − 1)"),
+        DAY,
+        Column("kind", "name", "exposure, word_of_mouth, stage_change, purchase, abandon or return"),
+        Column("detail", "name", "exposure: the channel; word_of_mouth: positive or negative; stage_change: the "
+                                 "new stage; purchase: first or repeat; abandon and return: empty"),
+    )),
+    "adoption": ("Bass scenario only: the adoption curve", (
+        DAY,
+        Column("adopted_fraction", "share, 0..1", "share of the population that has adopted at the end of the day"),
+    )),
+}
+"""Each table a run writes (``<name>.csv`` or ``.parquet``): what a row is, and its columns in order."""
+
+
+def columns(table: str) -> dict[str, Column]:
+    """The documented columns of ``table`` by name."""
+    return {column.name: column for column in TABLES[table][1]}
+
+
+def reference_page() -> str:
+    """The column reference as a Markdown page (``docs/reference/columns.md``)."""
+    lines = ["# Columns of the output tables", "",
+             "Every column of every table a run writes, with its unit and meaning. Generated from "
+             "`journeysim/columns.py`; a test checks that every column a run writes is listed here.", "",
+             "**Days.** " + DAY_CONVENTION, "",
+             "**Money.** *currency* is the run's `market.currency` (default USD); `manifest.json` and "
+             "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]
+    for table, (what, cols) in TABLES.items():
+        lines += [f"## `{table}`", "", what[0].upper() + what[1:] + ".", "",
+                  "| Column | Unit | Meaning |", "|---|---|---|",
+                  *(f"| `{c.name}` | {c.unit} | {c.meaning} |" for c in cols), ""]
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Output tables: one day convention, every column documented (journeysim/columns.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeysim import columns, outputs
+from journeysim.runner import run
+from journeysim.sim.collectors import DAILY_KPIS
+from journeysim.sim.stages import STAGE_NAMES
+from tests.conftest import make_spec
+
+DAYS = 40
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """A small default run (everyone logged, service on) written to disk."""
+    directory = tmp_path_factory.mktemp("run")
+    run(make_spec("population.size=1500", f"days={DAYS}", "seed=4", "outputs.figures=false"), directory)
+    return directory
+
+
+def table(run_dir, name: str) -> pd.DataFrame:
+    return pd.read_csv(run_dir / f"{name}.csv")
+
+
+@pytest.mark.parametrize("overrides", [("population.size=800", "days=20"),
+                                       ("scenario=bass", "population.size=800", "days=20")])
+def test_every_column_of_every_table_is_in_the_column_reference(overrides) -> None:
+    from journeysim.runner import build_model
+
+    model = build_model(make_spec(*overrides)).run()
+    frames = outputs.tables(model)
+    if model.spec.kind == "bass":
+        frames["adoption"] = frames["daily"][["day", "adopted_fraction"]]
+    for name, frame in frames.items():
+        documented = columns.columns(name)
+        missing = [c for c in frame.columns if c not in documented]
+        assert missing == [], f"{name}: columns missing from journeysim/columns.py: {missing}"
+    assert set(DAILY_KPIS) | set(STAGE_NAMES) <= set(columns.columns("daily"))
+    page = columns.reference_page()
+    for name, (_, cols) in columns.TABLES.items():
+        assert f"## `{name}`" in page and all(f"| `{c.name}` |" in page for c in cols)
+
+
+def test_all_tables_of_a_run_join_on_day_without_shifts(run_dir) -> None:
+    daily, flows, chans, events = (table(run_dir, n) for n in ("daily", "flows", "channels", "events"))
+    days = list(range(1, DAYS + 1))
+    assert list(daily["day"]) == days and daily.notna()[list(STAGE_NAMES)].all().all()
+    for frame in (flows, chans, events):
+        assert frame["day"].between(1, DAYS).all()
+    # spend and acquisitions of a day, counted in two tables, agree on that day
+    by_day = chans.groupby("day")[["spend", "impressions"]].sum().reindex(days, fill_value=0)
+    assert np.allclose(by_day["spend"], daily["spend"])
+    assert (by_day["impressions"].to_numpy() == daily["impressions"].to_numpy()).all()
+    first = events[(events["kind"] == "purchase") & (events["detail"] == "first")].groupby("day").size()
+    assert (first.reindex(days, fill_value=0).to_numpy() == daily["acquisitions"].to_numpy()).all()
+    # a day's flows move the stage counts from the end of the day before to the end of that day
+    initial = json.loads((run_dir / "summary.json").read_text())["initial"]["stages"]
+    before = pd.concat([pd.DataFrame([initial]), daily[list(STAGE_NAMES)].iloc[:-1]], ignore_index=True)
+    inflow = flows.pivot_table(index="day", columns="to_stage", values="customers", aggfunc="sum")
+    outflow = flows.pivot_table(index="day", columns="from_stage", values="customers", aggfunc="sum")
+    net = (inflow.reindex(index=days, columns=list(STAGE_NAMES)).fillna(0)
+           - outflow.reindex(index=days, columns=list(STAGE_NAMES)).fillna(0))
+    after = daily[list(STAGE_NAMES)].to_numpy()
+    assert (before.to_numpy() + net.to_numpy() == after).all()
+    # a stage change in the log is a flow of the same day
+    changes = events[events["kind"] == "stage_change"].groupby(["day", "detail"]).size()
+    inflows = flows.groupby(["day", "to_stage"])["customers"].sum()
+    assert (changes.to_numpy() == inflows.reindex(changes.index).to_numpy()).all()
+
+
+def test_a_run_directory_has_a_manifest_whose_hashes_match_its_files(run_dir) -> None:
+    from journeysim.manifest import read_manifest, sha256, verify_manifest
+
+    manifest = read_manifest(run_dir)
+    assert manifest["seeds"] == [4] and manifest["config"]["population"]["size"] == 1500
+    assert manifest["versions"]["journeysim"] and manifest["versions"]["numpy"]
+    for name in ("daily.csv", "flows.csv", "channels.csv", "events.csv", "summary.json", "status.json"):
+        assert manifest["files"][name]["sha256"] == sha256(run_dir / name)
+    assert verify_manifest(run_dir) == []
+
+
+def test_a_changed_or_added_file_no_longer_matches_the_manifest(tmp_path) -> None:
+    from journeysim.manifest import verify_manifest, write_manifest
+
+    (tmp_path / "a.csv").write_text("day\n1\n")
+    write_manifest(tmp_path, seeds=[0])
+    (tmp_path / "a.csv").write_text("day\n2\n")
+    (tmp_path / "b.csv").write_text("day\n1\n")
+    assert verify_manifest(tmp_path) == ["a.csv", "b.csv"]
+
+
+def test_a_sweep_directory_and_each_of_its_runs_have_matching_manifests(tmp_path) -> None:
+    from journeysim import sweep
+    from journeysim.manifest import read_manifest, verify_manifest
+
+    sweep(["baseline", "checkout_fix"], seeds=2, overrides={"population.size": 300, "days": 10},
+          path=tmp_path, figures=False)
+    runs = sorted(p.parent for p in tmp_path.rglob("summary.json"))
+    assert len(runs) == 4
+    for directory in [tmp_path, *runs]:
+        assert verify_manifest(directory) == [], directory
+    manifest = read_manifest(tmp_path)
+    assert manifest["seeds"] == [0, 1] and "comparison.csv" in manifest["files"]
+    assert sum(name.endswith("manifest.json") for name in manifest["files"]) == 4
