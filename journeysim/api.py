@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs the
     from journeysim.sim.model import JourneyModel
 
 TABLES = ("daily", "flows", "channels", "events")
-"""The tables of a run, each written as ``<name>.csv`` in its run directory."""
+"""The tables of a run, each written as ``<name>.csv`` (or ``.parquet``) in its run directory."""
 
 HYDRA_DIR = ".hydra"
 """Folder of a run directory holding the resolved config and the overrides (as Hydra writes it)."""
@@ -237,6 +237,10 @@ class Result:
                 ax = getattr(self, f"plot_{name}")(ax=headless_axes(name))
                 write_figure(path / f"{name}.png", ax.figure)
         mark_status(path, "complete")
+        from journeysim.manifest import write_manifest
+
+        write_manifest(path, config=self.config, seeds=[self.summary["seed"]] if "seed" in self.summary else None,
+                       command="journeysim.Result.save")
         self.path = path
         return path
 
@@ -257,11 +261,13 @@ class Result:
         from omegaconf import OmegaConf
 
         path = Path(path)
-        missing = [f"{name}.csv" for name in TABLES if not (path / f"{name}.csv").is_file()]
+        files = {name: next((p for p in (path / f"{name}.csv", path / f"{name}.parquet") if p.is_file()), None)
+                 for name in TABLES}
+        missing = [f"{name}.csv" for name, file in files.items() if file is None]
         if not (path / "summary.json").is_file() or missing:
-            raise ConfigError("path", str(path), "a run directory holding summary.json and the CSV tables "
-                              f"(missing: {', '.join(missing) or 'summary.json'})")
-        tables = {name: read_table(path / f"{name}.csv") for name in TABLES}
+            raise ConfigError("path", str(path), "a run directory holding summary.json and the tables "
+                              f"(CSV or Parquet; missing: {', '.join(missing) or 'summary.json'})")
+        tables = {name: read_table(file) for name, file in files.items()}
         summary = json.loads((path / "summary.json").read_text())
         config_file, overrides_file = path / HYDRA_DIR / "config.yaml", path / HYDRA_DIR / "overrides.yaml"
         config = OmegaConf.to_container(OmegaConf.load(config_file)) if config_file.is_file() else {}
@@ -330,14 +336,14 @@ class Result:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a run table written by :func:`journeysim.outputs.write_csv`.
+    """Read a run table written by :func:`journeysim.outputs.write_table` (``.csv`` or ``.parquet``).
 
     Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
     while empty numeric cells read as NaN (a wait on a day no ticket was served).
     """
     import pandas as pd
 
-    frame = pd.read_csv(path)
+    frame = pd.read_parquet(path) if Path(path).suffix == ".parquet" else pd.read_csv(path)
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].fillna("")

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,51 @@ def write_json(path: Path, data: dict) -> Path:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write a table as CSV, atomically (floats with 10 significant digits, reproducible)."""
-    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.10g"))
+    return write_table(path, frame, "csv")
+
+
+TABLE_SUFFIX = {"csv": ".csv", "parquet": ".parquet"}
+"""File suffix of each table format (``outputs.format``)."""
+
+
+def write_table(path: Path, frames: pd.DataFrame | Iterable[pd.DataFrame], fmt: str = "csv") -> Path:
+    """Write a table as CSV or Parquet, atomically, piece by piece (a generator of pieces streams:
+    one piece in memory at a time; Parquet writes one row group per piece).
+
+    Parameters
+    ----------
+    path : Path
+        The file, without or with its suffix (the format's suffix is used).
+    frames : DataFrame or iterable of DataFrame
+        The table, or its pieces in order (same columns).
+    fmt : str
+        ``csv`` (floats with 10 significant digits) or ``parquet`` (zstd-compressed).
+    """
+    path = Path(path).with_suffix(TABLE_SUFFIX[fmt])
+    pieces = [frames] if isinstance(frames, pd.DataFrame) else frames
+
+    def write(tmp: Path) -> None:
+        if fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            writer = None
+            try:
+                for piece in pieces:
+                    batch = pa.Table.from_pandas(piece, preserve_index=False)
+                    writer = writer or pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                    writer.write_table(batch)
+            finally:
+                if writer is not None:
+                    writer.close()
+            return
+        with open(tmp, "w", newline="") as handle:
+            header = True
+            for piece in pieces:
+                piece.to_csv(handle, index=False, header=header, float_format="%.10g")
+                header = False
+
+    return atomic_write(path, write)
 
 
 def write_figure(path: Path, figure) -> Path:
@@ -159,10 +203,10 @@ def events_table(model: JourneyModel) -> pd.DataFrame:
     return model.journey_log.frame(model.spec.channel_names, STAGE_NAMES)
 
 
-def tables(model: JourneyModel) -> dict[str, pd.DataFrame]:
-    """Every table of a run by name."""
-    return {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model),
-            "events": events_table(model)}
+def tables(model: JourneyModel, events: bool = True) -> dict[str, pd.DataFrame]:
+    """Every table of a run by name (without the journey log when ``events`` is false)."""
+    frames = {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model)}
+    return {**frames, "events": events_table(model)} if events else frames
 
 
 # ------------------------------------------------------------------ writing a run
@@ -206,15 +250,15 @@ def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
 def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
     """Write tables, figures and ``summary.json``; mark the run complete. Returns the summary."""
     run_dir = Path(run_dir)
-    frames = tables(model)
+    frames = tables(model, events=False)  # the journey log is streamed, never held as one table
     outputs = model.spec.outputs
     if outputs.tables:
-        write_csv(run_dir / "daily.csv", frames["daily"])
-        write_csv(run_dir / "flows.csv", frames["flows"])
-        write_csv(run_dir / "channels.csv", frames["channels"])
-        write_csv(run_dir / "events.csv", frames["events"])
+        for name in ("daily", "flows", "channels"):
+            write_table(run_dir / name, frames[name], outputs.format)
+        write_table(run_dir / "events", model.journey_log.frames(model.spec.channel_names, STAGE_NAMES),
+                    outputs.format)
     if model.spec.kind == "bass":
-        write_csv(run_dir / "adoption.csv", frames["daily"][["day", "adopted_fraction"]])
+        write_table(run_dir / "adoption", frames["daily"][["day", "adopted_fraction"]], outputs.format)
     if outputs.figures:
         write_figures(model, frames, run_dir)
     summary = run_summary(model, meta)

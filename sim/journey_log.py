@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import IntEnum
 
 import numpy as np
@@ -60,21 +61,31 @@ class JourneyLog:
         return tuple(np.concatenate(c) for c in zip(*self._chunks, strict=True))
 
     def frame(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...]) -> pd.DataFrame:
-        """All events as a table: customer, day, kind, detail (named).
+        """All events as a table: customer, day, kind, detail (named), by customer, day and kind.
 
         ``day`` is the simulated day, 1 to ``days``, as in every output table (the arrays of
         :meth:`arrays` hold the step's day index, 0 for day 1).
         """
-        if not self._chunks:
+        chunks = list(self.frames(channel_names, stage_names))
+        if not chunks:
             return pd.DataFrame({"customer": [], "day": [], "kind": [], "detail": []})
-        customer, day, kind, detail = (np.concatenate(c) for c in zip(*self._chunks, strict=True))
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+    def frames(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...],
+               rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+        """The table of :meth:`frame` in pieces of at most ``rows`` events (for streaming writers:
+        only the sort order and one piece are held beside the log's own arrays)."""
+        if not self._chunks:
+            return
+        customer, day, kind, detail = self.arrays()
         order = np.lexsort((kind, day, customer))
-        frame = pd.DataFrame({"customer": customer[order], "day": day[order] + 1,
-                              "kind": kind[order], "code": detail[order]})
-        frame["kind"] = frame["kind"].map({e.value: e.name.lower() for e in Event})
-        frame["detail"] = [_detail_name(k, c, channel_names, stage_names)
-                           for k, c in zip(frame["kind"], frame["code"], strict=True)]
-        return frame.drop(columns="code")
+        kinds = np.array([e.name.lower() for e in sorted(Event)], dtype=object)
+        names = _detail_names(channel_names, stage_names)
+        for start in range(0, order.size, rows):
+            part = order[start: start + rows]
+            k, code = kind[part], detail[part].astype(np.int64)
+            yield pd.DataFrame({"customer": customer[part], "day": day[part] + 1, "kind": kinds[k],
+                                "detail": names[k, np.clip(code + 1, 0, names.shape[1] - 1)]})
 
     def history(self, row: int) -> pd.DataFrame:
         """Events of one customer (empty if not in the sample)."""
@@ -86,13 +97,12 @@ class JourneyLog:
         self._channel_names, self._stage_names = channel_names, stage_names
 
 
-def _detail_name(kind: str, code: int, channels: tuple[str, ...], stages: tuple[str, ...]) -> str:
-    if kind == "exposure":
-        return channels[code]
-    if kind == "stage_change":
-        return stages[code]
-    if kind == "word_of_mouth":
-        return "positive" if code > 0 else "negative"
-    if kind == "purchase":
-        return "first" if code else "repeat"
-    return ""
+def _detail_names(channels: tuple[str, ...], stages: tuple[str, ...]) -> np.ndarray:
+    """Names of detail codes by kind: ``table[kind, code + 1]`` (codes run from -1)."""
+    width = max(len(channels), len(stages), 2) + 1
+    table = np.full((len(Event), width), "", dtype=object)
+    table[Event.EXPOSURE, 1: len(channels) + 1] = channels
+    table[Event.STAGE_CHANGE, 1: len(stages) + 1] = stages
+    table[Event.WORD_OF_MOUTH, [0, 1, 2]] = ["negative", "negative", "positive"]  # codes -1, (0), +1
+    table[Event.PURCHASE, [1, 2]] = ["repeat", "first"]
+    return table

@@ -109,3 +109,29 @@ def test_a_sweep_directory_and_each_of_its_runs_have_matching_manifests(tmp_path
     manifest = read_manifest(tmp_path)
     assert manifest["seeds"] == [0, 1] and "comparison.csv" in manifest["files"]
     assert sum(name.endswith("manifest.json") for name in manifest["files"]) == 4
+
+
+def test_parquet_tables_hold_what_the_csv_tables_hold(tmp_path) -> None:
+    from journeysim import simulate
+    from journeysim.api import Result
+
+    overrides = {"population.size": 500, "days": 15}
+    as_csv = simulate(overrides=overrides, seed=2, path=tmp_path / "csv", figures=False)
+    simulate(overrides={**overrides, "outputs.format": "parquet"}, seed=2, path=tmp_path / "parquet", figures=False)
+    names = ("daily", "flows", "channels", "events")
+    assert all((tmp_path / "parquet" / f"{n}.parquet").is_file() for n in names)
+    assert not list((tmp_path / "parquet").glob("*.csv"))
+    loaded = Result.load(tmp_path / "parquet")
+    for name in names:
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(as_csv, name), check_dtype=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_table_written_in_pieces_equals_the_whole_table(tmp_path, fmt) -> None:
+    from journeysim.api import read_table
+
+    whole = pd.DataFrame({"customer": np.arange(10), "day": np.arange(1, 11),
+                          "detail": ["search", ""] * 5, "value": np.linspace(0, 1, 10)})
+    path = outputs.write_table(tmp_path / "events", (whole.iloc[i: i + 3] for i in range(0, 10, 3)), fmt)
+    assert path.suffix == f".{fmt}"
+    pd.testing.assert_frame_equal(read_table(path), whole, check_dtype=False)

@@ -60,6 +60,9 @@ class MarketSpec(SpecBase):
         return data
 
 
+TABLE_FORMATS = ("csv", "parquet")
+"""File formats of a run's tables: CSV (the default) or Parquet (pyarrow; compressed, typed)."""
+
 MESA_AGENT_MODES = ("auto", "eager", "lazy")
 """When the Mesa ``Customer`` agents are created: up to a size (auto), up front, or on access."""
 
@@ -70,6 +73,7 @@ class OutputSpec(SpecBase):
 
     figures: Annotated[bool, Flag()] = True
     tables: Annotated[bool, Flag()] = True
+    format: Annotated[str, Choice(TABLE_FORMATS)] = "csv"
     event_log_sample: Annotated[int, Number(low=0, integer=True)] = 5000  # customers
     progress: Annotated[bool, Flag()] = True
     mesa_agents: Annotated[str, Choice(MESA_AGENT_MODES)] = "auto"
