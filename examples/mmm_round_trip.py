@@ -9,7 +9,7 @@ truth: contributions, shares and ROAS.
 
 Needs the optional extra (``pip install -e '.[mmm]'``); not run by the tests::
 
-    python examples/mmm_round_trip.py population.size=50000 days=728 seeds=3 out=outputs/mmm_round_trip
+    python examples/mmm_round_trip.py --seeds 3 population.size=50000 days=728 hydra.run.dir=outputs/mmm_round_trip
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.experiments.truth import integer_option, parse_arguments, true_effects
+from journeysim import commands
+from journeysim.experiments.truth import true_effects
 from journeysim.outputs import atomic_write, write_csv
 
-OPTIONS = {"seeds": "seeds of the truth (default 3)", "out": "output directory", "draws": "posterior draws per chain",
-           "jobs": "parallel processes of the truth"}
+LEGACY_OPTIONS = ("seeds", "out", "draws", "jobs")
+"""Options once written ``seeds=3``; they still work (as ``--seeds 3``)."""
 ADSTOCK_WEEKS = 8
 """Longest carry-over the MMM allows, weeks."""
 
@@ -87,12 +88,21 @@ def markdown(table: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the truth, export the weekly table, fit the MMM twice and print the comparison."""
-    options, overrides = parse_arguments(sys.argv[1:] if argv is None else argv, OPTIONS)
+    p = commands.parser("mmm_round_trip.py", "mmm_round_trip.py: fit PyMC-Marketing's MMM to journeysim's weekly "
+                        "table and compare its channel contributions with the true effects.",
+                        writes="the truth's tables, mmm_vs_truth.csv and .md in outputs/mmm_round_trip/")
+    p.add_argument("--seeds", type=int, default=3, help="seeds of the truth (default 3)")
+    p.add_argument("--draws", type=int, default=1000, help="posterior draws per chain (default 1000)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel processes of the truth (default: every core)")
+    commands.add_overrides(p)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = commands.parse(p, commands.legacy_options("mmm_round_trip.py", argv, LEGACY_OPTIONS))
+    overrides = list(args.overrides)
     if not any(o.startswith("scenario=") for o in overrides):
         overrides.insert(0, "scenario=attribution_lab")
     started = time.perf_counter()
-    truth = true_effects(None, seeds=integer_option(options, "seeds", 3), overrides=overrides, marginal=False,
-                         exports="first", jobs=integer_option(options, "jobs", None))
+    truth = true_effects(None, seeds=args.seeds, overrides=overrides, marginal=False, exports="first",
+                         jobs=args.jobs)
     seed = min(truth.exports)
     weekly = truth.exports[seed]["mmm_weekly"]
     weekly = weekly[weekly["days"] == 7].reset_index(drop=True)  # whole weeks only
@@ -100,19 +110,20 @@ def main(argv: list[str] | None = None) -> None:
     spend = pd.Series({c: weekly[f"spend_{c}"].sum() for c in channels})
     print(f"truth: {truth.meta['runs']} runs in {time.perf_counter() - started:.0f} s; fitting the MMM on "
           f"{len(weekly)} weeks", flush=True)
-    draws = integer_option(options, "draws", 1000)
+    draws = args.draws
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         fits = {target: contributions(fit_mmm(weekly, channels, target, draws, seed), channels)
                 for target in ("acquisitions", "revenue")}
     table = compare(truth, fits, spend)
-    out = Path(options.get("out", "outputs/mmm_round_trip"))
+    out = Path(args.output_dir or "outputs/mmm_round_trip")
     truth.write(out)
     write_csv(out / "mmm_vs_truth.csv", table)
     text = markdown(table)
     atomic_write(out / "mmm_vs_truth.md", lambda tmp: tmp.write_text(text + "\n"))
     print(text)
-    print(f"\n{time.perf_counter() - started:.0f} s in all; written to {out}")
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+    commands.report_outputs(out)
 
 
 if __name__ == "__main__":

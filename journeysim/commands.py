@@ -92,6 +92,11 @@ class CommandParser(argparse.ArgumentParser):
         formatter.add_text(self.epilog)
         return formatter.format_help()
 
+    def error(self, message: str) -> NoReturn:
+        """An unknown or malformed option: one line, exit :data:`EXIT_BAD_INPUT` (as every bad input)."""
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
 
 def help_epilog(examples: Sequence[str] = (), writes: str | None = None) -> str:
     """The part of a command's help after its options: examples, where it writes, exit statuses.

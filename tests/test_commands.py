@@ -46,8 +46,8 @@ def parser_with_overrides():
     return p
 
 
-SKELETON_COMMANDS = ["journey", "journey-scenarios", "journey-compare", "journey-app", "journey-calibrate",
-                     "journey-optimise"]
+SKELETON_COMMANDS = sorted(SCRIPTS)
+"""Every console script of pyproject.toml."""
 
 
 @pytest.mark.parametrize("name", SKELETON_COMMANDS)
@@ -77,6 +77,19 @@ def test_bad_input_is_one_line_on_stderr_and_exit_status_2(tmp_path) -> None:
     status, _, err = call("journey-compare", str(tmp_path / "missing"))
     assert status == EXIT_BAD_INPUT
     assert err.startswith("journey-compare: error: ") and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["journey-truth", "journey-sensitivity", "journey-optimise"])
+def test_an_unknown_option_is_bad_input_on_one_line(name: str) -> None:
+    status, _, err = call(name, "--no-such-option")
+    assert status == EXIT_BAD_INPUT
+    assert err.startswith(f"{name}: error: ") and err.count("\n") == 1
+
+
+def test_a_hydra_composition_error_in_an_experiment_command_is_one_line_without_traceback() -> None:
+    status, _, err = call("journey-truth", "population.sise=5")
+    assert status == EXIT_BAD_INPUT
+    assert err.startswith("journey-truth: error: population.sise") and "Traceback" not in err
 
 
 def test_an_override_that_is_not_key_value_is_bad_input() -> None:

@@ -76,8 +76,8 @@ def test_truth_tables_follow_their_definitions():
 
 
 def test_journey_truth_command_writes_truth_and_exports(tmp_path, capsys):
-    main(["scenario=attribution_lab", "seeds=1", "population.size=1500", "days=90", "marginal=false", "jobs=1",
-          f"out={tmp_path}"])
+    main(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", "days=90", "--marginal", "false",
+          "--jobs", "1", f"hydra.run.dir={tmp_path}"])
     for name in ("truth.csv", "truth_totals.csv", "truth_runs.csv", "truth.json", "truth.png", "paths.csv",
                  "paths_channelattribution.csv", "mmm_daily.csv", "mmm_weekly.csv"):
         assert (tmp_path / name).is_file(), name
@@ -92,9 +92,10 @@ def test_journey_truth_command_writes_truth_and_exports(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, key", [
-    (["seeds=0"], "seeds"),
+    (["--seeds", "0"], "seeds"),
+    (["seeds=0"], "seeds"),  # the old option style still works
     (["scenario=attribution_labb"], "scenario"),
-    (["marginal=maybe"], "marginal"),
+    (["--marginal", "maybe"], "marginal"),
     (["population.size=-5"], "population.size"),
 ])
 def test_journey_truth_rejects_bad_input_with_status_2(argv, key, capsys):

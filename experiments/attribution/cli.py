@@ -1,57 +1,60 @@
-"""``journey-attribution [option=value ...] [config.key=value ...]``: attribution models against the truth.
+"""``journey-attribution [--seeds N] [key=value ...]``: attribution models against the truth.
 
-Command line (``key=value`` overrides as for ``journey``)::
+Command line (:mod:`journeysim.commands`; config overrides as for ``journey``)::
 
-    journey-attribution scenario=attribution_lab seeds=5 population.size=50000
+    journey-attribution scenario=attribution_lab --seeds 5 population.size=50000
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from journeysim import commands
 from journeysim.experiments.attribution.result import evaluate_attribution
-from journeysim.experiments.truth.cli import (
-    OPTIONS,
-    default_directory,
-    flag_option,
-    format_table,
-    integer_option,
-    parse_arguments,
-    usage,
-)
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+from journeysim.experiments.truth.cli import add_truth_options, format_table
 
-SUMMARY = "Multi-touch attribution models, evaluated against the simulator's true channel effects."
+SUMMARY = ("journey-attribution: score multi-touch attribution models (last touch, first touch, linear, "
+           "time decay, position based, Markov, Shapley) against the simulator's true channel effects, "
+           "measured by counterfactual runs on the same seeds.")
+
+LEGACY_OPTIONS = ("seeds", "jobs", "marginal", "out")
+"""Options once written as ``key=value`` (``seeds=5``)."""
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console script ``journey-attribution``."""
-    options_help = {k: v for k, v in OPTIONS.items() if k != "exports"}
-    options_help["out"] = "output directory (default outputs/attribution/<scenario>/<time>)"
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``journey-attribution``."""
+    p = commands.parser("journey-attribution", SUMMARY,
+                        examples=("journey-attribution --seeds 5 population.size=50000   # scenario attribution_lab",
+                                  "journey-attribution scenario=baseline --seeds 3 hydra.run.dir=attribution"),
+                        writes="attribution.csv, attribution.md, the truth's tables and figures in "
+                               "outputs/attribution/<scenario>/<date_time>/")
+    add_truth_options(p)
+    commands.add_overrides(p, "config overrides for every run (default scenario=attribution_lab)")
+    commands.add_deprecated_out(p)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-attribution``; exits 2 on bad input."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if {"-h", "--help"} & set(argv):
-        print(usage("journey-attribution", options_help, SUMMARY))
-        return
-    try:
-        options, overrides = parse_arguments(argv, options_help)
+
+    def body() -> None:
+        args = commands.parse(parser(), commands.legacy_options("journey-attribution", argv, LEGACY_OPTIONS))
+        overrides = list(args.overrides)
         if not any(o.startswith("scenario=") for o in overrides):
             overrides.insert(0, "scenario=attribution_lab")
-        result = evaluate_attribution(None, seeds=integer_option(options, "seeds", 5), overrides=overrides,
-                                      marginal=flag_option(options, "marginal", True),
-                                      jobs=integer_option(options, "jobs", None))
-        scenario = result.truth.meta["scenario"]
-        directory = result.write(Path(options["out"]) if "out" in options
-                                 else default_directory("attribution", scenario))
-    except ConfigError as error:
-        print(f"journey-attribution: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    print(format_table(result.truth.table))
-    print()
-    print(result.markdown())
-    print(f"\nwritten to {directory}")
+        result = evaluate_attribution(None, seeds=args.seeds, overrides=overrides, marginal=args.marginal == "true",
+                                      jobs=args.jobs)
+        directory = result.write(commands.output_dir(args.output_dir, "attribution", result.truth.meta["scenario"]))
+        print(format_table(result.truth.table))
+        print()
+        print(result.markdown())
+        commands.report_outputs(directory)
+
+    return commands.run("journey-attribution", body, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,30 +9,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
+from journeysim import commands
 from journeysim.experiments.sensitivity.method import run_sensitivity
 from journeysim.experiments.sensitivity.plan import Plan, parse_plan, plan_names, read_plan_file
 from journeysim.experiments.sensitivity.result import SensitivityResult
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
+from journeysim.sim.errors import ConfigError
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``journey-sensitivity``."""
-    p = argparse.ArgumentParser(
-        prog="journey-sensitivity",
-        description="Morris sensitivity analysis of a KPI to config parameters (ranges in a YAML plan).")
+    p = commands.parser(
+        "journey-sensitivity",
+        "journey-sensitivity: Morris screening of a KPI against config parameters (ranges in a YAML plan): "
+        "which levers move it most, per full range of each, with bootstrap intervals.",
+        examples=("journey-sensitivity --list                           # the packaged plans",
+                  "journey-sensitivity growth_levers --jobs 2 population.size=5000"),
+        writes="samples.csv, morris.csv, morris.md and morris.png in outputs/sensitivity/<plan>/<date_time>/")
     p.add_argument("plan", nargs="?", default="growth_levers",
                    help="a plan in conf/sensitivity (by name) or a YAML file (default: growth_levers)")
-    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides for every run")
+    commands.add_overrides(p)
+    commands.add_deprecated_out(p)
     p.add_argument("--kpi", help="KPI to analyse (overrides the plan's)")
     p.add_argument("--trajectories", type=int, help="Morris trajectories (overrides the plan's)")
     p.add_argument("--num-levels", type=int, help="grid levels per parameter, even (overrides the plan's)")
     p.add_argument("--seed", type=int, help="seed of the design and of every run (overrides the plan's)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--out", help="output directory (default: sensitivity/<plan>/<time>)")
     p.add_argument("--no-figure", action="store_true", help="skip morris.png")
     p.add_argument("--list", action="store_true", help="list the packaged plans and exit")
     return p
@@ -45,9 +48,6 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     name, raw = read_plan_file(args.plan)
     flags = {"kpi": args.kpi, "trajectories": args.trajectories, "num_levels": args.num_levels, "seed": args.seed}
     raw.update({k: v for k, v in flags.items() if v is not None})
-    for override in args.overrides:
-        if "=" not in override:
-            raise ConfigError("override", override, "key=value")
     raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
     return parse_plan(name, raw)
 
@@ -65,25 +65,25 @@ def _run_with_progress(plan: Plan, jobs: int) -> SensitivityResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``journey-sensitivity``; exits 2 on bad input."""
-    args = parser().parse_intermixed_args(argv)
-    if args.list:
-        print("\n".join(plan_names()))
-        return 0
-    try:
+
+    def body() -> int:
+        args = commands.parse(parser(), argv)
+        if args.list:
+            print("\n".join(plan_names()))
+            return 0
         if args.jobs < 1:
             raise ConfigError("--jobs", args.jobs, "a whole number of at least 1")
         plan = plan_from_args(args)
         print(f"journey-sensitivity: {plan.name}: {plan.runs} runs of {plan.scenario or 'baseline'} "
               f"({len(plan.parameters)} parameters, {plan.trajectories} trajectories)", file=sys.stderr)
         result = _run_with_progress(plan, args.jobs)
-    except ConfigError as error:
-        print(f"journey-sensitivity: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    out = Path(args.out) if args.out else Path("sensitivity") / plan.name / time.strftime("%Y-%m-%d_%H-%M-%S")
-    written = result.write(out, figure=not args.no_figure)
-    print(result.markdown())
-    print("written: " + ", ".join(str(path) for path in written))
-    return 0
+        out = commands.output_dir(args.output_dir, "sensitivity", plan.name)
+        result.write(out, figure=not args.no_figure)
+        print(result.markdown())
+        commands.report_outputs(out)
+        return 0
+
+    return commands.run("journey-sensitivity", body, argv)
 
 
 if __name__ == "__main__":

@@ -1,78 +1,54 @@
-"""``journey-truth [option=value ...] [config.key=value ...]``: true channel effects, written and printed.
+"""``journey-truth [--seeds N] [--jobs N] [key=value ...]``: true channel effects, written and printed.
 
-Command line (``key=value`` overrides as for ``journey``)::
+Command line (:mod:`journeysim.commands`; config overrides as for ``journey``)::
 
-    journey-truth scenario=attribution_lab seeds=5 population.size=50000
+    journey-truth scenario=attribution_lab --seeds 5 population.size=50000 hydra.run.dir=truth
 
-Options and config overrides are both ``key=value`` (:func:`parse_arguments` tells them apart);
-``journey-attribution`` uses the same option style.
+The options once written ``seeds=5``, ``out=DIR`` still work, with a deprecation note.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from journeysim import commands
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
-from journeysim.sim.errors import EXIT_BAD_INPUT, ConfigError
 
-SUMMARY = "True channel effects from counterfactual runs under common random numbers."
+SUMMARY = ("journey-truth: the true effect of each channel, from counterfactual runs under common random "
+           "numbers (the factual run, then each channel switched off on the same seeds): incremental "
+           "acquisitions, share, ROAS and marginal ROAS per channel, with intervals over seeds.")
 
-
-OPTIONS = {"seeds": "number of seeds (default 5)", "jobs": "parallel processes (default: CPUs)",
-           "marginal": "true/false: also run +/-10% budgets for the marginal ROAS (default true)",
-           "out": "output directory (default outputs/truth/<scenario>/<time>)",
-           "exports": "first/all/none: seeds whose factual run writes paths and MMM tables (default first)"}
-"""Options of the command line besides config overrides (``key=value`` like overrides)."""
+LEGACY_OPTIONS = ("seeds", "jobs", "marginal", "exports", "out")
+"""Options once written as ``key=value`` (``seeds=5``); :func:`journeysim.commands.legacy_options` maps them."""
 
 
-def parse_arguments(argv: Sequence[str], options: Mapping[str, str] = OPTIONS) -> tuple[dict[str, str], list[str]]:
-    """Split ``key=value`` arguments into this command's options and config overrides."""
-    chosen, overrides = {}, []
-    for arg in argv:
-        key, sep, value = arg.partition("=")
-        if not sep:
-            raise ConfigError(arg, None, "key=value arguments (options: " + ", ".join(options) + "; or config keys)")
-        if key in options:
-            chosen[key] = value
-        else:
-            overrides.append(arg)
-    return chosen, overrides
+def add_truth_options(p: argparse.ArgumentParser, seeds: int = 5) -> None:
+    """The options ``journey-truth`` and ``journey-attribution`` share: seeds, jobs, marginal ROAS."""
+    p.add_argument("--seeds", type=int, default=seeds, help=f"number of seeds (default {seeds})")
+    p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: every core)")
+    p.add_argument("--marginal", choices=("true", "false"), default="true",
+                   help="also run +/-10%% budgets for the marginal ROAS (default true)")
 
 
-def integer_option(options: Mapping[str, str], key: str, default: int | None) -> int | None:
-    """Read an integer option (``seeds=5``)."""
-    if key not in options:
-        return default
-    try:
-        return int(options[key])
-    except ValueError:
-        raise ConfigError(key, options[key], "a whole number") from None
-
-
-def flag_option(options: Mapping[str, str], key: str, default: bool) -> bool:
-    """Read a true/false option."""
-    value = options.get(key, str(default)).lower()
-    if value not in ("true", "false"):
-        raise ConfigError(key, options[key], "true or false")
-    return value == "true"
-
-
-def default_directory(kind: str, scenario: str) -> Path:
-    """``outputs/<kind>/<scenario>/<time>`` under the working directory."""
-    return Path("outputs") / kind / scenario / time.strftime("%Y-%m-%d_%H-%M-%S")
-
-
-def usage(command: str, options: Mapping[str, str], doc: str) -> str:
-    """Help text of a command taking options and config overrides."""
-    lines = [f"usage: {command} [option=value ...] [config.key=value ...]", "", doc.strip(), "", "options:"]
-    lines += [f"  {key:<10} {text}" for key, text in options.items()]
-    return "\n".join(lines)
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``journey-truth``."""
+    p = commands.parser("journey-truth", SUMMARY,
+                        examples=("journey-truth scenario=attribution_lab --seeds 5 population.size=50000",
+                                  "journey-truth --seeds 2 --marginal false days=180 hydra.run.dir=truth"),
+                        writes="truth.csv, truth_totals.csv, truth_runs.csv, truth.json, truth.png and the paths and "
+                               "MMM exports in outputs/truth/<scenario>/<date_time>/")
+    add_truth_options(p)
+    p.add_argument("--exports", choices=("first", "all", "none"), default="first",
+                   help="seeds whose factual run writes paths and MMM tables (default first)")
+    commands.add_overrides(p)
+    commands.add_deprecated_out(p)
+    return p
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -89,32 +65,25 @@ def format_table(table: pd.DataFrame) -> str:
 
 def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     """``journey-truth`` without the exit handling: run, write, print; return the result and directory."""
-    options, overrides = parse_arguments(argv)
-    result = true_effects(None, seeds=integer_option(options, "seeds", 5), overrides=overrides,
-                          marginal=flag_option(options, "marginal", True), exports=options.get("exports", "first"),
-                          jobs=integer_option(options, "jobs", None))
-    directory = Path(options["out"]) if "out" in options else default_directory("truth", result.meta["scenario"])
+    args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
+    result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
+                          exports=args.exports, jobs=args.jobs)
+    directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")
     print(format_table(result.table))
     print(f"interaction share: {totals.loc['interaction_share', 'mean']:.1%} "
           f"[{totals.loc['interaction_share', 'low']:.1%}, {totals.loc['interaction_share', 'high']:.1%}]; "
-          f"{result.meta['runs']} runs in {result.meta['wall_seconds']:.0f} s; written to {directory}")
+          f"{result.meta['runs']} runs in {result.meta['wall_seconds']:.0f} s")
+    commands.report_outputs(directory)
     return result, directory
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console script ``journey-truth``."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``journey-truth``; exits 2 on bad input."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if {"-h", "--help"} & set(argv):
-        print(usage("journey-truth", OPTIONS, SUMMARY))
-        return
-    try:
-        run_command(argv)
-    except ConfigError as error:
-        print(f"journey-truth: error: {error}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+    return commands.run("journey-truth", lambda: run_command(argv) and None, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
