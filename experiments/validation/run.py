@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from journeysim import commands
 from journeysim.experiments.validation import (
     bass_products,
     epidemic_threshold,
@@ -24,6 +25,7 @@ from journeysim.experiments.validation import (
     talk_of_the_network,
 )
 from journeysim.experiments.validation.experiment import Outcome, default_jobs, save_table
+from journeysim.sim.errors import EXIT_FAILED, EXIT_OK, ConfigError
 
 EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     bass_products.NAME: bass_products.run,
@@ -37,21 +39,31 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
 DEFAULT_OUT = Path("docs") / "validation"
 
 
+PROG = "python -m journeysim.experiments.validation.run"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``make validate`` (:mod:`journeysim.commands`)."""
+    p = commands.parser(PROG, f"{PROG}: dock journeysim with published diffusion and price results (Bass, Talk of "
+                        "the Network, network speed, epidemic threshold, price elasticity); print a pass/fail table.",
+                        examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
+                        writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
+    p.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",
+                   help=f"run only these experiments ({', '.join(EXPERIMENTS)})")
+    p.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="base seed of every experiment (default: 0)")
+    commands.add_deprecated_out(p)
+    return p
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m journeysim.experiments.validation.run",
-                                     description="Dock journeysim with published diffusion and price results.")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"folder for the tables and figures (default: {DEFAULT_OUT})")
-    parser.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",
-                        help=f"run only these experiments ({', '.join(EXPERIMENTS)})")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="base seed of every experiment (default: 0)")
-    args = parser.parse_args(argv)
+    """Command-line options (ConfigError for a bad number)."""
+    args = commands.parse(parser(), argv)
     if args.jobs < 1:
-        parser.error(f"--jobs = {args.jobs} is not allowed: a whole number of at least 1")
+        raise ConfigError("--jobs", args.jobs, "a whole number of at least 1")
     if args.seed < 0:
-        parser.error(f"--seed = {args.seed} is not allowed: a whole number of at least 0")
+        raise ConfigError("--seed", args.seed, "a whole number of at least 0")
+    args.out = Path(args.output_dir or DEFAULT_OUT)
     return args
 
 
@@ -80,26 +92,27 @@ def print_table(table: pd.DataFrame, outcomes: Sequence[Outcome]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the experiments; return 0 if every criterion held, else 1."""
-    import matplotlib
+    """Run the experiments; return 0 if every criterion held, else 1 (2 on bad input)."""
 
-    matplotlib.use("Agg")
-    args = parse_args(argv)
-    outcomes = []
-    started = time.perf_counter()
-    for name in args.only or EXPERIMENTS:
-        print(f"running {name} ...", flush=True)
-        begin = time.perf_counter()
-        outcome = EXPERIMENTS[name](args.out, jobs=args.jobs, seed=args.seed)
-        outcome.seconds = time.perf_counter() - begin
-        outcomes.append(outcome)
-    table = checks_table(outcomes)
-    save_table(args.out, "checks", table)
-    print_table(table, outcomes)
-    passed = all(outcome.passed for outcome in outcomes)
-    print(f"{'all criteria passed' if passed else 'SOME CRITERIA FAILED'} "
-          f"({time.perf_counter() - started:.0f} s; tables and figures in {args.out})")
-    return 0 if passed else 1
+    def body() -> int:
+        args = parse_args(argv)
+        outcomes = []
+        started = time.perf_counter()
+        for name in args.only or EXPERIMENTS:
+            print(f"running {name} ...", flush=True)
+            begin = time.perf_counter()
+            outcome = EXPERIMENTS[name](args.out, jobs=args.jobs, seed=args.seed)
+            outcome.seconds = time.perf_counter() - begin
+            outcomes.append(outcome)
+        table = checks_table(outcomes)
+        save_table(args.out, "checks", table)
+        print_table(table, outcomes)
+        passed = all(outcome.passed for outcome in outcomes)
+        print(f"{'all criteria passed' if passed else 'SOME CRITERIA FAILED'} ({time.perf_counter() - started:.0f} s)")
+        commands.report_outputs(args.out)
+        return EXIT_OK if passed else EXIT_FAILED
+
+    return commands.run(PROG, body, argv)
 
 
 if __name__ == "__main__":
