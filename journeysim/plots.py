@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from journeysim.sim.stages import STAGE_NAMES
-from journeysim.units import DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, kpi, unit_name
+from journeysim.units import COUNT, DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, kpi, unit_name
 
 STAGE_COLOURS = {
     "unaware": "#d9d9d9", "aware": "#9ecae1", "considering": "#4292c6", "deciding": "#08519c",
@@ -30,7 +30,7 @@ STAGE_COLOURS = {
 }
 
 
-SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (9, 4.5), "adoption": (7.5, 4.5),
+SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (12, 4.5), "adoption": (7.5, 4.5),
          "service": (9, 4.5), "lifetime_value": (9, 4.5)}
 """Default figure size of each helper (inches)."""
 
@@ -111,23 +111,77 @@ def plot_flows(flows: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Ax
 
 
 def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Currency = DEFAULT_CURRENCY,
-                  **kwargs: Any) -> Axes:
-    """Spend per channel (bars, in ``currency``) against the impressions it bought (dots, right axis)."""
+                  incremental: pd.DataFrame | None = None, **kwargs: Any) -> Axes:
+    """Per channel: spend (in ``currency``), exposures bought, and acquisitions by last touch.
+
+    Three panels side by side share the channel axis (channels by spend, largest on top); the
+    acquisitions panel writes each channel's last-touch CAC at its bar.
+
+    Parameters
+    ----------
+    channels : DataFrame
+        The run's ``channels`` table (``channel``, ``spend``, ``impressions``, ``last_touch_acquisitions``).
+    ax : Axes, optional
+        Where to draw; its place in the figure is split into the three panels.
+    currency : Currency
+        Currency of spend and CAC.
+    incremental : DataFrame, optional
+        A truth run's incremental acquisitions per channel (``channel``, ``incremental_acquisitions``
+        and optionally ``_low``/``_high``): drawn beside the last-touch bars with their interval.
+
+    Returns
+    -------
+    Axes
+        The spend panel (the other two are ``ax.figure.axes``).
+    """
     ax = _axes(ax, "channels")
-    totals = channels.groupby("channel", sort=False)[["spend", "impressions"]].sum()
-    totals = totals[totals["spend"] > 0].sort_values("spend", ascending=False)
-    options = {"color": "#3182bd", **kwargs}
-    x = np.arange(len(totals))
-    ax.bar(x, totals["spend"], label="spend", **options)
-    ax.set_xticks(x, totals.index, rotation=30, ha="right")
-    ax.set(ylabel=f"spend ({unit_name(MONEY, currency)})", title="Channel spend and exposures")
-    ax.yaxis.set_major_formatter(axis_formatter(MONEY, currency))
-    right = ax.twinx()
-    right.plot(x, totals["impressions"], "o", color="#e6550d", label="impressions")
-    right.set_ylabel("impressions", color="#e6550d")
-    right.set_ylim(0, max(totals["impressions"].max() if len(totals) else 1, 1) * 1.15)
-    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    totals = channels.groupby("channel", sort=False)[["spend", "impressions", "last_touch_acquisitions"]].sum()
+    totals = totals[(totals["spend"] > 0) | (totals["last_touch_acquisitions"] > 0)]
+    totals = totals.sort_values("spend", ascending=True)  # barh draws bottom up: the largest on top
+    spec = ax.get_subplotspec()
+    figure = ax.figure
+    if spec is not None:
+        ax.remove()
+        grid = spec.subgridspec(1, 3, wspace=0.08)
+        ax = figure.add_subplot(grid[0])
+        panels = [ax, figure.add_subplot(grid[1], sharey=ax), figure.add_subplot(grid[2], sharey=ax)]
+    else:  # an Axes outside a grid: draw the spend panel only
+        panels = [ax]
+    y = np.arange(len(totals))
+    colour = kwargs.pop("color", "#3182bd")
+    panels[0].barh(y, totals["spend"], color=colour, **kwargs)
+    panels[0].set_yticks(y, totals.index)
+    panels[0].set(xlabel=f"spend ({unit_name(MONEY, currency)})", title=f"Spend over the run ({currency.code})")
+    panels[0].xaxis.set_major_formatter(axis_formatter(MONEY, currency))
+    if len(panels) == 3:
+        panels[1].barh(y, totals["impressions"], color="#e6550d")
+        panels[1].set(xlabel="exposures bought", title="Exposures bought")
+        panels[1].xaxis.set_major_formatter(axis_formatter(COUNT))
+        acquisitions = totals["last_touch_acquisitions"]
+        height = 0.4 if incremental is not None else 0.8
+        offset = height / 2 if incremental is not None else 0.0
+        panels[2].barh(y + offset, acquisitions, height=height, color="#31a354", label="last touch")
+        if incremental is not None:
+            rows = incremental.set_index("channel").reindex(totals.index)
+            mean = rows["incremental_acquisitions"].to_numpy(float)
+            error = None
+            if {"incremental_acquisitions_low", "incremental_acquisitions_high"} <= set(rows.columns):
+                error = np.vstack([mean - rows["incremental_acquisitions_low"].to_numpy(float),
+                                   rows["incremental_acquisitions_high"].to_numpy(float) - mean])
+            panels[2].barh(y - offset, mean, height=height, color="#a1d99b", hatch="//", edgecolor="#31a354",
+                           xerr=error, capsize=2, label="incremental (95% interval)")
+            panels[2].legend(loc="upper right", fontsize=8)
+        panels[2].set(xlabel="acquisitions", title="Acquisitions by last touch")
+        panels[2].xaxis.set_major_formatter(axis_formatter(COUNT))
+        for k, (spend, count) in enumerate(zip(totals["spend"], acquisitions, strict=True)):
+            text = f"last-touch CAC {currency.amount(spend / count)}" if count else "none by last touch"
+            panels[2].text(count, k + offset, f" {text}", va="center", fontsize=7)
+        panels[2].set_xlim(0, max(float(acquisitions.max()) if len(totals) else 1.0, 1.0) * 1.45)
+        for panel in panels[1:]:
+            panel.tick_params(labelleft=False)
+    for panel in panels:
+        panel.grid(axis="x", alpha=0.3)
+        panel.set_axisbelow(True)
     return ax
 
 

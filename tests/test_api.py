@@ -93,9 +93,14 @@ def test_plot_methods_return_axes_holding_the_runs_data(small_result) -> None:
     assert len(ax.patches) == len(moves)
 
     ax = r.plot_channels()
-    spend = r.channels.groupby("channel")["spend"].sum()
-    heights = sorted((p.get_height() for p in ax.patches), reverse=True)
-    assert np.allclose(heights, sorted(spend[spend > 0], reverse=True))
+    totals = r.channels.groupby("channel")[["spend", "impressions", "last_touch_acquisitions"]].sum()
+    shown = totals[(totals["spend"] > 0) | (totals["last_touch_acquisitions"] > 0)]
+    spend_panel, exposures_panel, acquisitions_panel = ax.figure.axes
+    assert spend_panel is ax and "USD" in ax.get_xlabel()
+    for panel, column in ((spend_panel, "spend"), (exposures_panel, "impressions"),
+                          (acquisitions_panel, "last_touch_acquisitions")):
+        widths = sorted(p.get_width() for p in panel.patches)
+        assert np.allclose(widths, sorted(shown[column])), column
 
     ax = r.plot_service()
     assert np.allclose(ax.lines[1].get_ydata(), r.daily["mean_wait_days"].fillna(0) * 24)
