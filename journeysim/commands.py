@@ -169,6 +169,15 @@ def split_output_dir(argv: Sequence[str]) -> tuple[list[str], str | None]:
     return rest, chosen
 
 
+def omitted_positional(args: argparse.Namespace, name: str, default: str) -> None:
+    """An optional positional argument (``[PLAN] [key=value ...]``) left out: argparse put the first
+    override in its place. Move it back to ``args.overrides`` and use ``default``."""
+    value = getattr(args, name)
+    if value is not None and "=" in value:
+        args.overrides = [value, *args.overrides]
+        setattr(args, name, default)
+
+
 def legacy_options(prog: str, argv: Sequence[str], names: Sequence[str]) -> list[str]:
     """Rewrite options once written ``name=value`` (``seeds=5``) as ``--name value``, with a note.
 

@@ -124,3 +124,12 @@ def test_options_once_written_as_overrides_still_work_with_a_note(capsys) -> Non
 def test_out_still_chooses_the_output_directory_with_a_note(capsys) -> None:
     assert commands.parse(parser_with_overrides(), ["--out", "old"]).output_dir == "old"
     assert "hydra.run.dir=old" in capsys.readouterr().err
+
+
+def test_a_left_out_plan_leaves_its_slot_to_the_overrides() -> None:
+    p = commands.parser("x", "x: test.")
+    p.add_argument("plan", nargs="?", default="budget")
+    commands.add_overrides(p)
+    args = commands.parse(p, ["days=5", "seed=2"])
+    commands.omitted_positional(args, "plan", "budget")
+    assert (args.plan, args.overrides) == ("budget", ["days=5", "seed=2"])

@@ -47,8 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 def plan_from_args(args: argparse.Namespace) -> BudgetPlan:
     """The plan named on the command line with its flags and overrides applied."""
-    if "=" in args.plan:  # no plan named: the first word is an override
-        args.overrides, args.plan = [args.plan, *args.overrides], parser().get_default("plan")
+    commands.omitted_positional(args, "plan", parser().get_default("plan"))
     name, raw = read_plan_file(args.plan)
     flags = {"objective": args.objective, "cac_ceiling": args.cac_ceiling, "trials": args.trials,
              "seeds": args.seeds, "validation_seeds": args.validation_seeds}

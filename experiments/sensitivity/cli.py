@@ -43,8 +43,7 @@ def parser() -> argparse.ArgumentParser:
 
 def plan_from_args(args: argparse.Namespace) -> Plan:
     """The plan named on the command line with its flags and overrides applied."""
-    if "=" in args.plan:  # no plan named: the first word is an override
-        args.overrides, args.plan = [args.plan, *args.overrides], parser().get_default("plan")
+    commands.omitted_positional(args, "plan", parser().get_default("plan"))
     name, raw = read_plan_file(args.plan)
     flags = {"kpi": args.kpi, "trajectories": args.trajectories, "num_levels": args.num_levels, "seed": args.seed}
     raw.update({k: v for k, v in flags.items() if v is not None})
