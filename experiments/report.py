@@ -21,6 +21,10 @@ def fmt(value: float, signed: bool = False) -> str:
     return format_value(value, NUMBER, signed=signed)
 
 
+MIN_SEEDS = 5
+"""Fewest seeds per scenario whose intervals a comparison shows without a warning."""
+
+
 def markdown_table(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
     """The comparison as a Markdown table: a row per KPI, columns ``mean ± half-width`` per scenario
     and ``Δ`` (paired difference to the reference, bold when its interval excludes zero)."""
@@ -73,6 +77,9 @@ def markdown(comparison: Comparison, kpis: Sequence[str] | None = None) -> str:
         f"Runs: {notes[0]}",
     ]
     text += [f"- {line}" for line in notes[1:]]
+    if seeds[0] < MIN_SEEDS:
+        text += ["", f"**Warning:** intervals from {per} seed{'s' if per != '1' else ''} per scenario are unreliable: "
+                     f"t intervals need at least {MIN_SEEDS} seeds (sweep with seed='range({MIN_SEEDS})')."]
     return "\n".join(text) + "\n"
 
 

@@ -109,6 +109,7 @@ def test_a_sweep_directory_and_each_of_its_runs_have_matching_manifests(tmp_path
     manifest = read_manifest(tmp_path)
     assert manifest["seeds"] == [0, 1] and "comparison.csv" in manifest["files"]
     assert sum(name.endswith("manifest.json") for name in manifest["files"]) == 4
+    assert "**Warning:** intervals from 2 seeds per scenario are unreliable" in (tmp_path / "comparison.md").read_text()
 
 
 def test_parquet_tables_hold_what_the_csv_tables_hold(tmp_path) -> None:

@@ -88,7 +88,24 @@ def test_journey_truth_command_writes_truth_and_exports(tmp_path, capsys):
     paths = pd.read_csv(tmp_path / "paths.csv")
     assert paths["converted"].sum() == factual["acquisitions"]
     assert json.loads((tmp_path / "truth.json").read_text())["scenario"] == "attribution_lab"
-    assert "interaction share" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "interaction share" in out
+    assert "warning: intervals from 1 seed are unreliable" in out and "spend (USD)" in out
+    from journeysim.manifest import verify_manifest
+
+    assert verify_manifest(tmp_path) == []  # the output rule: hydra.run.dir honoured, a manifest there
+
+
+def test_truth_table_prints_intervals_and_clips_bounds_that_cannot_be_negative():
+    from journeysim.experiments.truth.cli import format_table
+
+    row = {"channel": "search", "spend": 1000.0, "incremental_acquisitions": 12.0,
+           "incremental_acquisitions_low": -3.0, "incremental_acquisitions_high": 27.0, "share": 0.4,
+           "share_low": 0.1, "share_high": 0.7, "roas": 0.07, "roas_low": -8.9, "roas_high": 9.0,
+           "marginal_roas": 0.5, "marginal_roas_low": -1.0, "marginal_roas_high": 2.0}
+    text = format_table(pd.DataFrame([row]), seeds=5)
+    assert "12 [0, 27]" in text and "0.07 [0.00, 9.00]" in text and "0.50 [-1.00, 2.00]" in text
+    assert "40.0% [10.0%, 70.0%]" in text and "note: lower bounds below 0" in text and "warning" not in text
 
 
 @pytest.mark.parametrize("argv, key", [

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = evaluate_attribution(None, seeds=args.seeds, overrides=overrides, marginal=args.marginal == "true",
                                       jobs=args.jobs)
         directory = result.write(commands.output_dir(args.output_dir, "attribution", result.truth.meta["scenario"]))
-        print(format_table(result.truth.table))
+        print(format_table(result.truth.table, seeds=len(result.truth.meta["seeds"])))
         print()
         print(result.markdown())
         commands.report_outputs(directory)

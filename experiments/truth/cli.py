@@ -51,15 +51,59 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def format_table(table: pd.DataFrame) -> str:
-    """The truth table as aligned text (means with intervals)."""
-    lines = [f"{'channel':<14}{'spend':>12}{'incr. acq.':>24}{'share':>8}{'ROAS':>22}{'mROAS':>8}"]
+MIN_SEEDS = 5
+"""Fewest seeds whose t intervals a command prints without a warning."""
+
+NON_NEGATIVE = ("incremental_acquisitions", "roas", "share")
+"""Estimates that cannot be negative under common random numbers (a channel only adds exposures):
+their printed lower bounds are clipped at zero, with a note."""
+
+
+def interval_text(row: dict, name: str, digits: int, percent: bool = False) -> tuple[str, bool]:
+    """``mean [low, high]`` of ``name`` in ``row``; whether a negative lower bound was clipped at 0."""
+    mean, low, high = (row.get(f"{name}{part}", float("nan")) for part in ("", "_low", "_high"))
+    clipped = name in NON_NEGATIVE and low == low and low < 0
+    low = max(low, 0.0) if clipped else low
+
+    def text(value: float) -> str:
+        if value != value:
+            return "n/a"
+        return f"{100 * value:.{digits}f}%" if percent else f"{value:,.{digits}f}"
+
+    bounds = f" [{text(low)}, {text(high)}]" if low == low and high == high else ""
+    return text(mean) + bounds, clipped
+
+
+def format_table(table: pd.DataFrame, seeds: int | None = None, currency=None) -> str:
+    """The truth table as aligned text: every estimate with its interval over seeds.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``truth.csv``.
+    seeds : int, optional
+        Seeds behind the intervals (a warning below :data:`MIN_SEEDS`).
+    currency : Currency, optional
+        The run's currency (spend column header).
+    """
+    from journeysim.units import DEFAULT_CURRENCY
+
+    currency = currency or DEFAULT_CURRENCY
+    header = (f"{'channel':<14}{'spend (' + currency.code + ')':>14}{'incr. acq. [95% CI]':>26}"
+              f"{'share':>22}{'ROAS':>22}{'marginal ROAS':>24}")
+    lines, clipped = [header], False
     for row in table.to_dict("records"):
-        acq = f"{row['incremental_acquisitions']:,.0f} [{row['incremental_acquisitions_low']:,.0f}, " \
-              f"{row['incremental_acquisitions_high']:,.0f}]"
-        roas = f"{row['roas']:.2f} [{row['roas_low']:.2f}, {row['roas_high']:.2f}]"
-        lines.append(f"{row['channel']:<14}{row['spend']:>12,.0f}{acq:>24}{row['share']:>8.1%}{roas:>22}"
-                     f"{row.get('marginal_roas', float('nan')):>8.2f}")
+        cells = [interval_text(row, "incremental_acquisitions", 0), interval_text(row, "share", 1, percent=True),
+                 interval_text(row, "roas", 2), interval_text(row, "marginal_roas", 2)]
+        clipped |= any(c for _, c in cells)
+        lines.append(f"{row['channel']:<14}{currency.amount(row['spend']):>14}{cells[0][0]:>26}{cells[1][0]:>22}"
+                     f"{cells[2][0]:>22}{cells[3][0]:>24}")
+    if clipped:
+        lines.append("note: lower bounds below 0 of incremental acquisitions, share and ROAS are shown as 0 "
+                     "(they cannot be negative); truth.csv keeps the raw t intervals")
+    if seeds is not None and seeds < MIN_SEEDS:
+        lines.append(f"warning: intervals from {seeds} seed{'s' if seeds != 1 else ''} are unreliable "
+                     f"(t intervals need at least {MIN_SEEDS} seeds: use --seeds {MIN_SEEDS} or more)")
     return "\n".join(lines)
 
 
@@ -71,11 +115,15 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")
-    print(format_table(result.table))
+    from journeysim.api import compose_config
+    from journeysim.units import currency_from
+
+    config = compose_config(None, args.overrides)
+    print(format_table(result.table, seeds=len(result.meta["seeds"]), currency=currency_from(config)))
     print(f"interaction share: {totals.loc['interaction_share', 'mean']:.1%} "
           f"[{totals.loc['interaction_share', 'low']:.1%}, {totals.loc['interaction_share', 'high']:.1%}]; "
           f"{result.meta['runs']} runs in {result.meta['wall_seconds']:.0f} s")
-    commands.report_outputs(directory)
+    commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])
     return result, directory
 
 
