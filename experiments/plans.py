@@ -8,8 +8,6 @@ plan its method uses; a varied config value is a :class:`Parameter`.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import yaml
 
 from journeysim.experiments.keys import flat_numbers
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.schema.plans import RangeSpec
 
 __all__ = ["Parameter", "flat_numbers", "plan_names", "read_plan_file"]
 
@@ -56,42 +55,7 @@ def read_plan_file(source: str, package: str) -> tuple[str, dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- varied config values
-@dataclass(frozen=True)
-class Parameter:
-    """One config value an experiment varies over a range (a prior, or a sampled range).
-
-    Attributes
-    ----------
-    name : str
-        Dotted config key (``market.checkout_friction``), in the key's unit.
-    low, high : float
-        The range, in the key's unit.
-    log : bool
-        The range is uniform on log10 of the value (for rates spanning orders of magnitude).
-    integer : bool
-        The config holds an integer: values are rounded.
-    """
-
-    name: str
-    low: float
-    high: float
-    log: bool = False
-    integer: bool = False
-
-    @property
-    def key(self) -> str:
-        """The parameter's name inside pyabc (dots are not allowed there)."""
-        return self.name.replace(".", "__")
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The range on the sampled scale (log10 of the value when ``log``)."""
-        return (math.log10(self.low), math.log10(self.high)) if self.log else (self.low, self.high)
-
-    def value(self, x: float) -> float | int:
-        """The config value of sampled-scale coordinate ``x`` (rounded for integer keys)."""
-        return self.cast(10.0 ** x if self.log else x)
-
-    def cast(self, v: float) -> float | int:
-        """``v`` as the config holds it (rounded for integer keys)."""
-        return int(round(v)) if self.integer else float(v)
+Parameter = RangeSpec
+"""One config value an experiment varies over a range (a prior, or a sampled range): the schema's
+:class:`~journeysim.sim.schema.plans.RangeSpec` (name, low, high, log, integer; key, bounds,
+value, cast)."""

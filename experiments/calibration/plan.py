@@ -69,7 +69,7 @@ def parse_plan(name: str, raw: Mapping[str, Any]) -> CalibrationPlan:
     spec = load_plan(CalibrationPlanSpec, name, raw)
     abc = spec.abc
     return CalibrationPlan(
-        name=spec.name, parameters=tuple(Parameter(r.name, r.low, r.high, r.log) for r in spec.parameters),
+        name=spec.name, parameters=spec.parameters,
         scenario=spec.scenario, config_dir=spec.config_dir, overrides=spec.overrides, statistics=spec.statistics,
         market_size=spec.market_size, warmup_weeks=spec.warmup_weeks, seed=spec.seed,
         population_size=abc.population_size, generations=abc.generations, max_simulations=abc.max_simulations,

@@ -82,7 +82,7 @@ def parse_plan(name: str, raw: dict[str, Any]) -> Plan:
     from journeysim.sim.schema.plans import SensitivityPlanSpec, load_plan
 
     spec = load_plan(SensitivityPlanSpec, name, raw)
-    parameters = tuple(Parameter(r.name, r.low, r.high) for r in spec.parameters)
+    parameters = spec.parameters
     return Plan(name=spec.name, kpi=spec.kpi, parameters=parameters,
                 scenario=spec.scenario, method=spec.method, trajectories=spec.trajectories,
                 num_levels=spec.num_levels, seed=spec.seed, replicates=spec.replicates, overrides=spec.overrides)
