@@ -39,7 +39,7 @@ def test_bass_scenario_writes_adoption_table_and_figure(tmp_path) -> None:
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = (tmp_path / "bass" / "adoption.csv").read_text().splitlines()
-    assert lines[0] == "day,adopted_fraction" and len(lines) == 732
+    assert lines[0] == "day,adopted_fraction" and len(lines) == 731  # header and days 1..730
     assert (tmp_path / "bass" / "adoption.png").stat().st_size > 10_000
 
 
