@@ -3,17 +3,12 @@
 Every experiment that makes more than one model run (calibration, optimisation, sensitivity,
 truth, validation) hands its runs to :func:`run_many` as *jobs*: picklable callables of no
 arguments (a ``functools.partial`` or a small frozen dataclass with ``__call__``), each composed
-and configured by the caller, so a worker only runs. The backend that runs them is a name:
+and configured by the caller, so a worker only runs. Where they run is an *executor*
+(:mod:`journeysim.experiments.executors`): local processes (the default), Dask, submitit (SLURM)
+or Ray, chosen once by the command (``--executor``) or per call (``backend=``).
 
-==========  ======================================================================
-backend     where the jobs run
-==========  ======================================================================
-``loky``    local worker processes (joblib's loky), the default
-``ray``     joblib on a Ray cluster (``pip install 'journeysim[ray]'``; connects to
-            ``RAY_ADDRESS`` or starts a local one)
-==========  ======================================================================
-
-Results do not depend on the backend or the number of workers: a job carries its seed.
+Results do not depend on the executor or the number of workers: a job carries its seed. A job
+that fails or is lost is retried once, then recorded as a :class:`Failure`.
 
 The module also runs one config to the end (:func:`run_config`) with the outputs an
 inference needs (:func:`quiet`).
@@ -29,13 +24,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.experiments.executors import ALIASES, EXECUTORS, Executor, execute, lost_text, open_session, resolve
+from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
 
-BACKENDS = ("loky", "ray")
-"""Names of the backends :func:`run_many` knows."""
+BACKENDS = (*EXECUTORS, *ALIASES)
+"""Names of the executors :func:`run_many` knows (``loky`` is the old name of ``local``)."""
 
 QUIET_OUTPUTS = {"event_log_sample": 0, "mesa_agents": "lazy", "figures": False, "tables": False,
                  "progress": False}
@@ -121,7 +117,16 @@ def _attempt(job: Job, index: int, local: bool = False) -> Any:
         return Failure(index, f"{type(error).__name__}: {error}", traceback.format_exc(), carried)
 
 
-def run_many(jobs: Iterable[Job], workers: int = 1, backend: str = "loky",
+def _retriable(outcome: Any) -> bool:
+    """A failed job is tried once more, unless it failed on bad input (it would fail again)."""
+    return isinstance(outcome, Failure) and not isinstance(outcome.exception, ConfigError)
+
+
+def _lost(index: int, error: BaseException) -> Failure:
+    return Failure(index, *lost_text(error))
+
+
+def run_many(jobs: Iterable[Job], workers: int = 1, backend: str | Executor | None = None,
              progress: Callable[[int], None] | None = None) -> Results:
     """Run every job; return their outcomes in job order, failures recorded (not raised).
 
@@ -130,49 +135,42 @@ def run_many(jobs: Iterable[Job], workers: int = 1, backend: str = "loky",
     jobs : iterable of callables
         Picklable callables of no arguments.
     workers : int
-        Worker processes; 1 runs the jobs in this process, one after the other; ``-1`` uses
-        every core.
-    backend : str
-        One of :data:`BACKENDS`.
+        Parallel jobs; ``-1`` uses every core. With the local executor, 1 runs the jobs in this
+        process, one after the other.
+    backend : str or Executor, optional
+        Where the jobs run: an executor or its name (one of :data:`BACKENDS`); default the
+        current one (:func:`journeysim.experiments.executors.current`, chosen by the command).
     progress : callable, optional
         Called with the number of jobs finished, after each one (in job order).
 
     Raises
     ------
     ConfigError
-        For an unknown backend, or ``ray`` when Ray is not installed.
+        For an unknown executor, ``ray`` when Ray is not installed, or a cluster that cannot
+        be reached.
+    KeyboardInterrupt
+        After Ctrl-C or SIGTERM, once the jobs not yet finished are cancelled.
     """
     jobs = list(jobs)
-    if backend not in BACKENDS:
-        raise unknown_name("backend", backend, BACKENDS)
-    if workers == 1 or len(jobs) <= 1:
+    executor = resolve(backend)
+    if executor.name == "local" and (workers == 1 or len(jobs) <= 1):
         outcomes = []
         for index, job in enumerate(jobs):
-            outcomes.append(_attempt(job, index, local=True))
+            outcome = _attempt(job, index, local=True)
+            if _retriable(outcome):
+                outcome = _attempt(job, index, local=True)
+            outcomes.append(outcome)
             if progress is not None:
                 progress(index + 1)
         return Results(tuple(outcomes))
-    from joblib import Parallel, delayed, parallel_config
-
-    if backend == "ray":
-        try:
-            from ray.util.joblib import register_ray
-        except ImportError:
-            raise ConfigError("backend", backend, "loky, unless Ray is installed (pip install 'journeysim[ray]')") \
-                from None
-        register_ray()
-    with parallel_config(backend=backend, n_jobs=workers):
-        stream = Parallel(return_as="generator")(delayed(_attempt)(job, k) for k, job in enumerate(jobs))
-        outcomes = []
-        for outcome in stream:
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(len(outcomes))
-    return Results(tuple(outcomes))
+    if not jobs:
+        return Results(())
+    session = open_session(executor, workers)
+    return Results(tuple(execute(_attempt, jobs, session, _retriable, _lost, progress)))
 
 
 def parallel_map(func: Callable[[Any], Any], items: Iterable[Any], workers: int = 1,
-                 backend: str = "loky") -> list[Any]:
+                 backend: str | Executor | None = None) -> list[Any]:
     """``[func(x) for x in items]`` through :func:`run_many`; raises the first failure.
 
     ``func`` must be picklable (a module-level function or a dataclass instance).
@@ -185,7 +183,7 @@ class ParallelMap:
     """A ``map(func, items)`` over :func:`run_many`'s workers (for pyabc's mapping sampler)."""
 
     workers: int
-    backend: str = "loky"
+    backend: str | Executor | None = None
 
     def __call__(self, func: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``list(map(func, items))`` in parallel."""

@@ -71,16 +71,16 @@ def test_progress_counts_finished_jobs():
     assert done == [1, 2, 3, 4]
 
 
-def test_unknown_backend_names_the_known_ones():
-    with pytest.raises(ConfigError, match="loky"):
+def test_unknown_executor_names_the_known_ones():
+    with pytest.raises(ConfigError, match="local, ray, submitit"):
         run_many([partial(square, 1)], backend="dask-ish")
 
 
-def test_ray_backend_without_ray_is_a_clear_error():
+def test_ray_executor_without_ray_is_a_clear_error():
     try:
         import ray  # noqa: F401
     except ImportError:
         with pytest.raises(ConfigError, match=r"journeysim\[ray\]"):
             parallel_map(abs, [-1, -2], workers=2, backend="ray")
-    else:
-        assert parallel_map(abs, [-1, -2], workers=2, backend="ray") == [1, 2]
+    else:  # make test-ray runs it with Ray (tests/test_ray.py)
+        pytest.skip("Ray is installed here")

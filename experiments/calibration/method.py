@@ -118,7 +118,7 @@ def base_config(plan: CalibrationPlan) -> dict[str, Any]:
     return compose_base(plan.scenario, plan.overrides, plan.config_dir)
 
 
-def calibrate(plan: CalibrationPlan, observed: Observed, jobs: int = 1, backend: str = "loky",
+def calibrate(plan: CalibrationPlan, observed: Observed, jobs: int = 1, backend: str | None = None,
               db_path: str | Path | None = None, truth: Mapping[str, float] | None = None,
               verbose: bool = False, config: Mapping[str, Any] | None = None) -> Calibration:
     """Fit ``plan``'s parameters to ``observed`` with ABC-SMC; then draw the posterior predictive.
@@ -233,7 +233,7 @@ def seeded_sampler(map_: Callable[[Callable, list], list]):
 
 
 def posterior_predictive(calibration: Calibration, simulator: Simulator, jobs: int = 1,
-                         backend: str = "loky") -> dict[str, np.ndarray]:
+                         backend: str | None = None) -> dict[str, np.ndarray]:
     """Series of runs at posterior draws (by weight), each with a fresh seed; shape (draws, weeks)."""
     plan, particles = calibration.plan, calibration.particles
     rng = np.random.default_rng(plan.seed)

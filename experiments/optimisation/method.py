@@ -57,7 +57,7 @@ class PlanRun:
 
 
 def evaluate(problem: Problem, allocations: Sequence[Allocation], seeds: Sequence[int], jobs: int = 1,
-             backend: str = "loky") -> list[list[dict[str, float]]]:
+             backend: str | None = None) -> list[list[dict[str, float]]]:
     """KPIs of every allocation at every seed: ``result[i][k]`` for allocation i, seed k."""
     tasks = [(a.lever(problem.total_daily, problem.days, problem.plan.burst), s) for a in allocations for s in seeds]
     results = parallel_map(PlanRun(quiet(problem.config)), tasks, jobs, backend)
@@ -73,7 +73,7 @@ def score(runs: Sequence[Mapping[str, float]], objective: str) -> dict[str, floa
     return out
 
 
-def search(problem: Problem, jobs: int = 1, backend: str = "loky") -> pd.DataFrame:
+def search(problem: Problem, jobs: int = 1, backend: str | None = None) -> pd.DataFrame:
     """Optuna's TPE over the simplex of shares (and the burst share), every candidate on the tuning seeds.
 
     The configured split and an equal split are the first candidates. Candidates are asked in
@@ -128,7 +128,7 @@ def allocation_of(problem: Problem, row: Mapping[str, Any]) -> Allocation:
 
 
 def validate(problem: Problem, best: Allocation, baseline: Allocation, jobs: int = 1,
-             backend: str = "loky") -> pd.DataFrame:
+             backend: str | None = None) -> pd.DataFrame:
     """Best and configured split on the fresh seeds (paired: the same seeds for both)."""
     seeds = problem.plan.fresh_seeds
     best_runs, base_runs = evaluate(problem, [best, baseline], seeds, jobs, backend)
@@ -137,7 +137,7 @@ def validate(problem: Problem, best: Allocation, baseline: Allocation, jobs: int
     return pd.DataFrame(rows)
 
 
-def response_curves(problem: Problem, best: Allocation, jobs: int = 1, backend: str = "loky") -> pd.DataFrame:
+def response_curves(problem: Problem, best: Allocation, jobs: int = 1, backend: str | None = None) -> pd.DataFrame:
     """KPIs against one channel's always-on daily budget (0 to the whole total), the others at the best plan.
 
     Runs on the first ``curve seeds`` tuning seeds (common random numbers across points).
@@ -159,7 +159,7 @@ def response_curves(problem: Problem, best: Allocation, jobs: int = 1, backend: 
     return pd.DataFrame(rows)
 
 
-def optimise(plan: BudgetPlan, jobs: int = 1, backend: str = "loky", curves: bool = True) -> Optimisation:
+def optimise(plan: BudgetPlan, jobs: int = 1, backend: str | None = None, curves: bool = True) -> Optimisation:
     """Search, validate on fresh seeds and trace the response curves.
 
     Parameters

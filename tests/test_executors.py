@@ -1,0 +1,156 @@
+"""Every executor: results in job order, a failed or lost job retried once then recorded, no worker left."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from functools import partial
+from pathlib import Path
+
+import cloudpickle
+import pytest
+
+from journeysim.experiments.executors import Executor, from_args, use
+from journeysim.experiments.runner import Failure, run_many
+from journeysim.sim.errors import ConfigError
+
+EXECUTORS = ["local", "dask", "submitit"]
+
+# submitit's job processes cannot import this test module: send its functions by value
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def first_attempt_fails(marker: str, how: str) -> str:
+    """Fails (raises, or its process dies) on the first attempt only: the marker file remembers it."""
+    if not os.path.exists(marker):
+        Path(marker).write_text("tried")
+        if how == "die":
+            os._exit(17)
+        raise RuntimeError("first attempt")
+    return "second attempt"
+
+
+def always_fails() -> None:
+    raise ValueError("every time")
+
+
+def count_and_fail(marker: str) -> None:
+    with open(marker, "a") as f:
+        f.write("x")
+    raise ValueError("counted")
+
+
+@pytest.mark.parametrize("name", EXECUTORS)
+def test_a_failed_or_lost_job_is_retried_once_then_recorded(tmp_path, name):
+    jobs = [partial(square, 3), partial(first_attempt_fails, str(tmp_path / "raise"), "raise"),
+            partial(count_and_fail, str(tmp_path / "n")), always_fails]
+    results = run_many(jobs, workers=2, backend=Executor(name))
+    assert results.outcomes[:2] == (9, "second attempt")
+    assert (tmp_path / "n").read_text() == "xx"  # tried twice, not more
+    assert [f.index for f in results.failures] == [2, 3]
+    assert isinstance(results.outcomes[3], Failure) and "ValueError: every time" in results.outcomes[3].error
+    # a job whose worker dies is run again (once) elsewhere
+    died = run_many([partial(first_attempt_fails, str(tmp_path / "die"), "die"), partial(square, 4)],
+                    workers=2, backend=Executor(name))
+    assert died.values() == ["second attempt", 16]
+
+
+def bad_input() -> None:
+    raise ConfigError("market.price", -1, "a positive number")
+
+
+def test_bad_input_is_not_retried_and_reaches_the_caller(tmp_path):
+    with pytest.raises(ConfigError, match="market.price"):
+        run_many([bad_input, partial(square, 2)], workers=2, backend=Executor("dask")).values()
+
+
+def test_the_command_s_executor_is_used_by_every_run_many_inside():
+    with use(Executor("dask")):
+        from journeysim.experiments.executors import current
+
+        assert current().name == "dask"
+        assert run_many([partial(square, k) for k in range(5)], workers=2).values() == [0, 1, 4, 9, 16]
+    assert current().name == "local"
+
+
+def test_options_name_the_bad_value():
+    import argparse
+
+    with pytest.raises(ConfigError, match="executor = 'slurm'"):
+        Executor("slurm")
+    with pytest.raises(ConfigError, match="no address with the local executor"):
+        Executor("local", "tcp://x:8786")
+    with pytest.raises(ConfigError, match="--executor-option"):
+        from_args(argparse.Namespace(executor="submitit", address=None, executor_option=["partition"]))
+
+
+def test_an_unreachable_dask_scheduler_is_bad_input():
+    with pytest.raises(ConfigError, match="a reachable Dask scheduler"):
+        run_many([partial(square, 1), partial(square, 2)], workers=2,
+                 backend=Executor("dask", "tcp://127.0.0.1:9")).values()
+
+
+SLEEPER = textwrap.dedent("""
+    import sys, time
+    from functools import partial
+    from journeysim.experiments.executors import Executor
+    from journeysim.experiments.runner import run_many
+    print("started", flush=True)
+    run_many([partial(time.sleep, 60) for _ in range(4)], workers=2, backend=Executor(sys.argv[1]))
+""")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("name", EXECUTORS)
+def test_sigterm_cancels_the_jobs_and_leaves_no_worker(name):
+    process = subprocess.Popen([sys.executable, "-c", SLEEPER, name], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "started"
+        deadline = time.monotonic() + 60
+        while len(descendants(process.pid)) < 2:  # the workers are up
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.2)
+        time.sleep(1.0)
+        workers = descendants(process.pid)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]
