@@ -20,6 +20,7 @@ from omegaconf import DictConfig
 from journeysim import commands
 from journeysim.sim.config import parse_config
 from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest  # noqa: F401 - docs read them here
+from journeysim.sim.schema.fields import Number, check
 
 CONFIG_GROUPS = ("scenario", "population", "channels", "network", "service")
 
@@ -215,8 +216,7 @@ def app_parser() -> commands.CommandParser:
 def parse_app_args(argv: Sequence[str] | None = None):
     """Options of ``journey-app`` (ConfigError for a port outside 0..65535)."""
     args = commands.parse(app_parser(), argv)
-    if not 0 <= args.port <= 65535:
-        raise ConfigError("--port", args.port, "a number from 0 to 65535")
+    check(Number(low=0, high=65535, integer=True), args.port, "--port")
     return args
 
 

@@ -15,7 +15,7 @@ from journeysim import commands
 from journeysim.experiments.sensitivity.method import run_sensitivity
 from journeysim.experiments.sensitivity.plan import Plan, parse_plan, plan_names, read_plan_file
 from journeysim.experiments.sensitivity.result import SensitivityResult
-from journeysim.sim.errors import ConfigError
+from journeysim.sim.schema.fields import check, whole
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list:
             print("\n".join(plan_names()))
             return 0
-        if args.jobs < 1:
-            raise ConfigError("--jobs", args.jobs, "a whole number of at least 1")
+        check(whole(1), args.jobs, "--jobs")
         plan = plan_from_args(args)
         print(f"journey-sensitivity: {plan.name}: {plan.runs} runs of {plan.scenario or 'baseline'} "
               f"({len(plan.parameters)} parameters, {plan.trajectories} trajectories)", file=sys.stderr)

@@ -25,7 +25,8 @@ from journeysim.experiments.validation import (
     talk_of_the_network,
 )
 from journeysim.experiments.validation.experiment import Outcome, default_jobs, save_table
-from journeysim.sim.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from journeysim.sim.errors import EXIT_FAILED, EXIT_OK
+from journeysim.sim.schema.fields import check, whole
 
 EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     bass_products.NAME: bass_products.run,
@@ -59,10 +60,8 @@ def parser() -> argparse.ArgumentParser:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options (ConfigError for a bad number)."""
     args = commands.parse(parser(), argv)
-    if args.jobs < 1:
-        raise ConfigError("--jobs", args.jobs, "a whole number of at least 1")
-    if args.seed < 0:
-        raise ConfigError("--seed", args.seed, "a whole number of at least 0")
+    check(whole(1), args.jobs, "--jobs")
+    check(whole(0), args.seed, "--seed")
     args.out = Path(args.output_dir or DEFAULT_OUT)
     return args
 

@@ -100,6 +100,24 @@ PROBABILITY = Number(low=0.0, high=1.0)
 """A probability or share in [0, 1]."""
 
 
+class Whole(Number):
+    """A whole number of at least ``low`` (``optional``: or null)."""
+
+    def check(self, value: Any) -> int | None:
+        """The number as ``int``."""
+        if value is None and self.optional:
+            return None
+        try:
+            return super().check(value)
+        except Rule:
+            raise Rule(value, f"a whole number of at least {self.low}") from None
+
+
+def whole(low: int, optional: bool = False) -> Whole:
+    """The rule of a whole number of at least ``low``."""
+    return Whole(low=low, integer=True, optional=optional)
+
+
 @dataclass(frozen=True)
 class Flag(FieldRule):
     """A true/false switch (``yes`` or ``1`` are not taken for true)."""

@@ -23,30 +23,14 @@ from journeysim.sim.schema.fields import (
     Rule,
     SpecBase,
     Text,
+    Whole,
     at,
     default_when_null,
     load,
     spec,
     spec_keys,
+    whole,
 )
-
-
-class Whole(Number):
-    """A whole number of at least ``low`` (``optional``: or null)."""
-
-    def check(self, value: Any) -> int | None:
-        """The number as ``int``."""
-        if value is None and self.optional:
-            return None
-        try:
-            return super().check(value)
-        except Rule:
-            raise Rule(value, f"a whole number of at least {self.low}") from None
-
-
-def whole(low: int, optional: bool = False) -> Whole:
-    """The rule of a whole number of at least ``low``."""
-    return Whole(low=low, integer=True, optional=optional)
 
 
 class Overrides(FieldRule):
