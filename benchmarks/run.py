@@ -93,6 +93,33 @@ def case_truth(size: int, seeds: int) -> dict:
             "peak_mb": peak_memory_mb()}
 
 
+def case_paths(size: int, days: int) -> dict:
+    """Export every customer's journey path (the attribution input) of a run with the full journey log.
+
+    ``peak_mb`` is the process's peak; ``export_mb`` what the export added on top of the finished
+    run (the model and its journey log), the figure issue #17 bounds (under 500 MB at 100,000 x 730).
+    """
+    import tempfile
+
+    from journeysim.api import compose_config
+    from journeysim.experiments.exports import journey_paths
+    from journeysim.outputs import write_table
+    from journeysim.runner import build_model
+    from journeysim.sim.config import parse_config
+
+    overrides = [f"population.size={size}", f"days={days}", f"outputs.event_log_sample={size}",
+                 "outputs.mesa_agents=lazy"]
+    model = build_model(parse_config(compose_config(overrides=overrides))).run()
+    before = peak_memory_mb()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        write_table(Path(directory) / "paths", journey_paths(model), "csv")
+    seconds = time.perf_counter() - started
+    events = model.journey_log.arrays()[0].size
+    return {"case": f"paths export {size:,} x {days} ({events / 1e6:.0f}M events)", "wall_s": seconds,
+            "peak_mb": peak_memory_mb(), "export_mb": peak_memory_mb() - before}
+
+
 def run_case(args: list[str]) -> dict:
     """Run ``benchmarks/run.py --case ...`` in a fresh process and read its JSON line."""
     out = subprocess.run([sys.executable, str(Path(__file__)), "--case", *args], capture_output=True,
@@ -111,6 +138,8 @@ def main() -> None:
             result = case_mesa(int(rest[0]), int(rest[1]))
         elif kind == "truth":
             result = case_truth(int(rest[0]), int(rest[1]))
+        elif kind == "paths":
+            result = case_paths(int(rest[0]), int(rest[1]))
         else:
             result = case_journey(kind, int(rest[0]), int(rest[1]), rest[2:])
         print(json.dumps(result))
@@ -122,6 +151,7 @@ def main() -> None:
         ["baseline", "100000", "365"],
         ["baseline", str(big), "365"],
         ["truth", "10000" if args.quick else "50000", "2" if args.quick else "5"],
+        ["paths", "10000" if args.quick else "100000", "730"],
     ]
     results = [run_case(c) for c in cases]
     baseline = results[0]["agent_steps_per_s"]
@@ -133,6 +163,8 @@ def main() -> None:
         print(f"{r['case']:<44} {r['wall_s']:>8.2f} {steps} {(f'{rate:,.0f}' if rate else '-'):>14} {ratio} "
               f"{r['peak_mb']:>8.0f}")
     for r in results:
+        if "export_mb" in r:
+            print(f"{r['case']}: the export added {r['export_mb']:.0f} MB to the finished run's peak")
         if r.get("service_share"):
             print(f"service layer share of step time, {r['case']}: {r['service_share']:.1%}")
 

@@ -116,7 +116,7 @@ def run_journey(cfg: DictConfig) -> dict | None:
 
 SUMMARY = ("journey: run one journeysim scenario. Synthetic customers move from unaware to advocate under "
            "marketing, word of mouth and service; journey prints the KPI table and writes the run's tables "
-           "(CSV), figures (PNG) and summary.json.")
+           "(CSV, or Parquet with outputs.format=parquet), figures (PNG), summary.json and manifest.json.")
 
 EXAMPLES = (
     "journey                                           # baseline: 10,000 customers for 365 days",

@@ -124,6 +124,18 @@ def reference_page() -> str:
              "**Days.** " + DAY_CONVENTION, "",
              "**Money.** *currency* is the run's `market.currency` (default USD); `manifest.json` and "
              "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]
+    lines += ["## Files of a run directory", "",
+              "| File | Holds |", "|---|---|",
+              "| `daily`, `flows`, `channels`, `events` (`.csv` or `.parquet`, `outputs.format`) | the tables below; "
+              "the journey log is written in pieces (Parquet: one row group per million events) |",
+              "| `adoption.csv` | Bass scenario only: the adoption curve |",
+              "| `summary.json` | the KPIs (`kpis`, with `not_applicable` reasons), `initial` (stages before day 1), "
+              "a Bass run's `bass` fit, `service` |",
+              "| `status.json` | `running`, `complete`, `incomplete` or `failed` |",
+              "| `manifest.json` | the resolved config, seeds, package versions, git commit and the size and sha256 "
+              "of every other file (also in sweep and experiment directories; `journeysim.manifest.verify_manifest`)"
+              " |",
+              "| `*.png` | the figures (`outputs.figures`) |", ""]
     for table, (what, cols) in TABLES.items():
         lines += [f"## `{table}`", "", what[0].upper() + what[1:] + ".", "",
                   "| Column | Unit | Meaning |", "|---|---|---|",

@@ -236,7 +236,11 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
 def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
     """``summary.json`` of a run: ``meta``, the KPIs, and per market what it reports besides
     (a Bass run: adoption, milestones and the fit to the closed form; service KPIs)."""
-    summary = {**meta, "kpis": kpis.summary(model), "initial": {"stages": initial_stages(model)}}
+    from journeysim.units import currency_from
+
+    currency = currency_from(model.spec)
+    summary = {**meta, "currency": {"code": currency.code, "symbol": currency.symbol}, "kpis": kpis.summary(model),
+               "initial": {"stages": initial_stages(model)}}
     if model.spec.kind == "bass":
         from journeysim.scenarios.bass import bass_fit
 

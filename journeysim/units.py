@@ -82,11 +82,12 @@ def currency_from(config: Any = None) -> Currency:
     Parameters
     ----------
     config : mapping, DictConfig, RunSpec or None
-        A resolved config (or anything with a ``market`` holding ``currency``). ``market.currency``
-        may be an ISO code (``EUR``) or a mapping with ``code`` and ``symbol``.
+        A resolved config (or anything with a ``market`` holding ``currency``), or a run's
+        ``summary.json`` (``currency`` at its top). The currency may be an ISO code (``EUR``) or a
+        mapping with ``code`` and ``symbol``.
     """
     market = _get(config, "market")
-    value = _get(market, "currency")
+    value = _get(market, "currency") if market is not None else _get(config, "currency")  # a config or a summary
     if value is None:
         return DEFAULT_CURRENCY
     if isinstance(value, str):

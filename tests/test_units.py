@@ -89,6 +89,19 @@ def test_the_market_config_types_the_currency_and_defaults_to_us_dollars() -> No
     assert currency_from(make_spec("market.currency=GBP")) == Currency("GBP", "£")
 
 
+def test_the_summary_records_the_currency_and_the_table_states_it(tmp_path) -> None:
+    from journeysim.runner import run
+    from tests.conftest import make_spec
+
+    summary = run(make_spec("population.size=300", "days=20", "outputs.figures=false", "market.currency=EUR"),
+                  tmp_path).summary
+    assert summary["currency"] == {"code": "EUR", "symbol": "€"}
+    out = io.StringIO()
+    print_kpis(summary, console=Console(file=out, width=200), currency=currency_from(summary))
+    assert "amounts in EUR (€)" in out.getvalue()
+    assert dict(units.kpi_rows(summary["kpis"], currency_from(summary)))[units.kpi("revenue").label].startswith("€")
+
+
 def test_a_bass_run_shows_no_money_kpi_but_adoption_and_the_fit(tmp_path) -> None:
     from journeysim.runner import run
     from tests.conftest import make_spec
