@@ -44,7 +44,7 @@ DIRECT = "direct"
 SEPARATOR = " > "
 """Separator between touches in a path string."""
 
-DAILY_COLUMNS = ("acquisitions", "orders", "revenue", "refunds", "programme_cost")
+DAILY_COLUMNS = ("acquisitions", "orders", "revenue", "refunds", "programme_cost", "basket_units")
 FREQUENCIES = ("D", "W")
 
 
@@ -89,10 +89,11 @@ class RunRecord:
     def order_price(self) -> np.ndarray:
         """Price paid per order on each day, currency (NaN on days without orders).
 
-        Every order of a day is at the day's price, so it is the day's gross order revenue
-        (revenue plus refunds) over its orders.
+        Every order of a day pays the day's price times its basket size, so the price is the
+        day's gross order revenue (revenue plus refunds) over its orders counted in standard
+        orders (``basket_units``, the sum of the basket sizes).
         """
-        orders = self.daily["orders"]
+        orders = self.daily["basket_units"]
         gross = self.daily["revenue"] + self.daily["refunds"]
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(orders > 0, gross / np.where(orders > 0, orders, 1), np.nan)

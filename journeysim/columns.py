@@ -74,6 +74,8 @@ _DAILY = (
     Column("programme_cost", "currency/day",
            "costs booked by levers that day (referral rewards, loyalty perks, extra staff, a checkout fix)"),
     Column("loyal_repurchases", "orders/day", "repeat orders of loyal customers and advocates"),
+    Column("basket_units", "orders/day", "the day's orders in standard orders: the sum of their basket sizes "
+           "(gross revenue / basket_units is the day's mean offered price)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

@@ -226,7 +226,6 @@ MORE_KPIS: dict[str, Kpi] = {
     "loyal_repurchases": Kpi("Repeat orders of loyal customers", COUNT),
     "average_order_value": Kpi("Average order value", MONEY, 2),
     "customer_lifetime_value": Kpi("Lifetime value (realised margin per customer)", MONEY, 2),
-    "referral_value_ratio": Kpi("Referred customers' value vs others", RATIO, 2),
 }
 """Other KPIs and daily columns with a known unit (page readouts, reports, axes)."""
 

@@ -11,10 +11,12 @@ DAILY_KPIS: tuple[str, ...] = (
     "abandoned", "revenue", "margin", "refunds", "returns", "conversations_positive",
     "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
-    "mean_delivery_days", "programme_cost", "loyal_repurchases",
+    "mean_delivery_days", "programme_cost", "loyal_repurchases", "basket_units",
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
-``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...)."""
+``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...);
+``loyal_repurchases``: orders of customers who were loyal or advocates when they ordered;
+``basket_units``: orders counted in standard orders (the sum of their basket sizes)."""
 
 
 class Collector:

@@ -21,8 +21,7 @@ MIN_NPS_RESPONDENTS = 30
 """Fewest survey respondents for an NPS worth showing: below, its standard error exceeds about
 18 points (a score of +100 from 17 buyers says nothing)."""
 
-MONEY_KPIS = ("revenue", "margin", "spend", "profit", "cac", "roas", "average_order_value", "customer_lifetime_value",
-              "referral_value_ratio")
+MONEY_KPIS = ("revenue", "margin", "spend", "profit", "cac", "roas", "average_order_value", "customer_lifetime_value")
 """KPIs in (or per unit of) the run's currency: meaningful only where media and prices cost real money."""
 
 NOMINAL_MEDIA = "a Bass market's media and price are nominal, so money means nothing here"
@@ -188,7 +187,7 @@ def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
         "acquisitions_by_source": acquisitions_by_source(model),
         "average_order_value": average_order_value(model),
         "customer_lifetime_value": customer_lifetime_value(model),
-        "referral_value_ratio": model.lifetime.referral_ratio(),
+        "referral_value": model.lifetime.referral_comparison(),
         "lifetime_value_by_source": model.lifetime.by_source(),
         "lifetime_value_by_cohort": model.lifetime.by_cohort(),
     }

@@ -117,6 +117,12 @@ class CustomerValue:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(sizes > 0, self.cumulative_by_cohort() / sizes, np.nan)
 
+    def referral_comparison(self) -> dict[str, float | int]:
+        """Referred customers against the others: ``{"customers": n, "ratio": r}`` with ``r`` from
+        :meth:`referral_ratio` (NaN without referred customers)."""
+        referral = (self.acquired >= 0) & (self.source == self.sources.index("referral"))
+        return {"customers": int(referral.sum()), "ratio": self.referral_ratio()}
+
     def referral_ratio(self) -> float:
         """Realised margin of referred customers over that of the others acquired in the same
         months (cohort-matched, so a later start does not count against them; NaN if no month

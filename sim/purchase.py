@@ -98,6 +98,7 @@ def book_orders(collector: Collector, day: int, orders: Purchases, state: Custom
     c.add(day, "revenue", revenue)
     goods = orders.rows.size if orders.basket is None else float(orders.basket.sum())  # standard orders
     c.add(day, "margin", revenue - goods * unit_cost)
+    c.add(day, "basket_units", goods)
     source = state.last_touch[first].astype(np.int64)
     source[source == NO_TOUCH] = n_channels + 1  # direct / broadcast only
     c.acquisitions_by_source[day] += np.bincount(source, minlength=n_channels + 2)

@@ -75,8 +75,8 @@ def test_summary_has_lifetime_value_by_source_and_cohort_that_add_up() -> None:
 def test_referral_programme_customers_are_a_source_of_their_own_compared_with_others() -> None:
     summary = kpis.summary(small_run("scenario=referral_programme"))
     assert summary["lifetime_value_by_source"]["referral"]["customers"] == summary["referrals"]
-    assert summary["referral_value_ratio"] > 0
-    assert np.isnan(kpis.summary(small_run())["referral_value_ratio"])  # no programme, no referral source
+    assert summary["referral_value"]["customers"] == summary["referrals"] and summary["referral_value"]["ratio"] > 0
+    assert np.isnan(kpis.summary(small_run())["referral_value"]["ratio"])  # no programme, no referral source
 
 
 def paired(kpi, levers: str, *overrides: str) -> object:
