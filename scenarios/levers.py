@@ -8,27 +8,7 @@ exposure modifiers, word of mouth, traits, staffing), never by writing the model
 the config: a list of mappings, each with a ``type`` naming a lever of :data:`LEVERS` and that
 lever's parameters.
 
-======================  ====================================================================
-type                    what it does (module)
-======================  ====================================================================
-``budget_plan``         always-on, pulsing and burst budgets per channel (``budgets``)
-``budget_split``        a total daily budget split across channels by shares (``budgets``)
-``targeting``           a channel's stages, cart abandoners, stage and persona weights (``targeting``)
-``retargeting``         targeting with defaults: display to deciders and cart abandoners
-``win_back``            targeting with defaults: email to lapsed customers
-``nurture``             targeting with defaults: email, each considerer weighted 4x
-``personalisation``     impressions go to the personas with most affinity (``targeting``)
-``promotion``           a discount over dates (``offers``)
-``checkout_fix``        lower checkout friction from a day, at a one-off cost (``offers``)
-``price_change``        a new list price from a day, for everyone or some personas (``pricing``)
-``cross_sell``          recommendations add a share to baskets over dates, at a cost (``product``)
-``product_improvement`` survey feedback raises product quality over time, at a cost (``product``)
-``referral_programme``  reward per referral, rewarded customers talk more (``programmes``)
-``loyalty_programme``   members repurchase more and lapse less, at a cost (``programmes``)
-``support_staffing``    a support roster replacing the configured one (``operations``)
-``fulfilment_capacity`` orders the warehouse ships per day, from given days (``operations``)
-``omnichannel``         cross-channel synergy within a window of days (``omnichannel``)
-======================  ====================================================================
+==============================  ====================================================================
 """
 
 from __future__ import annotations
@@ -47,6 +27,7 @@ from journeysim.scenarios import (  # noqa: F401
     pricing,
     product,
     programmes,
+    support,
     targeting,
 )
 from journeysim.scenarios.base import LEVERS, Lever, Params, make_lever, register

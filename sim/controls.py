@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.service_controls import ServiceControls
 from journeysim.sim.stages import Stage
 from journeysim.sim.value_controls import ValueControls
 
@@ -60,7 +61,7 @@ def _describe(scope: object) -> object:
     return f"array of {scope.size} {scope.dtype}" if isinstance(scope, np.ndarray) else scope
 
 
-class MarketControls(ValueControls):
+class MarketControls(ValueControls, ServiceControls):
     """Typed levers over one :class:`~journeysim.sim.model.JourneyModel`.
 
     Parameters
@@ -291,33 +292,6 @@ class MarketControls(ValueControls):
         for name, factor in factors.items():
             traits[name][rows] *= factor
         self._model.refresh(rows)
-
-    # ------------------------------------------------------------------ service (shared)
-    def set_support_staff(self, staff: int, scope: Scope = None) -> None:
-        """Support agents on duty from today on (replaces the configured roster)."""
-        self._shared("set_support_staff", scope)
-        self._service("set_support_staff").set_staff(int(staff))
-
-    def configured_staff(self, day: int) -> int:
-        """Support agents the run's configuration has on ``day``."""
-        return self._service("configured_staff").config.staff_on(day)
-
-    @property
-    def fulfilment_capacity(self) -> float:
-        """Orders the warehouse ships per day (this population)."""
-        return self._service("fulfilment_capacity").config.fulfilment_capacity
-
-    def set_fulfilment_capacity(self, orders_per_day: float, scope: Scope = None) -> None:
-        """Orders the warehouse ships per day from today on."""
-        self._shared("set_fulfilment_capacity", scope)
-        if not orders_per_day > 0:
-            raise ConfigError("orders_per_day", orders_per_day, "a capacity above 0")
-        self._service("set_fulfilment_capacity").config.fulfilment_capacity = float(orders_per_day)
-
-    def _service(self, operation: str):
-        if self._model.service is None:
-            raise ConfigError("service.enabled", False, f"true for {operation} (the run has no service layer)")
-        return self._model.service
 
 
 def _deprecated(old: str, read: str, setter: str) -> property:

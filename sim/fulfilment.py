@@ -30,11 +30,15 @@ def ticket_probability(shortfall: np.ndarray, base: float, slope: float) -> np.n
     return np.clip(base + slope * np.clip(shortfall, 0.0, 1.0), 0.0, 1.0)
 
 
+
 _ORDER_COLUMNS = (
     "customer",
     "order_day",
     "satisfaction",
     "wants_ticket",
+    "wants_wismo",
+    "shortfall",
+    "contact",
     "transit",
     "handle",
     "return_draw",
@@ -53,9 +57,12 @@ class Orders:
     customer: np.ndarray  # int64 row indices
     order_day: np.ndarray  # float64, days
     satisfaction: np.ndarray  # float32, at ordering
-    wants_ticket: np.ndarray  # bool: opens a ticket when the parcel arrives
+    wants_ticket: np.ndarray  # bool: opens a complaint when the parcel arrives
+    wants_wismo: np.ndarray  # bool: asks "where is my order" while the parcel is in transit
+    shortfall: np.ndarray  # float64, quality shortfall in [0, 1]
+    contact: np.ndarray  # float64 (n, contacts.N_DRAWS) uniforms and unit patience of its contacts
     transit: np.ndarray  # float64, days from shipping to the door
-    handle: np.ndarray  # float64, days of staffed time if it opens a ticket
+    handle: np.ndarray  # float64, unit exponential: handle time in the channel's mean handle times
     return_draw: np.ndarray  # float64 uniform [0, 1): returned if below return_probability
     arrival: np.ndarray | None = None  # float64, days; set when shipped
 
@@ -99,6 +106,12 @@ class OrderBacklog:
         if len(orders):
             self._batches.append(orders)
             self._size += len(orders)
+
+    def placed_in(self, after: float, up_to: float) -> Orders | None:
+        """The waiting orders placed after day ``after`` and no later than ``up_to``."""
+        parts = [b.take((b.order_day > after) & (b.order_day <= up_to)) for b in self._batches
+                 if after < b.order_day[0] <= up_to]
+        return Orders.concat(parts) if parts else None
 
     def pop(self, n: float, up_to_day: float) -> Orders | None:
         """Take up to ``n`` of the oldest orders placed no later than ``up_to_day``."""

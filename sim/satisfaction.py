@@ -4,8 +4,14 @@ Satisfaction is a number per customer from -1 (angry) through 0 (neutral) to 1 (
 This is the one module that writes ``state.satisfaction``:
 
 * an order sets it from perceived quality against expectation (:func:`after_order`);
-* the service layer's penalties (late delivery, support waits) lower it (:func:`apply_penalties`,
-  with the curves :func:`delivery_penalty` and :func:`wait_penalty`);
+* the service layer's changes (late delivery, support waits, abandoned and unresolved contacts
+  lower it; a resolved complaint gives part of the loss back) are added by :func:`apply_penalties`,
+  with the curves :func:`delivery_penalty` and :func:`wait_penalty` and the contact outcomes of
+  :func:`contact_change`. Delays the firm controls (support queues, the warehouse backlog) weigh
+  ``in_control_factor`` times more than the carrier's (Taylor 1995: delays hurt most when the firm
+  seems in control). A resolution gives back only a share (``recovery_share`` < 1) of what the
+  failure cost, so recovery never leaves a customer better off than no failure (de Matos,
+  Henrique and Rossi 2007: no recovery paradox for repurchase);
 * the agent facade and hand-made states set it directly (:func:`set_satisfaction`).
 
 It also holds what satisfaction drives: the repurchase, churn and advocacy multipliers read by
@@ -50,8 +56,8 @@ def after_order(state: CustomerState, rows: np.ndarray, first: np.ndarray,
 
 
 def apply_penalties(state: CustomerState, customers: np.ndarray, delta: np.ndarray) -> None:
-    """Add the service layer's satisfaction changes ``delta`` (<= 0, summed per customer) to
-    ``customers``, keeping satisfaction within [-1, 1]."""
+    """Add the service layer's satisfaction changes ``delta`` (summed per customer; negative
+    for penalties, positive for a recovery) to ``customers``, keeping satisfaction within [-1, 1]."""
     np.add.at(state.satisfaction, customers, delta)
     np.clip(state.satisfaction, -1.0, 1.0, out=state.satisfaction)
 
@@ -80,10 +86,48 @@ def wait_penalty(wait_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
     return np.clip(penalty, 0.0, cap)
 
 
-def delivery_penalty(delivery_days: np.ndarray, curve: Mapping[str, Any]) -> np.ndarray:
-    """Satisfaction lost (>= 0): ``per_day`` per day beyond ``promised_days``, capped at ``max``."""
+def delivery_penalty(delivery_days: np.ndarray, curve: Mapping[str, Any],
+                     backlog_days: np.ndarray | float = 0.0, in_control: float = 1.0) -> np.ndarray:
+    """Satisfaction lost (>= 0): ``per_day`` per day beyond ``promised_days``, capped at ``max``.
+
+    Late days up to ``backlog_days`` (the order waited in the firm's warehouse) count
+    ``in_control`` times; the rest (the carrier's transit) once.
+    """
     late_days = np.maximum(np.asarray(delivery_days, np.float64) - curve["promised_days"], 0.0)
-    return np.minimum(float(curve["per_day"]) * late_days, float(curve["max"]))
+    firm_days = np.minimum(late_days, np.maximum(backlog_days, 0.0))
+    weighted = late_days + (in_control - 1.0) * firm_days
+    return np.minimum(float(curve["per_day"]) * weighted, float(curve["max"]))
+
+
+def contact_change(kinds: np.ndarray, waits: np.ndarray, recovery: np.ndarray, config: Any) -> np.ndarray:
+    """Satisfaction change of finished support contacts (float64, one per contact).
+
+    Parameters
+    ----------
+    kinds : numpy.ndarray
+        Outcome codes of :mod:`journeysim.sim.contacts` (resolved, abandoned, unresolved, deflected).
+    waits : numpy.ndarray
+        Total days each contact waited in queues.
+    recovery : numpy.ndarray
+        Satisfaction a full recovery of the contact's failure gives back (0 for "where is my order").
+    config : ServiceSpec
+        ``wait_penalty``, ``in_control_factor``, ``abandon_penalty``, ``unresolved_penalty``,
+        ``recovery_share``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``-in_control * wait_penalty(wait)``, minus ``abandon_penalty`` or ``unresolved_penalty``
+        for those outcomes, plus ``recovery_share * recovery`` for resolved or deflected ones.
+    """
+    from journeysim.sim.contacts import ABANDONED, DEFLECTED, RESOLVED, UNRESOLVED
+
+    kinds = np.asarray(kinds)
+    change = -config.in_control_factor * wait_penalty(waits, config.wait_penalty)
+    change -= np.where(kinds == ABANDONED, config.abandon_penalty, 0.0)
+    change -= np.where(kinds == UNRESOLVED, config.unresolved_penalty, 0.0)
+    recovered = (kinds == RESOLVED) | (kinds == DEFLECTED)
+    return change + np.where(recovered, config.recovery_share * np.asarray(recovery, np.float64), 0.0)
 
 
 def _logistic(x: np.ndarray | float) -> np.ndarray:

@@ -15,13 +15,17 @@ Actors
 ``delivery``
     One process per shipment (not per parcel): the carrier's rounds, handing parcels over day by
     day as they arrive. On arrival the delivery penalty is applied and returns are decided.
-``ticket_arrivals`` and ``ticket``
-    A share of orders opens a support ticket when the parcel arrives (the customer finds the
-    quality shortfall). Each ticket is a SimPy process queueing FCFS for one of the staffed
-    ``support_agents`` (a :class:`SupportDesk`, a ``simpy.Resource`` whose capacity follows the
-    staff roster).
+``contact_arrivals`` and ``contact`` (:mod:`journeysim.sim.contacts`)
+    Contacts per order: a complaint when the parcel arrives (more with a quality shortfall), a
+    "where is my order" (WISMO) question while it is in transit (``wismo_share`` of
+    ``ticket_probability``), and a WISMO question from a share ``late_wismo_probability`` of
+    customers whose order is not delivered by the promised day (asked on that day, or at the
+    start of the first day after it while the order still waits in the warehouse). Proactive
+    notifications prevent a share of WISMO contacts. Each contact chooses a channel; staffed
+    channels are :class:`SupportDesk` resources (``support_agents`` is the default channel's),
+    queueing FCFS with patience (reneging) and first-contact resolution.
 ``staffing``
-    Applies ``staff_schedule`` at the start of each listed day.
+    Applies each channel's ``staff_schedule`` at the start of each listed day.
 
 Time rules
 ----------
@@ -41,7 +45,8 @@ Time rules
 Randomness
 ----------
 All draws come from the Generator passed in, and all of them are made in ``place_orders``
-(ticket or not, transit, handle time, return draw: one vectorised call each). Staffing, capacity
+(contact or not, transit, handle time, return draw, the contacts' channel, patience,
+resolution and notification draws: one vectorised call each). Staffing, capacity
 and satisfaction therefore never shift the stream: under one seed, scenarios that place the same
 orders see the same parcels and tickets, and a desk with more staff serves exactly the same
 tickets (waits are then never longer, ticket by ticket).
@@ -50,28 +55,36 @@ tickets (waits are then never longer, ticket by ticket).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
-from journeysim.sim.fulfilment import DeliveryLog, OrderBacklog, Orders, delivery, ticket_probability, transit_days
-from journeysim.sim.satisfaction import delivery_penalty, wait_penalty
-from journeysim.sim.schema.service import ServiceSpec
-from journeysim.sim.support import (
-    Process,
-    SupportDesk,
+from journeysim.sim.contacts import (
+    COMPLAINT,
+    LATE_ASK,
+    N_DRAWS,
+    NOTIFIED,
+    RESOLVED,
+    WISMO,
+    Contact,
+    SupportChannel,
+    SupportChannels,
     SupportLog,
-    erlang_c_wait,
-    handle_days,
+    contact_arrivals,
     simulate_mm_c,
-    staffing,
-    ticket_arrivals,
 )
+from journeysim.sim.fulfilment import DeliveryLog, OrderBacklog, Orders, delivery, ticket_probability, transit_days
+from journeysim.sim.satisfaction import contact_change, delivery_penalty, wait_penalty
+from journeysim.sim.schema.service import ServiceSpec
+from journeysim.sim.schema.support import SupportChannelSpec
+from journeysim.sim.service_totals import RunTotals, concat, mean, net_changes, percentile
+from journeysim.sim.support import Process, SupportDesk, erlang_c_wait, staffing
 
 __all__ = [  # the service layer's public names, wherever they live
     "DAY", "POPULATION_UNIT", "Orders", "ServiceConfig", "ServiceDay", "ServiceOperations", "SupportDesk",
-    "delivery_penalty", "erlang_c_wait", "population_factor", "simulate_mm_c", "wait_penalty",
+    "SupportChannel", "delivery_penalty", "erlang_c_wait", "population_factor", "simulate_mm_c",
+    "wait_penalty",
 ]
 
 DAY = 1.0  # days: the simulation clock unit, one model step
@@ -95,8 +108,8 @@ def population_factor(size: int) -> float:
 class ServiceDay:
     """What the service layer completed during one simulated day.
 
-    ``customers`` is unique; ``satisfaction_delta`` sums a customer's penalties of the day
-    (delivery lateness, support waits of resolved tickets; 0 for an on-time delivery).
+    ``customers`` is unique; ``satisfaction_delta`` sums a customer's changes of the day
+    (delivery lateness, support waits and contact outcomes; 0 for an on-time delivery).
     ``returned`` has one entry per returned order.
     """
 
@@ -134,16 +147,21 @@ class ServiceOperations:
         self.rng = rng
         self.env = simpy.Environment()
         self.support_agents = SupportDesk(self.env, config.staff_on(0))
+        default = SupportChannel(
+            config.default_channel, self.support_agents, 1.0, config.handle_time_days,
+            config.patience_days, config.first_contact_resolution, config.cost_per_contact,
+            config.cost_per_agent_day)
+        self.channels = SupportChannels([default], config.recontact_days)
         self.backlog = OrderBacklog()
         self._support_log = SupportLog()
         self._delivery_log = DeliveryLog()
         self._capacity_credit = 0.0  # orders: fractional capacity carried to the next day
-        self._staff_overridden = False
-        self._totals = _RunTotals()
+        self._late_checked_through = -math.inf  # order day up to which late orders were asked about
+        self._totals = RunTotals()
+        self._staffing(default, config.staff_schedule)
+        for spec in config.channels:
+            self.add_channel(spec)
         self.env.process(self.warehouse())
-        self.env.process(
-            staffing(self.env, self.support_agents, config.staff_schedule, self._is_overridden)
-        )
 
     # ---- the model's interface ------------------------------------------------------------
     def place_orders(
@@ -174,7 +192,7 @@ class ServiceOperations:
         orders = self._draw_orders(
             day,
             customers,
-            np.asarray(quality_shortfall, dtype=np.float64),
+            np.clip(np.asarray(quality_shortfall, dtype=np.float64), 0.0, 1.0),
             np.asarray(satisfaction, dtype=np.float32),
         )
         self.backlog.push(orders)
@@ -183,18 +201,25 @@ class ServiceOperations:
     def _draw_orders(
         self, day: int, customers: np.ndarray, shortfall: np.ndarray, satisfaction: np.ndarray
     ) -> Orders:
-        """All of the orders' draws at once: ticket, transit, handle time, return."""
+        """All of the orders' draws at once: contacts, transit, handle time, return."""
         config, n = self.config, customers.size
-        p_ticket = ticket_probability(
-            shortfall, config.ticket_probability, config.ticket_quality_slope
+        p_wismo = config.ticket_probability * config.wismo_share
+        p_complaint = ticket_probability(
+            shortfall, config.ticket_probability - p_wismo, config.ticket_quality_slope
         )
+        contact_draw = self.rng.random(n)
+        draws = self.rng.random((n, N_DRAWS))
+        draws[:, 1] = -np.log1p(-draws[:, 1])  # unit exponential patience
         return Orders(
             customer=customers,
             order_day=np.full(n, float(day)),
             satisfaction=satisfaction,
-            wants_ticket=self.rng.random(n) < p_ticket,
+            wants_ticket=contact_draw < p_complaint,
+            wants_wismo=(contact_draw >= p_complaint) & (contact_draw < p_complaint + p_wismo),
+            shortfall=shortfall,
+            contact=draws,
             transit=transit_days(self.rng, n, config.delivery_days_mean, config.delivery_days_cv),
-            handle=handle_days(self.rng, n, config.handle_time_days),
+            handle=self.rng.exponential(1.0, n),
             return_draw=self.rng.random(n),
         )
 
@@ -202,33 +227,82 @@ class ServiceOperations:
         """Advance the clock to the end of ``day`` and report what completed since the last call."""
         if day + DAY <= self.env.now:
             raise ValueError(f"day {day} is already simulated (clock at {self.env.now})")
-        desk = self.support_agents
-        busy_before, staffed_before = desk.busy_time, desk.staffed_time
+        desks = [c.desk for c in self.channels.channels if c.desk is not None]
+        before = [(desk.busy_time, desk.staffed_time) for desk in desks]
         self.env.run(until=day + DAY)
-        desk.account()
-        busy, staffed = desk.busy_time - busy_before, desk.staffed_time - staffed_before
+        for desk in desks:
+            desk.account()
+        busy, staffed = (self.support_agents.busy_time - before[0][0],
+                         self.support_agents.staffed_time - before[0][1])
         service_day = self._collect_day(busy, staffed)
         self._support_log.clear()
         self._delivery_log.clear()
         return service_day
 
-    def set_staff(self, staff: int) -> None:
-        """Set the staffed agents from now on; later ``staff_schedule`` entries no longer apply."""
-        self._staff_overridden = True
-        self.support_agents.set_staff(staff)
+    def set_staff(self, staff: int, channel: str | None = None) -> None:
+        """Set a channel's staffed agents from now on (default: the default channel); its later
+        ``staff_schedule`` entries no longer apply."""
+        target = self.channels.default if channel is None else self.channels.named(channel)
+        if target.desk is None:
+            raise ValueError(f"support channel {target.name!r} is self-service: it has no staff")
+        target.overridden = True
+        target.desk.set_staff(staff)
+
+    def add_channel(self, spec: SupportChannelSpec) -> SupportChannel:
+        """Open a support channel from now on (its staff schedule counted from day 0)."""
+        if spec.name in [c.name for c in self.channels.channels]:
+            raise ValueError(f"support channel {spec.name!r} already exists")
+        desk = None if spec.self_service else SupportDesk(self.env, 0)
+        channel = SupportChannel(
+            spec.name, desk, spec.share, spec.handle_time_days, spec.patience_days,
+            spec.first_contact_resolution, spec.cost_per_contact, spec.cost_per_agent_day)
+        self.channels.channels.append(channel)
+        if desk is not None:
+            self._staffing(channel, spec.staff_schedule)
+        return channel
+
+    def _staffing(self, channel: SupportChannel, schedule: list[dict]) -> None:
+        self.env.process(staffing(self.env, channel.desk, schedule, lambda: channel.overridden))
 
     def summary(self) -> dict:
-        """Run-level KPIs: orders, deliveries, returns, tickets, waits, utilisation, backlog."""
-        return self._totals.summary(
+        """Run-level KPIs: orders, deliveries, returns, contacts and their outcomes, waits,
+        utilisation (default channel, and ``utilisation_by_channel``), support cost, backlog."""
+        summary = self._totals.summary(
             queue_tickets=len(self.support_agents.queue), backlog_orders=len(self.backlog)
         )
+        desks = {c.name: c.desk for c in self.channels.channels if c.desk is not None}
+        summary["utilisation_by_channel"] = {
+            name: desk.busy_time / desk.staffed_time if desk.staffed_time else math.nan
+            for name, desk in desks.items()}
+        summary["contacts_by_channel"] = {c.name: c.handled for c in self.channels.channels}
+        summary["support_cost"] = sum(
+            c.handled * c.cost_per_contact + (c.desk.staffed_time * c.cost_per_agent_day if c.desk else 0.0)
+            for c in self.channels.channels)
+        return summary
+
+    def badly_served_share(self, from_day: float, to_day: float) -> tuple[float, int]:
+        """Share of assisted contacts opened in ``[from_day, to_day)`` that were abandoned or
+        waited more than a day, and how many contacts opened then."""
+        return self._totals.badly_served_share(from_day, to_day)
 
     # ---- processes --------------------------------------------------------------------------
     def warehouse(self) -> Process:
         """Ship up to the day's capacity from the backlog at the start of every day."""
         while True:
+            self._ask_about_late_orders()
             self._ship()
             yield self.env.timeout(DAY)
+
+    def _ask_about_late_orders(self) -> None:
+        """Orders still in the warehouse past their promised day: some customers ask now."""
+        promised = self.config.delivery_penalty["promised_days"]
+        cutoff = self.env.now - promised
+        late = self.backlog.placed_in(self._late_checked_through, cutoff)
+        self._late_checked_through = cutoff
+        if late is not None:
+            p_ask = self.config.late_wismo_probability
+            asking = late.take(late.contact[:, LATE_ASK] < p_ask)
+            self._open(asking, self.env.now + asking.contact[:, LATE_ASK] / p_ask, WISMO)  # over the day
 
     def _ship(self) -> None:
         shipped = self.backlog.pop(self._shipping_allowance(), up_to_day=self.env.now)
@@ -237,7 +311,7 @@ class ServiceOperations:
         shipped.arrival = self.env.now + shipped.transit
         self._totals.orders_shipped += len(shipped)
         self.env.process(delivery(self.env, shipped, self._hand_over))
-        self._open_tickets_on_arrival(shipped)
+        self._open_contacts(shipped)
 
     def _shipping_allowance(self) -> float:
         capacity = self.config.fulfilment_capacity
@@ -247,25 +321,38 @@ class ServiceOperations:
         self._capacity_credit = capacity + self._capacity_credit - allowance
         return allowance
 
-    def _open_tickets_on_arrival(self, shipped: Orders) -> None:
-        ticketed = shipped.take(shipped.wants_ticket)
-        if len(ticketed) == 0:
+    def _open_contacts(self, shipped: Orders) -> None:
+        """Complaints on arrival, WISMO questions in transit and on the promised day if late."""
+        complaints = shipped.take(shipped.wants_ticket)
+        self._open(complaints, complaints.arrival, COMPLAINT)
+        in_transit = shipped.take(shipped.wants_wismo)
+        self._open(in_transit, in_transit.arrival - 0.5 * in_transit.transit, WISMO)
+        promised = shipped.order_day + self.config.delivery_penalty["promised_days"]
+        late = (shipped.arrival > promised) & (promised > self.env.now)
+        late &= shipped.contact[:, LATE_ASK] < self.config.late_wismo_probability
+        asking = shipped.take(late)
+        self._open(asking, asking.order_day + self.config.delivery_penalty["promised_days"], WISMO)
+
+    def _open(self, orders: Orders, times: np.ndarray, reason: int) -> None:
+        """Start the contacts of ``orders`` at ``times`` (days); notifications prevent WISMO ones."""
+        if len(orders) and reason == WISMO and self.config.proactive_notifications:
+            prevented = orders.contact[:, NOTIFIED] < self.config.notification_prevention
+            self._totals.wismo_prevented += int(prevented.sum())
+            orders, times = orders.take(~prevented), times[~prevented]
+        if len(orders) == 0:
             return
-        order = np.argsort(ticketed.arrival, kind="stable")
-        self.env.process(
-            ticket_arrivals(
-                self.env,
-                self.support_agents,
-                self._support_log,
-                ticketed.arrival[order],
-                ticketed.customer[order],
-                ticketed.handle[order],
-            )
-        )
+        recovery = (np.minimum(2.0 * orders.shortfall, 1.0) if reason == COMPLAINT
+                    else np.zeros(len(orders)))
+        order = np.argsort(times, kind="stable")
+        contacts = [Contact(int(orders.customer[i]), reason, orders.contact[i], float(orders.handle[i]),
+                            float(recovery[i])) for i in order.tolist()]
+        self.env.process(contact_arrivals(self.env, self.channels, self._support_log, times[order], contacts))
 
     def _hand_over(self, parcels: Orders) -> None:
         door_days = parcels.arrival - parcels.order_day
-        penalty = delivery_penalty(door_days, self.config.delivery_penalty)
+        backlog_days = door_days - parcels.transit
+        penalty = delivery_penalty(door_days, self.config.delivery_penalty, backlog_days,
+                                   self.config.in_control_factor)
         self._delivery_log.customers.append(parcels.customer)
         self._delivery_log.penalties.append(penalty)
         self._delivery_log.days.append(door_days)
@@ -277,112 +364,34 @@ class ServiceOperations:
         unhappy = at_delivery < self.config.return_threshold
         return parcels.customer[unhappy & (parcels.return_draw < self.config.return_probability)]
 
-    def _is_overridden(self) -> bool:
-        return self._staff_overridden
-
     # ---- the day's record -------------------------------------------------------------------
     def _collect_day(self, busy: float, staffed: float) -> ServiceDay:
         support, deliveries = self._support_log, self._delivery_log
-        customers, delta = _net_penalties(
-            deliveries.customers + [np.asarray(support.resolved_customers, dtype=np.int64)],
-            deliveries.penalties + [wait_penalty(support.resolved_waits, self.config.wait_penalty)],
+        kinds = np.asarray(support.outcome_kinds, dtype=np.int64)
+        contact_loss = -contact_change(kinds, np.asarray(support.outcome_waits, dtype=np.float64),
+                                       np.asarray(support.outcome_recovery, dtype=np.float64), self.config)
+        customers, delta = net_changes(
+            deliveries.customers + [np.asarray(support.outcome_customers, dtype=np.int64)],
+            deliveries.penalties + [contact_loss],
         )
         waits = np.asarray(support.started_waits, dtype=np.float64)
-        door_days = _concat(deliveries.days, np.float64)
-        returned = _concat(deliveries.returned, np.int64)
+        door_days = concat(deliveries.days, np.float64)
+        returned = concat(deliveries.returned, np.int64)
         day = ServiceDay(
             customers=customers,
             satisfaction_delta=delta,
             returned=returned,
             tickets_opened=support.opened,
-            tickets_resolved=len(support.resolved_customers),
-            mean_wait_days=_mean(waits),
-            p95_wait_days=_percentile(waits, 95),
+            tickets_resolved=int((kinds == RESOLVED).sum()),
+            mean_wait_days=mean(waits),
+            p95_wait_days=percentile(waits, 95),
             utilisation=busy / staffed if staffed > 0 else math.nan,
             backlog_orders=len(self.backlog),
             queue_tickets=len(self.support_agents.queue),
             deliveries=door_days.size,
-            mean_delivery_days=_mean(door_days),
+            mean_delivery_days=mean(door_days),
         )
         self._totals.add(day, waits, door_days, busy, staffed)
+        self._totals.outcomes += np.bincount(kinds, minlength=4)
+        self._totals.add_contacts(support.ended_opened, support.ended_waits, support.ended_abandoned)
         return day
-
-
-def _net_penalties(
-    customers: list[np.ndarray], penalties: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Unique customers and their summed satisfaction change (negative penalties), float32."""
-    who = _concat(customers, np.int64)
-    lost = _concat(penalties, np.float64)
-    if who.size == 0:
-        return who, np.empty(0, dtype=np.float32)
-    unique, inverse = np.unique(who, return_inverse=True)
-    return unique, (-np.bincount(inverse, weights=lost, minlength=unique.size)).astype(np.float32)
-
-
-def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else math.nan
-
-
-def _percentile(values: np.ndarray, q: float) -> float:
-    return float(np.percentile(values, q)) if values.size else math.nan
-
-
-@dataclass
-class _RunTotals:
-    """Run-level accumulators behind ``ServiceOperations.summary``."""
-
-    orders_placed: int = 0
-    orders_shipped: int = 0
-    deliveries: int = 0
-    delivery_days_sum: float = 0.0
-    returns: int = 0
-    tickets_opened: int = 0
-    tickets_resolved: int = 0
-    busy_time: float = 0.0  # agent-days
-    staffed_time: float = 0.0  # agent-days
-    max_backlog_orders: int = 0
-    max_queue_tickets: int = 0
-    waits: list[np.ndarray] = field(default_factory=list)  # days, one array per day
-
-    def add(
-        self, day: ServiceDay, waits: np.ndarray, door_days: np.ndarray, busy: float,
-        staffed: float,
-    ) -> None:
-        self.deliveries += day.deliveries
-        self.delivery_days_sum += float(door_days.sum())
-        self.returns += day.returned.size
-        self.tickets_opened += day.tickets_opened
-        self.tickets_resolved += day.tickets_resolved
-        self.busy_time += busy
-        self.staffed_time += staffed
-        self.max_backlog_orders = max(self.max_backlog_orders, day.backlog_orders)
-        self.max_queue_tickets = max(self.max_queue_tickets, day.queue_tickets)
-        if waits.size:
-            self.waits.append(waits)
-
-    def summary(self, queue_tickets: int, backlog_orders: int) -> dict:
-        waits = _concat(self.waits, np.float64)
-        return {
-            "orders_placed": self.orders_placed,
-            "orders_shipped": self.orders_shipped,
-            "deliveries": self.deliveries,
-            "mean_delivery_days": (
-                self.delivery_days_sum / self.deliveries if self.deliveries else math.nan
-            ),
-            "returns": self.returns,
-            "return_rate": self.returns / self.deliveries if self.deliveries else math.nan,
-            "tickets_opened": self.tickets_opened,
-            "tickets_resolved": self.tickets_resolved,
-            "mean_wait_days": _mean(waits),
-            "p95_wait_days": _percentile(waits, 95),
-            "utilisation": self.busy_time / self.staffed_time if self.staffed_time else math.nan,
-            "max_backlog_orders": self.max_backlog_orders,
-            "max_queue_tickets": self.max_queue_tickets,
-            "backlog_orders": backlog_orders,
-            "queue_tickets": queue_tickets,
-        }

@@ -3,27 +3,20 @@
 Clock in days (floats). Each agent works ``hours_per_day`` hours per calendar day, spread
 evenly, so a ticket of ``h`` handle-hours occupies an agent for ``h / hours_per_day`` days.
 Staff changes take effect for new service starts: agents above the new level finish the
-ticket in hand, then go off duty. :func:`simulate_mm_c` runs the desk alone as an M/M/c queue
-(checked against :func:`erlang_c_wait`).
+ticket in hand, then go off duty. The contacts queueing for the desks live in
+:mod:`journeysim.sim.contacts` (whose ``simulate_mm_c`` is checked against :func:`erlang_c_wait`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import simpy
 
 Process = Generator[simpy.Event, Any, None]
 """A SimPy process: a generator of events."""
-
-
-def handle_days(rng: np.random.Generator, n: int, mean_days: float) -> np.ndarray:
-    """Draw ``n`` exponential handle times (days of staffed time)."""
-    return rng.exponential(mean_days, n)
 
 
 def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -98,62 +91,6 @@ class SupportDesk(simpy.Resource):
         super()._do_get(event)
 
 
-@dataclass
-class SupportLog:
-    """What the support desk did since the log was last cleared (cheap Python lists)."""
-
-    opened: int = 0
-    started_customers: list[int] = field(default_factory=list)
-    started_waits: list[float] = field(default_factory=list)  # days
-    resolved_customers: list[int] = field(default_factory=list)
-    resolved_waits: list[float] = field(default_factory=list)  # days
-
-    def clear(self) -> None:
-        """Forget everything logged so far."""
-        self.opened = 0
-        for entries in (self.started_customers, self.started_waits):
-            entries.clear()
-        for entries in (self.resolved_customers, self.resolved_waits):
-            entries.clear()
-
-
-def ticket(
-    env: simpy.Environment,
-    support_agents: SupportDesk,
-    log: SupportLog,
-    customer: int,
-    handle_days: float,
-) -> Process:
-    """A customer's support ticket: queue FCFS for an agent, be handled, be resolved."""
-    opened_at = env.now
-    log.opened += 1
-    with support_agents.request() as request:
-        yield request
-        wait = env.now - opened_at
-        log.started_customers.append(customer)
-        log.started_waits.append(wait)
-        yield env.timeout(handle_days)
-    log.resolved_customers.append(customer)
-    log.resolved_waits.append(wait)
-
-
-def ticket_arrivals(
-    env: simpy.Environment,
-    support_agents: SupportDesk,
-    log: SupportLog,
-    open_times: np.ndarray,
-    customers: np.ndarray,
-    handle_times: np.ndarray,
-) -> Process:
-    """Open tickets at the given sorted times (days), one ``ticket`` process each."""
-    for opens_at, customer, handle in zip(
-        open_times.tolist(), customers.tolist(), handle_times.tolist(), strict=True
-    ):
-        if opens_at > env.now:
-            yield env.timeout(opens_at - env.now)
-        env.process(ticket(env, support_agents, log, customer, handle))
-
-
 def staffing(
     env: simpy.Environment,
     support_agents: SupportDesk,
@@ -167,37 +104,3 @@ def staffing(
         if is_overridden():
             return
         support_agents.set_staff(entry["staff"])
-
-
-def simulate_mm_c(
-    arrival_rate_per_day: float,
-    service_rate_per_day: float,
-    servers: int,
-    days: float,
-    rng: np.random.Generator,
-    warmup_days: float = 0.0,
-) -> np.ndarray:
-    """Run the support queue alone as an M/M/c queue and return its waits.
-
-    Uses the model's own ``SupportDesk``, ``ticket_arrivals`` and ``ticket`` processes, fed
-    Poisson arrivals over ``[0, days)`` and exponential service times.
-
-    Returns
-    -------
-    numpy.ndarray
-        Waiting times in queue (days) of the tickets that arrived after ``warmup_days``, in
-        arrival order; the run continues until every ticket has been served.
-    """
-    env = simpy.Environment()
-    support_agents = SupportDesk(env, servers)
-    log = SupportLog()
-    n_tickets = rng.poisson(arrival_rate_per_day * days)
-    open_times = np.sort(rng.uniform(0.0, days, n_tickets))
-    service = handle_days(rng, n_tickets, 1.0 / service_rate_per_day)
-    env.process(
-        ticket_arrivals(env, support_agents, log, open_times, np.arange(n_tickets), service)
-    )
-    env.run()
-    waits = np.empty(n_tickets)
-    waits[np.asarray(log.started_customers, dtype=np.int64)] = log.started_waits
-    return waits[open_times >= warmup_days]

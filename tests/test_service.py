@@ -29,8 +29,13 @@ NO_DELIVERY_PENALTY = {"promised_days": 0.0, "per_day": 0.0, "max": 0.0}
 
 
 def busy_shop(**changes: object) -> ServiceConfig:
-    """A small shop with plenty of tickets, so support effects show within weeks."""
+    """A small shop with plenty of tickets, so support effects show within weeks: complaints
+    only, patient customers, every handled ticket resolved (no repeats)."""
     base = ServiceConfig(
+        patience_hours=math.inf,
+        first_contact_resolution=1.0,
+        wismo_share=0.0,
+        late_wismo_probability=0.0,
         fulfilment_capacity=math.inf,
         ticket_probability=0.3,
         ticket_quality_slope=0.0,

@@ -22,6 +22,7 @@ from journeysim.experiments.validation import (
     epidemic_threshold,
     network_speed,
     price_elasticity,
+    service_burst,
     talk_of_the_network,
 )
 from journeysim.experiments.validation.experiment import Outcome, default_jobs, save_table
@@ -34,6 +35,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     network_speed.NAME: network_speed.run,
     epidemic_threshold.NAME: epidemic_threshold.run,
     price_elasticity.NAME: price_elasticity.run,
+    service_burst.NAME: service_burst.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -46,7 +48,8 @@ PROG = "python -m journeysim.experiments.validation.run"
 def parser() -> argparse.ArgumentParser:
     """The command line of ``make validate`` (:mod:`journeysim.commands`)."""
     p = commands.parser(PROG, f"{PROG}: dock journeysim with published diffusion and price results (Bass, Talk of "
-                        "the Network, network speed, epidemic threshold, price elasticity); print a pass/fail table.",
+                        "the Network, network speed, epidemic threshold, price elasticity) and the service burst; "
+                        "print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
     p.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",

@@ -11,19 +11,24 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+from pydantic import model_validator
+
 from journeysim.sim.errors import closest
 from journeysim.sim.schema.fields import (
     PROBABILITY,
     Choice,
     FieldRule,
     Flag,
+    Named,
     Number,
     Rule,
     SpecBase,
+    Text,
     at,
     load,
     spec,
 )
+from journeysim.sim.schema.support import HOURS, StaffSchedule, SupportChannelSpec, staff_on
 
 HOURS_PER_CALENDAR_DAY = 24.0  # hours
 WAIT_SHAPES = ("linear", "logistic")
@@ -41,34 +46,6 @@ class Capacity(Number):
         if isinstance(value, int | float) and not isinstance(value, bool) and value == math.inf:
             return math.inf
         return super().check(value)
-
-
-class StaffSchedule(FieldRule):
-    """``[{from_day: D, staff: N}, ...]``: whole numbers, the first from day 0, days increasing."""
-
-    what = "a list of {from_day: D, staff: N} entries, the first from day 0"
-
-    def check(self, value: Any) -> list[dict]:
-        """The schedule as ``[{"from_day": int, "staff": int}, ...]``."""
-        if not isinstance(value, list | tuple) or not value:
-            raise Rule(value, self.what)
-        entries, last = [], -1
-        day_rule, staff_rule = Number(low=0, integer=True), Number(low=0, integer=True)
-        for i, entry in enumerate(value):
-            if not isinstance(entry, Mapping):
-                raise Rule(entry, "a mapping {from_day: D, staff: N}", (i,))
-            for key in entry:
-                if key not in ("from_day", "staff"):
-                    raise Rule(key, f"a key of {{section}}: {closest(str(key), ('from_day', 'staff'))}", (i, key))
-            day = at(day_rule.check, entry.get("from_day"), i, "from_day")
-            staff = at(staff_rule.check, entry.get("staff"), i, "staff")
-            if (i == 0 and day != 0) or day <= last:
-                allowed = ("0 (the first entry starts on day 0)" if i == 0
-                           else f"a day after {last} (days must increase)")
-                raise Rule(day, allowed, (i, "from_day"))
-            entries.append({"from_day": day, "staff": staff})
-            last = day
-        return entries
 
 
 class PenaltyCurve(FieldRule):
@@ -145,6 +122,34 @@ class ServiceSpec(SpecBase):
         ``{"promised_days", "per_day", "max"}``.
     scale_with_population : bool
         Capacity and staff are per 10,000 customers; the model calls :meth:`scaled`.
+    default_channel : str
+        Name of the channel the section's own support keys describe (``staff_schedule``,
+        ``handle_time_hours``, ...); it takes the share of contacts the ``channels`` leave.
+    patience_hours : float
+        Mean patience in the default channel's queue, hours (exponential; ``.inf``: never).
+    first_contact_resolution : float
+        Probability that a handled contact is resolved; an unresolved one comes back once after
+        ``recontact_days``, and if that fails too it stays unresolved.
+    cost_per_contact, cost_per_agent_day : float
+        The default channel's currency per contact handled and per agent-day on duty.
+    wismo_share : float
+        Share of the ``ticket_probability`` contacts that ask "where is my order" while the
+        parcel is in transit (the rest are complaints opened on arrival).
+    late_wismo_probability : float
+        Probability that a customer whose order is not delivered by the promised day asks.
+    proactive_notifications : bool
+        Order-status and delivery notifications are sent; they prevent a share
+        ``notification_prevention`` of "where is my order" contacts.
+    abandon_penalty, unresolved_penalty : float
+        Satisfaction lost by abandoning the queue and by a contact left unresolved.
+    recovery_share : float
+        Share of the failure's satisfaction loss a resolved complaint gives back (below 1: no
+        recovery paradox).
+    in_control_factor : float
+        Multiplier on waits the firm controls (support queues, warehouse backlog) against
+        delays it does not (carrier transit).
+    channels : tuple of SupportChannelSpec
+        Further support channels (chat, email, self-service), ``{name: {share, ...}}``.
     """
 
     enabled: Annotated[bool, Flag()] = True
@@ -164,6 +169,34 @@ class ServiceSpec(SpecBase):
     delivery_penalty: Annotated[dict, PenaltyCurve(DELIVERY_PENALTY_KEYS, wait=False)] = dataclasses.field(
         default_factory=_default_delivery_penalty)
     scale_with_population: Annotated[bool, Flag()] = True
+    default_channel: Annotated[str, Text()] = "phone"
+    patience_hours: Annotated[float, HOURS] = 4.0  # hours
+    first_contact_resolution: Annotated[float, PROBABILITY] = 0.7  # probability
+    recontact_days: Annotated[float, NON_NEGATIVE] = 1.0  # days
+    cost_per_contact: Annotated[float, NON_NEGATIVE] = 0.0  # currency/contact
+    cost_per_agent_day: Annotated[float, NON_NEGATIVE] = 0.0  # currency/agent-day
+    wismo_share: Annotated[float, PROBABILITY] = 0.16  # share of contacts
+    late_wismo_probability: Annotated[float, PROBABILITY] = 0.1  # contacts/late order
+    proactive_notifications: Annotated[bool, Flag()] = False
+    notification_prevention: Annotated[float, PROBABILITY] = 0.5  # share of WISMO contacts
+    abandon_penalty: Annotated[float, NON_NEGATIVE] = 0.3  # satisfaction
+    unresolved_penalty: Annotated[float, NON_NEGATIVE] = 0.2  # satisfaction
+    recovery_share: Annotated[float, PROBABILITY] = 0.5  # share of the failure's loss
+    in_control_factor: Annotated[float, Number(low=1.0)] = 1.5  # multiplier
+    channels: Annotated[tuple[SupportChannelSpec, ...], Named(
+        SupportChannelSpec, "a mapping with share and the channel's numbers")] = ()
+
+    @model_validator(mode="after")
+    def _shares_at_most_one(self) -> ServiceSpec:
+        total = sum(channel.share for channel in self.channels)
+        if total > 1.0 + 1e-9:
+            shares = {channel.name: channel.share for channel in self.channels}
+            raise Rule(shares, f"shares summing to at most 1 (they sum to {total:.6g}; "
+                       "the default channel takes the rest)", ("channels",))
+        if any(channel.name == self.default_channel for channel in self.channels):
+            raise Rule(self.default_channel, "a name other than service.default_channel "
+                       "(its numbers are the section's own keys)", ("channels", self.default_channel))
+        return self
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Any], prefix: str = "service") -> ServiceSpec:
@@ -186,23 +219,30 @@ class ServiceSpec(SpecBase):
         """
         if not factor > 0:
             raise ValueError(f"scale factor must be positive, got {factor}")
-        schedule = [{"from_day": entry["from_day"], "staff": scaled_staff(entry["staff"], factor)}
-                    for entry in self.staff_schedule]
+        channels = tuple(dataclasses.replace(channel, staff_schedule=scaled_schedule(channel.staff_schedule, factor))
+                         for channel in self.channels)
         return dataclasses.replace(self, fulfilment_capacity=self.fulfilment_capacity * factor,
-                                   staff_schedule=schedule, scale_with_population=False)
+                                   staff_schedule=scaled_schedule(self.staff_schedule, factor),
+                                   channels=channels, scale_with_population=False)
 
     def staff_on(self, day: float) -> int:
-        """Staffed agents on ``day`` according to the schedule."""
-        staff = self.staff_schedule[0]["staff"]
-        for entry in self.staff_schedule:
-            if entry["from_day"] <= day:
-                staff = entry["staff"]
-        return staff
+        """Staffed agents of the default channel on ``day`` according to the schedule."""
+        return staff_on(self.staff_schedule, day)
+
+    @property
+    def patience_days(self) -> float:
+        """Mean patience in the default channel's queue, calendar days."""
+        return self.patience_hours / HOURS_PER_CALENDAR_DAY
 
     @property
     def handle_time_days(self) -> float:
         """Mean handle time in days of staffed time (hours / hours_per_day)."""
         return self.handle_time_hours / self.hours_per_day
+
+
+def scaled_schedule(schedule: list[dict], factor: float) -> list[dict]:
+    """A staff schedule per 10,000 customers for ``factor`` times that population."""
+    return [{"from_day": entry["from_day"], "staff": scaled_staff(entry["staff"], factor)} for entry in schedule]
 
 
 def scaled_staff(staff: float, factor: float) -> int:
