@@ -19,6 +19,7 @@ Days are the event log's day index: 0 is the first simulated day (every table sh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +167,25 @@ def _sample_error(sample: Any, size: int) -> ConfigError:
 
 
 # ---------------------------------------------------------------------- journey paths
+def _touch_arrays(rec: RunRecord, word_of_mouth: bool) -> tuple[np.ndarray, ...]:
+    """Coded touches up to each conversion, sorted by customer, day and channel code:
+    (customer, day, channel code; ``len(channel_names)`` is word of mouth), and the conversion days."""
+    conversion_day = np.full(rec.size, -1, np.int64)
+    first = (rec.kind == Event.PURCHASE) & (rec.code == 1)
+    conversion_day[rec.customer[first]] = rec.day[first]
+    k = len(rec.channel_names)
+    exposure = rec.kind == Event.EXPOSURE
+    keep = exposure | ((rec.kind == Event.WORD_OF_MOUTH) & (rec.code > 0)) if word_of_mouth else exposure
+    customer, day = rec.customer[keep].astype(np.int32), rec.day[keep]
+    channel = np.where(exposure[keep], rec.code[keep], k).astype(np.int16)
+    del exposure, keep
+    horizon = np.where(conversion_day >= 0, conversion_day, np.iinfo(np.int32).max)
+    before = day <= horizon[customer]
+    customer, day, channel = customer[before], day[before], channel[before]
+    order = np.lexsort((channel, day, customer))
+    return customer[order], day[order], channel[order], conversion_day
+
+
 def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
     """Touches of every journey up to its conversion, in order, and each customer's conversion day.
 
@@ -178,22 +198,67 @@ def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.D
     conversion_day : ndarray of int, shape (customers,)
         Day of each customer's first purchase, -1 if none.
     """
-    conversion_day = np.full(rec.size, -1, np.int64)
-    first = (rec.kind == Event.PURCHASE) & (rec.code == 1)
-    conversion_day[rec.customer[first]] = rec.day[first]
-    k = len(rec.channel_names)
-    exposure = rec.kind == Event.EXPOSURE
-    talk = (rec.kind == Event.WORD_OF_MOUTH) & (rec.code > 0) if word_of_mouth else np.zeros_like(exposure)
-    keep = exposure | talk
-    customer, day = rec.customer[keep], rec.day[keep].astype(np.int64)
-    channel = np.where(exposure[keep], rec.code[keep], k).astype(np.int64)
-    horizon = np.where(conversion_day >= 0, conversion_day, np.iinfo(np.int64).max)
-    before = day <= horizon[customer]
-    customer, day, channel = customer[before], day[before], channel[before]
-    order = np.lexsort((channel, day, customer))
+    customer, day, channel, conversion_day = _touch_arrays(rec, word_of_mouth)
     names = np.array([*rec.channel_names, WORD_OF_MOUTH])
-    touches = pd.DataFrame({"customer": customer[order], "day": day[order], "channel": names[channel[order]]})
+    touches = pd.DataFrame({"customer": customer.astype(np.int64), "day": day.astype(np.int64),
+                            "channel": names[channel]})
     return touches, conversion_day
+
+
+PATH_BLOCK = 10_000
+"""Customers per piece of :func:`iter_journey_paths` (bounds the memory of the path strings being built)."""
+
+
+def iter_journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = True,
+                       customers: int = PATH_BLOCK) -> Iterator[pd.DataFrame]:
+    """The rows of :func:`journey_paths` in pieces of ``customers`` consecutive customer rows.
+
+    Only the coded touches (about 10 bytes each) and one piece's strings are held at a time, so a
+    streaming writer (:func:`journeysim.outputs.write_table`) exports any size within a bounded
+    memory.
+    """
+    rec = record(source)
+    customer, day, channel, conversion_day = _touch_arrays(rec, word_of_mouth)
+    names = np.array([*rec.channel_names, WORD_OF_MOUTH], dtype=object)
+    price = rec.order_price()
+    converters = np.flatnonzero(conversion_day >= 0)
+    for low in range(0, rec.size, customers):
+        start, stop = np.searchsorted(customer, [low, low + customers])
+        who = customer[start:stop]
+        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else np.empty(0, np.int64)
+        touched = who[starts]
+        counts = np.diff(np.r_[starts, who.size])
+        labels, days = names[channel[start:stop]], day[start:stop].astype(str)
+        bounds = np.r_[starts, who.size]
+        piece = pd.DataFrame({
+            "customer": touched.astype(np.int64),
+            "path": [SEPARATOR.join(labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            "touch_days": [SEPARATOR.join(days[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            "touches": counts.astype(np.int64),
+            "first_touch_day": day[start:stop][starts].astype(np.int64),
+        })
+        block = converters[(converters >= low) & (converters < low + customers)]
+        direct = np.setdiff1d(block, touched)
+        if direct.size:
+            extra = pd.DataFrame({"customer": direct.astype(np.int64), "path": DIRECT, "touch_days": "",
+                                  "touches": np.zeros(direct.size, np.int64),
+                                  "first_touch_day": np.full(direct.size, -1, np.int64)})
+            piece = pd.concat([piece, extra]).sort_values("customer", kind="stable", ignore_index=True)
+        if piece.empty:
+            continue
+        yield _path_outcomes(piece, conversion_day, price)
+
+
+def _path_outcomes(paths: pd.DataFrame, conversion_day: np.ndarray, price: np.ndarray) -> pd.DataFrame:
+    """Add conversion flag, day and value to paths (``first_touch_day`` <NA> without touches)."""
+    day = conversion_day[paths["customer"].to_numpy()]
+    converted = day >= 0
+    paths["first_touch_day"] = paths["first_touch_day"].astype("Int64").mask(paths["touches"] == 0)
+    paths["converted"] = converted.astype(np.int64)
+    paths["conversion_day"] = pd.array(np.where(converted, day, 0), dtype="Int64")
+    paths.loc[~converted, "conversion_day"] = pd.NA
+    paths["value"] = np.where(converted, price[np.clip(day, 0, None)], 0.0)
+    return paths
 
 
 def journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = True) -> pd.DataFrame:
@@ -215,31 +280,15 @@ def journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = True) 
         (count); ``first_touch_day``; ``converted`` (1 if the customer's first purchase ended
         the journey, else 0); ``conversion_day`` (<NA> if none); ``value`` (revenue of the
         first order, currency; 0 without conversion). Customers with neither a touch nor a
-        purchase have no row.
+        purchase have no row. To write a large run's paths, stream :func:`iter_journey_paths`.
     """
-    rec = record(source)
-    touches, conversion_day = journey_touches(rec, word_of_mouth=word_of_mouth)
-    grouped = touches.groupby("customer", sort=True)
-    paths = pd.DataFrame({
-        "path": grouped["channel"].agg(SEPARATOR.join),
-        "touch_days": touches["day"].astype(str).groupby(touches["customer"], sort=True).agg(SEPARATOR.join),
-        "touches": grouped.size(),
-        "first_touch_day": grouped["day"].min(),
-    })
-    direct = np.setdiff1d(np.flatnonzero(conversion_day >= 0), paths.index.to_numpy())
-    extra = pd.DataFrame({"path": DIRECT, "touch_days": "", "touches": 0, "first_touch_day": -1}, index=direct)
-    paths = pd.concat([paths, extra]).sort_index()
-    paths.index.name = "customer"
-    paths = paths.reset_index()
-    day = conversion_day[paths["customer"].to_numpy()]
-    converted = day >= 0
-    price = rec.order_price()
-    paths["first_touch_day"] = paths["first_touch_day"].astype("Int64").mask(paths["touches"] == 0)
-    paths["converted"] = converted.astype(np.int64)
-    paths["conversion_day"] = pd.array(np.where(converted, day, 0), dtype="Int64")
-    paths.loc[~converted, "conversion_day"] = pd.NA
-    paths["value"] = np.where(converted, price[np.clip(day, 0, None)], 0.0)
-    return paths
+    pieces = list(iter_journey_paths(source, word_of_mouth=word_of_mouth))
+    if not pieces:
+        empty = pd.DataFrame({"customer": pd.Series(dtype=np.int64), "path": pd.Series(dtype=object),
+                              "touch_days": pd.Series(dtype=object), "touches": pd.Series(dtype=np.int64),
+                              "first_touch_day": pd.Series(dtype=np.int64)})
+        return _path_outcomes(empty, np.empty(0, np.int64), np.empty(0))
+    return pd.concat(pieces, ignore_index=True)
 
 
 def channelattribution_table(paths: pd.DataFrame) -> pd.DataFrame:

@@ -67,15 +67,14 @@ class JourneyLog:
         :meth:`arrays` hold the step's day index, 0 for day 1).
         """
         chunks = list(self.frames(channel_names, stage_names))
-        if not chunks:
-            return pd.DataFrame({"customer": [], "day": [], "kind": [], "detail": []})
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def frames(self, channel_names: tuple[str, ...], stage_names: tuple[str, ...],
                rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
         """The table of :meth:`frame` in pieces of at most ``rows`` events (for streaming writers:
         only the sort order and one piece are held beside the log's own arrays)."""
-        if not self._chunks:
+        if not self._chunks:  # one empty piece: a written table still has its header
+            yield pd.DataFrame({"customer": [], "day": [], "kind": [], "detail": []})
             return
         customer, day, kind, detail = self.arrays()
         order = np.lexsort((kind, day, customer))

@@ -192,3 +192,13 @@ def test_shapley_equals_the_enumerated_shapley_value_of_the_channel_set_game():
                   * (value(frozenset(c) | {player}) - value(frozenset(c)))
                   for r in range(n) for c in itertools.combinations(others, r))
         assert shapley(touches(paths))[player] == pytest.approx(phi)
+
+
+def test_paths_streamed_in_pieces_are_the_paths_of_the_whole_run(lab_run):
+    from journeysim.experiments.exports import iter_journey_paths
+
+    whole = journey_paths(lab_run)
+    pieces = list(iter_journey_paths(lab_run, customers=97))
+    assert len(pieces) > 3 and all(len(p) <= 97 for p in pieces)
+    assert pd.concat(pieces, ignore_index=True).equals(whole)
+    assert (whole["path"] == "direct").any() or not (whole["touches"] == 0).any()

@@ -136,3 +136,9 @@ def test_a_table_written_in_pieces_equals_the_whole_table(tmp_path, fmt) -> None
     path = outputs.write_table(tmp_path / "events", (whole.iloc[i: i + 3] for i in range(0, 10, 3)), fmt)
     assert path.suffix == f".{fmt}"
     pd.testing.assert_frame_equal(read_table(path), whole, check_dtype=False)
+
+
+def test_a_run_without_logged_events_writes_an_events_table_with_its_header(tmp_path) -> None:
+    run(make_spec("population.size=200", "days=5", "outputs.event_log_sample=0", "outputs.figures=false"), tmp_path)
+    events = pd.read_csv(tmp_path / "events.csv")
+    assert list(events.columns) == ["customer", "day", "kind", "detail"] and events.empty
