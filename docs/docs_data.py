@@ -163,7 +163,7 @@ def make_validation(docs: Path) -> None:
     """The validation suite's tables and figures (``make validate``; about 2 minutes of CPU, seeded)."""
     from journeysim.experiments.validation import run
 
-    status = run.main(["--out", str(docs / "validation"), "--jobs", "2", "--seed", "0"])
+    status = run.main([f"hydra.run.dir={docs / 'validation'}", "--jobs", "2", "--seed", "0"])
     if status:
         print("docs-data: validation: some criterion FAILED (see docs/validation/checks.csv)", flush=True)
 
@@ -223,7 +223,7 @@ SOURCES: tuple[Source, ...] = (
            "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("attribution", ("images/truth.png", "images/attribution.png"),
            "journey-attribution scenario=attribution_lab seeds=5 population.size=50000 out=DIR",
-           measured="long run (about 5 minutes), measured 2026-12-04; tables copied into the page"),
+           measured="long run (about 5 minutes), measured 2026-12-04 after the price rule (#19)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
