@@ -32,6 +32,7 @@ import contextlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import traceback
@@ -110,8 +111,11 @@ def resolve(backend: str | Executor | None) -> Executor:
 
 
 # --------------------------------------------------------------------------- command-line options
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--executor``, ``--address`` and ``--executor-option`` to a command's parser."""
+def add_options(parser: argparse.ArgumentParser, legacy_backend: bool = False) -> None:
+    """Add ``--executor``, ``--address`` and ``--executor-option`` to a command's parser.
+
+    ``legacy_backend``: also accept ``--backend NAME``, the option's old name (with a note).
+    """
     group = parser.add_argument_group("where the runs go (docs/cluster.md)")
     group.add_argument("--executor", default="local", metavar="NAME",
                        help=f"one of {', '.join(EXECUTORS)} (default local: processes on this machine)")
@@ -120,17 +124,27 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                             "ray://head:10001) or submitit's job folder; default: start one locally")
     group.add_argument("--executor-option", action="append", default=[], metavar="KEY=VALUE",
                        help="an engine parameter, e.g. slurm_partition=short (submitit), repeatable")
+    if legacy_backend:
+        group.add_argument("--backend", help=argparse.SUPPRESS)
 
 
 def from_args(args: argparse.Namespace) -> Executor:
     """The executor chosen by :func:`add_options`' options."""
+    name = args.executor
+    if getattr(args, "backend", None) is not None:
+        import warnings
+
+        message = f"--backend is deprecated; write --executor {ALIASES.get(args.backend, args.backend)}"
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        print(f"note: {message}", file=sys.stderr)
+        name = args.backend
     options = []
     for item in args.executor_option:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ConfigError("--executor-option", item, "KEY=VALUE, e.g. slurm_partition=short")
         options.append((key, value))
-    return Executor(args.executor, args.address, tuple(options))
+    return Executor(name, args.address, tuple(options))
 
 
 # --------------------------------------------------------------------------- sessions (one per engine)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.attribution.result import evaluate_attribution
 from journeysim.experiments.truth.cli import add_truth_options, format_table
 
@@ -45,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = list(args.overrides)
         if not any(o.startswith("scenario=") for o in overrides):
             overrides.insert(0, "scenario=attribution_lab")
-        result = evaluate_attribution(None, seeds=args.seeds, overrides=overrides, marginal=args.marginal == "true",
-                                      jobs=args.jobs)
+        with executors.use(executors.from_args(args)):
+            result = evaluate_attribution(None, seeds=args.seeds, overrides=overrides,
+                                          marginal=args.marginal == "true", jobs=args.jobs)
         directory = result.write(commands.output_dir(args.output_dir, "attribution", result.truth.meta["scenario"]))
         print(format_table(result.truth.table, seeds=len(result.truth.meta["seeds"])))
         print()

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.calibration.method import base_config, calibrate, synthesise
 from journeysim.experiments.calibration.observed import read_observed, write_observed
 from journeysim.experiments.calibration.plan import CalibrationPlan, parse_plan, read_plan_file
 from journeysim.experiments.calibration.statistics import allowed_statistics
-from journeysim.experiments.runner import BACKENDS
 from journeysim.sim.errors import ConfigError
 
 
@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_deprecated_out(p)
     p.add_argument("--name", default="calibrated", help="name of the calibrated scenario (default calibrated)")
     p.add_argument("--jobs", type=int, default=-1, help="worker processes (default -1: every core)")
-    p.add_argument("--backend", default="loky", choices=BACKENDS, help="joblib backend (default loky)")
+    executors.add_options(p, legacy_backend=True)
     p.add_argument("--population-size", type=int, help="ABC particles per generation (overrides the plan's)")
     p.add_argument("--generations", type=int, help="ABC-SMC generations at most (overrides the plan's)")
     p.add_argument("--max-simulations", type=int, help="ABC runs at most (overrides the plan's)")
@@ -93,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = base_config(plan)
         observed = read_observed(args.data, allowed_statistics(tuple(config["channels"])))
         out.mkdir(parents=True, exist_ok=True)
-        calibration = calibrate(plan, observed, jobs=args.jobs, backend=args.backend, db_path=out / "abc.db",
+        calibration = calibrate(plan, observed, jobs=args.jobs, backend=executors.from_args(args),
+                                db_path=out / "abc.db",
                                 truth=parse_truth(args.truth), verbose=args.verbose, config=config)
         calibration.write(out, args.name, figures=not args.no_figures)
         print(calibration.markdown())

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.optimisation.method import optimise
 from journeysim.experiments.optimisation.plan import BudgetPlan, parse_plan, read_plan_file
-from journeysim.experiments.runner import BACKENDS
 from journeysim.sim.schema.plans import OBJECTIVES
 
 
@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, help="tuning seeds per candidate (overrides the plan's)")
     p.add_argument("--validation-seeds", type=int, help="fresh seeds for best vs configured (overrides the plan's)")
     p.add_argument("--jobs", type=int, default=-1, help="worker processes (default -1: every core)")
-    p.add_argument("--backend", default="loky", choices=BACKENDS, help="runner backend (default loky)")
+    executors.add_options(p, legacy_backend=True)
     p.add_argument("--name", default="best_plan", help="name of the best-plan scenario (default best_plan)")
     p.add_argument("--no-curves", action="store_true", help="skip the response curves")
     p.add_argument("--no-figures", action="store_true", help="skip response.png and tradeoff.png")
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         args = commands.parse(parser(), argv)
         plan = plan_from_args(args)
-        result = optimise(plan, jobs=args.jobs, backend=args.backend, curves=not args.no_curves)
+        result = optimise(plan, jobs=args.jobs, backend=executors.from_args(args), curves=not args.no_curves)
         out = commands.output_dir(args.output_dir, "optimise", plan.name)
         result.write(out, args.name, figures=not args.no_figures)
         print(result.markdown())

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.sensitivity.method import run_sensitivity
 from journeysim.experiments.sensitivity.plan import Plan, parse_plan, plan_names, read_plan_file
 from journeysim.experiments.sensitivity.result import SensitivityResult
@@ -36,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--num-levels", type=int, help="grid levels per parameter, even (overrides the plan's)")
     p.add_argument("--seed", type=int, help="seed of the design and of every run (overrides the plan's)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    executors.add_options(p)
     p.add_argument("--no-figure", action="store_true", help="skip morris.png")
     p.add_argument("--list", action="store_true", help="list the packaged plans and exit")
     return p
@@ -74,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = plan_from_args(args)
         print(f"journey-sensitivity: {plan.name}: {plan.runs} runs of {plan.scenario or 'baseline'} "
               f"({len(plan.parameters)} parameters, {plan.trajectories} trajectories)", file=sys.stderr)
-        result = _run_with_progress(plan, args.jobs)
+        with executors.use(executors.from_args(args)):
+            result = _run_with_progress(plan, args.jobs)
         out = commands.output_dir(args.output_dir, "sensitivity", plan.name)
         result.write(out, figure=not args.no_figure)
         print(result.markdown())

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
 
@@ -34,6 +35,7 @@ def add_truth_options(p: argparse.ArgumentParser, seeds: int = 5) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: every core)")
     p.add_argument("--marginal", choices=("true", "false"), default="true",
                    help="also run +/-10%% budgets for the marginal ROAS (default true)")
+    executors.add_options(p)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -110,8 +112,9 @@ def format_table(table: pd.DataFrame, seeds: int | None = None, currency=None) -
 def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     """``journey-truth`` without the exit handling: run, write, print; return the result and directory."""
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
-    result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
-                          exports=args.exports, jobs=args.jobs)
+    with executors.use(executors.from_args(args)):
+        result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
+                              exports=args.exports, jobs=args.jobs)
     directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from journeysim import commands
+from journeysim.experiments import executors
 from journeysim.experiments.validation import (
     bass_products,
     epidemic_threshold,
@@ -55,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",
                    help=f"run only these experiments ({', '.join(EXPERIMENTS)})")
     p.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: %(default)s)")
+    executors.add_options(p)
     p.add_argument("--seed", type=int, default=0, help="base seed of every experiment (default: 0)")
     commands.add_deprecated_out(p)
     return p
@@ -103,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in args.only or EXPERIMENTS:
             print(f"running {name} ...", flush=True)
             begin = time.perf_counter()
-            outcome = EXPERIMENTS[name](args.out, jobs=args.jobs, seed=args.seed)
+            with executors.use(executors.from_args(args)):
+                outcome = EXPERIMENTS[name](args.out, jobs=args.jobs, seed=args.seed)
             outcome.seconds = time.perf_counter() - begin
             outcomes.append(outcome)
         table = checks_table(outcomes)
