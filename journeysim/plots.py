@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import MaxNLocator
 
 from journeysim.sim.stages import STAGE_NAMES
 from journeysim.units import COUNT, DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, kpi, unit_name
@@ -153,10 +154,12 @@ def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Curr
     panels[0].set_yticks(y, totals.index)
     panels[0].set(xlabel=f"spend ({unit_name(MONEY, currency)})", title=f"Spend over the run ({currency.code})")
     panels[0].xaxis.set_major_formatter(axis_formatter(MONEY, currency))
+    panels[0].xaxis.set_major_locator(MaxNLocator(4))
     if len(panels) == 3:
         panels[1].barh(y, totals["impressions"], color="#e6550d")
         panels[1].set(xlabel="exposures bought", title="Exposures bought")
         panels[1].xaxis.set_major_formatter(axis_formatter(COUNT))
+        panels[1].xaxis.set_major_locator(MaxNLocator(4))
         acquisitions = totals["last_touch_acquisitions"]
         height = 0.4 if incremental is not None else 0.8
         offset = height / 2 if incremental is not None else 0.0
@@ -164,19 +167,24 @@ def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Curr
         if incremental is not None:
             rows = incremental.set_index("channel").reindex(totals.index)
             mean = rows["incremental_acquisitions"].to_numpy(float)
-            error = None
+            error, top = None, np.nan_to_num(mean)
             if {"incremental_acquisitions_low", "incremental_acquisitions_high"} <= set(rows.columns):
-                error = np.vstack([mean - rows["incremental_acquisitions_low"].to_numpy(float),
-                                   rows["incremental_acquisitions_high"].to_numpy(float) - mean])
+                low = np.clip(rows["incremental_acquisitions_low"].to_numpy(float), 0, None)  # cannot be negative
+                high = rows["incremental_acquisitions_high"].to_numpy(float)
+                error, top = np.vstack([np.clip(mean - low, 0, None), np.clip(high - mean, 0, None)]), high
             panels[2].barh(y - offset, mean, height=height, color="#a1d99b", hatch="//", edgecolor="#31a354",
-                           xerr=error, capsize=2, label="incremental (95% interval)")
-            panels[2].legend(loc="upper right", fontsize=8)
-        panels[2].set(xlabel="acquisitions", title="Acquisitions by last touch")
+                           xerr=error, capsize=2, label="incremental (95% interval, clipped at 0)")
+            panels[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
+            acquisitions_top = max(float(acquisitions.max()) if len(totals) else 1.0, float(np.nanmax(top, initial=0)))
+        else:
+            acquisitions_top = float(acquisitions.max()) if len(totals) else 1.0
+        panels[2].set(xlabel="acquisitions", title="Acquisitions by last touch" if incremental is None
+                      else "Acquisitions: last touch and incremental")
         panels[2].xaxis.set_major_formatter(axis_formatter(COUNT))
         for k, (spend, count) in enumerate(zip(totals["spend"], acquisitions, strict=True)):
             text = f"last-touch CAC {currency.amount(spend / count)}" if count else "none by last touch"
             panels[2].text(count, k + offset, f" {text}", va="center", fontsize=7)
-        panels[2].set_xlim(0, max(float(acquisitions.max()) if len(totals) else 1.0, 1.0) * 1.45)
+        panels[2].set_xlim(0, max(acquisitions_top, 1.0) * 1.45)
         for panel in panels[1:]:
             panel.tick_params(labelleft=False)
     for panel in panels:

@@ -78,8 +78,8 @@ def test_truth_tables_follow_their_definitions():
 def test_journey_truth_command_writes_truth_and_exports(tmp_path, capsys):
     main(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", "days=90", "--marginal", "false",
           "--jobs", "1", f"hydra.run.dir={tmp_path}"])
-    for name in ("truth.csv", "truth_totals.csv", "truth_runs.csv", "truth.json", "truth.png", "paths.csv",
-                 "paths_channelattribution.csv", "mmm_daily.csv", "mmm_weekly.csv"):
+    for name in ("truth.csv", "truth_totals.csv", "truth_runs.csv", "truth.json", "truth.png", "channels.png",
+                 "paths.csv", "paths_channelattribution.csv", "mmm_daily.csv", "mmm_weekly.csv"):
         assert (tmp_path / name).is_file(), name
     table = pd.read_csv(tmp_path / "truth.csv")
     assert list(table["channel"]) == ["search", "display", "tv"]

@@ -77,6 +77,7 @@ class TruthResult:
         from journeysim.experiments.truth.plots import plot_truth
 
         write_figure(directory / "truth.png", plot_truth(self.table).figure)
+        write_figure(directory / "channels.png", self.channels_figure().figure)
         if self.exports:
             seed = min(self.exports)
             write_csv(directory / "paths.csv", self.exports[seed]["paths"])
@@ -85,6 +86,20 @@ class TruthResult:
             write_csv(directory / "mmm_daily.csv", self.exports[seed]["mmm_daily"])
             write_csv(directory / "mmm_weekly.csv", self.exports[seed]["mmm_weekly"])
         return directory
+
+
+    def channels_figure(self, currency=None):
+        """Spend, exposures (the first exported seed's, if any) and acquisitions per channel: by last
+        touch and, beside them, the true incremental acquisitions with their intervals."""
+        from journeysim.plots import headless_axes, plot_channels
+        from journeysim.units import DEFAULT_CURRENCY
+
+        frame = self.table[["channel", "spend", "last_touch_acquisitions"]].copy()
+        daily = self.exports[min(self.exports)]["mmm_daily"] if self.exports else None
+        frame["impressions"] = [float(daily[f"impressions_{c}"].sum()) if daily is not None
+                                and f"impressions_{c}" in daily else float("nan") for c in frame["channel"]]
+        return plot_channels(frame, ax=headless_axes("channels"), currency=currency or DEFAULT_CURRENCY,
+                             incremental=self.table)
 
 
 def _by(outputs: list[dict], kind: str, channel: str | None) -> dict[int, dict]:
