@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint browser clean app validate docs docs-data contracts
+.PHONY: demo test test-ray bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 	$(BIN)/python -m pytest -q -n 2 --nbmake examples
+
+## test-ray: Ray's own API (--executor ray, hydra/launcher=ray) on a local Ray, in its own venv (.venv-ray, with .[ray])
+RAY_VENV := .venv-ray
+$(RAY_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(RAY_VENV)
+	$(RAY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RAY_VENV)/bin/python -m pip install --quiet -e '.[dev,ray]'
+	touch $(RAY_VENV)/.installed
+
+test-ray: $(RAY_VENV)/.installed
+	MPLBACKEND=Agg $(RAY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)

@@ -393,5 +393,6 @@ def _hydra_section(confs: list[ref.ConfFile]) -> list[str]:
         return []
     return ["## Hydra settings", "",
             "Hydra's own keys set in `conf/config.yaml` (see the Hydra documentation); journeysim does not "
-            "validate them. `conf/hydra/launcher/` holds launcher configs (`hydra/launcher=ray_cluster`).", "",
+            "validate them. `conf/hydra/launcher/` holds launcher configs (`hydra/launcher=slurm`, "
+            "`hydra/launcher=ray`).", "",
             "| Key | Value | Note |", "|---|---|---|", *rows, ""]

@@ -63,8 +63,8 @@ class Executor:
     address : str or None
         The cluster to use (see the module's table); None starts a local one.
     options : tuple of (str, str)
-        Engine parameters, e.g. ``(("slurm_partition", "short"), ("timeout_min", "60"))`` for
-        submitit (its ``update_parameters`` keys).
+        Engine parameters: submitit's ``update_parameters`` keys (``(("slurm_partition", "short"),
+        ("timeout_min", "60"))``); Ray's runtime environment (``pip=WHEEL``, ``working_dir=DIR``).
     """
 
     name: str = "local"
@@ -278,7 +278,16 @@ class _SubmititSession(Session):
 class _RaySession(Session):
     """Ray's own API: tasks of one CPU each on a local Ray or the cluster at ``address``."""
 
-    def __init__(self, workers: int, address: str | None) -> None:
+    def __init__(self, workers: int, address: str | None, options: tuple[tuple[str, str], ...] = ()) -> None:
+        runtime_env: dict[str, Any] = {}
+        for key, value in options:  # pip=dist/journeysim-0.1.0-py3-none-any.whl: Ray installs it on workers
+            if key not in ("pip", "working_dir"):
+                raise ConfigError("--executor-option", f"{key}={value}", "pip=WHEEL or working_dir=DIR for Ray "
+                                                                         "(its runtime environment)")
+            if key == "pip":
+                runtime_env.setdefault("pip", []).append(value)
+            else:
+                runtime_env[key] = value
         try:
             import ray
         except ImportError:
@@ -289,7 +298,7 @@ class _RaySession(Session):
         if self.started:
             local = address is None and not os.environ.get("RAY_ADDRESS")
             ray.init(address=address, num_cpus=workers if local else None, include_dashboard=False,
-                     log_to_driver=False, configure_logging=False)
+                     log_to_driver=False, configure_logging=False, runtime_env=runtime_env or None)
         self.remote = ray.remote(num_cpus=1, max_retries=0)(_call)
 
     def submit(self, call: Callable[..., Any], *args: Any) -> Any:
@@ -306,6 +315,22 @@ class _RaySession(Session):
     def close(self) -> None:
         if self.started:
             self.ray.shutdown()
+
+
+def register_joblib_ray() -> None:
+    """Make ``ray`` a joblib backend (for ``journey --multirun hydra/launcher=ray``).
+
+    Raises
+    ------
+    ConfigError
+        When Ray is not installed.
+    """
+    try:
+        from ray.util.joblib import register_ray
+    except ImportError:
+        raise ConfigError("hydra/launcher", "ray", f"joblib, slurm or submitit_local, unless Ray is installed "
+                                                   f"({RAY_INSTALL})") from None
+    register_ray()
 
 
 def _stop_process_trees(pids: Sequence[int], grace: float) -> None:
@@ -346,7 +371,7 @@ def open_session(executor: Executor, workers: int) -> Session:
     if executor.name == "submitit":
         return _SubmititSession(workers, executor.address, executor.options)
     if executor.name == "ray":
-        return _RaySession(workers, executor.address)
+        return _RaySession(workers, executor.address, executor.options)
     return _LocalSession(workers)
 
 

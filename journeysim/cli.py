@@ -163,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def body() -> None:
         check_group_choices(argv)
+        if "hydra/launcher=ray" in argv:  # conf/hydra/launcher/ray.yaml: joblib's Ray backend
+            from journeysim.experiments.executors import register_joblib_ray
+
+            register_joblib_ray()
         saved = sys.argv
         sys.argv = [saved[0] if saved else "journey", *argv]  # Hydra reads the command line from sys.argv
         try:

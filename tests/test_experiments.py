@@ -319,12 +319,31 @@ def test_joblib_launcher_runs_a_sweep_on_two_cores_with_the_same_results(tmp_pat
     assert summary["kpis"]["acquisitions"] == direct["kpis"]["acquisitions"]
 
 
-def test_ray_launcher_runs_a_sweep_on_a_local_ray(tmp_path: Path) -> None:
-    pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="hydra-ray-launcher not installed (.[ray])")
+def test_submitit_launcher_runs_a_sweep_with_the_results_of_a_direct_run(tmp_path: Path) -> None:
+    """hydra/launcher=submitit_local: the jobs the SLURM launcher (conf/hydra/launcher/slurm.yaml) sends."""
+    from journeysim.runner import run
+    from tests.conftest import make_spec
+
     sweep = tmp_path / "sweep"
-    result = run_journey("--multirun", "hydra/launcher=ray", "seed=0,1", "population.size=1000", "days=20",
-                         "outputs.figures=false", "outputs.tables=false", "outputs.progress=false",
+    args = ("population.size=1000", "days=20", "outputs.figures=false", "outputs.tables=false",
+            "outputs.progress=false")
+    result = run_journey("--multirun", "hydra/launcher=submitit_local", "seed=0,1", *args,
                          f"hydra.sweep.dir={sweep}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(statuses(sweep).values()) == ["complete"] * 2
     assert set(pd.read_csv(sweep / "comparison.csv")["n"]) == {2}
+    summary = json.loads(next(sweep.glob("baseline/*seed=1/summary.json")).read_text())
+    direct = run(make_spec(*args, "seed=1")).summary["kpis"]
+    assert [summary["kpis"][k] for k in ("revenue", "acquisitions", "orders")] == \
+        [direct[k] for k in ("revenue", "acquisitions", "orders")]
+
+
+def test_the_ray_launcher_without_ray_says_how_to_install_it(tmp_path: Path) -> None:
+    pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        result = run_journey("--multirun", "hydra/launcher=ray", "seed=0,1", cwd=tmp_path)
+        assert result.returncode == 2 and "journeysim[ray]" in result.stderr, result.stderr
+    else:  # make test-ray runs the sweep on Ray (tests/test_ray.py)
+        pytest.skip("Ray is installed here")
