@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -120,6 +121,41 @@ def case_paths(size: int, days: int) -> dict:
             "peak_mb": peak_memory_mb(), "export_mb": peak_memory_mb() - before}
 
 
+@dataclass(frozen=True)
+class TimedRun:
+    """One sweep job: a composed run spec (composed once, by the caller), run; returns its seconds."""
+
+    spec: object
+
+    def __call__(self) -> float:
+        from journeysim.runner import build_model
+
+        started = time.perf_counter()
+        build_model(self.spec).run()
+        return time.perf_counter() - started
+
+
+def case_sweep(jobs: int, size: int, days: int, cores: int, executor: str = "local") -> dict:
+    """A sweep of ``jobs`` seeds through the shared runner on ``cores`` workers: wall time against the
+    sum of the jobs' own simulation times divided by the cores (issue #18: at most 1.3 times)."""
+    from dataclasses import replace
+
+    from journeysim.api import compose_config
+    from journeysim.experiments.runner import QUIET_OUTPUTS, run_many
+    from journeysim.sim.config import parse_config
+
+    quiet = [f"outputs.{key}={str(value).lower()}" for key, value in QUIET_OUTPUTS.items()]
+    spec = parse_config(compose_config(overrides=[f"population.size={size}", f"days={days}", *quiet]))
+    runs = [TimedRun(replace(spec, seed=seed)) for seed in range(jobs)]
+    started = time.perf_counter()
+    seconds = run_many(runs, workers=cores, backend=executor).values()
+    wall = time.perf_counter() - started
+    ideal = sum(seconds) / cores
+    return {"case": f"sweep {jobs} x {size:,} x {days} on {cores} cores ({executor})", "wall_s": wall,
+            "ideal_s": ideal, "ratio": wall / ideal, "overhead_per_job_s": (wall - ideal) * cores / jobs,
+            "peak_mb": peak_memory_mb()}
+
+
 def run_case(args: list[str]) -> dict:
     """Run ``benchmarks/run.py --case ...`` in a fresh process and read its JSON line."""
     out = subprocess.run([sys.executable, str(Path(__file__)), "--case", *args], capture_output=True,
@@ -140,6 +176,8 @@ def main() -> None:
             result = case_truth(int(rest[0]), int(rest[1]))
         elif kind == "paths":
             result = case_paths(int(rest[0]), int(rest[1]))
+        elif kind == "sweep":
+            result = case_sweep(*(int(x) for x in rest[:4]), *rest[4:])
         else:
             result = case_journey(kind, int(rest[0]), int(rest[1]), rest[2:])
         print(json.dumps(result))
@@ -152,6 +190,7 @@ def main() -> None:
         ["baseline", str(big), "365"],
         ["truth", "10000" if args.quick else "50000", "2" if args.quick else "5"],
         ["paths", "10000" if args.quick else "100000", "730"],
+        ["sweep", "20" if args.quick else "100", "10000", "365", "2"],
     ]
     results = [run_case(c) for c in cases]
     baseline = results[0]["agent_steps_per_s"]
@@ -165,6 +204,9 @@ def main() -> None:
     for r in results:
         if "export_mb" in r:
             print(f"{r['case']}: the export added {r['export_mb']:.0f} MB to the finished run's peak")
+        if "ratio" in r:
+            print(f"{r['case']}: {r['wall_s']:.1f} s against {r['ideal_s']:.1f} s of simulation / cores = "
+                  f"{r['ratio']:.2f}x (target <= 1.3x); overhead {r['overhead_per_job_s']:.3f} s per job")
         if r.get("service_share"):
             print(f"service layer share of step time, {r['case']}: {r['service_share']:.1%}")
 
