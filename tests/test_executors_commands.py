@@ -4,8 +4,8 @@ Each command is started as a user would (its ``main`` with a small job: a few hu
 a few days) and stopped at its first ``run_many`` call, where its jobs are taken; two of every
 command's jobs then run in this process (what local processes run), on one local Dask cluster and
 on submitit's local executor, and their results must be the same bytes (tables as the CSV a
-command writes). One command runs
-end to end through each executor (``--executor``) and writes the same tables as with local processes.
+command writes). One command runs end to end with ``--executor dask`` and writes the same tables
+as with local processes.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def tables(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.glob("*.csv"))}
 
 
-@pytest.mark.parametrize("executor", ["dask", "submitit"])
+@pytest.mark.parametrize("executor", ["dask"])  # submitit end to end: tests/test_experiments.py (its launcher)
 def test_a_command_writes_the_same_tables_whatever_the_executor(tmp_path, executor):
     from journeysim.experiments.sensitivity import cli as sensitivity
 
