@@ -45,7 +45,7 @@ DIRECT = "direct"
 SEPARATOR = " > "
 """Separator between touches in a path string."""
 
-DAILY_COLUMNS = ("acquisitions", "orders", "revenue", "refunds", "programme_cost", "basket_units")
+DAILY_COLUMNS = ("acquisitions", "orders", "revenue", "refunds", "programme_cost", "basket_units", "discount")
 FREQUENCIES = ("D", "W")
 
 
@@ -377,8 +377,7 @@ def _daily_mmm(rec: RunRecord, start: pd.Timestamp, columns: list[int]) -> pd.Da
     frame["orders"] = rec.daily["orders"].astype(np.int64)
     frame["revenue"] = rec.daily["revenue"]
     frame["programme_cost"] = rec.daily["programme_cost"]
-    discount = 1.0 - pd.Series(rec.order_price() / rec.price).ffill().fillna(1.0).to_numpy()
-    frame["discount"] = np.round(np.clip(discount, 0.0, 1.0), 12)
+    frame["discount"] = np.round(np.clip(rec.daily["discount"], 0.0, 1.0), 12)  # as recorded, days without orders too
     frame["promotion"] = (frame["discount"] > 0).astype(np.int64)
     frame["month"] = dates.month
     frame["day_of_year"] = dates.day_of_year

@@ -76,6 +76,8 @@ _DAILY = (
     Column("loyal_repurchases", "orders/day", "repeat orders of loyal customers and advocates"),
     Column("basket_units", "orders/day", "the day's orders in standard orders: the sum of their basket sizes "
            "(gross revenue / basket_units is the day's mean offered price)"),
+    Column("list_price", "currency/order", "the day's list price for customers outside any scoped price"),
+    Column("discount", "share, 0..1", "the day's market-wide discount off the list price (promotions)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

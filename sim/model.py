@@ -282,6 +282,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         c = self.collector
         c.daily["nps"][day] = self.rates.nps()
         c.daily["review_score"][day] = self.reviews.stars
+        c.daily["list_price"][day] = self.controls.list_price
+        c.daily["discount"][day] = self.controls.discount
 
     # ------------------------------------------------------------------ applying a phase's result
     def move(self, day: int, rows: np.ndarray, new_stages: np.ndarray) -> None:
