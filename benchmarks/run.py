@@ -32,7 +32,7 @@ def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
     """Run one scenario in-process; time the stepping and the service layer's share of it."""
     from journeysim.api import compose_config
     from journeysim.runner import build_model
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     overrides = [f"scenario={scenario}", f"population.size={size}", f"days={days}",
                  "outputs.event_log_sample=0", "outputs.mesa_agents=lazy", *extra]
@@ -106,7 +106,7 @@ def case_paths(size: int, days: int) -> dict:
     from journeysim.experiments.exports import iter_journey_paths
     from journeysim.outputs import write_table
     from journeysim.runner import build_model
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     overrides = [f"population.size={size}", f"days={days}", f"outputs.event_log_sample={size}",
                  "outputs.mesa_agents=lazy"]
@@ -142,7 +142,7 @@ def case_sweep(jobs: int, size: int, days: int, cores: int, executor: str = "loc
 
     from journeysim.api import compose_config
     from journeysim.experiments.runner import QUIET_OUTPUTS, run_many
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     quiet = [f"outputs.{key}={str(value).lower()}" for key, value in QUIET_OUTPUTS.items()]
     spec = parse_config(compose_config(overrides=[f"population.size={size}", f"days={days}", *quiet]))

@@ -15,7 +15,7 @@ Two kinds of key inherit their parent's description: the members of a named coll
 an inline mapping written on one line (``saturation: {shape: exponential, scale: 2.0}``).
 :func:`undocumented` lists every key that has no description; the test suite requires it to be empty.
 
-The *allowed* column is read from the validator itself (:func:`journeysim.sim.config.parse_config`):
+The *allowed* column is read from the validator itself (:func:`journeysim.scenarios.spec.parse_config`):
 each key is set to a few out-of-range values and the :class:`~journeysim.sim.errors.ConfigError`
 it raises says what is allowed.
 """
@@ -443,7 +443,7 @@ def _set(data: dict, path: Path_, value: Any) -> None:
 def validator() -> Callable[[dict], Any]:
     """``config -> None`` that validates a whole resolved run config (levers included)."""
     from journeysim.scenarios.levers import build_levers
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     quick = {"check_resources": False} if "check_resources" in inspect.signature(parse_config).parameters else {}
 

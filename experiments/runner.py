@@ -204,7 +204,7 @@ def quiet(config: Mapping[str, Any], days: int | None = None, seed: int | None =
 def run_config(config: Mapping[str, Any]) -> JourneyModel:
     """Validate ``config`` (a composed config as a dict) and run its model to the end."""
     from journeysim.runner import build_model
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     return build_model(parse_config(dict(config))).run()
 

@@ -415,7 +415,7 @@ def _run_config(cfg: DictConfig, args: list[str], path: str | Path | None, figur
 
     from journeysim import outputs
     from journeysim.runner import run
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     spec = parse_config(cfg)
     if figures is not None:
@@ -516,7 +516,7 @@ def sweep(scenarios: str | Sequence[str], seeds: int | Iterable[int] = 5,
         For an unknown scenario or a bad override (before anything runs).
     """
     from journeysim.scenarios.levers import build_levers
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
     if not names:

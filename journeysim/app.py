@@ -31,8 +31,8 @@ from journeysim.api import compose_config
 from journeysim.cli import app_main, group_options
 from journeysim.runner import make_service
 from journeysim.scenarios.levers import build_levers
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim import kpis
-from journeysim.sim.config import parse_config
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.network import Graph

@@ -18,7 +18,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from journeysim import commands
-from journeysim.sim.config import parse_config
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest  # noqa: F401 - docs read them here
 from journeysim.sim.schema.fields import Number, check
 

@@ -1,8 +1,9 @@
 """Typed, validated run configuration built from the resolved Hydra config.
 
 The specs and their rules live in :mod:`journeysim.sim.schema` (one module per section);
-this module turns a resolved config into a :class:`RunSpec` (:func:`parse_config`) and keeps
-the names other modules import from here. Every value is checked before anything is
+this module keeps the names other modules import from here. The whole config, scenario
+included, is turned into a :class:`RunSpec` by :func:`journeysim.scenarios.spec.parse_config`
+(the scenario's levers are checked there, above the engine). Every value is checked before anything is
 allocated; a bad one raises :class:`~journeysim.sim.errors.ConfigError` naming the key, the
 value and what is allowed.
 """
@@ -27,7 +28,7 @@ __all__ = [
     "ROOT_KEYS", "SATURATION_SHAPES", "SCENARIO_KINDS", "TRAITS", "UNIT_TRAITS",
     "ChannelSpec", "MarketSpec", "NetworkSpec", "OutputSpec", "PersonaSpec", "PopulationSpec", "RunSpec",
     "SaturationSpec", "ServiceSpec",
-    "mapping", "number", "parse_config", "parse_network", "parse_outputs", "parse_service", "probability",
+    "check_memory", "load_run", "mapping", "number", "parse_network", "parse_outputs", "parse_service", "probability",
     "spec_keys", "to_container",
 ]
 
@@ -111,38 +112,3 @@ def _raw_value(cfg: Any, key: str) -> Any:
             return None
         node = node[part]
     return node
-
-
-# --------------------------------------------------------------------------- the whole config
-def parse_config(cfg: Any, *, check_resources: bool = True) -> RunSpec:
-    """Validate a whole resolved config and return the typed :class:`RunSpec`.
-
-    Every section is checked, unknown keys included, whatever the scenario kind uses; then
-    the scenario's levers are built once (so their parameters are checked too) and the
-    memory the run needs is compared with what is available.
-
-    Parameters
-    ----------
-    cfg : DictConfig or Mapping
-        The resolved config (Hydra's, or a plain dict of the same shape).
-    check_resources : bool
-        Refuse a population too large for the memory available now.
-
-    Raises
-    ------
-    ConfigError
-        For the first bad value, naming its key, the value and what is allowed.
-    """
-    cfg = to_container(cfg)
-    spec = load_run(cfg)
-    if spec.kind == "bass":
-        from journeysim.scenarios.bass import bass_run_spec
-
-        spec = bass_run_spec(cfg, seed=spec.seed, days=spec.days)
-    else:
-        from journeysim.scenarios.levers import build_levers
-
-        build_levers(spec)
-    if check_resources:
-        check_memory(spec)
-    return spec

@@ -36,7 +36,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
     Parameters
     ----------
     spec : RunSpec
-        The validated run configuration (see :func:`journeysim.sim.config.parse_config`).
+        The validated run configuration (see :func:`journeysim.scenarios.spec.parse_config`).
     levers : list, optional
         Scenario levers; each may hook ``setup(model)`` and ``before_day(model, day)``.
     service : object, optional

@@ -12,7 +12,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from journeysim.api import compose_config  # noqa: E402
 from journeysim.runner import build_model  # noqa: E402
-from journeysim.sim.config import RunSpec, parse_config  # noqa: E402
+from journeysim.scenarios.spec import parse_config
+from journeysim.sim.config import RunSpec  # noqa: E402
 from journeysim.sim.model import JourneyModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from journeysim.experiments import calibration as cal
 from journeysim.experiments.compose import compose_base
 from journeysim.experiments.keys import set_parameters
 from journeysim.experiments.runner import quiet, run_config
-from journeysim.sim.config import parse_config
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim.errors import ConfigError
 
 BIN = Path(sys.executable).parent

@@ -24,8 +24,9 @@ import pytest
 
 from journeysim import cli
 from journeysim.api import compose_config
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim import validate
-from journeysim.sim.config import parse_config, to_container
+from journeysim.sim.config import to_container
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.validate import Column, check_memory, estimate_bytes, read_csv_table
 

@@ -251,7 +251,7 @@ def test_architecture_lever_example_registers_and_changes_only_its_channel_at_we
     from journeysim.api import compose_config
     from journeysim.runner import make_service
     from journeysim.scenarios.base import LEVERS, make_lever
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
     from journeysim.sim.model import JourneyModel
 
     text = (DOCS / "architecture.md").read_text()
@@ -446,7 +446,7 @@ def test_every_journeysim_name_the_docs_use_imports() -> None:
 def test_what_if_budget_plan_example_prints_the_total_it_states() -> None:
     from journeysim import compose_config
     from journeysim.scenarios.levers import planned_budgets
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     stated = re.search(r"plan\.sum\(\)\s+# ([\d.]+), as the baseline", (DOCS / "what-if.md").read_text())
     assert stated is not None

@@ -268,7 +268,8 @@ def test_paired_interval_is_narrower_than_unpaired_over_ten_seeds(tmp_path: Path
     """
     from journeysim.api import compose_config
     from journeysim.runner import run
-    from journeysim.sim.config import parse_config, to_container
+    from journeysim.scenarios.spec import parse_config
+    from journeysim.sim.config import to_container
 
     base = to_container(compose_config(overrides=["population.size=2000", "days=60", "outputs.figures=false"]))
     runs = []

@@ -14,7 +14,7 @@ from journeysim.experiments import optimisation as opt
 from journeysim.experiments.compose import compose_base
 from journeysim.experiments.runner import quiet, run_config
 from journeysim.scenarios.levers import planned_budgets
-from journeysim.sim.config import parse_config
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim.errors import ConfigError
 
 # Display reaches ten times as many people per currency as search (cpm 80 vs 800); here it also

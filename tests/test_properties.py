@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from journeysim.api import compose_config
 from journeysim.outputs import read_status
 from journeysim.runner import run
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim.collectors import DAILY_KPIS
-from journeysim.sim.config import NETWORK_TYPES, parse_config, to_container
+from journeysim.sim.config import NETWORK_TYPES, to_container
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.stages import STAGE_NAMES
 from journeysim.sim.validate import Column, CsvTable, read_csv_table

@@ -138,7 +138,7 @@ def plan_config(problem: Problem, allocation: Allocation) -> dict[str, Any]:
 def planned_spend(problem: Problem, allocation: Allocation) -> float:
     """Budget the allocation plans for the optimised channels over the run, currency at reference size."""
     from journeysim.scenarios.levers import planned_budgets
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     spec = parse_config(plan_config(problem, allocation))
     columns = [spec.channel_names.index(c) for c in problem.channels]

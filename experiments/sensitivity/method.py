@@ -33,7 +33,7 @@ def sample(plan: Plan) -> np.ndarray:
 def kpi_of_point(config: dict[str, Any], values: dict[str, float | int], seeds: Sequence[int], kpi: str) -> float:
     """Mean KPI over ``seeds`` of runs of ``config`` with ``values`` set (one design point)."""
     from journeysim.runner import run
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     results = []
     for seed in seeds:

@@ -106,7 +106,7 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
         Confidence level of the intervals, 0..1.
     """
     from journeysim.api import compose_config
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     started = time.perf_counter()
     spec = parse_config(compose_config(scenario, overrides))

@@ -58,7 +58,7 @@ def price_run(size: int, days: int, seed: int, change: float = 0.0, from_day: in
     """
     from journeysim.api import compose_config
     from journeysim.runner import build_model
-    from journeysim.sim.config import parse_config
+    from journeysim.scenarios.spec import parse_config
 
     levers = ""
     if change and deal:

@@ -28,8 +28,8 @@ from journeysim.experiments.intervals import paired_difference
 from journeysim.experiments.runner import parallel_map
 from journeysim.experiments.validation.experiment import Check, Outcome, save_table
 from journeysim.runner import build_model
+from journeysim.scenarios.spec import parse_config
 from journeysim.sim import kpis
-from journeysim.sim.config import parse_config
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.stages import Stage
 
