@@ -420,7 +420,7 @@ def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
         "nps": kpis.nps(model),
         "revenue": kpis.revenue(model),
         "spend": kpis.spend(model),
-        "profit": kpis.total(model, "margin") - kpis.spend(model),
+        "profit": kpis.profit(model),
         "cac": kpis.cac(model),
         "word_of_mouth_share": kpis.word_of_mouth_share(model),
         "queue_tickets": float(daily["queue_tickets"][yesterday]),

@@ -78,6 +78,8 @@ _DAILY = (
            "(gross revenue / basket_units is the day's mean offered price)"),
     Column("list_price", "currency/order", "the day's list price for customers outside any scoped price"),
     Column("discount", "share, 0..1", "the day's market-wide discount off the list price (promotions)"),
+    Column("support_cost", "currency/day", "support contacts and staffed agent-days, at each support channel's "
+           "costs (counted in profit, not in spend)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

@@ -12,14 +12,15 @@ DAILY_KPIS: tuple[str, ...] = (
     "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
     "mean_delivery_days", "programme_cost", "loyal_repurchases", "basket_units",
-    "list_price", "discount",
+    "list_price", "discount", "support_cost",
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
 ``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...);
 ``loyal_repurchases``: orders of customers who were loyal or advocates when they ordered;
 ``basket_units``: orders counted in standard orders (the sum of their basket sizes);
 ``list_price`` (currency per order) and ``discount`` (share off it, 0..1): the day's market-wide
-offer, for customers outside any scoped price or discount."""
+offer, for customers outside any scoped price or discount; ``support_cost``: currency per day of
+support contacts and staffed agent-days (an operating cost: in profit, not in spend, CAC or ROAS)."""
 
 
 class Collector:

@@ -82,6 +82,12 @@ class SupportChannels:
                 return channel
         raise KeyError(f"no support channel {name!r}; the run has {[c.name for c in self.channels]}")
 
+    def cost(self) -> float:
+        """Support cost so far, currency: contacts handled times each channel's cost per contact,
+        plus its staffed agent-days times its cost per agent-day."""
+        return sum(c.handled * c.cost_per_contact + (c.desk.staffed_time * c.cost_per_agent_day if c.desk else 0.0)
+                   for c in self.channels)
+
     def choose(self, draw: float) -> SupportChannel:
         """The channel a contact with uniform ``draw`` chooses under today's shares."""
         edge = 0.0

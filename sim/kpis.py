@@ -21,7 +21,8 @@ MIN_NPS_RESPONDENTS = 30
 """Fewest survey respondents for an NPS worth showing: below, its standard error exceeds about
 18 points (a score of +100 from 17 buyers says nothing)."""
 
-MONEY_KPIS = ("revenue", "margin", "spend", "profit", "cac", "roas", "average_order_value", "customer_lifetime_value")
+MONEY_KPIS = ("revenue", "margin", "spend", "profit", "support_cost", "cac", "roas", "average_order_value",
+              "customer_lifetime_value")
 """KPIs in (or per unit of) the run's currency: meaningful only where media and prices cost real money."""
 
 NOMINAL_MEDIA = "a Bass market's media and price are nominal, so money means nothing here"
@@ -58,6 +59,11 @@ def cac(model: JourneyModel) -> float:
     """Customer acquisition cost: spend / new customers (NaN without acquisitions)."""
     new = acquisitions(model)
     return spend(model) / new if new else float("nan")
+
+
+def profit(model: JourneyModel) -> float:
+    """Margin less spend (media and programmes) and support cost, currency."""
+    return total(model, "margin") - spend(model) - total(model, "support_cost")
 
 
 def roas(model: JourneyModel) -> float:
@@ -173,7 +179,8 @@ def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
         "revenue": revenue(model),
         "margin": total(model, "margin"),
         "spend": cost,
-        "profit": total(model, "margin") - cost,
+        "support_cost": total(model, "support_cost"),
+        "profit": profit(model),
         "cac": cac(model),
         "roas": roas(model),
         "nps": nps(model),

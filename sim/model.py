@@ -274,7 +274,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
             self.journey_log.record(day, result.returned, Event.RETURN)
         daily = self.collector.daily
         for name in ("tickets_opened", "mean_wait_days", "p95_wait_days", "utilisation",
-                     "backlog_orders", "queue_tickets", "deliveries", "mean_delivery_days"):
+                     "backlog_orders", "queue_tickets", "deliveries", "mean_delivery_days", "support_cost"):
             daily["tickets" if name == "tickets_opened" else name][day] = getattr(result, name)
 
     def record_day(self, day: int) -> None:

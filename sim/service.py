@@ -125,6 +125,7 @@ class ServiceDay:
     queue_tickets: int
     deliveries: int
     mean_delivery_days: float
+    support_cost: float  # currency spent on support that day (contacts and staffed agent-days)
 
 
 class ServiceOperations:
@@ -158,6 +159,7 @@ class ServiceOperations:
         self._capacity_credit = 0.0  # orders: fractional capacity carried to the next day
         self._late_checked_through = -math.inf  # order day up to which late orders were asked about
         self._totals = RunTotals()
+        self._support_cost_booked = 0.0  # currency, up to the last collected day
         self._staffing(default, config.staff_schedule)
         for spec in config.channels:
             self.add_channel(spec)
@@ -275,9 +277,7 @@ class ServiceOperations:
             name: desk.busy_time / desk.staffed_time if desk.staffed_time else math.nan
             for name, desk in desks.items()}
         summary["contacts_by_channel"] = {c.name: c.handled for c in self.channels.channels}
-        summary["support_cost"] = sum(
-            c.handled * c.cost_per_contact + (c.desk.staffed_time * c.cost_per_agent_day if c.desk else 0.0)
-            for c in self.channels.channels)
+        summary["support_cost"] = self.channels.cost()
         return summary
 
     def badly_served_share(self, from_day: float, to_day: float) -> tuple[float, int]:
@@ -390,7 +390,9 @@ class ServiceOperations:
             queue_tickets=len(self.support_agents.queue),
             deliveries=door_days.size,
             mean_delivery_days=mean(door_days),
+            support_cost=self.channels.cost() - self._support_cost_booked,
         )
+        self._support_cost_booked += day.support_cost
         self._totals.add(day, waits, door_days, busy, staffed)
         self._totals.outcomes += np.bincount(kinds, minlength=4)
         self._totals.add_contacts(support.ended_opened, support.ended_waits, support.ended_abandoned)

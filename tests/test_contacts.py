@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from journeysim.sim import kpis
 from journeysim.sim.contacts import ABANDONED, DEFLECTED, RESOLVED, UNRESOLVED
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.satisfaction import contact_change, delivery_penalty
@@ -146,3 +147,17 @@ def test_support_scenarios_act_through_their_levers(scenario: str) -> None:
 def test_moving_staff_between_channels_keeps_the_total() -> None:
     model = run_model("population.size=10000", "days=5", "seed=3", "scenario=chat_channel")
     assert (model.controls.support_staff("phone"), model.controls.support_staff("chat")) == (1, 1)
+
+
+def test_support_costs_are_booked_daily_and_lower_profit_by_exactly_their_sum() -> None:
+    common = ("population.size=2000", "days=90", "seed=4")
+    free = run_model(*common)
+    costly = run_model(*common, "service.cost_per_contact=5.0", "service.cost_per_agent_day=150.0")
+    daily = costly.collector.daily["support_cost"][: costly.day]
+    booked = float(daily.sum())
+    assert (daily >= 0).all() and booked > 0
+    assert math.isclose(booked, costly.service.summary()["support_cost"], rel_tol=1e-9)
+    assert free.collector.daily["support_cost"].sum() == 0.0
+    free_kpis, costly_kpis = kpis.summary(free), kpis.summary(costly)
+    assert math.isclose(free_kpis["profit"] - costly_kpis["profit"], booked, rel_tol=1e-9)
+    assert costly_kpis["spend"] == free_kpis["spend"] and costly_kpis["cac"] == free_kpis["cac"]
