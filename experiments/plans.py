@@ -18,7 +18,7 @@ from journeysim.experiments.keys import flat_numbers
 from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.schema.plans import RangeSpec
 
-__all__ = ["Parameter", "flat_numbers", "plan_names", "read_plan_file"]
+__all__ = ["Parameter", "flat_numbers", "plan_names", "read_plan_file", "with_flags"]
 
 
 def plan_names(package: str) -> list[str]:
@@ -52,6 +52,15 @@ def read_plan_file(source: str, package: str) -> tuple[str, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise ConfigError("plan", source, "a YAML mapping of plan keys")
     return name, raw
+
+
+def with_flags(raw: dict[str, Any], flags: dict[str, Any], overrides: list[str] | None = None) -> dict[str, Any]:
+    """A plan mapping with the command line's flags over it (flags left at None keep the plan's
+    value) and the command line's config overrides appended to the plan's own."""
+    merged = {**raw, **{key: value for key, value in flags.items() if value is not None}}
+    if overrides is not None:
+        merged["overrides"] = [*(raw.get("overrides") or []), *overrides]
+    return merged
 
 
 # --------------------------------------------------------------------------- varied config values

@@ -17,6 +17,7 @@ from journeysim.experiments.calibration.method import base_config, calibrate, sy
 from journeysim.experiments.calibration.observed import read_observed, write_observed
 from journeysim.experiments.calibration.plan import CalibrationPlan, parse_plan, read_plan_file
 from journeysim.experiments.calibration.statistics import allowed_statistics
+from journeysim.experiments.plans import with_flags
 from journeysim.sim.errors import ConfigError
 
 
@@ -54,16 +55,11 @@ def parser() -> argparse.ArgumentParser:
 def plan_from_args(args: argparse.Namespace) -> CalibrationPlan:
     """The plan named on the command line with its flags applied."""
     name, raw = read_plan_file(args.plan)
-    abc = dict(raw.get("abc") or {})
-    flags = {"population_size": args.population_size, "generations": args.generations,
-             "max_simulations": args.max_simulations}
-    abc.update({k: v for k, v in flags.items() if v is not None})
-    raw = {**raw, "abc": abc}
-    if args.seed is not None:
-        raw["seed"] = args.seed
-    if not args.synthesise:
-        raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
-    return parse_plan(name, raw)
+    abc = with_flags(dict(raw.get("abc") or {}), {
+        "population_size": args.population_size, "generations": args.generations,
+        "max_simulations": args.max_simulations})
+    overrides = None if args.synthesise else args.overrides
+    return parse_plan(name, with_flags(raw, {"abc": abc, "seed": args.seed}, overrides))
 
 
 def parse_truth(items: Sequence[str]) -> dict[str, float]:

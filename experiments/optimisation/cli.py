@@ -15,6 +15,7 @@ from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.optimisation.method import optimise
 from journeysim.experiments.optimisation.plan import BudgetPlan, parse_plan, read_plan_file
+from journeysim.experiments.plans import with_flags
 from journeysim.sim.schema.plans import OBJECTIVES
 
 
@@ -51,9 +52,7 @@ def plan_from_args(args: argparse.Namespace) -> BudgetPlan:
     name, raw = read_plan_file(args.plan)
     flags = {"objective": args.objective, "cac_ceiling": args.cac_ceiling, "trials": args.trials,
              "seeds": args.seeds, "validation_seeds": args.validation_seeds}
-    raw = {**raw, **{k: v for k, v in flags.items() if v is not None}}
-    raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
-    return parse_plan(name, raw)
+    return parse_plan(name, with_flags(raw, flags, args.overrides))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from journeysim import commands
 from journeysim.experiments import executors
+from journeysim.experiments.plans import with_flags
 from journeysim.experiments.sensitivity.method import run_sensitivity
 from journeysim.experiments.sensitivity.plan import Plan, parse_plan, plan_names, read_plan_file
 from journeysim.experiments.sensitivity.result import SensitivityResult
@@ -48,9 +49,7 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     commands.omitted_positional(args, "plan", parser().get_default("plan"))
     name, raw = read_plan_file(args.plan)
     flags = {"kpi": args.kpi, "trajectories": args.trajectories, "num_levels": args.num_levels, "seed": args.seed}
-    raw.update({k: v for k, v in flags.items() if v is not None})
-    raw["overrides"] = [*(raw.get("overrides") or []), *args.overrides]
-    return parse_plan(name, raw)
+    return parse_plan(name, with_flags(raw, flags, args.overrides))
 
 
 def _run_with_progress(plan: Plan, jobs: int) -> SensitivityResult:
