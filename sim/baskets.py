@@ -85,7 +85,3 @@ class Baskets:
     def remember(self, rows: np.ndarray, values: np.ndarray) -> None:
         """The value of each customer's latest order (currency), refunded if it comes back."""
         self.last_value[rows] = values
-
-    def refund(self, rows: np.ndarray) -> float:
-        """Money returned for the last order of each of ``rows`` (currency)."""
-        return float(self.last_value[rows].sum())

@@ -78,10 +78,6 @@ class ValueControls:
         """Price ``rows`` pay per order today: list price after their discount (currency)."""
         return self._model.rates.pricing.offered_price(rows)
 
-    def refund(self, rows: np.ndarray) -> float:
-        """Money returned if each of ``rows`` returned their last order: its basket (currency)."""
-        return self._model.baskets.refund(rows)
-
     # ------------------------------------------------------------------ product
     @property
     def quality(self) -> float:
