@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from journeysim.report import ROWS
-from journeysim.units import compact
+from journeysim.units import COUNT, axis_formatter
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""
@@ -27,7 +27,7 @@ TITLES = {key: label for key, label, _ in ROWS}
 def compact_ticks(ax: Axes, axis: str = "x") -> None:
     """At most five compact tick labels (1.2M, 35k, 4,500) on ``axis`` (x, y or both)."""
     for name in ("x", "y") if axis == "both" else (axis,):
-        getattr(ax, f"{name}axis").set_major_formatter(FuncFormatter(compact))
+        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(COUNT))
         getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 

@@ -305,26 +305,44 @@ def unit_name(unit: str, currency: Currency = DEFAULT_CURRENCY) -> str:
 def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY):
     """A matplotlib tick formatter writing ticks in ``unit`` (money ``$35k``, percentages ``40%``).
 
+    All ticks of one axis share one scale (``$6k, $12k, $18k``, never ``$6,000, $12k``): the
+    largest tick chooses it.
+
     Returns
     -------
-    matplotlib.ticker.FuncFormatter
+    matplotlib.ticker.Formatter
         For ``ax.yaxis.set_major_formatter(...)``.
     """
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import Formatter
 
-    def tick(value: float, _position: object = None) -> str:
+    def tick(value: float, scale_of: float) -> str:
         if unit == PERCENT:
             return f"{100 * value:.0f}%" if abs(value) >= 0.1 or value == 0 else f"{100 * value:.1f}%"
-        text = compact(abs(value) if unit == MONEY else value)
+        text = compact(abs(value) if unit == MONEY else value, scale_of=scale_of)
         return f"{'-' if value < 0 else ''}{currency.symbol}{text}" if unit == MONEY else text
 
-    return FuncFormatter(tick)
+    class Ticks(Formatter):
+        def __call__(self, value: float, pos: object = None) -> str:
+            return tick(value, abs(value))
+
+        def format_ticks(self, values: list[float]) -> list[str]:
+            largest = max((abs(v) for v in values), default=0.0)
+            return [tick(v, largest) for v in values]
+
+    return Ticks()
 
 
-def compact(value: float, _position: object = None) -> str:
-    """A short number for ticks: ``1.2M``, ``35k``, ``4,500`` or ``0.25`` (a matplotlib tick function)."""
-    if abs(value) >= 1e6:
+def compact(value: float, _position: object = None, *, scale_of: float | None = None) -> str:
+    """A short number for ticks: ``1.2M``, ``35k``, ``4,500`` or ``0.25`` (a matplotlib tick function).
+
+    ``scale_of`` (default: ``value``) chooses the scale, so the ticks of one axis can share the
+    scale of its largest tick (``0``, ``6k``, ``12k``).
+    """
+    if value == 0:
+        return "0"
+    magnitude = abs(value if scale_of is None else scale_of)
+    if magnitude >= 1e6:
         return f"{value / 1e6:.4g}M"
-    if abs(value) >= 1e4:
+    if magnitude >= 1e4:
         return f"{value / 1e3:.4g}k"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"

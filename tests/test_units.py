@@ -56,6 +56,7 @@ def test_an_unknown_unit_is_refused() -> None:
 def test_money_ticks_carry_the_currency_symbol() -> None:
     tick = units.axis_formatter(units.MONEY, Currency("GBP", "£"))
     assert tick(35_000, 0) == "£35k"
+    assert tick.format_ticks([0, 6_000, 12_000, 18_000]) == ["£0", "£6k", "£12k", "£18k"]
     assert units.axis_formatter(units.PERCENT)(0.4, 0) == "40%"
 
 
