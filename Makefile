@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-ray bench lint browser clean app validate docs docs-data contracts
+.PHONY: demo test test-robust test-ray bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 	$(BIN)/python -m pytest -q -n 2 --nbmake examples
+
+## test-robust: every console script of pyproject.toml against every class of bad input (make test runs a sample)
+test-robust: $(STAMP)
+	JOURNEYSIM_ROBUST=all $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_robust.py
 
 ## test-ray: Ray's own API (--executor ray, hydra/launcher=ray) on a local Ray, in its own venv (.venv-ray, with .[ray])
 RAY_VENV := .venv-ray

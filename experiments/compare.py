@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--level", type=float, default=0.95, help="confidence level, 0..1 (default 0.95)")
     commands.add_deprecated_out(p)
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.default_output = None  # SWEEP_DIR: checked once the sweep is read
     return p
 
 
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = commands.parse(parser(), argv)
         out = args.output_dir or args.sweep_dir
         comparison = aggregate(args.sweep_dir, args.reference, args.kpis, args.level)
+        commands.check_output_location(out)
         write_comparison(comparison, out, figures=not args.no_figures, kpis=args.kpis)
         print(markdown(comparison, args.kpis))
         commands.report_outputs(out)

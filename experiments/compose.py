@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from journeysim.sim.errors import ConfigError
+from journeysim.sim.errors import ConfigError, from_hydra
 
 
 def compose_base(scenario: str | None, overrides: Sequence[str], config_dir: str | Path | None = None,
@@ -47,8 +47,7 @@ def compose_base(scenario: str | None, overrides: Sequence[str], config_dir: str
         else:
             config = to_container(_compose_with_dir(scenario, list(overrides), Path(config_dir), seed))
     except (HydraException, OmegaConfBaseException) as error:
-        message = "; ".join(line.strip() for line in str(error).strip().splitlines()[:3]) or type(error).__name__
-        raise ConfigError("overrides", list(overrides), f"overrides of existing config keys ({message})") from None
+        raise from_hydra(error, list(overrides)) from None  # the key at fault, the closest key
     config.pop("hydra", None)
     return config
 

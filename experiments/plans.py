@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from journeysim.experiments.keys import flat_numbers
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.errors import ConfigError, unknown_name, yaml_syntax_error
 from journeysim.sim.schema.plans import RangeSpec
 
 __all__ = ["Parameter", "flat_numbers", "plan_names", "read_plan_file", "with_flags"]
@@ -48,7 +48,7 @@ def read_plan_file(source: str, package: str) -> tuple[str, dict[str, Any]]:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ConfigError("plan", source, f"valid YAML ({error})") from None
+        raise yaml_syntax_error(error, str(source)) from None
     if not isinstance(raw, dict):
         raise ConfigError("plan", source, "a YAML mapping of plan keys")
     return name, raw

@@ -55,6 +55,36 @@ def check_group_choices(argv: list[str]) -> None:
                     raise ConfigError(key, name, closest(name, options))
 
 
+def check_user_yaml(argv: list[str]) -> None:
+    """Parse the config files of each ``--config-dir`` (``config.yaml`` and the files of its group
+    folders) before Hydra starts, so a syntax error stops a sweep before its first job and names the
+    file, line and column (other YAML files there, such as plans, are not configs: left alone)."""
+    import yaml
+
+    from journeysim.sim.errors import yaml_syntax_error
+
+    for folder in user_config_dirs(argv):
+        configs = [*folder.glob("config.yaml"), *folder.glob("*/*.yaml")] if folder.is_dir() else []
+        for path in sorted(configs):
+            try:
+                yaml.safe_load(path.read_text())
+            except yaml.YAMLError as error:
+                raise yaml_syntax_error(error, str(path)) from None
+
+
+def check_output_location(argv: list[str]) -> None:
+    """Refuse, before Hydra starts, a run or sweep directory that cannot be written
+    (``hydra.run.dir``, or ``hydra.sweep.dir`` with ``--multirun``; default ``outputs/``, ``multirun/``)."""
+    if {"--cfg", "-c", "--info", "-i", "--hydra-help", "--shell-completion", "-sc"} & set(argv):
+        return  # prints, writes nothing
+    multirun = bool({"--multirun", "-m"} & set(argv))
+    key = "hydra.sweep.dir" if multirun else commands.OUTPUT_KEY
+    chosen = [arg.partition("=")[2] for arg in argv if arg.partition("=")[0].lstrip("+") == key]
+    where = chosen[-1] if chosen else ("multirun" if multirun else str(commands.OUTPUT_ROOT))
+    static = where.split("${", 1)[0] or "."  # an interpolated tail is resolved by Hydra
+    commands.check_output_location(static, key)
+
+
 def fail(error: ConfigError) -> None:
     """Print a bad-input error and exit with status 2 (no traceback)."""
     commands.fail("journey", error)
@@ -101,9 +131,12 @@ def run_journey(cfg: DictConfig) -> dict | None:
         print(f"journey: interrupted; {run_dir} is marked incomplete", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception as error:
-        if not sweep:
+        if sweep:
+            return fail_job(error, run_dir)
+        bad_input = commands.as_config_error(error)  # a full disk, a read-only directory
+        if bad_input is None:
             raise
-        return fail_job(error, run_dir)
+        fail(bad_input)
     if spec.outputs.progress:
         from journeysim.report import print_kpis
         from journeysim.units import currency_from
@@ -163,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def body() -> None:
         check_group_choices(argv)
+        check_user_yaml(argv)
+        check_output_location(argv)
         if "hydra/launcher=ray" in argv:  # conf/hydra/launcher/ray.yaml: joblib's Ray backend
             from journeysim.experiments.executors import register_joblib_ray
 

@@ -39,6 +39,7 @@ This module imports nothing heavy; Hydra loads only when a command composes a co
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -53,6 +54,7 @@ from journeysim.sim.errors import (
     EXIT_OK,
     ConfigError,
     hydra_errors_as_config_errors,
+    yaml_syntax_error,
 )
 from journeysim.version import version
 
@@ -141,6 +143,7 @@ def parser(prog: str, summary: str, examples: Sequence[str] = (), writes: str | 
                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=version_line(prog), help="print journeysim's version")
     p.set_defaults(output_dir=None)
+    p.default_output = OUTPUT_ROOT if writes is not None else None  # checked by parse()
     return p
 
 
@@ -199,7 +202,9 @@ def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argp
     """Parse a command line built by :func:`parser`; ``hydra.run.dir=DIR`` lands in ``args.output_dir``.
 
     Options and positional arguments may be intermixed (``PLAN key=value --jobs 2``). Every
-    config override must be ``key=value``.
+    config override must be ``key=value``. A command that writes has its output location checked
+    here, before any work (:func:`check_output_location`; ``p.default_output`` when no directory is
+    chosen, None to skip).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     rest, chosen = split_output_dir(argv)
@@ -208,6 +213,9 @@ def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argp
         print(f"{p.prog}: --out is deprecated; write {OUTPUT_KEY}={args.out}", file=sys.stderr)
         chosen = chosen or args.out
     args.output_dir = chosen
+    where = chosen or getattr(p, "default_output", None)
+    if where is not None:
+        check_output_location(where)
     for override in getattr(args, "overrides", None) or []:
         if "=" not in override:
             raise ConfigError("override", override, "key=value (a config key and its value)")
@@ -257,6 +265,89 @@ def fail(prog: str, error: ConfigError) -> NoReturn:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+# --------------------------------------------------------------------------- files and locations
+PATH_PROBLEMS = {
+    errno.ENOENT: "a path that exists (no such file or directory)",
+    errno.EACCES: "a location this user may read and write (permission denied)",
+    errno.EPERM: "a location this user may read and write (operation not permitted)",
+    errno.EROFS: "a location on a writable file system (this one is read-only)",
+    errno.ENOSPC: "a location with free space (the disk is full; files written so far are kept whole)",
+    errno.EDQUOT: "a location with free space (the disk quota is used up)",
+    errno.ENOTDIR: "a path whose every parent is a directory (a file stands where a directory should be)",
+    errno.EISDIR: "a file, not a directory",
+    errno.EEXIST: "a path free for a directory (a file of that name exists)",
+    errno.ENAMETOOLONG: "a shorter path (the name is too long)",
+}
+"""What a file or location must be, by the operating system's error number."""
+
+
+def path_error(error: OSError, key: str = "file") -> ConfigError | None:
+    """A :class:`ConfigError` for an operating-system error on a user's file or location (None for
+    an error that is not about where a file is: those are bugs and keep their traceback).
+
+    Parameters
+    ----------
+    error : OSError
+        Raised by the operating system; ``error.filename`` names the file when known.
+    key : str
+        What the path is (``file``, ``hydra.run.dir``, a config key naming a data file).
+    """
+    allowed = PATH_PROBLEMS.get(error.errno)
+    if allowed is None:
+        return None
+    path = error.filename if error.filename is not None else "(a file being written)"
+    return ConfigError(key, str(path), allowed)
+
+
+def as_config_error(error: BaseException) -> ConfigError | None:
+    """The bad input behind ``error`` as a :class:`ConfigError`, or None when it is not bad input.
+
+    Bad input besides config values: a YAML file that does not parse, and a file or output location
+    that cannot be read or written (missing, read-only, a file where a directory should be, a full
+    disk).
+    """
+    if isinstance(error, ConfigError):
+        return error
+    if isinstance(error, OSError):
+        return path_error(error)
+    yaml = sys.modules.get("yaml")
+    if yaml is not None and isinstance(error, yaml.YAMLError):
+        return yaml_syntax_error(error)
+    return None
+
+
+MIN_FREE_BYTES = 1 << 20
+"""Free space an output location must have before a command starts (bytes)."""
+
+
+def check_output_location(directory: str | Path, key: str = OUTPUT_KEY) -> None:
+    """Refuse, before any work, an output directory that cannot be created or written into.
+
+    Nothing is created: the directory, or its nearest existing parent, must be a writable directory
+    on a file system with free space.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``key``, the directory and what stands in the way.
+    """
+    directory = Path(directory)
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        allowed = (PATH_PROBLEMS[errno.EEXIST] if existing == directory
+                   else f"a path whose every parent is a directory ({existing} is a file)")
+        raise ConfigError(key, str(directory), allowed)
+    stats = os.statvfs(existing)
+    if stats.f_flag & os.ST_RDONLY:
+        raise ConfigError(key, str(directory), PATH_PROBLEMS[errno.EROFS])
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(key, str(directory), PATH_PROBLEMS[errno.EACCES])
+    if stats.f_bavail * stats.f_frsize < MIN_FREE_BYTES:
+        raise ConfigError(key, str(directory), "a location with free space (the disk is full)")
+
+
 def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = None) -> int:
     """Run a command's body with the house error handling; returns its exit status.
 
@@ -279,9 +370,12 @@ def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = 
     try:
         with hydra_errors_as_config_errors(argv):
             status = body()
-    except ConfigError as error:
-        fail(prog, error)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
+    except Exception as error:
+        bad_input = as_config_error(error)
+        if bad_input is None:
+            raise
+        fail(prog, bad_input)
     return EXIT_OK if status is None else int(status)

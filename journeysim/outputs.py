@@ -39,8 +39,10 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno is not None and error.filename is None:  # write() names none
+            error.filename = str(path)
         raise
     return path
 

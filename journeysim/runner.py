@@ -79,12 +79,26 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
         return RunOutcome(model, summary, run_dir, wall)
     except KeyboardInterrupt:
         if run_dir is not None:
-            mark_status(run_dir, "incomplete", reason="interrupted")
+            _mark_end(run_dir, "incomplete", reason="interrupted")
         raise
     except Exception as error:
         if run_dir is not None:
-            mark_status(run_dir, "failed", error=f"{type(error).__name__}: {error}")
+            _mark_end(run_dir, "failed", error=f"{type(error).__name__}: {error}")
         raise
+
+
+def _mark_end(run_dir: Path, status: str, **details: Any) -> None:
+    """Record how the run ended, even on a full disk (the status is rewritten in place when no
+    temporary file fits); an error writing it must not hide the error that ended the run."""
+    try:
+        mark_status(run_dir, status, **details)
+    except OSError:
+        try:
+            with open(Path(run_dir) / "status.json", "r+") as handle:  # reuses the file's blocks
+                handle.truncate(0)
+                handle.write(json.dumps({"status": status, **details}, default=str) + "\n")
+        except OSError:
+            pass  # the directory itself is gone or unwritable: the caller reports the first error
 
 
 STOP = threading.Event()

@@ -51,6 +51,29 @@ def unknown_name(key: str, name: str, choices: Iterable[str]) -> ConfigError:
     return ConfigError(key, name, closest(name, choices))
 
 
+def yaml_syntax_error(error: Exception, file: str | None = None) -> ConfigError:
+    """A :class:`ConfigError` for a YAML syntax error: the file, line and column and the parser's
+    reason, on one line and never quoting the file's contents.
+
+    Parameters
+    ----------
+    error : Exception
+        A ``yaml.YAMLError`` (a ``MarkedYAMLError`` knows the file, line and column).
+    file : str, optional
+        The file's name when the parser was given its text, not the file.
+    """
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or "the text does not parse"
+    context = getattr(error, "context", None)
+    reason = f"{problem} ({context})" if context else problem
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "the file"
+    name = getattr(mark, "name", None)
+    if file is not None or not name or name.startswith("<"):
+        name = file or "a YAML file"
+    return ConfigError(str(name), where, f"valid YAML: {reason}; indent with spaces, never tabs, "
+                       "and close every brace and bracket")
+
+
 # --------------------------------------------------------------------------- Hydra's own errors
 HYDRA_GRAMMAR = "https://hydra.cc/docs/1.2/advanced/override_grammar/basic"
 

@@ -1,0 +1,183 @@
+"""Every console script answers bad input the same way: one line naming the key or file, the value
+and what is allowed, exit status 2, no traceback.
+
+The matrix runs over every console script of ``pyproject.toml``: a command added later must say in
+:data:`COMMANDS` how it meets each class of bad input (or that the class does not apply to it), or
+``test_every_console_script_declares_how_it_meets_bad_input`` fails. ``make test`` runs a sample of
+the matrix (one command per class); ``make test-robust`` (``JOURNEYSIM_ROBUST=all``) runs all of it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from journeysim.sim.errors import EXIT_BAD_INPUT
+from tests.test_commands import BIN, SCRIPTS, call
+
+CHEAP = ("population.size=300", "days=3", "outputs.progress=false", "outputs.figures=false")
+"""Overrides that keep a run that does start small."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """How one console script meets each class of bad input (None: the class does not apply).
+
+    ``before`` comes first on every command line (a plan and a data file); ``overrides``: the
+    command takes config overrides; ``user_yaml``: arguments naming a user's YAML file
+    (``{dir}`` is the folder holding ``broken.yaml`` and ``scenario/broken.yaml``); ``writes``:
+    the command writes into ``hydra.run.dir``.
+    """
+
+    before: tuple[str, ...] = ()
+    overrides: bool = True
+    user_yaml: tuple[str, ...] | None = None
+    writes: bool = True
+
+
+COMMANDS = {
+    "journey": Command(user_yaml=("--config-dir", "{dir}", "scenario=broken")),
+    "journey-scenarios": Command(overrides=False, writes=False),  # prints packaged files only
+    "journey-compare": Command(before=("{dir}/sweep",), overrides=False),  # reads a sweep, writes beside it
+    "journey-sensitivity": Command(user_yaml=("{dir}/broken.yaml",)),
+    "journey-app": Command(overrides=False, writes=False),  # serves a page
+    "journey-calibrate": Command(before=("recovery", "{dir}/observed.csv"),
+                                 user_yaml=("{dir}/broken.yaml", "{dir}/observed.csv")),
+    "journey-optimise": Command(user_yaml=("{dir}/broken.yaml",)),
+    "journey-truth": Command(before=("--seeds", "1")),  # config overrides only: no user files
+    "journey-attribution": Command(),  # config overrides only: no user files
+}
+
+FULL = os.environ.get("JOURNEYSIM_ROBUST") == "all"
+
+
+def matrix(applies, turn: int) -> list[str]:
+    """The commands a class of bad input applies to: all of them with ``JOURNEYSIM_ROBUST=all``,
+    else the ``turn``-th (each class takes a different turn, so ``make test`` samples the matrix)."""
+    names = [name for name in sorted(SCRIPTS) if name in COMMANDS and applies(COMMANDS[name])]
+    return names if FULL or not names else [names[turn % len(names)]]
+
+
+def expand(args: tuple[str, ...], folder: Path) -> list[str]:
+    return [arg.replace("{dir}", str(folder)) for arg in args]
+
+
+def bad_input(name: str, *argv: str) -> str:
+    """Run ``name`` in this process; assert exit status 2 and one error line; return that line."""
+    status, _, err = call(name, *argv)
+    lines = [line for line in err.splitlines() if line.startswith(f"{name}: error: ")]
+    assert status == EXIT_BAD_INPUT, err
+    assert "Traceback" not in err and len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def files(tmp_path) -> Path:
+    """A user's folder: a plan and a scenario that do not parse as YAML, and an empty sweep."""
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "broken.yaml").write_text("name: secret_plan\nparameters: {budget: 1\n")
+    (tmp_path / "scenario" / "broken.yaml").write_text("# @package _global_\nseed: 3\ndays:\t5\n")
+    (tmp_path / "observed.csv").write_text("week,acquisitions\n1,5\n")
+    (tmp_path / "sweep").mkdir()
+    return tmp_path
+
+
+def test_every_console_script_declares_how_it_meets_bad_input() -> None:
+    assert set(COMMANDS) == set(SCRIPTS), "add the new command to COMMANDS in tests/test_robust.py"
+
+
+@pytest.mark.parametrize("name", matrix(lambda c: c.overrides, turn=2))
+def test_a_misspelt_config_key_names_the_key_and_the_closest_one(name: str, files: Path) -> None:
+    line = bad_input(name, *expand(COMMANDS[name].before, files), "seed=2", "sedes=2", *CHEAP)
+    assert "sedes" in line and "did you mean 'seed'" in line
+
+
+@pytest.mark.parametrize("name", matrix(lambda c: c.user_yaml is not None, turn=1))
+def test_a_user_yaml_file_that_does_not_parse_names_file_line_and_column(name: str, files: Path) -> None:
+    line = bad_input(name, *expand(COMMANDS[name].user_yaml, files), *CHEAP, f"hydra.run.dir={files}/run")
+    assert "broken.yaml" in line and "line " in line and "valid YAML" in line
+    assert "secret_plan" not in line and "budget" not in line  # the file's contents are not echoed
+
+
+def test_a_user_yaml_file_that_does_not_parse_stops_a_sweep_before_any_job(files: Path) -> None:
+    line = bad_input("journey", "--multirun", "--config-dir", str(files), "scenario=baseline,broken", *CHEAP,
+                     f"hydra.sweep.dir={files}/sweep_out")
+    assert "scenario/broken.yaml" in line and "line 3, column 6" in line and "tabs" in line
+    assert not (files / "sweep_out").exists()  # not even the first job (baseline) ran
+
+
+def read_only(monkeypatch, folder: Path, flag: int = os.ST_RDONLY, free: int = 10**9) -> None:
+    """The operating system reports ``folder``'s file system read-only (or with ``free`` bytes)."""
+    real = os.statvfs
+
+    def statvfs(path):
+        stats = real(path)
+        if str(Path(path).resolve()).startswith(str(folder.resolve())):
+            return SimpleNamespace(f_flag=stats.f_flag | flag, f_bavail=free // stats.f_frsize,
+                                   f_frsize=stats.f_frsize)
+        return stats
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+
+
+OUTPUT_PROBLEMS = {
+    "a file where the directory should be": (lambda d: d / "a_file" / "run", {}, "a_file is a file"),
+    "a read-only file system": (lambda d: d / "run", {"flag": os.ST_RDONLY}, "read-only"),
+    "a full disk": (lambda d: d / "run", {"flag": 0, "free": 0}, "disk is full"),
+}
+
+
+@pytest.mark.parametrize("problem", sorted(OUTPUT_PROBLEMS))
+@pytest.mark.parametrize("name", matrix(lambda c: c.writes, turn=3))
+def test_an_output_location_that_cannot_be_written_is_refused_before_any_work(
+        name: str, problem: str, files: Path, monkeypatch) -> None:
+    where, statvfs, words = OUTPUT_PROBLEMS[problem]
+    (files / "a_file").write_text("")
+    if statvfs:
+        read_only(monkeypatch, files, **statvfs)
+    command = COMMANDS[name]
+    line = bad_input(name, *expand(command.before, files), *(CHEAP if command.overrides else ()),
+                     f"hydra.run.dir={where(files)}")
+    assert "hydra.run.dir" in line and str(where(files)) in line and words in line
+
+
+def test_a_disk_that_fills_during_writing_names_the_file_and_the_run_says_failed(files: Path, monkeypatch) -> None:
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if str(dst).endswith("flows.csv"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a write() fails: no file name
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    line = bad_input("journey", *CHEAP, f"hydra.run.dir={files}/run")
+    assert "flows.csv" in line and "disk is full" in line
+    status = (files / "run" / "status.json").read_text()
+    assert '"failed"' in status and "No space left" in status
+
+
+def test_every_console_script_started_from_the_shell_answers_a_typo_without_traceback(files: Path) -> None:
+    """The installed console scripts, all at once (each answers in about a second)."""
+    processes = {}
+    for name in sorted(SCRIPTS):
+        command = COMMANDS.get(name, Command())
+        typo = ("seed=2", "sedes=2") if command.overrides else ("--sedes", "2")
+        argv = [str(BIN / name), *expand(command.before, files), *typo]
+        processes[name] = subprocess.Popen(argv, cwd=files, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    for name, process in processes.items():
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == EXIT_BAD_INPUT, (name, err)
+        assert "Traceback" not in err and err.count(f"{name}: error: ") == 1, (name, err)
+        assert "sedes" in err, (name, err)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
