@@ -80,6 +80,10 @@ _DAILY = (
     Column("discount", "share, 0..1", "the day's market-wide discount off the list price (promotions)"),
     Column("support_cost", "currency/day", "support contacts and staffed agent-days, at each support channel's "
            "costs (counted in profit, not in spend)"),
+    Column("organic_discoveries", "customers/day", "prospects who discovered the category without paid media "
+           "(need recognition, unpaid search, word of shop; `market.demand.need_rate`)"),
+    Column("season", "index, mean 1", "the day's category demand index: weekday factor × yearly curve "
+           "(`market.demand.weekly`, `market.demand.yearly`)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

@@ -32,12 +32,16 @@ class FunnelMoves:
     winback: np.ndarray
 
 
-def decay_and_drift(state: CustomerState, decays: bool, drifts: bool) -> None:
-    """Interest loses its persona decay share; customers' purchase intent drifts up."""
+def decay_and_drift(state: CustomerState, decays: bool, drifts: bool, season: float = 1.0) -> None:
+    """Interest loses its persona decay share; customers' purchase intent drifts up, at the
+    ``season``'s index of category demand (1: as configured)."""
     if decays:
         np.multiply(state.interest, state.keep, out=state.interest)
     if drifts:
-        np.add(state.interest, state.drift, out=state.interest)
+        if season == 1.0:
+            np.add(state.interest, state.drift, out=state.interest)
+        else:
+            state.interest += state.drift * np.float32(season)
 
 
 def purchase_level(state: CustomerState, rows: np.ndarray, price_factor: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from journeysim.sim.baskets import Baskets
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import RunSpec
 from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
+from journeysim.sim.demand import Demand
 from journeysim.sim.journey_log import Event, JourneyLog
 from journeysim.sim.lifetime import CustomerValue
 from journeysim.sim.network import Graph, build_graph, personal_groups
@@ -57,6 +58,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.touchpoints = Touchpoints(spec.channels, self.population.affinity, self.state,
                                        self.streams, spec.population.scale)
         self.word_of_mouth = self._create_word_of_mouth(graph)
+        self.demand = Demand(spec.market.demand, spec.days, np.array([p.need_recognition for p in
+                             spec.population.personas]), self.state, self.streams)
         self.journey_log = JourneyLog(self.state.size, spec.outputs.event_log_sample,
                                       self.streams["log"])
         self.journey_log.name_codes(spec.channel_names, STAGE_NAMES)
@@ -144,6 +147,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.collector.stage_counts[day + 1] = self.collector.stage_counts[day]
         self.pull_levers(day)
         self.run_media(day)
+        self.run_demand(day)
         self.hold_conversations(day)
         ready = self.advance_funnel(day)
         self.run_purchases(day, ready)
@@ -177,6 +181,13 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         for rows, channel in exposure.logged:
             self.journey_log.record(day, rows, Event.EXPOSURE, channel)
 
+    def run_demand(self, day: int) -> None:
+        """Organic demand (:mod:`~journeysim.sim.demand`): prospects discover the category
+        without paid media, at their persona's rate times the season's index."""
+        rows, _ = self.demand.discover(day)
+        self.collector.daily["organic_discoveries"][day] = rows.size
+        self.collector.daily["season"][day] = self.demand.season_of(day)
+
     def hold_conversations(self, day: int) -> None:
         """Word of mouth (:mod:`~journeysim.sim.word_of_mouth`): positive conversations raise
         receptive listeners' interest, negative ones lower it."""
@@ -192,7 +203,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         """Funnel (:mod:`~journeysim.sim.funnel`): decay and drift interest, move everyone who
         crossed a level, win back lapsed customers. Returns who goes to checkout or reorders."""
         s, market = self.state, self.spec.market
-        funnel.decay_and_drift(s, self._decays, self._drifts)
+        funnel.decay_and_drift(s, self._decays, self._drifts, self.demand.season_of(day))
         moves = funnel.crossings(s, self.rates.price_factor, market.fallback)
         self.move(day, moves.rows, moves.stages)
         if moves.winback.size:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from journeysim.sim.adresponse import make_response
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import Stage
@@ -114,6 +115,7 @@ class Channel:
     def __init__(self, spec: ChannelSpec, index: int, affinity: np.ndarray, n: int) -> None:
         self.spec, self.index, self.n = spec, index, n
         self.saturation = make_saturation(spec.saturation)
+        self.response = make_response(spec.response)  # effect per exposure from adstocked spend
         self.effect = spec.effect.astype(np.float32)
         self.affinity_power = 1.0
         self.set_affinity(affinity)
@@ -199,6 +201,7 @@ class Touchpoints:
         k = len(self.channels)
         out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k, np.int64), [])
         for channel in self.channels:
+            channel.response.update(budgets[channel.index])  # adstock decays on days without spend
             budget = float(budgets[channel.index]) * self.scale
             if budget <= 0:
                 continue
@@ -272,7 +275,8 @@ class Touchpoints:
         channel.stock[rows] = stock + counts
         channel.stock_day[rows] = day
         stage = self.state.stage[rows]
-        kick = channel.effect[stage] * gain * self._media_response[rows] * self._reviews.factor(stage)
+        kick = (channel.effect[stage] * gain * self._media_response[rows] * self._reviews.factor(stage)
+                * np.float32(channel.response.multiplier()))
         if self.kick_modifier is not None:
             kick = kick * self.kick_modifier(channel, rows, day)
         self.state.interest[rows] += kick
@@ -285,7 +289,7 @@ class Touchpoints:
     def _broadcast(self, channel: Channel, n: int) -> int:
         per_capita = n / self.state.size
         channel.adstock = channel.spec.carryover * channel.adstock + per_capita
-        dose = float(channel.saturation.cumulative(np.float64(channel.adstock)))
+        dose = float(channel.saturation.cumulative(np.float64(channel.adstock))) * channel.response.multiplier()
         if dose <= 0:
             return 0
         if channel.dose_weight is None:

@@ -52,10 +52,10 @@ def test_spend_to_date_never_exceeds_budget_to_date(baseline_model) -> None:
     assert spend.sum() > 0.99 * budgets.sum() * baseline_model.day  # nothing is lost to rounding
 
 
-def test_no_budget_and_no_word_of_mouth_leaves_everyone_unaware() -> None:
+def test_no_budget_no_word_of_mouth_and_no_organic_demand_leave_everyone_unaware() -> None:
     spec = make_spec(*SMALL)
     silence = [f"channels.{name}.daily_budget=0" for name in spec.channel_names]
-    model = run_model(*SMALL, *silence, "network.talk_rate=0")
+    model = run_model(*SMALL, *silence, "network.talk_rate=0", "market.demand.need_rate=0")
     assert model.collector.stage_counts[-1, Stage.UNAWARE] == model.state.size
     assert kpis.spend(model) == 0
 

@@ -79,11 +79,13 @@ class PersonaSpec(SpecBase):
     traits: Annotated[dict[str, float], Traits()] = dataclasses.field(default_factory=dict)
     basket_size: Annotated[float, Number(positive=True)] = 1.0
     """Mean basket of the persona's orders, in standard orders (``market.price``; see ``sim/baskets.py``)."""
+    need_recognition: Annotated[float, Number(low=0.0)] = 1.0
+    """Multiplier of ``market.demand.need_rate`` for the persona's prospects (see ``sim/demand.py``)."""
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """``share``, ``affinity``, ``basket_size`` and the traits."""
-        return ("share", "affinity", "basket_size", *TRAITS)
+        """``share``, ``affinity``, ``basket_size``, ``need_recognition`` and the traits."""
+        return ("share", "affinity", "basket_size", "need_recognition", *TRAITS)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
