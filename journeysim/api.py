@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeysim.journey_map import JourneyMapViews
 from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs them, not on import
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs the
 
 TABLES = ("daily", "flows", "channels", "events")
 """The tables of a run, each written as ``<name>.csv`` (or ``.parquet``) in its run directory."""
+MAP_TABLES = ("journey_map", "journey_touchpoints")  # optional: runs written before journey maps lack them
 
 HYDRA_DIR = ".hydra"
 """Folder of a run directory holding the resolved config and the overrides (as Hydra writes it)."""
@@ -142,7 +144,7 @@ def job_overrides(scenario: str | None, overrides: Mapping[str, Any] | Sequence[
 
 # --------------------------------------------------------------------------- results
 @dataclass
-class Result:
+class Result(JourneyMapViews):
     """A finished run: tables as DataFrames, the KPI summary and the resolved config.
 
     Attributes
@@ -158,6 +160,9 @@ class Result:
         ``last_touch_acquisitions``.
     events : DataFrame
         The journey log ``customer, day, kind, detail`` of the logged customers.
+    journey_map, journey_touchpoints : DataFrame or None
+        The journey map per persona and stage, and the exposures reaching each stage by channel
+        (:mod:`journeysim.journey_map`; None for runs written before journey maps).
     summary : dict
         ``summary.json``: scenario, seed, days, customers, version, config hash and ``kpis``.
     config : dict
@@ -178,6 +183,8 @@ class Result:
     config: dict[str, Any] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
     path: Path | None = None
+    journey_map: pd.DataFrame | None = field(default=None, repr=False)
+    journey_touchpoints: pd.DataFrame | None = field(default=None, repr=False)
     model: JourneyModel | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -228,12 +235,13 @@ class Result:
         from journeysim.plots import headless_axes
 
         path = Path(path)
-        for name in TABLES:
+        for name in (*TABLES, *(n for n in MAP_TABLES if getattr(self, n) is not None)):
             write_csv(path / f"{name}.csv", getattr(self, name))
         write_json(path / "summary.json", self.summary)
         write_hydra_files(path, self.config, self.overrides)
         if figures:
-            for name in ("stages", "funnel", "flows", "channels"):
+            for name in ("stages", "funnel", "flows", "channels", *(("journey_map",) if self.journey_map is not None
+                                                                   else ())):
                 ax = getattr(self, f"plot_{name}")(ax=headless_axes(name))
                 write_figure(path / f"{name}.png", ax.figure)
         mark_status(path, "complete")
@@ -260,6 +268,8 @@ class Result:
         """
         from omegaconf import OmegaConf
 
+        from journeysim.outputs import read_table
+
         path = Path(path)
         files = {name: next((p for p in (path / f"{name}.csv", path / f"{name}.parquet") if p.is_file()), None)
                  for name in TABLES}
@@ -268,6 +278,8 @@ class Result:
             raise ConfigError("path", str(path), "a run directory holding summary.json and the tables "
                               f"(CSV or Parquet; missing: {', '.join(missing) or 'summary.json'})")
         tables = {name: read_table(file) for name, file in files.items()}
+        tables.update({n: read_table(path / f"{n}{s}") for n in MAP_TABLES for s in (".csv", ".parquet")
+                       if (path / f"{n}{s}").is_file()})
         summary = json.loads((path / "summary.json").read_text())
         config_file, overrides_file = path / HYDRA_DIR / "config.yaml", path / HYDRA_DIR / "overrides.yaml"
         config = OmegaConf.to_container(OmegaConf.load(config_file)) if config_file.is_file() else {}
@@ -333,21 +345,6 @@ class Result:
         from journeysim import plots
 
         return plots.plot_adoption(self.daily, p=scenario["p"], q=scenario["q"], ax=ax, **kwargs)
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a run table written by :func:`journeysim.outputs.write_table` (``.csv`` or ``.parquet``).
-
-    Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
-    while empty numeric cells read as NaN (a wait on a day no ticket was served).
-    """
-    import pandas as pd
-
-    frame = pd.read_parquet(path) if Path(path).suffix == ".parquet" else pd.read_csv(path)
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            frame[column] = frame[column].fillna("")
-    return frame
 
 
 def write_hydra_files(run_dir: Path, config: Mapping[str, Any], overrides: Sequence[str] | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from journeysim.sim.stage_stays import PAIN_POINTS
 from journeysim.sim.stages import STAGE_NAMES
 
 
@@ -113,6 +114,33 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("detail", "name", "exposure: the channel; word_of_mouth: positive or negative; stage_change: the "
                                  "new stage; purchase: first or repeat; abandon and return: empty"),
     )),
+    "journey_map": ("the journey map: one row per persona (and `all`) and stage, over the whole run; a stay is "
+                    "one customer's time in one stage, from entering it to leaving it or to the end of the run", (
+        Column("persona", "name", "the persona (`population.personas`), or `all` for everyone"),
+        Column("stage", "stage", "the stage, in journey order (unaware ... advocate, then lapsed)"),
+        Column("mean_customers", "customers", "customers in the stage on an average day (customer-days / days)"),
+        Column("stays", "stays", "stays in the stage begun during the run, those at the start included"),
+        Column("median_days", "days", "median length of the stays that ended (empty if none ended)"),
+        Column("onward_share", "share, 0..1", "stays that ended in a later stage (from lapsed: back into the "
+                                              "journey)"),
+        Column("fall_back_share", "share, 0..1", "stays that ended in an earlier stage other than unaware"),
+        Column("drop_off_share", "share, 0..1", "stays that ended back at unaware or lapsed"),
+        Column("open_share", "share, 0..1", "stays still open at the end of the run"),
+        *(Column(f"{pain}_per_100_stays", "events per 100 stays", f"{pain.replace('_', ' ')} while in the stage "
+                 "(abandoned carts; support contacts abandoned or waiting over a day; parcels delivered late; "
+                 "returned orders; conversations that lowered interest)" if pain == PAIN_POINTS[0] else
+                 f"{pain.replace('_', ' ')} while in the stage (see `{PAIN_POINTS[0]}_per_100_stays`)")
+          for pain in PAIN_POINTS),
+        Column("mean_satisfaction", "−1..1", "mean satisfaction at the end of the stays (ended and open): the "
+                                            "journey's emotion line"),
+    )),
+    "journey_touchpoints": ("exposures by channel that reached customers in each stage, per persona (and `all`)", (
+        Column("persona", "name", "the persona, or `all`"),
+        Column("stage", "stage", "the stage the exposed customers were in"),
+        Column("channel", "name", "the channel (`channels.<name>`)"),
+        Column("exposures", "exposures", "exposures over the run (broadcast channels: spread over everyone)"),
+        Column("share", "share, 0..1", "share of the stage's exposures (empty if the stage had none)"),
+    )),
     "adoption": ("Bass scenario only: the adoption curve", (
         DAY,
         Column("adopted_fraction", "share, 0..1", "share of the population that has adopted at the end of the day"),
@@ -136,7 +164,8 @@ def reference_page() -> str:
              "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]
     lines += ["## Files of a run directory", "",
               "| File | Holds |", "|---|---|",
-              "| `daily`, `flows`, `channels`, `events` (`.csv` or `.parquet`, `outputs.format`) | the tables below; "
+              "| `daily`, `flows`, `channels`, `events`, `journey_map`, `journey_touchpoints` (`.csv` or `.parquet`, "
+              "`outputs.format`) | the tables below; "
               "the journey log is written in pieces (Parquet: one row group per million events) |",
               "| `adoption.csv` | Bass scenario only: the adoption curve |",
               "| `summary.json` | the KPIs (`kpis`, with `not_applicable` reasons), `initial` (stages before day 1), "

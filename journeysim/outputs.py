@@ -120,6 +120,19 @@ def write_table(path: Path, frames: pd.DataFrame | Iterable[pd.DataFrame], fmt: 
     return atomic_write(path, write)
 
 
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a run table written by :func:`journeysim.outputs.write_table` (``.csv`` or ``.parquet``).
+
+    Empty text cells stay empty strings (the journey log's ``detail`` of an abandoned cart),
+    while empty numeric cells read as NaN (a wait on a day no ticket was served).
+    """
+    frame = pd.read_parquet(path) if Path(path).suffix == ".parquet" else pd.read_csv(path)
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].fillna("")
+    return frame
+
+
 def write_figure(path: Path, figure) -> Path:
     """Save a matplotlib figure as PNG, atomically; a pyplot figure is closed afterwards.
 
@@ -207,7 +220,10 @@ def events_table(model: JourneyModel) -> pd.DataFrame:
 
 def tables(model: JourneyModel, events: bool = True) -> dict[str, pd.DataFrame]:
     """Every table of a run by name (without the journey log when ``events`` is false)."""
+    from journeysim.journey_map import journey_map_tables
+
     frames = {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model)}
+    frames["journey_map"], frames["journey_touchpoints"] = journey_map_tables(model)
     return {**frames, "events": events_table(model)} if events else frames
 
 
@@ -215,11 +231,15 @@ def tables(model: JourneyModel, events: bool = True) -> dict[str, pd.DataFrame]:
 def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir: Path) -> list[Path]:
     """Write the run's PNG figures (headless: no backend involved); returns their paths."""
     from journeysim import plots
+    from journeysim.journey_map import plot_journey_map
     from journeysim.units import currency_from
 
+    journey_map = plot_journey_map(frames["journey_map"], frames["journey_touchpoints"],
+                                   ax=plots.headless_axes("journey_map"))
+    written = [write_figure(run_dir / "journey_map.png", journey_map.figure)]
     if model.spec.kind == "bass":
         ax = plots.plot_adoption(frames["daily"], ax=plots.headless_axes("adoption"), **model.spec.scenario_params)
-        return [write_figure(run_dir / "adoption.png", ax.figure)]
+        return [*written, write_figure(run_dir / "adoption.png", ax.figure)]
     currency = currency_from(model.spec)
     figures = {
         "stages": lambda ax: plots.plot_stages(frames["daily"], ax=ax),
@@ -231,8 +251,8 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
     }
     if model.service is not None:
         figures["service"] = lambda ax: plots.plot_service(frames["daily"], ax=ax)
-    return [write_figure(run_dir / f"{name}.png", draw(plots.headless_axes(name)).figure)
-            for name, draw in figures.items()]
+    return [*written, *(write_figure(run_dir / f"{name}.png", draw(plots.headless_axes(name)).figure)
+                        for name, draw in figures.items())]
 
 
 def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +279,7 @@ def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[
     frames = tables(model, events=False)  # the journey log is streamed, never held as one table
     outputs = model.spec.outputs
     if outputs.tables:
-        for name in ("daily", "flows", "channels"):
+        for name in ("daily", "flows", "channels", "journey_map", "journey_touchpoints"):
             write_table(run_dir / name, frames[name], outputs.format)
         write_table(run_dir / "events", model.journey_log.frames(model.spec.channel_names, STAGE_NAMES),
                     outputs.format)

@@ -18,6 +18,7 @@ from journeysim.sim.lifetime import CustomerValue
 from journeysim.sim.network import Graph, build_graph, personal_groups
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
+from journeysim.sim.stage_stays import StageStays
 from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES
 from journeysim.sim.state import CustomerState, entry_levels, funnel_widths
 from journeysim.sim.streams import RandomStreams
@@ -66,6 +67,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.touchpoints.logged_mask = self.journey_log.mask if self.journey_log.active else None
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
+        self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
+        self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
         self.referred_by = np.full(self.state.size, -1, np.int64)
         self.baskets = Baskets(spec.market.baskets, np.array([p.basket_size for p in spec.population.personas]),
@@ -198,6 +201,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.collector.add(day, "conversations_positive", int((heard.kicks > 0).sum()))
         self.collector.add(day, "conversations_negative", int((heard.kicks < 0).sum()))
         self.journey_log.record(day, heard.listeners, Event.WORD_OF_MOUTH, np.sign(heard.kicks).astype(np.int16))
+        self.stays.pain("negative_word_of_mouth", heard.listeners[heard.kicks < 0])
 
     def advance_funnel(self, day: int) -> funnel.FunnelMoves:
         """Funnel (:mod:`~journeysim.sim.funnel`): decay and drift interest, move everyone who
@@ -222,6 +226,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
             self.collector.add(day, "abandoned", result.abandoners.size)
             if result.abandoners.size:
                 self.state.last_abandon[result.abandoners] = day
+                self.stays.pain("abandoned_carts", result.abandoners)
                 back = funnel.re_enter(self.state, result.abandoners, ABANDON_STAGE, self.spec.market,
                                        self.streams["decisions"])
                 self.journey_log.record(day, result.abandoners, Event.ABANDON)
@@ -275,6 +280,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         if self.service is None:
             return
         result = self.service.run_day(day)
+        self.stays.pain("late_deliveries", result.late_deliveries)  # at the stage before today's penalties
+        self.stays.pain("long_support_waits", result.long_waits)
         if result.customers.size:
             satisfaction.apply_penalties(self.state, result.customers, result.satisfaction_delta)
             self.refresh(np.unique(result.customers))
@@ -283,6 +290,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
             purchase.book_returns(self.collector, day, result.returned.size, float(refunds.sum()))
             self.lifetime.refund(day, result.returned, refunds)
             self.journey_log.record(day, result.returned, Event.RETURN)
+            self.stays.pain("returns", result.returned)
         daily = self.collector.daily
         for name in ("tickets_opened", "mean_wait_days", "p95_wait_days", "utilisation",
                      "backlog_orders", "queue_tickets", "deliveries", "mean_delivery_days", "support_cost"):
@@ -304,6 +312,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         if change.rows.size == 0:
             return
         self.collector.count_flows(day, change.old, change.new)
+        self.stays.moved(day, change.rows, change.old, change.new)
         self.journey_log.record(day, change.rows, Event.STAGE_CHANGE, change.new)
         self.refresh(change.rows)
 

@@ -55,12 +55,12 @@ tickets (waits are then never longer, ticket by ticket).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from journeysim.sim.contacts import (
+    ABANDONED,
     COMPLAINT,
     LATE_ASK,
     N_DRAWS,
@@ -78,7 +78,7 @@ from journeysim.sim.fulfilment import DeliveryLog, OrderBacklog, Orders, deliver
 from journeysim.sim.satisfaction import contact_change, delivery_penalty, wait_penalty
 from journeysim.sim.schema.service import ServiceSpec
 from journeysim.sim.schema.support import SupportChannelSpec
-from journeysim.sim.service_totals import RunTotals, concat, mean, net_changes, percentile
+from journeysim.sim.service_totals import BURST_WAIT_DAYS, RunTotals, ServiceDay, concat, mean, net_changes, percentile
 from journeysim.sim.support import Process, SupportDesk, erlang_c_wait, staffing
 
 __all__ = [  # the service layer's public names, wherever they live
@@ -102,30 +102,6 @@ def population_factor(size: int) -> float:
     """Population ``size`` in units of :data:`POPULATION_UNIT` customers: the factor by which a
     population-scaled service config (``service.scale_with_population``) is multiplied."""
     return size / POPULATION_UNIT
-
-
-@dataclass
-class ServiceDay:
-    """What the service layer completed during one simulated day.
-
-    ``customers`` is unique; ``satisfaction_delta`` sums a customer's changes of the day
-    (delivery lateness, support waits and contact outcomes; 0 for an on-time delivery).
-    ``returned`` has one entry per returned order.
-    """
-
-    customers: np.ndarray
-    satisfaction_delta: np.ndarray
-    returned: np.ndarray
-    tickets_opened: int
-    tickets_resolved: int
-    mean_wait_days: float
-    p95_wait_days: float
-    utilisation: float
-    backlog_orders: int
-    queue_tickets: int
-    deliveries: int
-    mean_delivery_days: float
-    support_cost: float  # currency spent on support that day (contacts and staffed agent-days)
 
 
 class ServiceOperations:
@@ -377,6 +353,8 @@ class ServiceOperations:
         waits = np.asarray(support.started_waits, dtype=np.float64)
         door_days = concat(deliveries.days, np.float64)
         returned = concat(deliveries.returned, np.int64)
+        late = [c[p > 0] for c, p in zip(deliveries.customers, deliveries.penalties, strict=True)]
+        outcome_waits = np.asarray(support.outcome_waits, dtype=np.float64)
         day = ServiceDay(
             customers=customers,
             satisfaction_delta=delta,
@@ -391,6 +369,9 @@ class ServiceOperations:
             deliveries=door_days.size,
             mean_delivery_days=mean(door_days),
             support_cost=self.channels.cost() - self._support_cost_booked,
+            late_deliveries=concat(late, np.int64),
+            long_waits=np.asarray(support.outcome_customers, np.int64)[(kinds == ABANDONED)
+                                                                       | (outcome_waits > BURST_WAIT_DAYS)],
         )
         self._support_cost_booked += day.support_cost
         self._totals.add(day, waits, door_days, busy, staffed)

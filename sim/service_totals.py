@@ -27,6 +27,34 @@ def percentile(values: np.ndarray, q: float) -> float:
 
 
 @dataclass
+class ServiceDay:
+    """What the service layer completed during one simulated day.
+
+    ``customers`` is unique; ``satisfaction_delta`` sums a customer's changes of the day
+    (delivery lateness, support waits and contact outcomes; 0 for an on-time delivery).
+    ``returned`` has one entry per returned order; ``late_deliveries`` one per parcel delivered
+    after its promised day; ``long_waits`` one per contact that was abandoned or waited more than
+    :data:`BURST_WAIT_DAYS` (customers, rows).
+    """
+
+    customers: np.ndarray
+    satisfaction_delta: np.ndarray
+    returned: np.ndarray
+    tickets_opened: int
+    tickets_resolved: int
+    mean_wait_days: float
+    p95_wait_days: float
+    utilisation: float
+    backlog_orders: int
+    queue_tickets: int
+    deliveries: int
+    mean_delivery_days: float
+    support_cost: float  # currency spent on support that day (contacts and staffed agent-days)
+    late_deliveries: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # one per late parcel
+    long_waits: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # abandoned or > a day
+
+
+@dataclass
 class RunTotals:
     """Run-level accumulators: orders, deliveries, contacts and their outcomes, waits, busy time."""
 

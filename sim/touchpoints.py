@@ -171,6 +171,7 @@ class Touchpoints:
         self.channels = [Channel(s, k, affinity[:, k], state.size) for k, s in enumerate(specs)]
         self.names = tuple(s.name for s in specs)
         self.logged_mask: np.ndarray | None = None
+        self.stays = None  # a StageStays that counts exposures by persona and stage, if set
         self._audiences: dict[bytes, np.ndarray] = {}
         self._counts: np.ndarray | None = None  # today's customers per stage (set by expose)
         self._reviews = Reviews(0.0)  # today's review score (set by expose)
@@ -284,6 +285,8 @@ class Touchpoints:
         self.state.last_touch[touched] = channel.index
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
+        if self.stays is not None:
+            self.stays.exposed(rows, counts, channel.index)
         return int(rows.size)
 
     def _broadcast(self, channel: Channel, n: int) -> int:
@@ -296,6 +299,8 @@ class Touchpoints:
             channel.dose_weight = np.zeros(self.state.size, np.float32)
             self._weigh_dose(channel, np.arange(self.state.size))
         self.state.interest += channel.dose_weight * np.float32(dose)
+        if self.stays is not None:
+            self.stays.broadcast(n, channel.index)
         return self.state.size
 
     def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:

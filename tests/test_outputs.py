@@ -129,7 +129,7 @@ def test_parquet_tables_hold_what_the_csv_tables_hold(tmp_path) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_table_written_in_pieces_equals_the_whole_table(tmp_path, fmt) -> None:
-    from journeysim.api import read_table
+    from journeysim.outputs import read_table
 
     whole = pd.DataFrame({"customer": np.arange(10), "day": np.arange(1, 11),
                           "detail": ["search", ""] * 5, "value": np.linspace(0, 1, 10)})

@@ -1,0 +1,117 @@
+"""Stays in each stage, by persona: how long, how they end, what reached customers there.
+
+The record behind the journey map (:mod:`journeysim.journey_map`). A *stay* is one customer's
+time in one stage, from the day they entered it (day 0 for the initial stage) to the day they
+left it, or to the end of the run (an open stay). Everything here is counted from what the
+step already decides (stage moves, exposures, abandoned carts, conversations, service
+outcomes): it draws no random number, so a run is the same with or without it.
+
+Counts are per persona and stage (``[persona, stage]``); pain points are counted at the stage
+the customer was in when they happened. The population may grow during a run: rows beyond
+those known are taken as entering the stage they are in on the day they are first seen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from journeysim.sim.stages import Stage
+
+if TYPE_CHECKING:
+    from journeysim.sim.state import CustomerState
+
+PAIN_POINTS: tuple[str, ...] = (
+    "abandoned_carts", "long_support_waits", "late_deliveries", "returns", "negative_word_of_mouth",
+)
+"""Pain points counted per persona and stage (events, not customers)."""
+
+
+class StageStays:
+    """Per persona and stage: stays, their lengths and ends, exposures by channel, pain points
+    and satisfaction at the end of stays.
+
+    Parameters
+    ----------
+    state : CustomerState
+        The customers (read only: stage, persona, satisfaction).
+    personas : int
+        Number of personas.
+    channels : int
+        Number of channels.
+    days : int
+        Length of the run (stays longer than that are impossible).
+    """
+
+    def __init__(self, state: CustomerState, personas: int, channels: int, days: int) -> None:
+        self.state = state
+        stages = len(Stage)
+        self.entered = np.zeros(state.size, np.int32)  # day the current stay began (0: before day 1)
+        self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
+        self.started = np.zeros((personas, stages), np.int64)  # stays begun (initial ones included)
+        self.moves = np.zeros((personas, stages, stages), np.int64)  # ended stays by where they went
+        self.lengths = np.zeros((personas, stages, days + 1), np.int64)  # ended stays by length, days
+        self.left_satisfaction = np.zeros((personas, stages))  # sum of satisfaction on leaving
+        self.exposures = np.zeros((personas, stages, channels))  # exposures by channel, at the stage
+        self.pains = np.zeros((len(PAIN_POINTS), personas, stages), np.int64)
+        self._known, self._today = 0, 0
+        self._meet_newcomers(0)
+
+    # ------------------------------------------------------------------ recording
+    def moved(self, day: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
+        self._today = day
+        self._meet_newcomers(day)
+        persona = self.state.persona[rows].astype(np.int64)
+        old, new = old.astype(np.int64), new.astype(np.int64)
+        length = np.clip(day - self.entered[rows], 0, self.lengths.shape[2] - 1)
+        np.add.at(self.lengths, (persona, old, length), 1)
+        np.add.at(self.moves, (persona, old, new), 1)
+        np.add.at(self.left_satisfaction, (persona, old), self.state.satisfaction[rows])
+        np.add.at(self.occupancy, (persona, old), -1)
+        np.add.at(self.occupancy, (persona, new), 1)
+        np.add.at(self.started, (persona, new), 1)
+        self.entered[rows] = day
+
+    def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
+        """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
+        self._meet_newcomers(None)
+        np.add.at(self.exposures, (self.state.persona[rows], self.state.stage[rows], channel), counts)
+
+    def broadcast(self, impressions: int, channel: int) -> None:
+        """A broadcast channel's ``impressions``, spread evenly over everyone."""
+        self._meet_newcomers(None)
+        self.exposures[:, :, channel] += impressions * self.occupancy / max(self.state.size, 1)
+
+    def pain(self, kind: str, rows: np.ndarray) -> None:
+        """One pain point of ``kind`` (see :data:`PAIN_POINTS`) per entry of ``rows``, at their stage now."""
+        if rows.size:
+            self._meet_newcomers(None)
+            np.add.at(self.pains[PAIN_POINTS.index(kind)], (self.state.persona[rows], self.state.stage[rows]), 1)
+
+    # ------------------------------------------------------------------ open stays
+    def open_stays(self, days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Stays still open after ``days`` days: their days so far and their satisfaction summed,
+        per persona and stage (one pass over everyone: call it once, at the end)."""
+        self._meet_newcomers(None)
+        n, shape = self.state.size, self.occupancy.shape
+        key = self.state.persona[:n].astype(np.int64) * shape[1] + self.state.stage[:n]
+        spent = np.bincount(key, weights=days - self.entered[:n], minlength=shape[0] * shape[1])
+        satisfaction = np.bincount(key, weights=self.state.satisfaction[:n], minlength=shape[0] * shape[1])
+        return spent.reshape(shape), satisfaction.reshape(shape)
+
+    def _meet_newcomers(self, day: int | None) -> None:
+        """Count rows added since the last call as starting a stay at their stage on ``day``
+        (the day of the last move when None is given)."""
+        n = self.state.size
+        if n <= self._known:
+            return
+        new = np.arange(self._known, n)
+        if self.entered.size < n:
+            self.entered = np.concatenate([self.entered, np.zeros(n - self.entered.size, np.int32)])
+        self.entered[new] = self._today if day is None else day
+        keys = (self.state.persona[new].astype(np.int64), self.state.stage[new].astype(np.int64))
+        np.add.at(self.occupancy, keys, 1)
+        np.add.at(self.started, keys, 1)
+        self._known = n
