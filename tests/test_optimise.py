@@ -18,9 +18,11 @@ from journeysim.scenarios.spec import parse_config
 from journeysim.sim.errors import ConfigError
 
 # Display reaches ten times as many people per currency as search (cpm 80 vs 800); here it also
-# moves them as much as search does, so it has by far the best return.
+# moves them as much as search does and saturates only far above this plan's budgets, so it has by
+# far the best return.
 BEST_DISPLAY = ["channels.display.effect.unaware=0.6", "channels.display.effect.aware=0.8",
-                "channels.display.effect.considering=0.8", "channels.display.effect.deciding=0.6"]
+                "channels.display.effect.considering=0.8", "channels.display.effect.deciding=0.6",
+                "channels.display.response.half_saturation=2000"]
 PLAN = {
     "overrides": ["population.size=2000", "days=90", "service.enabled=false", *BEST_DISPLAY],
     "objective": "acquisitions",
