@@ -198,8 +198,10 @@ def levers_page() -> str:
 # --------------------------------------------------------------------------- commands
 def console_scripts() -> dict[str, str]:
     """The console scripts declared in ``pyproject.toml`` (name -> ``module:function``)."""
+    from journeysim.entry import TARGETS  # every script goes through journeysim.entry: its work is here
+
     data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    return dict(data.get("project", {}).get("scripts", {}))
+    return {name: TARGETS.get(name, target) for name, target in data.get("project", {}).get("scripts", {}).items()}
 
 
 def command_help(target: str) -> str | None:
@@ -250,8 +252,9 @@ def cli_page() -> str:
             "Every key and its allowed values: [configuration reference](config.md). A run writes into "
             "`outputs/<scenario>/<date_time>/`, a sweep into `multirun/<date_time>/<scenario>/<overrides>/` "
             "and, when the sweep ends, the comparison into the sweep directory.", "",
-            f"Exit status: 0 done; {cli.EXIT_BAD_INPUT} bad input; {cli.EXIT_INTERRUPTED} interrupted "
-            "(Ctrl-C or SIGTERM; the run directory is marked `incomplete`); in a sweep, 1 if a run failed.", ""]
+            f"Exit status: 0 done; {cli.EXIT_BAD_INPUT} bad input; {cli.EXIT_INTERRUPTED} interrupted by Ctrl-C, "
+            f"{cli.EXIT_TERMINATED} by SIGTERM (the run directory is marked `incomplete` and keeps the tables "
+            "of the finished days, marked partial); in a sweep, 1 if a run failed.", ""]
     for name, target in console_scripts().items():
         if name == "journey":
             continue

@@ -34,7 +34,8 @@ class Run:
     path : Path
         The run directory.
     status : str
-        ``complete``, ``failed``, ``incomplete``, ``running`` or ``missing`` (no status file).
+        ``complete``, ``failed``, ``incomplete``, ``running``, ``stale`` (said running, but its
+        process died) or ``missing`` (no status file).
     scenario : str
         The scenario's name.
     seed : int or None

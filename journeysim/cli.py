@@ -19,7 +19,15 @@ from omegaconf import DictConfig
 
 from journeysim import commands
 from journeysim.scenarios.spec import parse_config
-from journeysim.sim.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ConfigError, closest  # noqa: F401 - docs read them here
+from journeysim.sim.errors import (  # noqa: F401 - docs read EXIT_* here
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    ConfigError,
+    closest,
+    exit_status,
+    signal_name,
+)
 from journeysim.sim.schema.fields import Number, check
 
 CONFIG_GROUPS = ("scenario", "population", "channels", "network", "service")
@@ -85,6 +93,25 @@ def check_output_location(argv: list[str]) -> None:
     commands.check_output_location(static, key)
 
 
+def read_partial(run_dir: Path) -> bool:
+    """Whether an interrupted run kept the tables of the days it finished (``status.json``)."""
+    import json
+
+    try:
+        return bool(json.loads((run_dir / "status.json").read_text()).get("partial"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def single_run_dir(argv: list[str]) -> Path | None:
+    """The directory a single run writes into when the command line names it (not a sweep, no
+    interpolation): locked before Hydra writes its own files there."""
+    if {"--multirun", "-m", "--cfg", "-c", "--info", "-i", "--hydra-help"} & set(argv):
+        return None
+    chosen = [arg.partition("=")[2] for arg in argv if arg.partition("=")[0].lstrip("+") == commands.OUTPUT_KEY]
+    return Path(chosen[-1]) if chosen and "${" not in chosen[-1] else None
+
+
 def fail(error: ConfigError) -> None:
     """Print a bad-input error and exit with status 2 (no traceback)."""
     commands.fail("journey", error)
@@ -127,9 +154,11 @@ def run_journey(cfg: DictConfig) -> dict | None:
         outcome = run(spec, run_dir, cfg=cfg, progress=spec.outputs.progress)
     except ConfigError as error:
         return fail_job(error, run_dir) if sweep else fail(error)
-    except KeyboardInterrupt:
-        print(f"journey: interrupted; {run_dir} is marked incomplete", file=sys.stderr)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as interruption:
+        kept = " (the tables of the finished days are kept, marked partial)" if read_partial(run_dir) else ""
+        print(f"journey: interrupted by {signal_name(getattr(interruption, 'signum', signal.SIGINT))}; "
+              f"{run_dir} is marked incomplete{kept}", file=sys.stderr)
+        raise SystemExit(exit_status(interruption)) from None
     except Exception as error:
         if sweep:
             return fail_job(error, run_dir)
@@ -202,10 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from journeysim.experiments.executors import register_joblib_ray
 
             register_joblib_ray()
+        from contextlib import nullcontext
+
+        from journeysim.rundir import run_lock
+
+        locked = single_run_dir(argv)
         saved = sys.argv
         sys.argv = [saved[0] if saved else "journey", *argv]  # Hydra reads the command line from sys.argv
         try:
-            run_journey()
+            with run_lock(locked) if locked is not None else nullcontext():
+                run_journey()
         finally:
             sys.argv = saved
 

@@ -170,7 +170,8 @@ def reference_page() -> str:
               "| `adoption.csv` | Bass scenario only: the adoption curve |",
               "| `summary.json` | the KPIs (`kpis`, with `not_applicable` reasons), `initial` (stages before day 1), "
               "a Bass run's `bass` fit, `service` |",
-              "| `status.json` | `running`, `complete`, `incomplete` or `failed` |",
+              "| `status.json` | `running`, `complete`, `incomplete` (interrupted; `partial` if the finished days "
+              "were kept) or `failed` |",
               "| `manifest.json` | the resolved config, seeds, package versions, git commit and the size and sha256 "
               "of every other file (also in sweep and experiment directories; `journeysim.manifest.verify_manifest`)"
               " |",

@@ -9,7 +9,8 @@ Every command has the same shape:
 - **errors**: bad input (a :class:`~journeysim.sim.errors.ConfigError`, a Hydra composition error,
   an unknown option) prints ``<command>: error: <key> = <value> is not allowed: <what is>`` on
   stderr and exits :data:`~journeysim.sim.errors.EXIT_BAD_INPUT`, with no traceback; Ctrl-C exits
-  :data:`~journeysim.sim.errors.EXIT_INTERRUPTED` (:func:`run`);
+  :data:`~journeysim.sim.errors.EXIT_INTERRUPTED` and SIGTERM
+  :data:`~journeysim.sim.errors.EXIT_TERMINATED` (:func:`run`);
 - **output directory**: ``hydra.run.dir=DIR``, the key ``journey`` has always taken, chooses where
   a command writes; the default is ``outputs/<kind>/<name>/<date_time>`` (:func:`output_dir`); each
   command ends by writing ``manifest.json`` there and printing ``outputs: DIR`` (:func:`report_outputs`).
@@ -52,7 +53,9 @@ from journeysim.sim.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     ConfigError,
+    exit_status,
     hydra_errors_as_config_errors,
     yaml_syntax_error,
 )
@@ -68,7 +71,8 @@ TIME_FORMAT = "%Y-%m-%d_%H-%M-%S"
 """Timestamp of default output directories (as Hydra names its run directories)."""
 
 EXIT_STATUSES = (f"exit status: {EXIT_OK} done; {EXIT_FAILED} a run failed; {EXIT_BAD_INPUT} bad input (one line "
-                 f"naming the key, the value and what is allowed); {EXIT_INTERRUPTED} interrupted (Ctrl-C, SIGTERM)")
+                 f"naming the key, the value and what is allowed); {EXIT_INTERRUPTED} interrupted (Ctrl-C); "
+                 f"{EXIT_TERMINATED} stopped (SIGTERM)")
 """The last line of every command's help."""
 
 
@@ -363,16 +367,17 @@ def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = 
     Raises
     ------
     SystemExit
-        :data:`EXIT_BAD_INPUT` after bad input, :data:`EXIT_INTERRUPTED` after Ctrl-C or SIGTERM.
+        :data:`EXIT_BAD_INPUT` after bad input, :data:`EXIT_INTERRUPTED` after Ctrl-C,
+        :data:`EXIT_TERMINATED` after SIGTERM.
     """
     headless()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         with hydra_errors_as_config_errors(argv):
             status = body()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         print(f"{prog}: interrupted", file=sys.stderr)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(exit_status(interruption)) from None
     except Exception as error:
         bad_input = as_config_error(error)
         if bad_input is None:

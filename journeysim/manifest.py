@@ -27,6 +27,8 @@ PACKAGES = ("journeysim", "numpy", "pandas", "mesa", "hydra-core", "omegaconf", 
             "networkx", "simpy", "pyarrow", "scipy")
 """Distributions whose versions a manifest records (those installed)."""
 UNHASHED = (MANIFEST,)
+TRANSIENT = ("run.lock",)
+"""Files that exist only while a run works (:data:`journeysim.rundir.LOCK_FILE`): never listed."""
 CHUNK = 1 << 20  # bytes read at a time when hashing
 
 
@@ -66,13 +68,14 @@ def git_commit() -> str | None:
 
 
 def output_files(directory: Path) -> dict[str, dict[str, Any]]:
-    """``{relative path: {bytes, sha256}}`` of every file below ``directory`` but manifests and
-    temporary files; a subdirectory with a manifest is one entry, its manifest."""
+    """``{relative path: {bytes, sha256}}`` of every file below ``directory`` but manifests,
+    temporary files and run locks; a subdirectory with a manifest is one entry, its manifest."""
     directory = Path(directory)
     files: dict[str, dict[str, Any]] = {}
     nested = sorted(p.parent for p in directory.rglob(MANIFEST) if p.parent != directory)
     for path in sorted(directory.rglob("*")):
-        if not path.is_file() or path.name.endswith(".tmp") or (path.parent == directory and path.name in UNHASHED):
+        if (not path.is_file() or path.name.endswith(".tmp") or path.name in TRANSIENT
+                or (path.parent == directory and path.name in UNHASHED)):
             continue
         inside = next((n for n in nested if n in path.parents or n == path.parent), None)
         if inside is not None and path != inside / MANIFEST:

@@ -1,9 +1,10 @@
 """Tables, figures and the summary of a run, written atomically into its run directory.
 
 A run directory holds ``status.json`` from the start: ``running`` while the model steps,
-``complete`` once every file is written, ``incomplete`` after an interruption and
-``failed`` after an error. Each file is written to a temporary name and renamed, so a
-reader never sees half a file.
+``complete`` once every file is written, ``incomplete`` after an interruption (with the signal, and
+``"partial": true`` when the tables of the finished days were kept) and ``failed`` after an error
+(with the error); :func:`read_status` reports ``stale`` for a run whose process died without a word.
+Each file is written to a temporary name and renamed, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -155,14 +156,22 @@ def mark_status(run_dir: Path, status: str, **details: Any) -> None:
 
 
 def read_status(run_dir: Path) -> str:
-    """Status of a run directory ('missing' if it has no status file)."""
+    """Status of a run directory: ``running``, ``complete``, ``incomplete``, ``failed``, ``stale``
+    (it says running, but no live process holds its lock: that process died) or ``missing`` (no
+    readable status file)."""
     path = Path(run_dir) / STATUS_FILE
     if not path.is_file():
         return "missing"
     try:
-        return str(json.loads(path.read_text()).get("status", "missing"))
-    except (json.JSONDecodeError, OSError):
+        status = str(json.loads(path.read_text()).get("status", "missing"))
+    except (json.JSONDecodeError, OSError, AttributeError):
         return "missing"
+    if status == "running":
+        from journeysim.rundir import is_stale
+
+        if is_stale(run_dir):  # its process died without a word
+            return "stale"
+    return status
 
 
 # ------------------------------------------------------------------ tables

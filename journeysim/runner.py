@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -11,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from journeysim.manifest import write_manifest
-from journeysim.outputs import mark_status, run_summary, write_run
+from journeysim.outputs import mark_status, run_summary, tables, write_run, write_table
 from journeysim.sim.config import RunSpec, to_container
+from journeysim.sim.errors import Interrupted, signal_name
 from journeysim.sim.model import JourneyModel
+from journeysim.sim.stages import STAGE_NAMES
 from journeysim.version import version
 
 
@@ -57,15 +61,30 @@ class RunOutcome:
 def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress: bool = False) -> RunOutcome:
     """Run ``spec`` to the end; with ``run_dir`` write every output there atomically.
 
-    An interruption (Ctrl-C, SIGTERM) or an error marks the directory ``incomplete`` or
-    ``failed`` and re-raises; files already written stay whole.
+    With ``run_dir`` the run holds the directory's lock (:func:`journeysim.rundir.run_lock`: a
+    second run into it is refused with a :class:`ConfigError`) and ``status.json`` says how it
+    ended. A signal (Ctrl-C, SIGTERM; see :func:`request_stop`) stops it between two days: the
+    tables of the days it finished are written, the directory is marked ``incomplete`` with
+    ``"partial": true``, and :class:`~journeysim.sim.errors.Interrupted` is raised. A signal while
+    outputs are written lets every file finish whole, then marks the run ``incomplete`` and raises
+    too. An error marks it ``failed`` with the error and re-raises.
     """
+    if run_dir is None:
+        return _run(spec, None, cfg, progress)
+    from journeysim.rundir import run_lock
+
+    with run_lock(run_dir):
+        return _run(spec, Path(run_dir), cfg, progress)
+
+
+def _run(spec: RunSpec, run_dir: Path | None, cfg: Any, progress: bool) -> RunOutcome:
     started = time.perf_counter()
+    model, stage = None, "building"
     if run_dir is not None:
-        run_dir = Path(run_dir)
-        mark_status(run_dir, "running", scenario=spec.scenario, seed=spec.seed)
+        mark_status(run_dir, "running", scenario=spec.scenario, seed=spec.seed, pid=os.getpid())
     try:
         model = build_model(spec)
+        stage = "stepping"
         _step_all(model, progress)
         meta = {"scenario": spec.scenario, "seed": spec.seed, "days": spec.days,
                 "customers": spec.population.size, "version": version(),
@@ -73,18 +92,41 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
         wall = time.perf_counter() - started
         if run_dir is None:
             return RunOutcome(model, run_summary(model, meta), None, wall)
+        stage = "writing"
         summary = write_run(model, run_dir, meta)
+        _check_stop(model.day, "while its outputs were written (every file is whole)")
         mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3))
         write_manifest(run_dir, config=cfg if cfg is not None else spec, seeds=[spec.seed])
         return RunOutcome(model, summary, run_dir, wall)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         if run_dir is not None:
-            _mark_end(run_dir, "incomplete", reason="interrupted")
+            _mark_end(run_dir, "incomplete", **_keep_finished_days(model, run_dir, stage, interruption))
         raise
     except Exception as error:
         if run_dir is not None:
             _mark_end(run_dir, "failed", error=f"{type(error).__name__}: {error}")
         raise
+
+
+def _keep_finished_days(model: JourneyModel | None, run_dir: Path, stage: str,
+                        interruption: BaseException) -> dict[str, Any]:
+    """Write the tables of the days an interrupted run finished; the status details to record."""
+    details = {"reason": "interrupted", "signal": signal_name(getattr(interruption, "signum", signal.SIGINT)),
+               "while": stage}
+    if model is None or stage != "stepping" or model.day == 0:
+        return details
+    details.update(partial=True, days_finished=model.day, days=model.spec.days)
+    if not model.spec.outputs.tables:
+        return details
+    fmt = model.spec.outputs.format
+    try:
+        for name, frame in tables(model, events=False).items():
+            write_table(run_dir / name, frame, fmt)
+        write_table(run_dir / "events", model.journey_log.frames(model.spec.channel_names, STAGE_NAMES), fmt)
+        details["tables"] = "written for the finished days"
+    except (OSError, KeyboardInterrupt) as error:  # a second Ctrl-C or a full disk: keep what is whole
+        details["tables"] = f"not all written ({type(error).__name__})"
+    return details
 
 
 def _mark_end(run_dir: Path, status: str, **details: Any) -> None:
@@ -103,17 +145,21 @@ def _mark_end(run_dir: Path, status: str, **details: Any) -> None:
 
 STOP = threading.Event()
 """Set by a signal handler (Ctrl-C, SIGTERM): the run stops between two days."""
+_STOP_SIGNAL = [signal.SIGINT]
+"""The signal that set :data:`STOP` last."""
 
 
 def request_stop(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
     """Signal handler: ask the running model to stop at the end of the current day."""
+    _STOP_SIGNAL[0] = signum
     STOP.set()
 
 
-def _check_stop(day: int) -> None:
+def _check_stop(day: int, detail: str = "") -> None:
+    """Raise :class:`Interrupted` if a signal asked the run to stop."""
     if STOP.is_set():
         STOP.clear()
-        raise KeyboardInterrupt(f"stopped by a signal after day {day}")
+        raise Interrupted(_STOP_SIGNAL[0], detail or f"after day {day}")
 
 
 def _step_all(model: JourneyModel, progress: bool) -> None:

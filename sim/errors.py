@@ -16,7 +16,41 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 """Bad input (config, override, plan or path): one message naming the key, value and what is allowed."""
 EXIT_INTERRUPTED = 130
-"""Stopped by Ctrl-C or SIGTERM (128 + SIGINT); the run directory is marked incomplete."""
+"""Stopped by Ctrl-C (128 + SIGINT); the run directory is marked incomplete."""
+EXIT_TERMINATED = 143
+"""Stopped by SIGTERM (128 + SIGTERM); the run directory is marked incomplete."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by a signal (Ctrl-C or SIGTERM), raised where it can stop cleanly.
+
+    Parameters
+    ----------
+    signum : int
+        The signal's number (``signal.SIGINT`` or ``signal.SIGTERM``).
+    detail : str
+        Where it stopped, e.g. ``after day 12``.
+    """
+
+    def __init__(self, signum: int, detail: str = "") -> None:
+        self.signum = int(signum)
+        super().__init__(f"stopped by {signal_name(self.signum)}{' ' + detail if detail else ''}")
+
+
+def signal_name(signum: int) -> str:
+    """``SIGINT``, ``SIGTERM``, ... (``signal N`` for a number Python has no name for)."""
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def exit_status(interruption: BaseException) -> int:
+    """128 + the signal that stopped a command: 130 for Ctrl-C (a plain KeyboardInterrupt), 143 for
+    SIGTERM."""
+    return 128 + getattr(interruption, "signum", 2)
 
 
 class ConfigError(ValueError):

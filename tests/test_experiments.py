@@ -174,20 +174,20 @@ def test_journey_compare_names_failed_unfinished_and_missing_runs_and_uses_the_r
     pick = {f: runs[next(n for n in sorted(runs) if f"friction={f}," in n and n.endswith("seed=4"))]
             for f in (0.3, 0.2, 0.1)}
     shutil.rmtree(pick[0.3])
-    mark_status(pick[0.2], "running")
+    mark_status(pick[0.2], "running")  # and no process holds its lock: it died (stale)
     mark_status(pick[0.1], "failed", error="RuntimeError: boom")
 
     assert compare_cli.main([str(sweep), "--no-figures"]) == 0
     printed = capsys.readouterr().out
     assert "15 runs: 12 complete, 1 failed, 1 unfinished, 1 missing." in printed
-    assert "RuntimeError: boom" in printed and "unfinished (running)" in printed
+    assert "RuntimeError: boom" in printed and "unfinished (stale)" in printed
     assert "missing (never started): market.checkout_friction=0.3 seed=4" in printed
     table = pd.read_csv(sweep / "comparison.csv")
     assert set(table["n"]) == {4}
     assert set(table["n_pairs"].dropna()) == {4}  # seeds 0-3: seed 4 of the reference is missing
     runs_table = pd.read_csv(sweep / "runs.csv")
     assert sorted(runs_table["status"].value_counts().items()) == [
-        ("complete", 12), ("failed", 1), ("missing", 1), ("running", 1)]
+        ("complete", 12), ("failed", 1), ("missing", 1), ("stale", 1)]
 
 
 def test_journey_compare_rejects_a_reference_matching_no_scenario(grid_sweep: Path, tmp_path: Path,

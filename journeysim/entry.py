@@ -1,0 +1,110 @@
+"""The console scripts' entry points: a signal at any moment, even while a command's modules are
+still loading, ends the command with one line and exit status 128 + the signal (130 for Ctrl-C,
+143 for SIGTERM), never a traceback.
+
+Every console script of ``pyproject.toml`` points here; :data:`TARGETS` names the function that does
+the command's work (a command in the shape of :mod:`journeysim.commands`). A new command adds a
+line to :data:`TARGETS`, a function below and its script in ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from journeysim.sim.errors import Interrupted, exit_status
+
+TARGETS = {
+    "journey": "journeysim.cli:main",
+    "journey-scenarios": "journeysim.cli:scenarios_main",
+    "journey-compare": "journeysim.experiments.compare:main",
+    "journey-sensitivity": "journeysim.experiments.sensitivity.cli:main",
+    "journey-app": "journeysim.cli:app_main",
+    "journey-calibrate": "journeysim.experiments.calibration.cli:main",
+    "journey-optimise": "journeysim.experiments.optimisation.cli:main",
+    "journey-truth": "journeysim.experiments.truth.cli:main",
+    "journey-attribution": "journeysim.experiments.attribution.cli:main",
+}
+"""Console script -> ``module:function`` doing its work (takes ``argv``, returns the exit status)."""
+
+
+def terminate_as_interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    """SIGTERM handler: raise :class:`Interrupted`, as Ctrl-C raises KeyboardInterrupt, so the same
+    cleanup runs and the command exits 143."""
+    raise Interrupted(signum)
+
+
+def launch(prog: str, argv: Sequence[str] | None = None) -> int:
+    """Load and run the command ``prog``; a signal while it loads exits 128 + the signal, quietly.
+
+    Parameters
+    ----------
+    prog : str
+        A key of :data:`TARGETS`.
+    argv : sequence of str, optional
+        The command line (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminate_as_interrupt)
+    try:
+        module, _, function = TARGETS[prog].partition(":")
+        return getattr(import_module(module), function)(argv)
+    except KeyboardInterrupt as error:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return exit_status(error)
+    finally:
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def journey(argv: Sequence[str] | None = None) -> int:
+    """``journey``: run one scenario or a sweep."""
+    return launch("journey", argv)
+
+
+def scenarios(argv: Sequence[str] | None = None) -> int:
+    """``journey-scenarios``: list the scenario library."""
+    return launch("journey-scenarios", argv)
+
+
+def compare(argv: Sequence[str] | None = None) -> int:
+    """``journey-compare``: compare the scenarios of a sweep."""
+    return launch("journey-compare", argv)
+
+
+def sensitivity(argv: Sequence[str] | None = None) -> int:
+    """``journey-sensitivity``: Morris screening of a plan's parameters."""
+    return launch("journey-sensitivity", argv)
+
+
+def app(argv: Sequence[str] | None = None) -> int:
+    """``journey-app``: serve the trainer's page."""
+    return launch("journey-app", argv)
+
+
+def calibrate(argv: Sequence[str] | None = None) -> int:
+    """``journey-calibrate``: fit a plan's parameters to observed data."""
+    return launch("journey-calibrate", argv)
+
+
+def optimise(argv: Sequence[str] | None = None) -> int:
+    """``journey-optimise``: search a plan's budgets for the best one."""
+    return launch("journey-optimise", argv)
+
+
+def truth(argv: Sequence[str] | None = None) -> int:
+    """``journey-truth``: the true effects of a scenario's channels."""
+    return launch("journey-truth", argv)
+
+
+def attribution(argv: Sequence[str] | None = None) -> int:
+    """``journey-attribution``: attribution methods against the truth."""
+    return launch("journey-attribution", argv)
