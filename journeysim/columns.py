@@ -55,6 +55,7 @@ _DAILY = (
     Column("churned", "customers/day", "customers who lapsed"),
     Column("checkout_attempts", "attempts/day", "checkout attempts"),
     Column("abandoned", "attempts/day", "abandoned checkouts (back to considering)"),
+    Column("carts", "carts/day", "carts created: prospects reaching deciding or checkout, and repeat order attempts"),
     Column("revenue", "currency/day", "revenue net of the day's refunds"),
     Column("margin", "currency/day", "revenue − orders × unit cost, net of refunds"),
     Column("refunds", "currency/day", "money refunded for returns"),

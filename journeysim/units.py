@@ -224,6 +224,8 @@ MORE_KPIS: dict[str, Kpi] = {
     "mean_wait_days": Kpi("Support wait", DAYS, 2),
     "p95_wait_days": Kpi("Support wait, 95th percentile", DAYS, 2),
     "mean_delivery_days": Kpi("Order-to-door time", DAYS, 1),
+    "checkout_abandonment_rate": Kpi("Checkout abandonment", PERCENT, 1),
+    "carts": Kpi("Carts created", COUNT),
     "loyal_repurchases": Kpi("Repeat orders of loyal customers", COUNT),
     "average_order_value": Kpi("Average order value", MONEY, 2),
     "customer_lifetime_value": Kpi("Lifetime value (realised margin per customer)", MONEY, 2),
@@ -317,7 +319,7 @@ def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY):
 
     def tick(value: float, scale_of: float) -> str:
         if unit == PERCENT:
-            return f"{100 * value:.0f}%" if abs(value) >= 0.1 or value == 0 else f"{100 * value:.1f}%"
+            return f"{100 * value:.0f}%" if abs(value) >= 0.0999999 or value == 0 else f"{100 * value:.1f}%"
         text = compact(abs(value) if unit == MONEY else value, scale_of=scale_of)
         return f"{'-' if value < 0 else ''}{currency.symbol}{text}" if unit == MONEY else text
 

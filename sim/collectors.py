@@ -12,7 +12,7 @@ DAILY_KPIS: tuple[str, ...] = (
     "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
     "mean_delivery_days", "programme_cost", "loyal_repurchases", "basket_units",
-    "list_price", "discount", "support_cost", "organic_discoveries", "season",
+    "list_price", "discount", "support_cost", "organic_discoveries", "season", "carts",
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
 ``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...);
@@ -22,7 +22,9 @@ DAILY_KPIS: tuple[str, ...] = (
 offer, for customers outside any scoped price or discount; ``support_cost``: currency per day of
 support contacts and staffed agent-days (an operating cost: in profit, not in spend, CAC or ROAS);
 ``organic_discoveries``: prospects who found the category without paid media that day;
-``season``: the day's index of category demand (1 on a flat calendar; ``sim/demand.py``)."""
+``season``: the day's index of category demand (1 on a flat calendar; ``sim/demand.py``);
+``carts``: carts created per day (a prospect reaching deciding or going straight to checkout, and
+every repeat order attempt; :func:`journeysim.sim.purchase.carts_created`)."""
 
 
 class Collector:

@@ -118,6 +118,23 @@ def word_of_mouth_share(model: JourneyModel) -> float:
     return sources["word_of_mouth"] / new if new else float("nan")
 
 
+def cart_abandonment_rate(model: JourneyModel) -> float:
+    """Carts abandoned among carts created, counted as Baymard counts it (EVIDENCE §4): browsers
+    who fall back from deciding, checkout abandoners and completed orders all count as carts;
+    carts still open at the end of the run (customers deciding) are left out (NaN without carts)."""
+    from journeysim.sim.purchase import cart_abandonment
+
+    open_carts = float(model.collector.stage_counts[model.day, Stage.DECIDING])
+    return cart_abandonment(total(model, "carts"), total(model, "orders"), open_carts)
+
+
+def checkout_abandonment_rate(model: JourneyModel) -> float:
+    """Abandoned checkout attempts among checkout attempts (``market.checkout_friction`` at work;
+    NaN without attempts)."""
+    attempts = total(model, "checkout_attempts")
+    return total(model, "abandoned") / attempts if attempts else float("nan")
+
+
 def average_order_value(model: JourneyModel) -> float:
     """Revenue per order before refunds: the mean basket value (currency; NaN without orders)."""
     orders = total(model, "orders")
@@ -173,8 +190,8 @@ def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
         "winbacks": int(total(model, "winbacks")),
         "churned": int(total(model, "churned")),
         "churn_rate_per_year": churn_rate(model),
-        "abandonment_rate": (total(model, "abandoned") / total(model, "checkout_attempts")
-                             if total(model, "checkout_attempts") else float("nan")),
+        "abandonment_rate": cart_abandonment_rate(model),
+        "checkout_abandonment_rate": checkout_abandonment_rate(model),
         "conversion_rate": conversion_rate(model),
         "revenue": revenue(model),
         "margin": total(model, "margin"),

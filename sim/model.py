@@ -209,6 +209,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         s, market = self.state, self.spec.market
         funnel.decay_and_drift(s, self._decays, self._drifts, self.demand.season_of(day))
         moves = funnel.crossings(s, self.rates.price_factor, market.fallback)
+        self.collector.add(day, "carts", purchase.carts_created(s.stage, moves))
         self.move(day, moves.rows, moves.stages)
         if moves.winback.size:
             back = funnel.win_back(s, moves.winback, market, self.streams["decisions"])

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from journeysim.sim.collectors import Collector
 from journeysim.sim.config import MarketSpec
-from journeysim.sim.stages import LOYAL_STAGES
+from journeysim.sim.stages import LOYAL_STAGES, Stage
 from journeysim.sim.state import NO_TOUCH, CustomerState
+
+if TYPE_CHECKING:
+    from journeysim.sim.funnel import FunnelMoves
 
 
 @dataclass
@@ -38,6 +42,25 @@ class Purchases:
     quality: np.ndarray  # perceived quality of the order
     shortfall: np.ndarray  # expectation minus perceived quality, in [0, 1]
     basket: np.ndarray | None = None  # basket size per order, standard orders (None: 1 each)
+
+
+def carts_created(stage: np.ndarray, moves: FunnelMoves) -> int:
+    """Carts created today, counted as Baymard counts them (EVIDENCE §4): a prospect who reaches
+    deciding creates one (whether they go on to buy or only browse and fall back), so does a
+    prospect who goes straight to checkout from an earlier stage, and so does every repeat order
+    attempt. ``stage`` holds the stage codes before today's moves.
+    """
+    deciding = np.int8(Stage.DECIDING)
+    opened = int(((moves.stages == deciding) & (stage[moves.rows] < deciding)).sum())
+    return opened + int((stage[moves.checkout] != deciding).sum()) + moves.repurchase.size
+
+
+def cart_abandonment(carts: float, orders: float, open_carts: float = 0.0) -> float:
+    """Share of carts created that were abandoned (Baymard's count, EVIDENCE §4):
+    ``(carts - orders - open) / (carts - open)``, the carts still open (customers deciding at the
+    end) left out; NaN without carts."""
+    closed = carts - open_carts
+    return (closed - orders) / closed if closed > 0 else float("nan")
 
 
 def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:

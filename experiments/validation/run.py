@@ -21,8 +21,10 @@ from journeysim.experiments import executors
 from journeysim.experiments.validation import (
     bass_products,
     epidemic_threshold,
+    market_facts,
     network_speed,
     price_elasticity,
+    repeat_buying,
     service_burst,
     talk_of_the_network,
 )
@@ -37,6 +39,12 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     epidemic_threshold.NAME: epidemic_threshold.run,
     price_elasticity.NAME: price_elasticity.run,
     service_burst.NAME: service_burst.run,
+    market_facts.PRICE: market_facts.run_price,
+    market_facts.ADVERTISING: market_facts.run_advertising,
+    repeat_buying.NBD: repeat_buying.run_nbd,
+    market_facts.CART: market_facts.run_cart,
+    market_facts.ORGANIC: market_facts.run_organic,
+    repeat_buying.PROFILE: repeat_buying.run_profile,
 }
 """Experiments by name, in the order they run."""
 
@@ -49,7 +57,9 @@ PROG = "python -m journeysim.experiments.validation.run"
 def parser() -> argparse.ArgumentParser:
     """The command line of ``make validate`` (:mod:`journeysim.commands`)."""
     p = commands.parser(PROG, f"{PROG}: dock journeysim with published diffusion and price results (Bass, Talk of "
-                        "the Network, network speed, epidemic threshold, price elasticity) and the service burst; "
+                        "the Network, network speed, epidemic threshold, price elasticity), the service burst and the "
+                        "stylised facts of a market (price and advertising response, NBD repeat buying, cart "
+                        "abandonment, organic base, repeat profile); "
                         "print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
