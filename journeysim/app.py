@@ -1,419 +1,146 @@
 """The trainer's page: watch journeys move on a word-of-mouth network and pull the levers live.
 
 Serve it with ``journey-app`` (or ``solara run journeysim.app``) and open the printed address.
-The page is Mesa's SolaraViz: Step, play/pause and Reset in the sidebar, the levers below them.
-Lever changes take effect when Reset is pressed: the model is rebuilt from the chosen scenario
-with the levers applied as config overrides, so the page runs exactly what ``journey`` would run.
+Each browser tab is a session with its own run (a Mesa model, :class:`PageModel`). Lever changes
+take effect when Reset is pressed: the model is rebuilt from the chosen scenario with the levers
+applied as config overrides, so the page runs exactly what ``journey`` would run.
 
-Order of this file: the page's model (a :class:`JourneyModel` built from keyword levers), then as
-in Mesa's examples: portrayal (network sample, layout, stage colours), ``model_params`` (seed
-first), plot components, ``page``; ``journey-app`` itself is :func:`journeysim.cli.app_main`.
+How the page holds a class (issue #28): every chart and readout is drawn from one
+:class:`Snapshot`, taken under the session's lock right after the model stepped, so nothing reads
+the model while a step runs; Play, Pause, Step and Reset each take that lock; Play publishes at
+most :data:`FRAMES_PER_SECOND` snapshots a second; charts are small SVG strings
+(:mod:`journeysim.page_charts`) redrawn only when the snapshot changes; a session's model is
+freed on Reset and when the session ends.
+
+The model behind the page, built from keyword levers, is :mod:`journeysim.classroom`. Order of
+this file: the snapshot and the session, the controls (levers in a trainer's words), the panels,
+then ``Page``; ``journey-app`` itself is :func:`journeysim.cli.app_main`.
 """
 
 from __future__ import annotations
 
+import gc
 import html
 import threading
-from collections import deque
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
+import mesa
 import numpy as np
 import solara
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from mesa.visualization import Slider, SolaraViz
-from omegaconf import DictConfig, OmegaConf, open_dict
+import solara.lab
 
-from journeysim import plots, units
-from journeysim.api import compose_config
-from journeysim.cli import app_main, group_options
-from journeysim.runner import make_service
-from journeysim.scenarios.levers import build_levers
-from journeysim.scenarios.spec import parse_config
+from journeysim import page_charts, plots, units
+from journeysim.classroom import (
+    CURRENCY,
+    CUSTOMERS,
+    DAYS,
+    DEFAULT_BUDGETS,
+    DEFAULT_CAPACITY,
+    DEFAULT_NETWORK,
+    DEFAULT_SEED,
+    DEFAULT_STAFF,
+    DEFAULTS,
+    MAIN_CHANNELS,
+    NETWORKS,
+    SAMPLE_SIZE,
+    SCENARIOS,
+    ClassroomModel,
+    PageModel,
+    classroom_config,
+    lever_overrides,
+    parse_seed,
+)
+from journeysim.cli import app_main
 from journeysim.sim import kpis
-from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
-from journeysim.sim.network import Graph
 from journeysim.sim.stages import STAGE_NAMES
 from journeysim.units import currency_from
 
-CUSTOMERS = 10_000  # customers on the page: the reference size, so budgets and staff mean what the
-# configs say (per 10,000 customers) with no rounding; a step takes a few milliseconds
-DAYS = 730  # days per run (two years)
-SAMPLE_SIZE = 300  # customers drawn in the network panel
-MAIN_CHANNELS = ("search", "social", "display", "tv")  # channels with a budget slider
-EXCLUDED_SCENARIOS = ("bass",)  # reference check, not a journey: no stages to watch
-EXCLUDED_NETWORKS = ("edge_list",)  # needs a file of the user's own
-DEFAULT_NETWORK = "watts_strogatz"
-DEFAULT_SEED = 42  # the page's seed until a trainer types another
+__all__ = ["CUSTOMERS", "DAYS", "DEFAULT_SEED", "SAMPLE_SIZE", "SCENARIOS", "ClassroomModel", "Page", "PageModel",
+           "Session", "Snapshot", "classroom_config", "lever_overrides", "parse_seed"]
 
-_compose_lock = threading.Lock()  # Hydra's global state: one compose at a time across sessions
+FRAMES_PER_SECOND = 2.0  # at most this many snapshots a second while playing (the render-rate cap)
+STEP_SIZES = {"1 day": 1, "1 week": 7, "1 month": 30, "2 months": 61, "1 year": 365}  # days per Step press
+DEFAULT_STEP_SIZE = "1 month"
+PLAY_SPEEDS = {"slow (10 days/s)": 10, "normal (30 days/s)": 30, "fast (90 days/s)": 90}  # days per second
+DEFAULT_PLAY_SPEED = "normal (30 days/s)"
 
 
-def scenario_choices() -> list[str]:
-    """Journey scenarios of ``conf/scenario`` (read from the folder, Bass excluded)."""
-    from importlib.resources import files
+# --------------------------------------------------------------------------- the snapshot
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """What the page shows of a run at one moment: copied from the model under the session's lock.
 
-    folder = files("journeysim.conf").joinpath("scenario")
-    names = []
-    for name in group_options("scenario"):
-        body = OmegaConf.load(str(folder.joinpath(f"{name}.yaml")))
-        if name not in EXCLUDED_SCENARIOS and body.get("kind", "journey") == "journey":
-            names.append(name)
-    return names
-
-
-def network_choices() -> list[str]:
-    """Word-of-mouth network types of ``conf/network`` that need no input file."""
-    return [name for name in group_options("network") if name not in EXCLUDED_NETWORKS]
-
-
-def _default_config() -> DictConfig:
-    with _compose_lock:
-        return compose_config("baseline", [f"network={DEFAULT_NETWORK}"])
-
-
-SCENARIOS = scenario_choices()
-NETWORKS = network_choices()
-DEFAULTS = _default_config()
-DEFAULT_BUDGETS = {name: float(DEFAULTS.channels[name].daily_budget) for name in MAIN_CHANNELS}
-DEFAULT_STAFF = int(DEFAULTS.service.staff_schedule[0].staff)  # agents per 10,000 customers
-DEFAULT_CAPACITY = int(DEFAULTS.service.fulfilment_capacity)  # orders/day per 10,000 customers
-
-
-# --------------------------------------------------------------------------- the model
-def parse_seed(seed: Any) -> int | None:
-    """The seed typed into the page (text) as an int; None keeps the config's seed."""
-    if seed is None or (isinstance(seed, str) and not seed.strip()):
-        return None
-    try:
-        value = int(str(seed).strip())
-    except ValueError:
-        raise ConfigError("seed", seed, "a whole number of at least 0") from None
-    if value < 0:
-        raise ConfigError("seed", seed, "a whole number of at least 0")
-    return value
-
-
-def lever_overrides(levers: dict[str, Any], customers: int, days: int, network: str) -> list[str]:
-    """Config overrides for the page's levers (Hydra override syntax).
+    Charts and readouts read only this, never the model, so no panel sees a day half-stepped and
+    no two panels see different days. ``eq=False``: two snapshots are the same only if they are
+    one object (the page redraws when a new one arrives).
 
     Parameters
     ----------
-    levers : dict
-        ``<channel>_budget`` (currency/day at the reference size), ``discount`` (0..1),
-        ``checkout_friction`` (probability), ``support_staff`` (agents per 10,000 customers) and
-        ``warehouse_capacity`` (orders/day per 10,000 customers).
-    customers, days : int
-        Population size and run length (days).
-    network : str
-        A ``conf/network`` choice.
-    """
-    overrides = [f"network={network}", f"population.size={customers}", f"days={days}",
-                 f"market.discount={levers['discount']}", f"market.checkout_friction={levers['checkout_friction']}",
-                 f"service.fulfilment_capacity={levers['warehouse_capacity']}",
-                 f"service.staff_schedule=[{{from_day:0,staff:{int(levers['support_staff'])}}}]"]
-    overrides += [f"channels.{name}.daily_budget={levers[f'{name}_budget']}" for name in MAIN_CHANNELS]
-    return overrides
-
-
-def with_referral_programme(cfg: DictConfig, reward: float) -> None:
-    """Run the library's ``referral_programme`` lever at ``reward`` (currency per referred customer).
-
-    A reward of 0 adds nothing (a scenario's own programme, if any, runs as written); a positive
-    reward replaces any referral programme of the scenario, so exactly one runs.
-    """
-    if reward < 0:
-        raise ConfigError("referral_reward", reward, "a reward of at least 0 (0: no programme)")
-    if reward == 0:
-        return
-    with open_dict(cfg):
-        levers = [lever for lever in (cfg.scenario.get("levers") or []) if lever.get("type") != "referral_programme"]
-        cfg.scenario.levers = [*levers, {"type": "referral_programme", "reward": float(reward)}]
-
-
-def classroom_config(scenario: str, network: str, levers: dict[str, Any], word_of_mouth: float,
-                     referral_reward: float, customers: int, days: int, seed: int | None) -> DictConfig:
-    """The resolved config of one page run: the scenario, then the levers on top."""
-    if scenario not in SCENARIOS:
-        raise ConfigError("scenario", scenario, f"one of {', '.join(SCENARIOS)}")
-    if network not in NETWORKS:
-        raise ConfigError("network", network, f"one of {', '.join(NETWORKS)}")
-    if not 0 <= word_of_mouth <= 10:
-        raise ConfigError("word_of_mouth", word_of_mouth, "a multiplier from 0 to 10")
-    with _compose_lock:
-        cfg = compose_config(scenario, lever_overrides(levers, customers, days, network), seed=seed)
-    cfg.network.talk_rate = min(1.0, float(cfg.network.talk_rate) * word_of_mouth)
-    with_referral_programme(cfg, referral_reward)
-    return cfg
-
-
-class ClassroomModel(JourneyModel):
-    """The journey model behind the page, built from keyword levers (SolaraViz resets with them).
-
-    Parameters
-    ----------
-    scenario : str
-        A journey scenario of ``conf/scenario``; its own levers run on top of the page's.
-    network : str
-        Word-of-mouth network type (``conf/network``).
-    search_budget, social_budget, display_budget, tv_budget : float
-        Daily budgets, currency/day at ``population.reference_size`` customers.
-    discount : float
-        Promotion discount on the list price, 0..1.
-    checkout_friction : float
-        Probability that a checkout attempt is abandoned.
-    word_of_mouth : float
-        Multiplier on conversations per day (``network.talk_rate``); 0 silences word of mouth.
-    referral_reward : float
-        Currency per referred new customer; above 0 the library's referral programme runs
-        (rewarded customers talk more, each referral costs the reward).
-    support_staff : int
-        Support agents per 10,000 customers.
-    warehouse_capacity : int
-        Orders shipped per day per 10,000 customers.
+    run : int
+        The session's run number (1 for its first run; Reset adds one).
+    day, days : int
+        Days stepped so far and the run's length (days).
     customers : int
         Population size.
-    days : int
-        Run length, days.
-    seed : int or str, optional
-        The run's seed (text from the page is accepted); None keeps the config's seed.
+    stage_counts : ndarray
+        Customers in each stage on days 0..``day`` (rows) by stage (columns, ``STAGE_NAMES`` order).
+    new_customers : ndarray
+        Acquisitions so far at the end of days 0..``day`` (cumulative; 0 at day 0).
+    queue, backlog : ndarray
+        Support tickets and warehouse orders waiting at the end of each day run (days 1..``day``).
+    funnel : dict
+        Customers who have ever reached each funnel stage.
+    sample_stages : ndarray
+        Today's stage of each customer of the network sample.
+    values : dict
+        Today's KPI values (units of :mod:`journeysim.units`), keyed as in ``summary.json``.
+    not_applicable : dict
+        KPIs that mean nothing yet, with the reason.
+    currency : Currency
+        The run's currency.
+    settings : str
+        The levers this run was built with, as one line.
+    layout, edges : ndarray
+        The network sample's positions and ties (fixed for the run: shared, not copied).
+    input_error : str or None
+        Why the page's input was not used, if it was not.
     """
 
-    def __init__(self, scenario: str = "baseline", network: str = DEFAULT_NETWORK,
-                 search_budget: float = DEFAULT_BUDGETS["search"], social_budget: float = DEFAULT_BUDGETS["social"],
-                 display_budget: float = DEFAULT_BUDGETS["display"], tv_budget: float = DEFAULT_BUDGETS["tv"],
-                 discount: float = 0.0, checkout_friction: float = float(DEFAULTS.market.checkout_friction),
-                 word_of_mouth: float = 1.0, referral_reward: float = 0.0, support_staff: int = DEFAULT_STAFF,
-                 warehouse_capacity: int = DEFAULT_CAPACITY, customers: int = CUSTOMERS, days: int = DAYS,
-                 seed: int | str | None = None) -> None:
-        levers = {"search_budget": search_budget, "social_budget": social_budget, "display_budget": display_budget,
-                  "tv_budget": tv_budget, "discount": discount, "checkout_friction": checkout_friction,
-                  "support_staff": support_staff, "warehouse_capacity": warehouse_capacity}
-        cfg = classroom_config(scenario, network, levers, word_of_mouth, referral_reward, customers, days,
-                               parse_seed(seed))
-        spec = parse_config(cfg)
-        super().__init__(spec, levers=build_levers(spec), service=make_service(spec))
-        self.settings = {"scenario": scenario, "network": network, "word_of_mouth": word_of_mouth,
-                         "referral_reward": referral_reward, **levers}
-        rng = self.streams.generator("classroom_sample")  # its own stream: the run's draws are unchanged
-        self.sample = snowball_sample(self.graph, self.state.size, min(SAMPLE_SIZE, self.state.size), rng)
-        self.sample_edges = induced_edges(self.graph, self.sample)
-        self.layout = sample_layout(self.sample.size, self.sample_edges, self.spec.seed)
-        self.input_error: str | None = None
+    run: int
+    day: int
+    days: int
+    customers: int
+    stage_counts: np.ndarray
+    new_customers: np.ndarray
+    queue: np.ndarray
+    backlog: np.ndarray
+    funnel: dict[str, int]
+    sample_stages: np.ndarray
+    values: dict[str, float]
+    not_applicable: dict[str, str]
+    currency: units.Currency
+    settings: str
+    layout: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    input_error: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        """True on the run's last day: stepping further does nothing."""
+        return self.day >= self.days
+
+    def kpi_rows(self) -> list[tuple[str, str]]:
+        """(label, value) of each KPI, written by :mod:`journeysim.units` as the terminal writes it."""
+        return units.kpi_rows({**self.values, "not_applicable": self.not_applicable}, self.currency, keys=self.values)
 
 
-class PageModel(ClassroomModel):
-    """The page's model: bad input is reported on the page instead of ending the session.
-
-    A seed that is not a whole number runs with the default seed; levers the config rejects (say,
-    a scenario's budget plan that cannot fit the budgets set) run the page's default levers. The
-    KPI panel shows the error either way.
-
-    Parameters
-    ----------
-    seed : int or str, optional
-        As typed into the page.
-    **kwargs
-        The levers of :class:`ClassroomModel` (SolaraViz passes them by name).
-    """
-
-    def __init__(self, seed: int | str | None = DEFAULT_SEED, **kwargs: Any) -> None:
-        errors = []
-        try:
-            parsed = parse_seed(seed)
-        except ConfigError as bad_seed:
-            parsed = DEFAULT_SEED
-            errors.append(f"{bad_seed} This run uses seed {DEFAULT_SEED}.")
-        try:
-            super().__init__(seed=parsed, **kwargs)
-        except ConfigError as bad_levers:  # raised while composing and checking, before any state exists
-            errors.append(f"{bad_levers} This run uses the page's default levers.")
-            super().__init__(seed=parsed, **{key: kwargs[key] for key in ("customers", "days") if key in kwargs})
-        self.input_error = " ".join(errors) or None
-
-
-# --------------------------------------------------------------------------- portrayal
-def snowball_sample(graph: Graph | None, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Rows of ``size`` customers reached breadth-first from random starts (ties kept visible).
-
-    Without a graph (fully mixed or personal groups) it is a simple random sample.
-    """
-    if graph is None:
-        return np.sort(rng.choice(n, size, replace=False))
-    taken = np.zeros(n, bool)
-    chosen: list[int] = []
-    frontier: deque[int] = deque()
-    while len(chosen) < size:
-        if not frontier:
-            start = int(rng.choice(np.flatnonzero(~taken)))
-            taken[start] = True
-            frontier.append(start)
-        row = frontier.popleft()
-        chosen.append(row)
-        neighbours = graph.indices[graph.indptr[row]:graph.indptr[row + 1]]
-        fresh = rng.permutation(neighbours[~taken[neighbours]])
-        taken[fresh] = True
-        frontier.extend(int(v) for v in fresh)
-    return np.array(chosen, np.int64)
-
-
-def induced_edges(graph: Graph | None, sample: np.ndarray) -> np.ndarray:
-    """Ties among the sampled customers, as pairs of positions in ``sample`` (each tie once)."""
-    if graph is None:
-        return np.zeros((0, 2), np.int64)
-    position = np.full(graph.indptr.size - 1, -1, np.int64)
-    position[sample] = np.arange(sample.size)
-    degree = graph.indptr[sample + 1] - graph.indptr[sample]
-    starts = np.repeat(graph.indptr[sample], degree)
-    offsets = np.arange(degree.sum()) - np.repeat(np.cumsum(degree) - degree, degree)
-    source = np.repeat(np.arange(sample.size), degree)
-    target = position[graph.indices[starts + offsets]]
-    keep = target > source
-    return np.column_stack([source[keep], target[keep]])
-
-
-def sample_layout(size: int, edges: np.ndarray, seed: int) -> np.ndarray:
-    """Node positions (size x 2), computed once per run: spring layout, or a circle without ties."""
-    if edges.size == 0:
-        angle = np.linspace(0.0, 2 * np.pi, size, endpoint=False)
-        return np.column_stack([np.cos(angle), np.sin(angle)])
-    graph = nx.Graph()
-    graph.add_nodes_from(range(size))
-    graph.add_edges_from(edges.tolist())
-    positions = nx.spring_layout(graph, seed=seed, iterations=60)
-    return np.array([positions[k] for k in range(size)])
-
-
-def stage_colours(stages: np.ndarray) -> np.ndarray:
-    """RGB hex colour of each stage code (``plots.STAGE_COLOURS``)."""
-    palette = np.array([plots.STAGE_COLOURS[name] for name in STAGE_NAMES])
-    return palette[stages.astype(np.int64)]
-
-
-# --------------------------------------------------------------------------- model_params
-def _budget_slider(channel: str) -> Slider:
-    default = DEFAULT_BUDGETS[channel]
-    top = max(10 * default, 400.0)
-    return Slider(f"{channel.upper() if channel == 'tv' else channel.capitalize()} budget (per day)",
-                  value=int(default), min=0, max=int(top), step=4)
-
-
-model_params = {
-    "seed": {"type": "InputText", "value": DEFAULT_SEED, "label": "Random seed"},
-    "scenario": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
-    "network": {"type": "Select", "value": DEFAULT_NETWORK, "values": NETWORKS, "label": "Network type"},
-    **{f"{channel}_budget": _budget_slider(channel) for channel in MAIN_CHANNELS},
-    "discount": Slider("Promotion discount", value=0.0, min=0.0, max=0.5, step=0.05),
-    "checkout_friction": Slider("Checkout abandonment", value=float(DEFAULTS.market.checkout_friction),
-                                min=0.0, max=0.8, step=0.05),
-    "word_of_mouth": Slider("Word-of-mouth strength (x)", value=1.0, min=0.0, max=5.0, step=0.25),
-    "referral_reward": Slider("Referral reward (0: none)", value=0, min=0, max=50, step=5),
-    "support_staff": Slider("Support staff (per 10,000)", value=DEFAULT_STAFF, min=1, max=12, step=1),
-    "warehouse_capacity": Slider("Warehouse orders/day (per 10,000)", value=DEFAULT_CAPACITY,
-                                 min=20, max=600, step=20),
-    "customers": CUSTOMERS,
-    "days": DAYS,
-}
-
-
-# --------------------------------------------------------------------------- plot components
-def _figure(size: tuple[float, float] = (6.4, 4.2), **margins: float) -> tuple[Figure, Any]:
-    """A figure with one Axes and fixed margins (figure fractions): a constrained layout would
-    cost about as much as drawing, on every step."""
-    figure = Figure(figsize=size)
-    figure.subplots_adjust(**{"left": 0.12, "right": 0.97, "bottom": 0.12, "top": 0.92, **margins})
-    return figure, figure.subplots()
-
-
-def network_figure(model: ClassroomModel) -> Figure:
-    """The sampled customers and their ties, coloured by today's stage."""
-    figure, ax = _figure(left=0.01, right=0.8, bottom=0.01, top=0.93)
-    xy = model.layout
-    if model.sample_edges.size:
-        segments = np.stack([xy[model.sample_edges[:, 0]], xy[model.sample_edges[:, 1]]], axis=1)
-        ax.add_collection(LineCollection(segments, colors="#9e9e9e", linewidths=0.4, alpha=0.5, zorder=1))
-    ax.scatter(xy[:, 0], xy[:, 1], s=22, c=stage_colours(model.state.stage[model.sample]),
-               edgecolors="#555555", linewidths=0.3, zorder=2)
-    ties = "no ties drawn: anyone talks to anyone" if model.graph is None else f"{len(model.sample_edges)} ties"
-    ax.set_title(f"Word of mouth: {model.sample.size} customers, {ties} (day {model.day})", fontsize=10)
-    ax.set_axis_off()
-    handles = [Line2D([], [], marker="o", linestyle="", markersize=6, color=plots.STAGE_COLOURS[name], label=name)
-               for name in STAGE_NAMES]
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-    return figure
-
-
-def occupancy_figure(model: JourneyModel) -> Figure:
-    """Customers in each stage by day, so far."""
-    figure, ax = _figure(right=0.8)
-    counts = model.collector.stage_counts[: model.day + 1]
-    days = np.arange(counts.shape[0])
-    ax.stackplot(days, counts.T, labels=STAGE_NAMES, colors=[plots.STAGE_COLOURS[s] for s in STAGE_NAMES],
-                 linewidth=0)
-    ax.set(xlabel="day", ylabel="customers", title="Stage occupancy", xlim=(0, max(model.day, 30)),
-           ylim=(0, model.state.size))
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8, reverse=True)
-    return figure
-
-
-def funnel_figure(model: JourneyModel) -> Figure:
-    """Customers who have ever reached each funnel stage."""
-    figure, ax = _figure((6.4, 3.8), left=0.16, bottom=0.14, top=0.9)
-    plots.plot_funnel(kpis.funnel(model), ax=ax)
-    return figure
-
-
-def operations_figure(model: JourneyModel) -> Figure:
-    """Service load by day: support tickets waiting and orders waiting in the warehouse."""
-    figure = Figure(figsize=(6.4, 3.6))
-    figure.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9, wspace=0.4)
-    queue_ax, backlog_ax = figure.subplots(1, 2)
-    daily, days = model.collector.daily, np.arange(model.day)
-    queue_ax.plot(days, daily["queue_tickets"][: model.day], color="#de2d26")
-    queue_ax.set(xlabel="day", ylabel="tickets", title="Support queue", xlim=(0, max(model.day, 30)))
-    backlog_ax.plot(days, daily["backlog_orders"][: model.day], color="#756bb1")
-    backlog_ax.set(xlabel="day", ylabel="orders", title="Warehouse backlog", xlim=(0, max(model.day, 30)))
-    for ax in (queue_ax, backlog_ax):
-        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 5))
-    return figure
-
-
-def _figure_panel(draw, model: JourneyModel):
-    """A figure component redrawn only when the run or its day changes (not on every lever move)."""
-    changes = [model, model.day]
-    figure = solara.use_memo(lambda: draw(model), dependencies=changes)
-    return solara.FigureMatplotlib(figure, dependencies=changes, format="png")
-
-
-def NetworkPanel(model: ClassroomModel):  # noqa: N802 - Solara components are capitalised
-    """Network panel component."""
-    return _figure_panel(network_figure, model)
-
-
-def OccupancyPanel(model: JourneyModel):  # noqa: N802
-    """Stage-occupancy panel component."""
-    return _figure_panel(occupancy_figure, model)
-
-
-def FunnelPanel(model: JourneyModel):  # noqa: N802
-    """Funnel panel component."""
-    return _figure_panel(funnel_figure, model)
-
-
-def OperationsPanel(model: JourneyModel):  # noqa: N802
-    """Service-load panel component."""
-    return _figure_panel(operations_figure, model)
-
-
-def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
-    """Live KPI figures (label, value) from :mod:`journeysim.sim.kpis`, written by :mod:`journeysim.units`
-    exactly as the terminal's KPI table writes them."""
+def live_kpis(model: JourneyModel) -> dict[str, float]:
+    """The page's KPIs today: so far (acquisitions .. word of mouth) and yesterday's service load."""
     daily, yesterday = model.collector.daily, max(model.day - 1, 0)
-    currency = currency_from(model.spec)
-    live = {
+    return {
         "acquisitions": kpis.acquisitions(model),
         "churned": kpis.total(model, "churned"),
         "churn_rate_per_year": kpis.churn_rate(model),
@@ -427,13 +154,27 @@ def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
         "mean_wait_days": float(daily["mean_wait_days"][yesterday]) if model.day else float("nan"),
         "backlog_orders": float(daily["backlog_orders"][yesterday]),
     }
-    return units.kpi_rows({**live, "not_applicable": kpis.not_applicable(model)}, currency, keys=live)
 
 
-def stage_line(model: JourneyModel) -> str:
-    """Today's stage counts as one line of text."""
-    counts = kpis.stage_counts(model)
-    return " · ".join(f"{name} {count:,}" for name, count in counts.items())
+def kpi_rows(model: JourneyModel) -> list[tuple[str, str]]:
+    """Live KPI figures (label, value) of a model, written by :mod:`journeysim.units` exactly as the
+    terminal's KPI table writes them."""
+    rows = live_kpis(model)
+    return units.kpi_rows({**rows, "not_applicable": kpis.not_applicable(model)}, currency_from(model.spec), keys=rows)
+
+
+def take_snapshot(model: PageModel, run: int) -> Snapshot:
+    """Copy what the page shows of ``model`` (call it only while no step runs)."""
+    day, daily = model.day, model.collector.daily
+    return Snapshot(
+        run=run, day=day, days=model.spec.days, customers=model.state.size,
+        stage_counts=model.collector.stage_counts[: day + 1].copy(),
+        new_customers=np.concatenate([[0.0], np.cumsum(daily["acquisitions"][:day])]),
+        queue=daily["queue_tickets"][:day].copy(), backlog=daily["backlog_orders"][:day].copy(),
+        funnel=kpis.funnel(model), sample_stages=model.state.stage[model.sample].copy(),
+        values=live_kpis(model), not_applicable=kpis.not_applicable(model), currency=currency_from(model.spec),
+        settings=lever_line(model), layout=model.layout, edges=model.sample_edges,
+        input_error=model.input_error)
 
 
 def lever_line(model: ClassroomModel) -> str:
@@ -448,55 +189,341 @@ def lever_line(model: ClassroomModel) -> str:
             f"scenario levers: {', '.join(lever.name or type(lever).__name__ for lever in model.levers) or 'none'}")
 
 
-SLIDER_VALUES_CSS = """
-.v-slider [role="slider"]::after {
-    content: attr(aria-valuenow); position: absolute; top: 10px; left: 50%;
-    transform: translateX(-50%); font-size: 11px; color: #555; white-space: nowrap;
+def free_model(model: JourneyModel | None) -> None:
+    """Let a finished run's model be freed: Mesa 3.3 keeps every model in ``mesa.Agent._ids``
+    (a class-level dictionary keyed by model; Mesa issue #3179), so drop its entry."""
+    if model is not None:
+        mesa.Agent._ids.pop(model, None)
+
+
+# --------------------------------------------------------------------------- the session
+class Session:
+    """One browser tab's run: its model, the previous run's last snapshot, and one lock.
+
+    Every use of the model (Step, a Play frame, Reset, a snapshot) holds :attr:`lock`, so two
+    clicks, or a click and Play, never step one model at once, and a snapshot never sees a
+    half-stepped day.
+
+    Parameters
+    ----------
+    levers : dict
+        Keyword levers of :class:`PageModel` for the first run.
+    """
+
+    def __init__(self, levers: dict[str, Any]) -> None:
+        self.lock = threading.Lock()
+        self.playing = threading.Event()
+        self.closed = False
+        self.run = 1
+        self.model: PageModel | None = PageModel(**levers)
+        self.snapshot = take_snapshot(self.model, self.run)
+        self.previous: Snapshot | None = None
+
+    def step(self, days: int) -> Snapshot:
+        """Advance ``days`` days (fewer at the run's end; none after it) and snapshot the run."""
+        with self.lock:
+            return self._advance(days)
+
+    def play_frame(self, days: int) -> Snapshot | None:
+        """One Play frame: ``days`` days, unless Pause, Reset or the session's end came first."""
+        with self.lock:
+            if not self.playing.is_set() or self.closed:
+                return None
+            return self._advance(days)
+
+    def _advance(self, days: int) -> Snapshot:
+        if self.model is None:
+            return self.snapshot
+        for _ in range(max(0, min(days, self.model.spec.days - self.model.day))):
+            self.model.step()
+        self.snapshot = take_snapshot(self.model, self.run)
+        return self.snapshot
+
+    def pause(self) -> Snapshot:
+        """Stop playing; returns once no Play frame is stepping (the snapshot is then final)."""
+        self.playing.clear()
+        with self.lock:
+            return self.snapshot
+
+    def reset(self, levers: dict[str, Any]) -> Snapshot:
+        """Start a new run with ``levers``; the run it replaces becomes the one to compare with."""
+        self.playing.clear()
+        with self.lock:
+            if self.closed:
+                return self.snapshot
+            if self.snapshot.day > 0:  # a run that never stepped has nothing to compare with
+                self.previous = self.snapshot
+            free_model(self.model)
+            self.model = None
+            gc.collect()
+            self.run += 1
+            self.model = PageModel(**levers)
+            self.snapshot = take_snapshot(self.model, self.run)
+            return self.snapshot
+
+    def close(self) -> None:
+        """The tab has gone: stop playing and free the model."""
+        self.playing.clear()
+        with self.lock:
+            self.closed = True
+            free_model(self.model)
+            self.model = None
+
+
+# --------------------------------------------------------------------------- controls
+@dataclass(frozen=True)
+class Lever:
+    """A lever of the page: its label in a trainer's words and its slider range.
+
+    Parameters
+    ----------
+    label : str
+        What the slider is called, with its unit.
+    low, high, step : float
+        The slider's range and step.
+    default : float
+        Its value on a fresh page.
+    show : str
+        How the value is written next to the label (``{:.0%}`` style), or "money" for currency.
+    """
+
+    label: str
+    low: float
+    high: float
+    step: float
+    default: float
+    show: str = "{:g}"
+
+    def text(self, value: float) -> str:
+        """``label: value`` as shown above the slider."""
+        written = CURRENCY.amount(value) if self.show == "money" else self.show.format(value)
+        return f"{self.label}: {written}"
+
+
+def _budget_lever(channel: str) -> Lever:
+    name = {"search": "Search ads", "social": "Social ads", "display": "Display ads", "tv": "TV ads"}[channel]
+    default = DEFAULT_BUDGETS[channel]
+    return Lever(f"{name} per day", 0, int(max(10 * default, 400.0)), 4, int(default), "money")
+
+
+LEVERS: dict[str, Lever] = {
+    **{f"{channel}_budget": _budget_lever(channel) for channel in MAIN_CHANNELS},
+    "discount": Lever("Promotion discount", 0.0, 0.5, 0.05, 0.0, "{:.0%}"),
+    "checkout_friction": Lever("Checkout abandonment", 0.0, 0.8, 0.05, float(DEFAULTS.market.checkout_friction),
+                               "{:.0%}"),
+    "word_of_mouth": Lever("Word of mouth", 0.0, 5.0, 0.25, 1.0, "x{:g}"),
+    "referral_reward": Lever("Referral reward", 0, 50, 5, 0, "money"),
+    "support_staff": Lever("Support staff per 10,000", 1, 12, 1, DEFAULT_STAFF),
+    "warehouse_capacity": Lever("Warehouse orders/day per 10,000", 20, 600, 20, DEFAULT_CAPACITY),
 }
+"""The sliders, in the order shown (a referral reward of 0 runs no page referral programme)."""
+
+DEFAULT_LEVERS: dict[str, Any] = {"seed": DEFAULT_SEED, "scenario": "baseline", "network": DEFAULT_NETWORK,
+                                  **{key: lever.default for key, lever in LEVERS.items()}}
+"""The levers of a fresh page (keywords of :class:`PageModel`)."""
+
+
+# --------------------------------------------------------------------------- panels
+STAGE_COLOURS = [plots.STAGE_COLOURS[name] for name in STAGE_NAMES]
+
+PAGE_CSS = """
+.journey-page { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 6px 14px;
+                padding: 10px 10px 4px; font-size: 14px; }
+.journey-wide { grid-column: 1 / -1; }
+.journey-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
+.journey-bar .v-input { flex: 0 0 auto; margin-top: 0; padding-top: 0; }
+.journey-bar .v-btn .v-icon { font-size: 18px; height: 18px; width: 18px; }
+.journey-bar .v-btn__content { height: 100%; }
+.journey-title { font-size: 17px; font-weight: bold; margin-right: 8px; }
+.journey-day { font-size: 16px; font-weight: bold; min-width: 10em; }
+.journey-levers { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0 16px; }
+.journey-levers .v-input { margin-top: 0; padding-top: 0; }
+.journey-levers .v-input__slot { margin-bottom: 0; }
+.journey-levers .v-messages { display: none; }
+.journey-levers .v-text-field__details { display: none; }
+.journey-levers .v-slider { margin: 0 4px 0 0; }
+.journey-levers .v-input__slot { flex-wrap: wrap; }
+.journey-levers .v-input__slot > .v-label { flex: 0 0 100%; font-size: 12.5px; height: auto; line-height: 1.3;
+                                             margin: 4px 0 0 0; white-space: nowrap; }
+.journey-kpis { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+.journey-kpis td, .journey-kpis th { padding: 1px 6px; white-space: nowrap; }
+.journey-kpis th { text-align: left; font-weight: bold; }
+.journey-kpis td + td, .journey-kpis th + th { text-align: right; }
+.journey-note { font-size: 12px; color: #555; }
+.journey-ended { background: #fff3cd; border: 1px solid #e0b100; border-radius: 4px; padding: 4px 8px; }
+.journey-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 8px; }
+.journey-charts > div { min-width: 0; }
+.journey-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12.5px; }
+.journey-key span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px;
+                            background: var(--chip); border-radius: 2px; }
 """
-"""Show each slider's value under its thumb (SolaraViz's sliders show it only while dragged)."""
+"""The page's layout: run controls on top, levers and KPIs side by side, charts below them."""
 
 
-def kpi_table(rows: list[tuple[str, str]], columns: int = 2) -> str:
-    """HTML table of (label, value) pairs, ``columns`` pairs per row (no Markdown: its maths
-    renderer would be fetched from a CDN, which classrooms behind firewalls cannot reach)."""
-    cells = [f'<td style="white-space:nowrap">{html.escape(k)}</td>'
-             f'<td style="text-align:right;padding-right:1.5em;white-space:nowrap">{html.escape(v)}</td>'
-             for k, v in rows]
-    body = "".join("<tr>" + "".join(cells[start:start + columns]) + "</tr>" for start in range(0, len(cells), columns))
-    return f'<table class="journey-kpis" style="border-spacing:0.6em 0.15em">{body}</table>'
+def stage_line(snapshot: Snapshot) -> str:
+    """Today's stage counts as one line of text."""
+    counts = snapshot.stage_counts[-1]
+    return " · ".join(f"{name} {int(counts[k]):,}" for k, name in enumerate(STAGE_NAMES))
 
 
-def KpiPanel(model: ClassroomModel):  # noqa: N802
-    """Live KPI readouts, today's stage counts and the levers of this run."""
-    with solara.Column(gap="4px", style={"font-size": "0.9em"}) as panel:
-        solara.Style(SLIDER_VALUES_CSS)
-        if getattr(model, "input_error", None):
-            solara.Error(model.input_error)
-        solara.Text(f"Day {model.day} of {model.spec.days}, {model.spec.population.size:,} customers",
-                    style={"font-weight": "bold"})
-        solara.Text(stage_line(model), classes=["journey-stage-counts"])
-        solara.HTML(tag="div", unsafe_innerHTML=kpi_table(kpi_rows(model)))
-        solara.Text("This run: " + lever_line(model), classes=["journey-levers"], style={"font-size": "0.85em"})
-        solara.Text("Move a lever, then press Reset: the run restarts with it.", style={"font-style": "italic"})
-    return panel
+def compare_rows(now: Snapshot, before: Snapshot | None) -> str:
+    """The KPI table as HTML: this run, and with a previous run its values and the difference.
+
+    The difference is shown only when both runs are at the same day (a KPI so far at day 60
+    against one at day 730 would compare time, not levers).
+    """
+    head = f"<th>KPI</th><th>this run (day {now.day})</th>"
+    rows = now.kpi_rows()
+    if before is None:
+        body = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        return f'<table class="journey-kpis"><tr>{head}</tr>{body}</table>'
+    head += f"<th>previous run (day {before.day})</th><th>change</th>"
+    old = dict(before.kpi_rows())
+    body = ""
+    for (label, value), key in zip(rows, now.values, strict=True):
+        change = units.format_kpi(key, now.values[key] - before.values.get(key, float("nan")), now.currency,
+                                  difference=True) if before.day == now.day else "at another day"
+        body += (f"<tr><td>{html.escape(label)}</td><td>{html.escape(value)}</td>"
+                 f"<td>{html.escape(old.get(label, units.MISSING))}</td><td>{html.escape(change)}</td></tr>")
+    return f'<table class="journey-kpis"><tr>{head}</tr>{body}</table>'
 
 
-# --------------------------------------------------------------------------- page
+def charts(now: Snapshot, before: Snapshot | None) -> list[str]:
+    """The page's charts (SVG strings) from one snapshot, with the previous run overlaid if given."""
+    layout, edges = now.layout, now.edges
+    palette = np.array(STAGE_COLOURS)
+    ties = f"{len(edges)} ties" if len(edges) else "no ties: anyone talks to anyone"
+    network = page_charts.network_svg(layout, edges, palette[now.sample_stages.astype(np.int64)],
+                                      f"Word of mouth: {len(layout)} customers, {ties} (day {now.day})")
+    occupancy = page_charts.stacked_area_svg(now.stage_counts, now.days, now.customers, STAGE_NAMES,
+                                             STAGE_COLOURS, "Customers in each stage")
+    growth = [page_charts.Line("this run", now.new_customers, "#3182bd")]
+    if before is not None:
+        growth.append(page_charts.Line(f"previous run (to day {before.day})", before.new_customers, "#222", True))
+    acquired = page_charts.lines_svg(growth, now.days, "New customers so far", "customers")
+    colours = {name: plots.STAGE_COLOURS[name] for name in now.funnel}
+    funnel = page_charts.funnel_svg(now.funnel, now.customers, colours, before.funnel if before else None)
+    service = page_charts.lines_svg([page_charts.Line("support queue (tickets)", now.queue, "#de2d26"),
+                                     page_charts.Line("warehouse backlog (orders)", now.backlog, "#756bb1")],
+                                    now.days, "Service load", "waiting")
+    return [network, occupancy, acquired, funnel, service]
+
+
+@solara.component
+def LeverSliders(levers: solara.Reactive[dict], disabled: bool):  # noqa: N802 - Solara components are capitalised
+    """The levers: scenario, network and seed, then one slider per lever, in three columns."""
+    values = levers.value
+
+    def setter(key: str):
+        return lambda value: levers.set({**levers.value, key: value})
+
+    with solara.Div(classes=["journey-levers"]):
+        solara.Select("Scenario", values=SCENARIOS, value=values["scenario"], on_value=setter("scenario"), dense=True)
+        solara.Select("Network", values=NETWORKS, value=values["network"], on_value=setter("network"), dense=True)
+        solara.InputText("Random seed", value=str(values["seed"]), on_value=setter("seed"), continuous_update=False)
+        for key, lever in LEVERS.items():
+            slider = solara.SliderFloat if isinstance(lever.step, float) else solara.SliderInt
+            slider(lever.text(values[key]), value=values[key], min=lever.low, max=lever.high, step=lever.step,
+                   on_value=setter(key), thumb_label=False, disabled=disabled)
+
+
+@solara.component
+def Chart(svg: str):  # noqa: N802
+    """One chart (an SVG string), re-sent only when its text changes."""
+    return solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["journey-chart-box"])
+
+
 @solara.component
 def Page():  # noqa: N802
-    """The page, with one model per browser session (classmates' tabs never share a run)."""
-    model = solara.use_memo(lambda: PageModel(seed=DEFAULT_SEED), dependencies=[])
-    return SolaraViz(
-        model,
-        components=[NetworkPanel, OccupancyPanel, KpiPanel, FunnelPanel, OperationsPanel],
-        model_params=model_params,
-        name="journeysim: customer journeys, live",
-    )
+    """The page, with one run per browser session (classmates' tabs never share a model)."""
+    session = solara.use_memo(lambda: Session(DEFAULT_LEVERS), dependencies=[])
+    solara.use_effect(lambda: session.close, dependencies=[])  # on the session's end: free its model
+    snapshot, set_snapshot = solara.use_state(session.snapshot)
+    levers = solara.use_reactive(dict(DEFAULT_LEVERS))
+    playing = solara.use_reactive(False)
+    step_size = solara.use_reactive(DEFAULT_STEP_SIZE)
+    speed = solara.use_reactive(DEFAULT_PLAY_SPEED)
+    compare = solara.use_reactive(True)
+    applied = solara.use_reactive(dict(DEFAULT_LEVERS))  # the levers of the current run
+
+    def play_loop() -> None:
+        frame = 1.0 / FRAMES_PER_SECOND
+        days = max(1, round(PLAY_SPEEDS[speed.value] * frame))
+        while session.playing.is_set():
+            started = time.monotonic()
+            shot = session.play_frame(days)
+            if shot is None:
+                break
+            set_snapshot(shot)
+            if shot.ended:
+                session.playing.clear()
+                playing.set(False)
+                break
+            time.sleep(max(0.0, frame - (time.monotonic() - started)))
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def on_play() -> None:
+        if playing.value:
+            set_snapshot(session.pause())
+            playing.set(False)
+        elif not session.snapshot.ended:
+            session.playing.set()
+            playing.set(True)
+
+    def on_step() -> None:
+        set_snapshot(session.step(STEP_SIZES[step_size.value]))
+
+    def on_reset() -> None:
+        playing.set(False)
+        chosen = dict(levers.value)
+        set_snapshot(session.reset(chosen))
+        applied.set(chosen)
+
+    with solara.Div(classes=["journey-page"]) as main:
+        solara.Style(PAGE_CSS)
+        with solara.Div(classes=["journey-bar", "journey-wide"]):
+            solara.Text("journeysim: customer journeys, live", classes=["journey-title"])
+            solara.Button("Pause" if playing.value else "Play", on_click=on_play, color="primary",
+                          icon_name="mdi-pause" if playing.value else "mdi-play")
+            solara.Button("Step", on_click=on_step, color="primary", disabled=playing.value)
+            solara.Button("Reset", on_click=on_reset, color="primary", outlined=True)
+            solara.Select("Step moves", values=list(STEP_SIZES), value=step_size, dense=True,
+                          style={"width": "9em"})
+            solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, dense=True, disabled=playing.value,
+                          style={"width": "12em"})
+            solara.Checkbox(label="Compare with the previous run", value=compare)
+            solara.Text(f"Day {snapshot.day} of {snapshot.days}", classes=["journey-day"])
+        if snapshot.ended:
+            solara.Text(f"The run has ended: day {snapshot.days} was its last day. Press Reset to start a new run "
+                        "(move the levers first to change it).", classes=["journey-ended", "journey-wide"])
+        with solara.Column(gap="2px"):
+            LeverSliders(levers, disabled=False)
+            pending = levers.value != applied.value
+            solara.Text("Levers changed: press Reset to start a run with them." if pending else
+                        "Move a lever, then press Reset: the run restarts with it.",
+                        classes=["journey-note", "journey-pending" if pending else "journey-hint"])
+        with solara.Column(gap="2px"):
+            if snapshot.input_error:
+                solara.Error(snapshot.input_error)
+            solara.Text(stage_line(snapshot), classes=["journey-stage-counts"])
+            before = session.previous if compare.value else None
+            table = solara.use_memo(lambda: compare_rows(snapshot, before), dependencies=[snapshot, before])
+            solara.HTML(tag="div", unsafe_innerHTML=table, classes=["journey-kpi-box"])
+            solara.Text(f"Run {snapshot.run}: {snapshot.settings}", classes=["journey-note", "journey-settings"])
+        with solara.Div(classes=["journey-wide"]):
+            key = "".join(f'<span style="--chip:{c}">{n}</span>' for n, c in zip(STAGE_NAMES, STAGE_COLOURS,
+                                                                                   strict=True))
+            solara.HTML(tag="div", unsafe_innerHTML=key, classes=["journey-key"])
+            svgs = solara.use_memo(lambda: charts(snapshot, before), dependencies=[snapshot, before])
+            with solara.Div(classes=["journey-charts"]):
+                for svg in svgs:
+                    Chart(svg)
+    return main
 
 
-page = Page()
+page = Page
 
 
 # --------------------------------------------------------------------------- console script
-main = app_main  # ``journey-app`` (:func:`journeysim.cli.app_main`) serves this module's ``page``
+main = app_main  # ``journey-app`` (:func:`journeysim.cli.app_main`) serves this module's ``Page``

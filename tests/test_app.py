@@ -1,4 +1,5 @@
-"""The trainer's page: its levers and network sample, then end to end in a real headless browser.
+"""The trainer's page: its levers, network sample, snapshot and charts, then end to end in a real
+headless browser (the end of a run, the layout at a projector's and a screen's size).
 
 The browser tests serve the page with ``journey-app`` and drive Debian's Chromium (``make browser``
 installs it) with Playwright; they are skipped, saying why, only where no ``chromium`` is installed.
@@ -24,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's page trips Solara's hook linter on import
 
-from journeysim import app  # noqa: E402
+from journeysim import app, page_charts  # noqa: E402
 from journeysim.sim.errors import ConfigError  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
@@ -119,6 +120,45 @@ def test_journey_app_serves_this_machine_only_unless_told_otherwise() -> None:
         parse_app_args(["--port", "70000"])
 
 
+def test_the_funnel_axis_spans_the_population_from_day_0() -> None:
+    empty = dict.fromkeys(("aware", "considering", "deciding", "customer"), 0)
+    svg = page_charts.funnel_svg(empty, 10_000, dict.fromkeys(empty, "#999"))
+    ticks = re.findall(r'text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+    assert ticks[1:] == ["0", "2,500", "5,000", "7,500", "10k"]  # after the title
+
+
+def test_axis_ticks_are_round_and_cover_the_largest_value() -> None:
+    assert page_charts.nice_ticks(10_000) == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
+    assert page_charts.nice_ticks(1_112)[-1] >= 1_112
+    assert page_charts.nice_ticks(0) == [0.0, 1.0]
+
+
+def test_a_snapshot_is_a_copy_that_later_steps_do_not_change() -> None:
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    first = session.step(5)
+    counts, stages = first.stage_counts.copy(), first.sample_stages.copy()
+    second = session.step(10)
+    assert (first.day, second.day) == (5, 15)
+    assert (first.stage_counts == counts).all() and (first.sample_stages == stages).all()
+    assert first.stage_counts.shape[0] == 6 and second.stage_counts.shape[0] == 16
+
+
+def test_stepping_past_the_last_day_does_nothing_and_says_the_run_has_ended() -> None:
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    last = session.step(SMALL["days"] + 5)
+    assert last.day == SMALL["days"] and last.ended
+    again = session.step(30)
+    assert again.day == SMALL["days"] and again.ended
+    assert (again.stage_counts == last.stage_counts).all()
+
+
+def test_kpis_on_the_page_carry_units_from_the_formatting_module() -> None:
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    rows = dict(session.step(10).kpi_rows())
+    assert rows["Churn (per customer-year)"].endswith("%")
+    assert rows["Revenue"].startswith("$") and rows["CAC"].startswith("$")
+
+
 # --------------------------------------------------------------------------- in the browser
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
@@ -175,21 +215,35 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    """A fresh browser tab on the page, once its first model is shown (the session is live)."""
-    tab = browser.new_page(viewport={"width": 1600, "height": 1100})
+VIEWPORTS = {"projector": (1366, 768), "screen": (1920, 1080)}  # px: the screens a trainer uses
+
+
+def open_page(browser: Browser, url: str, size: tuple[int, int] = (1600, 1000)) -> Page:
+    """A fresh browser tab on the page, once its first run is shown (the session is live)."""
+    tab = browser.new_page(viewport={"width": size[0], "height": size[1]})
     tab.set_default_timeout(UI_TIMEOUT)
     expect.set_options(timeout=UI_TIMEOUT)
-    tab.goto(app_url)
-    expect(step_counter(tab)).to_have_text("Step: 0", timeout=60_000)
+    tab.goto(url)
+    expect(day_readout(tab)).to_have_text(re.compile(r"^Day 0 of \d+$"), timeout=60_000)
+    return tab
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A fresh browser tab on the page."""
+    tab = open_page(browser, app_url)
     yield tab
     tab.close()
 
 
-def step_counter(tab: Page):
-    """SolaraViz's ``Step: n`` readout."""
-    return tab.get_by_text(re.compile(r"^Step: \d+$"))
+def day_readout(tab: Page):
+    """The page's ``Day n of N`` readout."""
+    return tab.locator(".journey-day")
+
+
+def current_day(tab: Page) -> int:
+    """The day the page shows."""
+    return int(day_readout(tab).inner_text().split()[1])
 
 
 def stage_counts(tab: Page) -> dict[str, int]:
@@ -198,12 +252,30 @@ def stage_counts(tab: Page) -> dict[str, int]:
     return {name: int(count.replace(",", "")) for name, count in re.findall(r"([a-z]+) ([\d,]+)", text)}
 
 
-def press_step(tab: Page, times: int) -> None:
-    """Press Step ``times`` times, each time waiting for the page to show the new day."""
-    first = int(step_counter(tab).inner_text().split()[-1])
-    for day in range(first + 1, first + times + 1):
-        tab.get_by_role("button", name="Step").click()
-        expect(step_counter(tab)).to_have_text(f"Step: {day}")
+def step_button(tab: Page):
+    """The Step button (exact: the "Step moves" picker also has "Step" in its name)."""
+    return tab.get_by_role("button", name="Step", exact=True)
+
+
+def choose(tab: Page, picker: str, option: str) -> None:
+    """Pick ``option`` in the drop-down whose label starts with ``picker``."""
+    tab.get_by_role("button", name=re.compile(rf"^{re.escape(picker)}")).click()
+    tab.get_by_role("option", name=option, exact=True).click()
+    expect(tab.get_by_role("button", name=re.compile(rf"^{re.escape(picker)}"))).to_contain_text(option)
+
+
+def press_step(tab: Page, times: int, days: int = 30) -> None:
+    """Press Step ``times`` times (each moves ``days`` days), waiting each time for the new day."""
+    first = current_day(tab)
+    for k in range(1, times + 1):
+        step_button(tab).click()
+        expect(day_readout(tab)).to_have_text(re.compile(rf"^Day {first + k * days} of"))
+
+
+def page_errors(tab: Page) -> list[str]:
+    """Errors the page shows: Solara's error boxes and Python tracebacks."""
+    shown = tab.locator(".v-alert.error, .solara-error").all_inner_texts()
+    return shown + [t for t in [tab.locator("body").inner_text()] if "Traceback" in t]
 
 
 @needs_browser
@@ -211,8 +283,7 @@ def test_pressing_step_moves_customers_between_stages(page: Page) -> None:
     before = stage_counts(page)
     customers = sum(before.values())
     assert customers > 0 and before["unaware"] == customers  # day 0: nobody has heard of the brand
-    press_step(page, 3)
-    expect(page.locator(".journey-stage-counts")).not_to_have_text(re.compile(rf"^unaware {customers:,} "))
+    press_step(page, 1)
     after = stage_counts(page)
     assert sum(after.values()) == customers
     assert after["unaware"] < before["unaware"]
@@ -221,16 +292,93 @@ def test_pressing_step_moves_customers_between_stages(page: Page) -> None:
 
 @needs_browser
 def test_moving_a_slider_then_reset_restarts_the_run_with_the_new_value(page: Page) -> None:
-    levers = page.locator(".journey-levers")
-    expect(levers).to_contain_text("discount 0%")
-    press_step(page, 2)
-    slider = page.get_by_role("slider", name="Promotion discount")
+    settings = page.locator(".journey-settings")
+    expect(settings).to_contain_text("discount 0%")
+    press_step(page, 1)
+    slider = page.get_by_role("slider", name=re.compile("^Promotion discount"))
     slider.press("ArrowRight")
     slider.press("ArrowRight")
     expect(slider).to_have_attribute("aria-valuenow", "0.1")
-    expect(levers).to_contain_text("discount 0%")  # a lever applies on Reset, not before
+    expect(page.get_by_text("Promotion discount: 10%")).to_be_visible()
+    expect(settings).to_contain_text("discount 0%")  # a lever applies on Reset, not before
+    expect(page.locator(".journey-pending")).to_be_visible()
     page.get_by_role("button", name="Reset").click()
-    expect(step_counter(page)).to_have_text("Step: 0")
-    expect(levers).to_contain_text("discount 10%")
+    expect(day_readout(page)).to_have_text(re.compile("^Day 0 of"))
+    expect(settings).to_contain_text("discount 10%")
     counts = stage_counts(page)
     assert counts["unaware"] == sum(counts.values())  # back to day 0
+
+
+@needs_browser
+def test_at_the_last_day_the_page_says_the_run_has_ended_and_step_does_nothing(page: Page) -> None:
+    choose(page, "Step moves", "1 year")
+    press_step(page, 1, days=365)
+    choose(page, "Play speed", "fast (90 days/s)")
+    page.get_by_role("button", name="Play", exact=True).click()  # plays on to the last day and stops there
+    ended = page.locator(".journey-ended")
+    expect(ended).to_contain_text("The run has ended", timeout=60_000)
+    expect(day_readout(page)).to_have_text("Day 730 of 730")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()  # playing stopped by itself
+    for _ in range(2):  # past the end: nothing moves, nothing breaks
+        step_button(page).click()
+        page.get_by_role("button", name="Play", exact=True).click()
+    expect(day_readout(page)).to_have_text("Day 730 of 730")
+    expect(ended).to_be_visible()
+    assert page_errors(page) == []
+    page.get_by_role("button", name="Reset").click()
+    expect(day_readout(page)).to_have_text("Day 0 of 730")
+    expect(ended).to_have_count(0)
+
+
+OVERFLOWING = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('.journey-page *')) {
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const plot = el.tagName.toLowerCase() === 'svg';
+    if (plot) {
+      const box = el.getBoundingClientRect(), parent = el.parentElement.getBoundingClientRect();
+      if (box.right > parent.right + 1 || box.bottom > parent.bottom + 1 || box.width < 50)
+        bad.push('plot ' + el.getAttribute('aria-label') + ' ' + JSON.stringify([box, parent]));
+    } else if (text && style.display !== 'inline' &&
+               (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)) {
+      bad.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 60) + '" ' +
+               [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight].join(','));
+    }
+  }
+  return bad;
+}"""
+"""JavaScript: the page's text boxes whose content overflows them, and plots that leave their box."""
+
+OUTSIDE_FIRST_VIEWPORT = """(selectors) => {
+  const outside = [];
+  for (const el of document.querySelectorAll(selectors)) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight)
+      outside.push((el.getAttribute('aria-label') || el.textContent.trim()).slice(0, 50) + ' ' +
+                   JSON.stringify([Math.round(box.right), Math.round(box.bottom)]));
+  }
+  return outside;
+}"""
+"""JavaScript: the elements matching ``selectors`` that lie outside the first viewport."""
+
+CONTROLS = "button, [role=slider], .v-select, .v-text-field, .v-input--checkbox, .journey-day, .journey-kpis tr"
+
+
+@needs_browser
+@pytest.mark.parametrize("screen", list(VIEWPORTS))
+def test_the_page_fits_the_screen_without_clipping(browser: Browser, app_url: str, screen: str) -> None:
+    tab = open_page(browser, app_url, VIEWPORTS[screen])
+    try:
+        press_step(tab, 1)
+        assert tab.evaluate(OVERFLOWING) == []
+        assert tab.evaluate(OUTSIDE_FIRST_VIEWPORT, CONTROLS) == []
+        assert tab.evaluate("() => document.documentElement.scrollWidth <= innerWidth")  # no sideways scrolling
+        if os.environ.get("JOURNEYSIM_SCREENSHOTS"):  # docs/images/app-<width>.png, looked at before committing
+            out = Path(os.environ["JOURNEYSIM_SCREENSHOTS"]) / f"app-{VIEWPORTS[screen][0]}.png"
+            tab.screenshot(path=str(out))
+    finally:
+        tab.close()
