@@ -6,6 +6,8 @@ so older imports keep working.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -21,6 +23,26 @@ if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
 
 
+class ModelCounters(weakref.WeakKeyDictionary):
+    """Each model's next ``unique_id``, held without keeping the model alive.
+
+    Mesa 3.3.1 counts agents' ids in ``mesa.Agent._ids``, a class-level ``defaultdict`` keyed by
+    model: every model that ever created an agent stays in memory for the life of the process (Mesa
+    issue #3179, fixed in PR #3180 for releases that need Python 3.12). ``Customer._ids`` is this
+    weak dictionary instead, so a finished model is freed once nothing else refers to it; ids still
+    count 1, 2, ... per model, as in Mesa.
+    """
+
+    def __getitem__(self, model: object) -> itertools.count:
+        """The model's id counter, created at 1 on first use (as Mesa's ``defaultdict`` does)."""
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
 class Customer(mesa.Agent):
     """One synthetic customer.
 
@@ -34,6 +56,8 @@ class Customer(mesa.Agent):
     row : int
         Row of this customer in the state arrays.
     """
+
+    _ids = ModelCounters()  # not Mesa's class-level dict, which keeps every model alive (see ModelCounters)
 
     def __init__(self, model: JourneyModel, row: int) -> None:
         super().__init__(model)
