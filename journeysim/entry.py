@@ -26,6 +26,7 @@ TARGETS = {
     "journey-optimise": "journeysim.experiments.optimisation.cli:main",
     "journey-truth": "journeysim.experiments.truth.cli:main",
     "journey-attribution": "journeysim.experiments.attribution.cli:main",
+    "journey-ab": "journeysim.experiments.ab.cli:main",
 }
 """Console script -> ``module:function`` doing its work (takes ``argv``, returns the exit status)."""
 
@@ -108,3 +109,8 @@ def truth(argv: Sequence[str] | None = None) -> int:
 def attribution(argv: Sequence[str] | None = None) -> int:
     """``journey-attribution``: attribution methods against the truth."""
     return launch("journey-attribution", argv)
+
+
+def ab(argv: Sequence[str] | None = None) -> int:
+    """``journey-ab``: an A/B test in the market, beside the truth."""
+    return launch("journey-ab", argv)

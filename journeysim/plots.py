@@ -32,7 +32,8 @@ STAGE_COLOURS = {
 
 
 SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (12, 4.5), "adoption": (7.5, 4.5),
-         "service": (9, 4.5), "lifetime_value": (9, 4.5), "journey_map": (14, 7)}
+         "service": (9, 4.5), "lifetime_value": (9, 4.5), "journey_map": (14, 7),
+         "ab_tests": (9, 5.5)}
 """Default figure size of each helper (inches)."""
 
 

@@ -63,21 +63,26 @@ class StageStays:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
         self._today = day
         self._meet_newcomers(day)
-        persona = self.state.persona[rows].astype(np.int64)
-        old, new = old.astype(np.int64), new.astype(np.int64)
+        personas, stages = self.occupancy.shape
+        pair = self.state.persona[rows].astype(np.int64) * stages  # persona's first cell
+        left, came = pair + old, pair + new
         length = np.clip(day - self.entered[rows], 0, self.lengths.shape[2] - 1)
-        np.add.at(self.lengths, (persona, old, length), 1)
-        np.add.at(self.moves, (persona, old, new), 1)
-        np.add.at(self.left_satisfaction, (persona, old), self.state.satisfaction[rows])
-        np.add.at(self.occupancy, (persona, old), -1)
-        np.add.at(self.occupancy, (persona, new), 1)
-        np.add.at(self.started, (persona, new), 1)
+        cells = personas * stages
+        np.add.at(self.lengths.reshape(-1), left * self.lengths.shape[2] + length, 1)
+        self.moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=self.moves.size)
+        self.left_satisfaction.reshape(-1)[:] += np.bincount(left, weights=self.state.satisfaction[rows],
+                                                             minlength=cells)
+        arrived = np.bincount(came, minlength=cells).reshape(personas, stages)
+        self.occupancy += arrived - np.bincount(left, minlength=cells).reshape(personas, stages)
+        self.started += arrived
         self.entered[rows] = day
 
     def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
         self._meet_newcomers(None)
-        np.add.at(self.exposures, (self.state.persona[rows], self.state.stage[rows], channel), counts)
+        personas, stages, channels = self.exposures.shape
+        cell = (self.state.persona[rows].astype(np.int64) * stages + self.state.stage[rows]) * channels + channel
+        self.exposures.reshape(-1)[:] += np.bincount(cell, weights=counts, minlength=self.exposures.size)
 
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""

@@ -19,6 +19,7 @@ import pandas as pd
 from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.validation import (
+    ab_calibration,
     bass_products,
     epidemic_threshold,
     market_facts,
@@ -45,6 +46,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     market_facts.CART: market_facts.run_cart,
     market_facts.ORGANIC: market_facts.run_organic,
     repeat_buying.PROFILE: repeat_buying.run_profile,
+    ab_calibration.NAME: ab_calibration.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -59,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
     p = commands.parser(PROG, f"{PROG}: dock journeysim with published diffusion and price results (Bass, Talk of "
                         "the Network, network speed, epidemic threshold, price elasticity), the service burst and the "
                         "stylised facts of a market (price and advertising response, NBD repeat buying, cart "
-                        "abandonment, organic base, repeat profile); "
+                        "abandonment, organic base, repeat profile) and A/B test calibration; "
                         "print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
