@@ -53,6 +53,7 @@ COMMANDS = {
     "journey-optimise": Command(user_yaml=("{dir}/broken.yaml",)),
     "journey-truth": Command(before=("--seeds", "1")),  # config overrides only: no user files
     "journey-attribution": Command(),  # config overrides only: no user files
+    "journey-ab": Command(),  # config overrides only: no user files
 }
 
 FULL = os.environ.get("JOURNEYSIM_ROBUST") == "all"

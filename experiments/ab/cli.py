@@ -14,7 +14,8 @@ from pathlib import Path
 
 from journeysim import commands
 from journeysim.experiments import executors
-from journeysim.experiments.ab.method import METRICS, SCOPED_LEVERS, ab_test
+from journeysim.experiments.ab.method import SCOPED_LEVERS, ab_test
+from journeysim.experiments.ab.metrics import METRICS
 from journeysim.experiments.ab.result import AbResult
 
 SUMMARY = ("journey-ab: an A/B test run inside the simulated market. Customers are split at random into "
@@ -54,11 +55,12 @@ def run_command(argv: Sequence[str]) -> tuple[AbResult, Path]:
     from journeysim.units import currency_from
 
     args = commands.parse(parser(), argv)
+    if args.output_dir:
+        commands.check_output_location(args.output_dir)  # before any work
     with executors.use(executors.from_args(args)):
         result = ab_test(args.overrides, args.lever, args.value, args.start, args.window, args.share, args.metric,
                         args.level, args.response_rate, args.tests, args.jobs)
     directory = commands.output_dir(args.output_dir, "ab", result.meta["scenario"])
-    commands.check_output_location(directory)
     result.write(directory)
     config = compose_config(None, args.overrides)
     print(result.report(currency_from(config)))

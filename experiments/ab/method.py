@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeysim.experiments.ab.metrics import METRICS
 from journeysim.scenarios.base import Lever
 from journeysim.sim.errors import ConfigError, unknown_name
 
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from journeysim.sim.config import RunSpec
     from journeysim.sim.model import JourneyModel
 
-METRICS = ("conversion", "revenue", "nps")
-"""What an A/B test measures per customer over its window (see the module docstring)."""
 
 SPLIT_SALT = 0xAB
 """Mixed into the seed of the split's own generator (``default_rng([seed, SPLIT_SALT])``)."""

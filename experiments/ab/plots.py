@@ -18,7 +18,7 @@ def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, **kw
     """Each test's estimate of ``metric`` with its interval (grey: covers the true effect on the
     treated arm; red: misses it), the true effect on the treated arm (dot) and of rolling out to
     everyone (cross), tests sorted by estimate."""
-    from journeysim.experiments.ab.result import METRIC_UNITS
+    from journeysim.experiments.ab.metrics import METRIC_UNITS
     from journeysim.units import axis_formatter
 
     ax = _axes(ax, "ab_tests")

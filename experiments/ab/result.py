@@ -8,13 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from journeysim.experiments.ab.method import METRICS
-from journeysim.units import COUNT, MONEY, POINTS, Currency, format_value
-
-METRIC_UNITS = {"conversion": ("Conversion (ordered in the window)", "percent"),
-                "revenue": ("Revenue per customer in the window", MONEY),
-                "nps": ("NPS of surveyed buyers", POINTS)}
-"""Label and unit (:mod:`journeysim.units`) of each metric."""
+from journeysim.experiments.ab.metrics import METRIC_UNITS, METRICS
+from journeysim.units import COUNT, MONEY, PERCENT, Currency, format_value
 
 
 def calibration(tests: pd.DataFrame, metric: str, level: float) -> dict[str, float]:
@@ -34,7 +29,7 @@ def calibration(tests: pd.DataFrame, metric: str, level: float) -> dict[str, flo
 
 def _value(metric: str, value: float, currency: Currency, difference: bool = False) -> str:
     unit = METRIC_UNITS[metric][1]
-    digits = 2 if unit in (MONEY, "percent") else 1
+    digits = 2 if unit in (MONEY, PERCENT) else 1
     return format_value(value, unit, digits, currency, difference=difference)
 
 
@@ -77,7 +72,7 @@ class AbResult:
             lines.append(f"{METRIC_UNITS[metric][0]:<38}{_value(metric, g['control_mean'], currency):>11}{ci:>36}"
                          f"{g['p_value']:>8.3f}{_value(metric, g['true_treated'], currency, True):>16}"
                          f"{_value(metric, g['true_rollout'], currency, True):>17}"
-                         f"{format_value(g['power'], 'percent'):>8}{mde:>11}")
+                         f"{format_value(g['power'], PERCENT):>8}{mde:>11}")
         decision = "ship" if row["shipped"] else "do not ship"
         verdict = "right" if row["right"] else "wrong"
         rollout = _value(m["metric"], row[m["metric"] + "_true_rollout"], currency, True)
