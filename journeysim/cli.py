@@ -288,10 +288,28 @@ def app_parser() -> commands.CommandParser:
 
 
 def parse_app_args(argv: Sequence[str] | None = None):
-    """Options of ``journey-app`` (ConfigError for a port outside 0..65535)."""
+    """Options of ``journey-app`` (ConfigError for a port outside 0..65535). An empty or blank
+    ``--host`` means this machine only (:data:`HOST`), never every interface; a warning goes to
+    standard error when the page is served beyond this machine."""
     args = commands.parse(app_parser(), argv)
     check(Number(low=0, high=65535, integer=True), args.port, "--port")
+    args.host = args.host.strip() or HOST
+    if not is_loopback(args.host):
+        print(f"journey-app: warning: serving the page on {args.host}: anyone who can reach this machine on "
+              f"port {args.port} can use it (the default, {HOST}, serves this machine only)", file=sys.stderr)
     return args
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``127.0.0.1``, ``::1``, ``localhost``)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def server_command(host: str, port: int) -> list[str]:

@@ -61,8 +61,8 @@ class Column:
         pattern = INTEGER if self.kind == "int" else DECIMAL
         if not pattern.fullmatch(text):
             return None
-        value = int(text) if self.kind == "int" else float(text)
-        if not np.isfinite(value) or (self.low is not None and value < self.low) or (
+        value = int(text) if self.kind == "int" else float(text)  # a whole number may be huge: no isfinite
+        if (self.kind == "float" and not np.isfinite(value)) or (self.low is not None and value < self.low) or (
                 self.high is not None and value > self.high):
             return None
         return value
@@ -159,14 +159,14 @@ class CsvTable:
         wanted = [c.name for c in self.columns]
         for name in names:
             if name not in wanted and not self.allow_extra:
-                raise ConfigError(self.where(line), name, f"a header naming the columns {', '.join(wanted)}: "
+                raise ConfigError(self.where(line), shown(name), f"a header naming the columns {', '.join(wanted)}: "
                                   f"{closest(name, wanted)}")
         missing = [name for name in wanted if name not in names]
         if missing:
             others = [name for name in names if name not in wanted]
             typos = [(close[0], m) for m in missing if (close := difflib.get_close_matches(m, others, 1, 0.5))]
             hint = "".join(f"; is '{typo}' meant to be '{name}'?" for typo, name in typos)
-            raise ConfigError(self.where(line), ",".join(fields),
+            raise ConfigError(self.where(line), first_line(fields),
                               f"a header naming the columns {', '.join(wanted)} (missing: {', '.join(missing)}{hint})")
         return [names.index(name) for name in wanted]
 
@@ -186,7 +186,7 @@ class CsvTable:
             for column, position, out in zip(self.columns, positions, values, strict=True):
                 value = column.parse(fields[position])
                 if value is None:
-                    raise ConfigError(self.where(line, column.name), fields[position].strip(),
+                    raise ConfigError(self.where(line, column.name), shown(fields[position].strip()),
                                       column.why(fields[position]))
                 out.append(value)
         if positions is None and self.header == "required":
@@ -199,7 +199,7 @@ class CsvTable:
             return
         names = ",".join(c.name for c in self.columns)
         count = f"at least {width}" if self.allow_extra else f"{width}"
-        raise ConfigError(self.where(line), ",".join(fields),
+        raise ConfigError(self.where(line), first_line(fields, "a line"),
                           f"{count} comma-separated fields ({names}); found {len(fields)}")
 
     def fast_read(self) -> dict[str, np.ndarray] | None:
@@ -260,6 +260,21 @@ def _fast_values(column: Column, series) -> np.ndarray | None:
                         or (column.high is not None and values.max() > column.high)):
         return None
     return values
+
+
+SHOWN_CHARACTERS = 24
+"""Longest field a message quotes; a longer one is described, not echoed (it may be any file)."""
+
+
+def shown(text: str) -> str:
+    """A field as a message quotes it: itself when short, else its length (a file given by mistake
+    must not have its contents printed)."""
+    return text if len(text) <= SHOWN_CHARACTERS else f"a field of {len(text)} characters"
+
+
+def first_line(fields: list[str], what: str = "a first line") -> str:
+    """A whole line as a message describes it: how many fields, never its text."""
+    return f"{what} of {len(fields)} field{'s' if len(fields) != 1 else ''}"
 
 
 def _array(column: Column, values: list) -> np.ndarray:

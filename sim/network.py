@@ -8,6 +8,7 @@ The daily conversations over it are the word-of-mouth phase, :mod:`journeysim.si
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from journeysim.sim.config import NetworkSpec
+from journeysim.sim.errors import ConfigError
 from journeysim.sim.validate import Column, read_csv_table
 
 
@@ -47,14 +49,39 @@ def read_edge_list(path: str | Path, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Read a CSV edge list of 0-based customer rows (``source,target``; a header is allowed;
     further columns such as a weight are ignored).
 
+    Self-loops and duplicate edges (``a,b`` twice, or ``a,b`` and ``b,a``) are dropped with a
+    warning that counts them.
+
+    Returns
+    -------
+    tuple of ndarray
+        Sources and targets (int64), one row per undirected edge, each with source < target.
+
     Raises
     ------
     ConfigError
-        Naming the file, line and column of a malformed row or an out-of-range customer.
+        Naming the file, line and column of a malformed row or an out-of-range customer; or the
+        file when it holds no edge, or only self-loops.
     """
     rows = (Column("source", "int", 0, n - 1), Column("target", "int", 0, n - 1))
     table = read_csv_table(path, rows, key="network.edge_list", allow_extra=True)
-    return table["source"], table["target"]
+    u, v = table["source"], table["target"]
+    where = f"network.edge_list ({Path(path).name})"
+    if u.size == 0:
+        raise ConfigError(where, "no edge", "at least one source,target row (the file is empty or holds "
+                          "only a header, blank lines or comments)")
+    loops = u == v
+    low, high = np.minimum(u, v)[~loops], np.maximum(u, v)[~loops]
+    if low.size == 0:
+        raise ConfigError(where, f"{u.size:,} self-loop{'s' if u.size > 1 else ''}",
+                          "at least one edge between two different customers")
+    pairs = np.unique(low * np.int64(n) + high)
+    duplicates = low.size - pairs.size
+    if loops.any() or duplicates:
+        logging.getLogger(__name__).warning(
+            "%s: dropped %d self-loop(s) and %d duplicate edge(s) (an edge is undirected: a,b and b,a are one); "
+            "%d edges kept", where, int(loops.sum()), duplicates, pairs.size)
+    return pairs // n, pairs % n
 
 
 def _tie_probability(p: float) -> float:

@@ -47,6 +47,11 @@ EDGE_LIST_FACTOR = 4.0
 HEADROOM = 1.25
 """Safety factor on the estimate (allocator slack, pandas tables at the end of a run)."""
 
+IMPRESSION_BYTES = 48
+"""Peak bytes per impression of one channel's day while its audience is drawn: two float64
+uniforms per candidate, about 1.4 candidates per impression (persona affinity thins them), the
+chosen rows; channels are drawn one after another."""
+
 EAGER_AGENT_LIMIT = 200_000
 """``outputs.mesa_agents: auto`` creates agents up front up to this size (see ``sim/model.py``)."""
 
@@ -73,9 +78,22 @@ def bytes_per_customer(spec: RunSpec) -> float:
     return per
 
 
+def largest_impression_day(spec: RunSpec) -> tuple[object | None, float]:
+    """The impressions channel that buys the most impressions a day at its daily budget, and how
+    many (``daily_budget / cpm * 1000``, scaled from ``population.reference_size`` to the
+    population); (None, 0) without one."""
+    best, most = None, 0.0
+    for channel in spec.channels:
+        bought = channel.daily_budget * spec.population.scale / channel.cpm * 1000.0
+        if channel.kind != "broadcast" and bought > most:
+            best, most = channel, bought
+    return best, most
+
+
 def estimate_bytes(spec: RunSpec) -> int:
-    """Estimated peak memory of a run in bytes, headroom included."""
-    fixed = 0.0
+    """Estimated peak memory of a run in bytes, headroom included (customers, network, collector
+    arrays and the largest channel-day of impressions)."""
+    fixed = IMPRESSION_BYTES * largest_impression_day(spec)[1]
     if spec.network.type == "edge_list" and spec.network.edge_list:
         path = Path(spec.network.edge_list)
         fixed += EDGE_LIST_FACTOR * path.stat().st_size if path.is_file() else 0.0
@@ -137,7 +155,9 @@ def check_memory(spec: RunSpec, available: int | None = None) -> None:
     Raises
     ------
     ConfigError
-        Naming ``population.size``, the estimate and the largest size that fits.
+        Naming ``population.size``, the estimate and the largest size that fits; or, when one
+        channel's daily impressions are most of the estimate, that channel's ``daily_budget`` and
+        the largest budget that fits.
     """
     available = available_memory() if available is None else available
     if available is None:
@@ -145,7 +165,18 @@ def check_memory(spec: RunSpec, available: int | None = None) -> None:
     need = estimate_bytes(spec)
     if need <= available:
         return
-    per = HEADROOM * bytes_per_customer(spec)
+    channel, impressions = largest_impression_day(spec)
+    drawing = HEADROOM * IMPRESSION_BYTES * impressions
+    if channel is not None and need - drawing <= available:  # the budget, not the population, is too large
+        fits = (max(available - (need - drawing), 0) / (HEADROOM * IMPRESSION_BYTES) * channel.cpm / 1000.0
+                / spec.population.scale)
+        raise ConfigError(f"channels.{channel.name}.daily_budget", channel.daily_budget,
+                          f"a budget whose impressions fit in memory: at cpm {channel.cpm:g} it buys this "
+                          f"population about {impressions:,.0f} impressions a day, which need about "
+                          f"{_gib(drawing)} to draw but {_gib(available)} is available, so at most about "
+                          f"{_round_down(int(fits)):,}")
+    # impressions grow with the population (budgets are stated for population.reference_size)
+    per = HEADROOM * (bytes_per_customer(spec) + IMPRESSION_BYTES * impressions / spec.population.size)
     fits = int((available - (need - per * spec.population.size)) // per)
     fits = _round_down(max(fits, 0))
     raise ConfigError("population.size", spec.population.size,

@@ -100,9 +100,20 @@ CASES = (
     Case("edge list: customer out of range", ("network=edge_list", "network.edge_list=range.csv"),
          ("range.csv, line 2, column 'target'", "'1000'", "from 0 to 999"), cli=True),
     Case("edge list: too few fields", ("network=edge_list", "network.edge_list=short.csv"),
-         ("short.csv, line 4", "'7'", "at least 2 comma-separated fields", "found 1"), cli=True),
+         ("short.csv, line 4", "'a line of 1 field'", "at least 2 comma-separated fields", "found 1"), cli=True),
     Case("edge list: misspelt header", ("network=edge_list", "network.edge_list=header.csv"),
          ("header.csv, line 1", "missing: target", "'targt' meant to be 'target'"), cli=True),
+    Case("edge list: no edge (empty, or a header only)", ("network=edge_list", "network.edge_list=header_only.csv"),
+         ("header_only.csv", "'no edge'", "at least one source,target row"), cli=True),
+    Case("edge list: only self-loops", ("network=edge_list", "network.edge_list=loops.csv"),
+         ("loops.csv", "'2 self-loops'", "two different customers"), cli=True),
+    Case("edge list: a customer id too large for any number type", ("network=edge_list", "network.edge_list=huge.csv"),
+         ("huge.csv, line 2, column 'target'", "a field of 30 characters", "from 0 to 999"), cli=True),
+    Case("edge list: some other file given by mistake", ("network=edge_list", "network.edge_list=notes.csv"),
+         ("notes.csv, line 1", "'a first line of 1 field'", "a header naming the columns source, target"), cli=True),
+    Case("seed beyond a 64-bit whole number", ("seed=1e40",), ("seed", "1e+40", "from 0 to 9223372036854775807")),
+    Case("daily budget buying more impressions than memory holds", ("channels.search.daily_budget=1e13",),
+         ("channels.search.daily_budget", "impressions a day", "16.0 GiB", "at most about"), cli=True),
 )
 
 FILES = {
@@ -110,6 +121,10 @@ FILES = {
     "range.csv": "0,1\n1,1000\n",
     "short.csv": "# customer rows, 0-based\nsource,target\n0,1\n7\n",
     "header.csv": "source,targt\n0,1\n",
+    "header_only.csv": "source,target\n",
+    "loops.csv": "source,target\n3,3\n5,5\n",
+    "huge.csv": "0,1\n1," + "9" * 30 + "\n",
+    "notes.csv": "my private notes: the launch date is secret\n",
     "myconf/channels/typo.yaml": ("search:\n  kind: impressions\n  cpm: 800\n  budget: 120\n"
                                   "  effect: {aware: 0.5}\n"),
 }

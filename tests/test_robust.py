@@ -180,5 +180,43 @@ def test_every_console_script_started_from_the_shell_answers_a_typo_without_trac
         assert "sedes" in err, (name, err)
 
 
+def test_self_loops_and_duplicate_edges_are_dropped_with_a_warning_that_counts_them(tmp_path, caplog) -> None:
+    from journeysim.sim.network import read_edge_list
+
+    path = tmp_path / "edges.csv"
+    path.write_text("source,target\n0,1\n1,0\n0,1\n2,2\n1,2\n")
+    u, v = read_edge_list(path, 5)
+    assert sorted(zip(u.tolist(), v.tolist(), strict=True)) == [(0, 1), (1, 2)]
+    assert "dropped 1 self-loop(s) and 2 duplicate edge(s)" in caplog.text and "2 edges kept" in caplog.text
+
+
+def test_an_edge_list_message_never_prints_the_lines_of_the_file(tmp_path) -> None:
+    from journeysim.sim.errors import ConfigError
+    from journeysim.sim.network import read_edge_list
+
+    path = tmp_path / "diary.csv"
+    for text in ("dear diary, today the secret launch date was set\n", "0,1\nthe secret launch date\n",
+                 "0,1\n1,the secret launch date is near\n"):
+        path.write_text(text)
+        with pytest.raises(ConfigError) as error:
+            read_edge_list(path, 10)
+        assert "secret" not in str(error.value) and "diary.csv" in str(error.value)
+
+
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_serves_the_page_to_this_machine_only(host: str, capsys) -> None:
+    from journeysim.cli import HOST, parse_app_args
+
+    assert parse_app_args(["--host", host]).host == HOST == "127.0.0.1"
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_page_served_beyond_this_machine_says_so(capsys) -> None:
+    from journeysim.cli import parse_app_args
+
+    assert parse_app_args(["--host", "0.0.0.0"]).host == "0.0.0.0"
+    assert "journey-app: warning: serving the page on 0.0.0.0" in capsys.readouterr().err
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))

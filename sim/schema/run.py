@@ -27,7 +27,7 @@ ROOT_KEYS = ("seed", "days", "population", "channels", "network", "service", "sc
 """Top-level keys of a resolved config (``hydra`` only when Hydra's own settings are included)."""
 BASS_SCENARIO_KEYS = ("name", "kind", "p", "q")
 """Keys of a ``kind: bass`` scenario; a journey scenario's other keys are its levers' parameters."""
-SEED = Number(low=0, integer=True)
+SEED = Number(low=0, high=2**63 - 1, integer=True)  # a 64-bit signed int: every table and JSON reader keeps it exact
 DAYS = Number(low=1, high=36_500, integer=True)
 
 
