@@ -145,8 +145,8 @@ def find_run_dirs(sweep_dir: Path) -> list[Path]:
 def expected_jobs(sweep_dir: Path) -> list[tuple[str, ...]] | None:
     """The jobs the sweep asked for, from ``multirun.yaml``, in launch order.
 
-    None when the sweep has no ``multirun.yaml`` or used a sweeper other than Hydra's
-    basic grid sweeper (whose jobs cannot be listed in advance).
+    None when the sweep has no ``multirun.yaml`` or used a sweeper other than a grid sweeper,
+    Hydra's basic one or journeysim's subclass of it (other sweepers' jobs cannot be listed in advance).
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -155,7 +155,7 @@ def expected_jobs(sweep_dir: Path) -> list[tuple[str, ...]] | None:
     config = _read_yaml(Path(sweep_dir) / SWEEP_FILE)
     hydra = (config or {}).get("hydra") or {}
     sweeper = hydra.get("sweeper") or {}
-    if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
+    if not str(sweeper.get("_target_", "")).endswith(("BasicSweeper", "ComposeOnceSweeper")):
         return None
     arguments = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
     arguments += list((hydra.get("overrides") or {}).get("task") or [])

@@ -112,6 +112,21 @@ def single_run_dir(argv: list[str]) -> Path | None:
     return Path(chosen[-1]) if chosen and "${" not in chosen[-1] else None
 
 
+def register_sweeper() -> None:
+    """Register ``hydra/sweeper=journeysim`` (a sweep composes each job once) with Hydra, which finds
+    plugins by scanning the ``hydra_plugins`` package: an editable install hides ours from the scan.
+
+    The scan runs first: it re-executes the modules it finds, Hydra's sweepers among them, so a class
+    imported before it would subclass a replaced one.
+    """
+    from hydra.core.plugins import Plugins
+
+    plugins = Plugins.instance()
+    from hydra_plugins.journeysim_sweeper.compose_once import ComposeOnceSweeper
+
+    plugins.register(ComposeOnceSweeper)  # a no-op when the scan found it
+
+
 def fail(error: ConfigError) -> None:
     """Print a bad-input error and exit with status 2 (no traceback)."""
     commands.fail("journey", error)
@@ -227,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_group_choices(argv)
         check_user_yaml(argv)
         check_output_location(argv)
+        register_sweeper()
         if "hydra/launcher=ray" in argv:  # conf/hydra/launcher/ray.yaml: joblib's Ray backend
             from journeysim.experiments.executors import register_joblib_ray
 

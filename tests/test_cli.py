@@ -60,7 +60,8 @@ def test_bad_input_gets_a_clear_error_and_exit_status_2(tmp_path, arg: str, word
 
 
 def test_plain_install_finds_its_configs_outside_the_source_tree(tmp_path) -> None:
-    """A non-editable install ships conf/ as package data (pkg:// configs resolve)."""
+    """A non-editable install ships conf/ as package data (pkg:// configs resolve) and the Hydra
+    sweeper plugin (hydra_plugins.journeysim_sweeper), so its sweeps run too."""
     repo = Path(__file__).resolve().parents[1]
     wheel_dir = tmp_path / "wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
@@ -79,3 +80,13 @@ def test_plain_install_finds_its_configs_outside_the_source_tree(tmp_path) -> No
                             timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "run" / "adoption.csv").is_file()
+    sweep = code.replace("'scenario=bass'", "'--multirun', 'scenario=bass'").replace(
+        "'hydra.run.dir=run'", "'seed=0,1', 'outputs.figures=false', 'hydra.callbacks.compare.figures=false', "
+        "'hydra.sweep.dir=sweep'")
+    sweep = sweep.replace("main()", "import hydra_plugins.journeysim_sweeper as s; "
+                          f"assert s.__file__.startswith({str(site)!r}), s.__file__; main()")
+    result = subprocess.run([sys.executable, "-I", "-c", sweep.replace("import sys;", "import sys; sys.path.insert(0, "
+                             + repr(str(site)) + ");")], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr  # the sweeper plugin ships in the wheel
+    assert len(list((tmp_path / "sweep").rglob("summary.json"))) == 2

@@ -1,0 +1,64 @@
+"""journey --multirun composes each job's config once (hydra/sweeper=journeysim), with the same results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+from journeysim import cli
+
+CHEAP = ("population.size=1000", "days=20", "outputs.figures=false", "outputs.tables=false",
+         "outputs.progress=false", "hydra.callbacks.compare.figures=false")
+
+
+@pytest.fixture
+def compositions(monkeypatch) -> list[list[str]]:
+    """The sweep overrides of every job config Hydra composes in this process."""
+    seen: list[list[str]] = []
+    original = ConfigLoaderImpl.load_sweep_config
+
+    def counted(self, master_config, sweep_overrides):
+        seen.append(list(sweep_overrides))
+        return original(self, master_config, sweep_overrides)
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counted)
+    return seen
+
+
+def seeds(compositions: list[list[str]]) -> list[str]:
+    """The seed override of each composed job, in composition order."""
+    return [next(o for o in overrides if o.startswith("seed=")) for overrides in compositions]
+
+
+def kpis(sweep: Path) -> dict[str, dict]:
+    return {p.parent.name: json.loads(p.read_text())["kpis"] for p in sorted(sweep.rglob("summary.json"))}
+
+
+def test_a_sweep_composes_each_job_once(tmp_path: Path, compositions, monkeypatch) -> None:
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    assert cli.main(["--multirun", "seed=0,1,2", *CHEAP, f"hydra.sweep.dir={tmp_path}"]) == 0
+    assert sorted(seeds(compositions)) == ["seed=0", "seed=1", "seed=2"]
+    assert len(kpis(tmp_path)) == 3
+
+
+def test_a_sweep_on_a_parallel_launcher_composes_only_its_first_job_here(tmp_path: Path, compositions,
+                                                                          monkeypatch) -> None:
+    """The workers compose their own jobs; this process checks the overrides on the first job only."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    args = ["--multirun", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "seed=0,1,2", *CHEAP]
+    assert cli.main([*args, f"hydra.sweep.dir={tmp_path / 'joblib'}"]) == 0
+    assert seeds(compositions) == ["seed=0"]
+    assert cli.main(["--multirun", "seed=0,1,2", *CHEAP, f"hydra.sweep.dir={tmp_path / 'basic'}"]) == 0
+    assert kpis(tmp_path / "joblib") == kpis(tmp_path / "basic")
+
+
+def test_a_sweep_with_an_unknown_key_stops_before_its_first_job(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--multirun", "hydra/launcher=joblib", "seed=0,1", "market.no_such_key=1", *CHEAP,
+                  f"hydra.sweep.dir={tmp_path}"])
+    assert stopped.value.code == 2
+    assert "no_such_key" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("summary.json"))
