@@ -11,7 +11,7 @@ executor        where the jobs run (``address``)
                 job folder (on a file system the nodes share; default: a temporary one)
 ``ray``         Ray's own API (``ray.remote``): a local Ray of ``workers`` CPUs, or the
                 cluster at ``address`` (``auto``, ``ray://head:10001``); ``pip install
-                'journeysim[ray]'``
+                -e '.[ray]'`` in the repository
 ==============  ===========================================================================
 
 Every engine runs the same jobs (each carries its seed), so results are byte-identical whatever
@@ -49,7 +49,7 @@ EXECUTORS = ("local", "dask", "submitit", "ray")
 ALIASES = {"loky": "local"}
 """Older names still accepted (``--backend loky``)."""
 
-RAY_INSTALL = "pip install 'journeysim[ray]'"
+RAY_INSTALL = "in journeysim's repository: pip install -e '.[ray]'; journeysim is not on a package index"
 
 
 @dataclass(frozen=True)
