@@ -78,7 +78,7 @@ def run(spec: RunSpec, run_dir: Path | None = None, *, cfg: Any = None, progress
 
 
 def _run(spec: RunSpec, run_dir: Path | None, cfg: Any, progress: bool) -> RunOutcome:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     model, stage = None, "building"
     if run_dir is not None:
         mark_status(run_dir, "running", scenario=spec.scenario, seed=spec.seed, pid=os.getpid())
@@ -89,13 +89,14 @@ def _run(spec: RunSpec, run_dir: Path | None, cfg: Any, progress: bool) -> RunOu
         meta = {"scenario": spec.scenario, "seed": spec.seed, "days": spec.days,
                 "customers": spec.population.size, "version": version(),
                 "config_hash": config_hash(cfg) if cfg is not None else None}
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         if run_dir is None:
             return RunOutcome(model, run_summary(model, meta), None, wall)
         stage = "writing"
         summary = write_run(model, run_dir, meta)
         _check_stop(model.day, "while its outputs were written (every file is whole)")
-        mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3))
+        mark_status(run_dir, "complete", wall_seconds=round(time.perf_counter() - started, 3),
+                    simulation_seconds=round(wall, 3), simulation_cpu_seconds=round(cpu, 3))  # build and step
         write_manifest(run_dir, config=cfg if cfg is not None else spec, seeds=[spec.seed])
         return RunOutcome(model, summary, run_dir, wall)
     except KeyboardInterrupt as interruption:
