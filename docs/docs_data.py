@@ -93,6 +93,60 @@ def make_baseline(docs: Path) -> None:
     write(docs / "data" / "baseline_kpis.md", kpi_markdown(result, currency_from(result.config), kpi_rows))
 
 
+JOURNEY_MAP_PERSONA = "deal_seeker"
+
+
+def make_journey_map(docs: Path) -> None:
+    """The journey-maps page: the baseline run's map for everyone and for one persona, and its table."""
+    from journeysim import simulate
+    from journeysim.outputs import write_figure
+    from journeysim.plots import headless_axes
+
+    result = simulate("baseline", overrides={"population.size": BASELINE_SIZE}, seed=BASELINE_SEED)
+    for persona, name in ((None, "journey_map.png"), (JOURNEY_MAP_PERSONA, f"journey_map_{JOURNEY_MAP_PERSONA}.png")):
+        write_figure(docs / "images" / name,
+                     result.plot_journey_map(persona=persona, ax=headless_axes("journey_map")).figure)
+    table = result.journey_map[result.journey_map["persona"] == "all"]
+    columns = ["stage", "mean_customers", "stays", "median_days", "onward_share", "fall_back_share", "drop_off_share",
+               "open_share", "abandoned_carts_per_100_stays", "late_deliveries_per_100_stays", "mean_satisfaction"]
+    lines = [f"*`journey population.size={BASELINE_SIZE} seed={BASELINE_SEED}`: `journey_map.csv`, rows of "
+             "`persona = all`; written by `docs/docs_data.py`*", "",
+             "| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
+    for row in table[columns].itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row) + " |")
+    write(docs / "data" / "journey_map.md", "\n".join(lines) + "\n")
+
+
+AB_SIZE = 20_000
+AB_DESIGN = ("--start", "60", "--window", "28")
+
+
+def make_ab_tests(docs: Path) -> None:
+    """The A/B page: the readout of a lever with a known effect and of a null lever (20,000
+    customers), and 40 tests of the known lever (1,000 customers) in one figure."""
+    import contextlib
+    import io
+
+    from journeysim.experiments.ab import cli
+    from journeysim.experiments.ab.method import ab_test
+    from journeysim.experiments.ab.plots import plot_ab_tests
+    from journeysim.outputs import write_figure
+    from journeysim.plots import headless_axes
+
+    for name, value in (("known", "0.15"), ("null", "0.30")):
+        printed = io.StringIO()
+        with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(printed):
+            cli.run_command(["--lever", "checkout_friction", "--value", value, *AB_DESIGN,
+                             f"population.size={AB_SIZE}", f"hydra.run.dir={tmp}"])
+        readout = "\n".join(line for line in printed.getvalue().splitlines() if not line.startswith("outputs:"))
+        write(docs / "data" / f"ab_{name}.md",
+              f"*`journey-ab --lever checkout_friction --value {value} {' '.join(AB_DESIGN)} "
+              f"population.size={AB_SIZE}`, written by `docs/docs_data.py`*\n\n```text\n{readout}\n```\n")
+    many = ab_test(["population.size=1000"], "checkout_friction", 0.10, 20, 20, tests=40, jobs=2)
+    write_figure(docs / "images" / "ab_tests.png",
+                 plot_ab_tests(many.tests, "conversion", ax=headless_axes("ab_tests")).figure)
+
+
 BLACK_FRIDAY = ("black_friday_burst", "support_staffing")
 BLACK_FRIDAY_KPIS = ("orders", "revenue", "spend", "profit", "nps", "returns")
 
@@ -217,6 +271,10 @@ SOURCES: tuple[Source, ...] = (
     *(Source(f"gallery_{name}", (f"images/gallery/{GALLERY_FIGURES[name]}",),
              f"python examples/gallery_{name}.py --out docs/images/gallery", gallery_maker(name))
       for name in GALLERY),
+    Source("journey_map", ("images/journey_map.png", f"images/journey_map_{JOURNEY_MAP_PERSONA}.png",
+                           "data/journey_map.md"), "python docs/docs_data.py --only journey_map", make_journey_map),
+    Source("ab_tests", ("data/ab_known.md", "data/ab_null.md", "images/ab_tests.png"),
+           "python docs/docs_data.py --only ab_tests", make_ab_tests),
     Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png",
                            "data/experiments_comparison.md"),
            "python docs/docs_data.py --only experiments", make_experiments),
@@ -235,7 +293,8 @@ SOURCES: tuple[Source, ...] = (
         "network_speed.png", "network_speed_curves.csv", "epidemic_threshold.csv", "epidemic_threshold.png",
         "epidemic_threshold_runs.csv", "price_elasticity.csv",
         *(f"{fact}.{ext}" for fact in ("price_response", "advertising_elasticity", "repeat_buying", "cart_abandonment",
-                                       "organic_base", "repeat_profile") for ext in ("csv", "png")))),
+                                       "organic_base", "repeat_profile") for ext in ("csv", "png")),
+        "ab_calibration_aa.csv", "ab_calibration_known.csv", "ab_calibration.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k fits (the page's layout test, day 30)",

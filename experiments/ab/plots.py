@@ -39,6 +39,7 @@ def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, **kw
     label, unit = METRIC_UNITS[metric]
     ax.xaxis.set_major_formatter(axis_formatter(unit))
     ax.set(xlabel=f"{label}: treatment − control", ylabel="test (sorted by estimate)", yticks=[],
-           title=f"A/B tests: {len(shown)} of {len(tests)} shown, {covers.mean():.0%} of intervals cover the truth")
+           title=f"A/B tests: {len(shown)} of {len(tests)} shown; "
+                 f"{covers.mean():.0%} of these intervals cover the truth")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return ax

@@ -27,6 +27,11 @@ def calibration(tests: pd.DataFrame, metric: str, level: float) -> dict[str, flo
             "mean_mde": float(tests[f"{metric}_mde"].mean())}
 
 
+def _p(p: float) -> str:
+    """A p-value as read: three decimals, ``<0.001`` below."""
+    return "n/a" if p != p else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
 def _value(metric: str, value: float, currency: Currency, difference: bool = False) -> str:
     unit = METRIC_UNITS[metric][1]
     digits = 2 if unit in (MONEY, PERCENT) else 1
@@ -70,7 +75,7 @@ class AbResult:
             ci = (f"{_value(metric, g['estimate'], currency, True)} [{_value(metric, g['low'], currency, True)}, "
                   f"{_value(metric, g['high'], currency, True)}]")
             lines.append(f"{METRIC_UNITS[metric][0]:<38}{_value(metric, g['control_mean'], currency):>11}{ci:>36}"
-                         f"{g['p_value']:>8.3f}{_value(metric, g['true_treated'], currency, True):>16}"
+                         f"{_p(g['p_value']):>8}{_value(metric, g['true_treated'], currency, True):>16}"
                          f"{_value(metric, g['true_rollout'], currency, True):>17}"
                          f"{format_value(g['power'], PERCENT):>8}{mde:>11}")
         decision = "ship" if row["shipped"] else "do not ship"
