@@ -18,6 +18,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeysim.sim.errors import EXIT_BAD_INPUT
 from tests.test_commands import BIN, SCRIPTS, call
@@ -216,6 +218,38 @@ def test_a_page_served_beyond_this_machine_says_so(capsys) -> None:
 
     assert parse_app_args(["--host", "0.0.0.0"]).host == "0.0.0.0"
     assert "journey-app: warning: serving the page on 0.0.0.0" in capsys.readouterr().err
+
+
+def test_every_test_the_catalogue_of_bad_input_names_exists() -> None:
+    """docs/errors.md names a test for each class of bad input: each must be defined."""
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    catalogue = (repo / "docs" / "errors.md").read_text()
+    named = re.findall(r"(test_\w+\.py)?::(test_\w+)", catalogue)
+    assert len(named) >= 15
+    defined = "".join(path.read_text() for path in (repo / "tests").glob("test_*.py"))
+    assert [name for _, name in named if f"def {name}(" not in defined] == []
+
+
+EDGE_TEXT = st.lists(st.one_of(st.text(alphabet="0123456789,# -x\t", max_size=12),
+                               st.sampled_from(["source,target", "0,1", "1,1", "9" * 30, ""])), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=EDGE_TEXT)
+def test_any_edge_list_file_is_read_or_refused_with_a_config_error(tmp_path_factory, lines) -> None:
+    from journeysim.sim.errors import ConfigError
+    from journeysim.sim.network import read_edge_list
+
+    path = tmp_path_factory.mktemp("edges") / "edges.csv"
+    path.write_text("\n".join(lines) + "\n")
+    try:
+        u, v = read_edge_list(path, 20)
+    except ConfigError as error:
+        assert "edges.csv" in str(error)
+        return
+    assert u.size > 0 and (u < v).all() and v.max() < 20  # edges between two customers, each once
 
 
 if __name__ == "__main__":
