@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from journeysim.experiments import calibration as cal
+from journeysim.experiments.calibration import observed as cal_observed
 from journeysim.experiments.compose import compose_base
 from journeysim.experiments.keys import set_parameters
 from journeysim.experiments.runner import quiet, run_config
@@ -193,6 +194,16 @@ def test_observed_data_accepts_dates_comments_and_any_statistics(tmp_path):
     observed = cal.read_observed(path, ALLOWED)
     assert observed.n_weeks == 3 and str(observed.labels()[2]) == "2024-01-15"
     assert observed.names == ("acquisitions", "nps") and list(observed.values["nps"]) == [29, 30, 31]
+
+
+def test_a_data_file_too_large_for_weekly_data_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:  # sparse: 6 MB of nothing, never read
+        handle.truncate(cal_observed.MAX_WEEKS * cal_observed.MAX_BYTES_PER_WEEK + 1)
+    monkeypatch.setattr(cal_observed, "_data_lines", lambda p: pytest.fail("the file was read"))
+    with pytest.raises(ConfigError) as error:
+        cal.read_observed(path, ALLOWED)
+    assert error.value.key == "data" and "huge.csv" in str(error.value) and "at most 5,214 weeks" in str(error.value)
 
 
 def test_missing_data_file_is_a_clear_error(tmp_path):

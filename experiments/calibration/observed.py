@@ -14,6 +14,11 @@ import pandas as pd
 from journeysim.experiments.calibration.statistics import DAYS_PER_WEEK, statistic_range
 from journeysim.sim.errors import ConfigError, closest, unknown_name
 
+MAX_WEEKS = 36_500 // 7
+"""Most weeks a data file can hold: the longest run (``days`` at most 36,500) in weeks."""
+MAX_BYTES_PER_WEEK = 1_000
+"""Bytes of one week's line, generously (a date and a few dozen statistics)."""
+
 
 @dataclass(frozen=True)
 class Observed:
@@ -86,6 +91,10 @@ def read_observed(path: str | Path, allowed: Sequence[str]) -> Observed:
     path = Path(path)
     if not path.is_file():
         raise ConfigError("data", str(path), "an existing CSV file with a week column and statistic columns")
+    size = path.stat().st_size
+    if size > MAX_WEEKS * MAX_BYTES_PER_WEEK:  # checked before reading: a wrong file may be gigabytes
+        raise ConfigError("data", str(path), f"a file of weekly data, at most {MAX_WEEKS:,} weeks (about "
+                          f"{MAX_WEEKS * MAX_BYTES_PER_WEEK / 2**20:.0f} MiB); this one is {size / 2**20:,.0f} MiB")
     lines = _data_lines(path)
     header = [name.strip() for name in next(csv.reader([lines[0][1]]))] if lines else []
     where = f"data ({path.name}, line {lines[0][0] if lines else 1})"
