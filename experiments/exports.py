@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.sim.errors import ConfigError
-from journeysim.sim.journey_log import Event
+from journeysim.sim.journey_log import Event, JourneyLog
 
 if TYPE_CHECKING:
     from journeysim.api import Result
@@ -67,8 +67,9 @@ class RunRecord:
     daily : dict of str to ndarray
         ``acquisitions``, ``orders``, ``revenue`` (net of refunds), ``refunds`` and
         ``programme_cost`` per day (counts; currency).
-    customer, day, kind, code : ndarray
-        The journey log's events (see :class:`~journeysim.sim.journey_log.Event`).
+    log : JourneyLog
+        The journey log's events (see :class:`~journeysim.sim.journey_log.Event`), read one range
+        of customers at a time (empty when the export needs no events).
     """
 
     channel_names: tuple[str, ...]
@@ -77,10 +78,7 @@ class RunRecord:
     spend: np.ndarray
     impressions: np.ndarray
     daily: dict[str, np.ndarray]
-    customer: np.ndarray
-    day: np.ndarray
-    kind: np.ndarray
-    code: np.ndarray
+    log: JourneyLog
 
     @property
     def days(self) -> int:
@@ -118,12 +116,11 @@ def _model_record(model: JourneyModel, need_events: bool) -> RunRecord:
     if need_events and not model.journey_log.mask.all():
         raise _sample_error(int(model.journey_log.mask.sum()), model.state.size)
     c, days = model.collector, model.day
-    customer, day, kind, code = model.journey_log.arrays()
     return RunRecord(
         channel_names=model.spec.channel_names, size=model.state.size, price=model.spec.market.price,
         spend=c.spend[:days].copy(), impressions=c.impressions[:days].copy(),
         daily={name: c.daily[name][:days].copy() for name in DAILY_COLUMNS},
-        customer=customer, day=day, kind=kind, code=code,
+        log=model.journey_log,  # read in place, range by range: never copied
     )
 
 
@@ -138,13 +135,15 @@ def _result_record(result: Result, need_events: bool) -> RunRecord:
     days = len(daily)
     spend = result.channels["spend"].to_numpy(float).reshape(days, len(names))
     impressions = result.channels["impressions"].to_numpy(np.int64).reshape(days, len(names))
-    customer, day, kind, code = _event_codes(result.events, names)
-    day = day - 1  # the tables' day 1 is the event log's day index 0
+    log = JourneyLog(size, 0, None)
+    if need_events:
+        customer, day, kind, code = _event_codes(result.events, names)
+        log = JourneyLog.from_codes(size, customer, day - 1, kind, code)  # the tables' day 1 is day index 0
     return RunRecord(
         channel_names=names, size=size, price=float(config.get("market", {}).get("price", np.nan)),
         spend=spend, impressions=impressions,
         daily={name: daily[name].to_numpy(float) for name in DAILY_COLUMNS},
-        customer=customer, day=day, kind=kind, code=code,
+        log=log,
     )
 
 
@@ -167,23 +166,34 @@ def _sample_error(sample: Any, size: int) -> ConfigError:
 
 
 # ---------------------------------------------------------------------- journey paths
-def _touch_arrays(rec: RunRecord, word_of_mouth: bool) -> tuple[np.ndarray, ...]:
-    """Coded touches up to each conversion, sorted by customer, day and channel code:
-    (customer, day, channel code; ``len(channel_names)`` is word of mouth), and the conversion days."""
+def _conversion_days(rec: RunRecord) -> np.ndarray:
+    """Day index of each customer's first purchase, -1 if none."""
     conversion_day = np.full(rec.size, -1, np.int64)
-    first = (rec.kind == Event.PURCHASE) & (rec.code == 1)
-    conversion_day[rec.customer[first]] = rec.day[first]
-    k = len(rec.channel_names)
-    exposure = rec.kind == Event.EXPOSURE
-    keep = exposure | ((rec.kind == Event.WORD_OF_MOUTH) & (rec.code > 0)) if word_of_mouth else exposure
-    customer, day = rec.customer[keep].astype(np.int32), rec.day[keep]
-    channel = np.where(exposure[keep], rec.code[keep], k).astype(np.int16)
-    del exposure, keep
+    customer, day, _, code = rec.log.select(kinds=[Event.PURCHASE])
+    first = code == 1
+    conversion_day[customer[first]] = day[first]
+    return conversion_day
+
+
+def _touch_kinds(word_of_mouth: bool) -> list[Event]:
+    return [Event.EXPOSURE, Event.WORD_OF_MOUTH] if word_of_mouth else [Event.EXPOSURE]
+
+
+def _touch_arrays(rec: RunRecord, word_of_mouth: bool, conversion_day: np.ndarray, low: int = 0,
+                  high: int | None = None) -> tuple[np.ndarray, ...]:
+    """Coded touches of customers ``low`` to ``high - 1`` up to each conversion, sorted by customer,
+    day and channel code: (customer, day, channel code; ``len(channel_names)`` is word of mouth)."""
+    customer, day, kind, code = rec.log.select(low, high, _touch_kinds(word_of_mouth))
+    exposure = kind == Event.EXPOSURE
+    keep = exposure | (code > 0)  # exposures and positive conversations
+    customer, day = customer[keep].astype(np.int32), day[keep]
+    channel = np.where(exposure[keep], code[keep], len(rec.channel_names)).astype(np.int16)
+    del exposure, keep, kind, code
     horizon = np.where(conversion_day >= 0, conversion_day, np.iinfo(np.int32).max)
     before = day <= horizon[customer]
     customer, day, channel = customer[before], day[before], channel[before]
     order = np.lexsort((channel, day, customer))
-    return customer[order], day[order], channel[order], conversion_day
+    return customer[order], day[order], channel[order]
 
 
 def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
@@ -198,7 +208,8 @@ def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.D
     conversion_day : ndarray of int, shape (customers,)
         Day of each customer's first purchase, -1 if none.
     """
-    customer, day, channel, conversion_day = _touch_arrays(rec, word_of_mouth)
+    conversion_day = _conversion_days(rec)
+    customer, day, channel = _touch_arrays(rec, word_of_mouth, conversion_day)
     names = np.array([*rec.channel_names, WORD_OF_MOUTH])
     touches = pd.DataFrame({"customer": customer.astype(np.int64), "day": day.astype(np.int64),
                             "channel": names[channel]})
@@ -213,40 +224,53 @@ def iter_journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = T
                        customers: int = PATH_BLOCK) -> Iterator[pd.DataFrame]:
     """The rows of :func:`journey_paths` in pieces of ``customers`` consecutive customer rows.
 
-    Only the coded touches (about 10 bytes each) and one piece's strings are held at a time, so a
-    streaming writer (:func:`journeysim.outputs.write_table`) exports any size within a bounded
-    memory.
+    The journey log is read one range of customers at a time (at most about a million events,
+    :data:`~journeysim.sim.journey_log.EVENTS_PER_RANGE`), and only one piece's strings are built
+    at a time, so a streaming writer (:func:`journeysim.outputs.write_table`) exports any size
+    within a bounded memory beside the log itself.
     """
     rec = record(source)
-    customer, day, channel, conversion_day = _touch_arrays(rec, word_of_mouth)
+    conversion_day = _conversion_days(rec)
     names = np.array([*rec.channel_names, WORD_OF_MOUTH], dtype=object)
+    day_names = np.array([str(d) for d in range(rec.days)], dtype=object)
     price = rec.order_price()
     converters = np.flatnonzero(conversion_day >= 0)
-    for low in range(0, rec.size, customers):
-        start, stop = np.searchsorted(customer, [low, low + customers])
-        who = customer[start:stop]
-        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else np.empty(0, np.int64)
-        touched = who[starts]
-        counts = np.diff(np.r_[starts, who.size])
-        labels, days = names[channel[start:stop]], day[start:stop].astype(str)
-        bounds = np.r_[starts, who.size]
-        piece = pd.DataFrame({
-            "customer": touched.astype(np.int64),
-            "path": [SEPARATOR.join(labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
-            "touch_days": [SEPARATOR.join(days[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
-            "touches": counts.astype(np.int64),
-            "first_touch_day": day[start:stop][starts].astype(np.int64),
-        })
-        block = converters[(converters >= low) & (converters < low + customers)]
-        direct = np.setdiff1d(block, touched)
-        if direct.size:
-            extra = pd.DataFrame({"customer": direct.astype(np.int64), "path": DIRECT, "touch_days": "",
-                                  "touches": np.zeros(direct.size, np.int64),
-                                  "first_touch_day": np.full(direct.size, -1, np.int64)})
-            piece = pd.concat([piece, extra]).sort_values("customer", kind="stable", ignore_index=True)
-        if piece.empty:
-            continue
-        yield _path_outcomes(piece, conversion_day, price)
+    for first, last in rec.log.ranges(customers):
+        touches = _touch_arrays(rec, word_of_mouth, conversion_day, first, last)
+        for low in range(first, last, customers):
+            piece = _path_piece(touches, low, low + customers, (names, day_names), converters)
+            if not piece.empty:
+                yield _path_outcomes(piece, conversion_day, price)
+
+
+def _path_piece(touches: tuple[np.ndarray, ...], low: int, high: int, names: tuple[np.ndarray, np.ndarray],
+                converters: np.ndarray) -> pd.DataFrame:
+    """Paths of customers ``low`` to ``high - 1`` from their sorted coded touches (``direct`` for
+    converters without any); ``names`` are the channels' and the days' labels by code."""
+    customer, day, channel = touches
+    channel_names, day_names = names
+    start, stop = np.searchsorted(customer, [low, high])
+    who = customer[start:stop]
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else np.empty(0, np.int64)
+    touched = who[starts]
+    counts = np.diff(np.r_[starts, who.size])
+    labels, days = channel_names[channel[start:stop]], day_names[day[start:stop]]
+    bounds = np.r_[starts, who.size]
+    piece = pd.DataFrame({
+        "customer": touched.astype(np.int64),
+        "path": [SEPARATOR.join(labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+        "touch_days": [SEPARATOR.join(days[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+        "touches": counts.astype(np.int64),
+        "first_touch_day": day[start:stop][starts].astype(np.int64),
+    })
+    block = converters[(converters >= low) & (converters < high)]
+    direct = np.setdiff1d(block, touched)
+    if direct.size:
+        extra = pd.DataFrame({"customer": direct.astype(np.int64), "path": DIRECT, "touch_days": "",
+                              "touches": np.zeros(direct.size, np.int64),
+                              "first_touch_day": np.full(direct.size, -1, np.int64)})
+        piece = pd.concat([piece, extra]).sort_values("customer", kind="stable", ignore_index=True)
+    return piece
 
 
 def _path_outcomes(paths: pd.DataFrame, conversion_day: np.ndarray, price: np.ndarray) -> pd.DataFrame:
