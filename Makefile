@@ -29,6 +29,10 @@ test: $(STAMP) browser
 test-robust: $(STAMP)
 	JOURNEYSIM_ROBUST=all $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_robust.py
 
+## test-load: the trainer's page under a class: 6 browser sessions against one journey-app server (a few minutes)
+test-load: $(STAMP) browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider loadtests
+
 ## test-ray: Ray's own API (--executor ray, hydra/launcher=ray) on a local Ray, in its own venv (.venv-ray, with .[ray])
 RAY_VENV := .venv-ray
 $(RAY_VENV)/.installed: pyproject.toml

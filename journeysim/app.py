@@ -19,6 +19,8 @@ then ``Page``; ``journey-app`` itself is :func:`journeysim.cli.app_main`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import html
 import threading
@@ -63,9 +65,9 @@ __all__ = ["CUSTOMERS", "DAYS", "DEFAULT_SEED", "SAMPLE_SIZE", "SCENARIOS", "Cla
 
 FRAMES_PER_SECOND = 2.0  # at most this many snapshots a second while playing (the render-rate cap)
 STEP_SIZES = {"1 day": 1, "1 week": 7, "1 month": 30, "2 months": 61, "1 year": 365}  # days per Step press
-DEFAULT_STEP_SIZE = "1 month"
-PLAY_SPEEDS = {"slow (10 days/s)": 10, "normal (30 days/s)": 30, "fast (90 days/s)": 90}  # days per second
-DEFAULT_PLAY_SPEED = "normal (30 days/s)"
+DEFAULT_STEP_SIZE = "1 week"
+PLAY_SPEEDS = {"slow (7 days/s)": 7, "normal (20 days/s)": 20, "fast (60 days/s)": 60}  # days per second
+DEFAULT_PLAY_SPEED = "normal (20 days/s)"
 
 
 # --------------------------------------------------------------------------- the snapshot
@@ -196,6 +198,18 @@ def free_model(model: JourneyModel | None) -> None:
         mesa.Agent._ids.pop(model, None)
 
 
+def return_memory() -> None:
+    """Collect freed runs and hand their memory back to the system.
+
+    The model and its 10,000 agents are a reference cycle (a gen-2 collection frees them), and
+    glibc keeps freed heap pages in its per-thread arenas: without ``malloc_trim`` the server's
+    memory stayed 60 MB higher after three sessions had closed (measured, #28).
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): it keeps what it keeps
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 # --------------------------------------------------------------------------- the session
 class Session:
     """One browser tab's run: its model, the previous run's last snapshot, and one lock.
@@ -255,7 +269,7 @@ class Session:
                 self.previous = self.snapshot
             free_model(self.model)
             self.model = None
-            gc.collect()
+            return_memory()
             self.run += 1
             self.model = PageModel(**levers)
             self.snapshot = take_snapshot(self.model, self.run)
@@ -268,6 +282,7 @@ class Session:
             self.closed = True
             free_model(self.model)
             self.model = None
+        return_memory()
 
 
 # --------------------------------------------------------------------------- controls

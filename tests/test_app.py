@@ -152,6 +152,59 @@ def test_stepping_past_the_last_day_does_nothing_and_says_the_run_has_ended() ->
     assert (again.stage_counts == last.stage_counts).all()
 
 
+def test_reset_and_closing_the_session_free_the_runs_model() -> None:
+    import gc
+    import weakref
+
+    import mesa
+
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    first = weakref.ref(session.model)
+    session.step(3)
+    session.reset({**app.DEFAULT_LEVERS, **SMALL})
+    gc.collect()
+    assert first() is None  # Mesa's class-level Agent._ids no longer holds it
+    second = weakref.ref(session.model)
+    session.close()
+    gc.collect()
+    assert second() is None and session.model is None
+    assert all(model is not second() for model in mesa.Agent._ids)
+
+
+def test_step_play_pause_and_reset_from_many_threads_never_step_a_model_at_once() -> None:
+    import threading
+
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    errors: list[BaseException] = []
+    seen: list[tuple[int, int]] = []
+
+    def press(action) -> None:
+        try:
+            for _ in range(6):
+                shot = action()
+                if shot is not None:
+                    seen.append((shot.run, shot.day))
+        except BaseException as error:  # noqa: BLE001 - the test reports any error a press raised
+            errors.append(error)
+
+    def play() -> app.Snapshot | None:
+        session.playing.set()
+        return session.play_frame(2)
+
+    actions = [lambda: session.step(3), play, session.pause, lambda: session.reset({**app.DEFAULT_LEVERS, **SMALL})]
+    threads = [threading.Thread(target=press, args=(action,)) for action in actions for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    final = session.step(0)
+    model = session.model
+    assert final.day == model.day and final.stage_counts.shape[0] == model.day + 1
+    assert final.stage_counts[-1].sum() == SMALL["customers"]
+    assert all(0 <= day <= SMALL["days"] for _, day in seen)
+
+
 def test_kpis_on_the_page_carry_units_from_the_formatting_module() -> None:
     session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
     rows = dict(session.step(10).kpi_rows())
@@ -264,7 +317,7 @@ def choose(tab: Page, picker: str, option: str) -> None:
     expect(tab.get_by_role("button", name=re.compile(rf"^{re.escape(picker)}"))).to_contain_text(option)
 
 
-def press_step(tab: Page, times: int, days: int = 30) -> None:
+def press_step(tab: Page, times: int, days: int = 7) -> None:
     """Press Step ``times`` times (each moves ``days`` days), waiting each time for the new day."""
     first = current_day(tab)
     for k in range(1, times + 1):
@@ -290,44 +343,54 @@ def test_pressing_step_moves_customers_between_stages(page: Page) -> None:
     assert after["aware"] > 0
 
 
-@needs_browser
-def test_moving_a_slider_then_reset_restarts_the_run_with_the_new_value(page: Page) -> None:
-    settings = page.locator(".journey-settings")
-    expect(settings).to_contain_text("discount 0%")
-    press_step(page, 1)
-    slider = page.get_by_role("slider", name=re.compile("^Promotion discount"))
-    slider.press("ArrowRight")
-    slider.press("ArrowRight")
-    expect(slider).to_have_attribute("aria-valuenow", "0.1")
-    expect(page.get_by_text("Promotion discount: 10%")).to_be_visible()
-    expect(settings).to_contain_text("discount 0%")  # a lever applies on Reset, not before
-    expect(page.locator(".journey-pending")).to_be_visible()
-    page.get_by_role("button", name="Reset").click()
-    expect(day_readout(page)).to_have_text(re.compile("^Day 0 of"))
-    expect(settings).to_contain_text("discount 10%")
-    counts = stage_counts(page)
-    assert counts["unaware"] == sum(counts.values())  # back to day 0
+def kpi_table(tab: Page) -> dict[str, list[str]]:
+    """The KPI table: label -> its cells (this run, and with a previous run: that run, the change)."""
+    rows = tab.locator(".journey-kpis tr").all_inner_texts()
+    return {cells[0]: cells[1:] for cells in (row.split("\t") for row in rows[1:])}
 
 
 @needs_browser
-def test_at_the_last_day_the_page_says_the_run_has_ended_and_step_does_nothing(page: Page) -> None:
+def test_the_teaching_script_plays_past_the_end_changes_a_lever_resets_and_compares(page: Page) -> None:
+    """docs/teaching.md, "The script in short": each numbered step there is a block here."""
+    # 1. Play a run to its last day, and press Step and Play past it.
     choose(page, "Step moves", "1 year")
     press_step(page, 1, days=365)
-    choose(page, "Play speed", "fast (90 days/s)")
+    choose(page, "Play speed", "fast (60 days/s)")
     page.get_by_role("button", name="Play", exact=True).click()  # plays on to the last day and stops there
     ended = page.locator(".journey-ended")
     expect(ended).to_contain_text("The run has ended", timeout=60_000)
     expect(day_readout(page)).to_have_text("Day 730 of 730")
-    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()  # playing stopped by itself
     for _ in range(2):  # past the end: nothing moves, nothing breaks
         step_button(page).click()
         page.get_by_role("button", name="Play", exact=True).click()
     expect(day_readout(page)).to_have_text("Day 730 of 730")
     expect(ended).to_be_visible()
     assert page_errors(page) == []
+    before = kpi_table(page)
+    # 2. Fix the checkout: abandonment from 30% to 10%; it applies on Reset, not before.
+    settings = page.locator(".journey-settings")
+    slider = page.get_by_role("slider", name=re.compile("^Checkout abandonment"))
+    for _ in range(4):
+        slider.press("ArrowLeft")
+    expect(page.get_by_text("Checkout abandonment: 10%")).to_be_visible()
+    expect(page.locator(".journey-pending")).to_be_visible()
+    expect(settings).to_contain_text("checkout abandonment 30%")
+    # 3. Reset: a new run with the lever, the old one kept to compare with.
     page.get_by_role("button", name="Reset").click()
     expect(day_readout(page)).to_have_text("Day 0 of 730")
     expect(ended).to_have_count(0)
+    expect(settings).to_contain_text("checkout abandonment 10%")
+    expect(page.locator(".journey-kpis")).to_contain_text("previous run (day 730)")
+    # 4. Compare at the same day: the fixed checkout wins more customers than the run before it.
+    press_step(page, 2, days=365)
+    compared = kpi_table(page)
+    now, previous, change = compared["Acquisitions"]
+    assert previous == before["Acquisitions"][0]
+    assert change.startswith("+") and int(now.replace(",", "")) > int(previous.replace(",", ""))
+    expect(page.get_by_role("img", name=re.compile("^New customers so far"))).to_contain_text("previous run")
+    page.get_by_text("Compare with the previous run").click()  # the label: Vuetify covers the box itself
+    expect(page.locator(".journey-kpis")).not_to_contain_text("previous run")
+    assert page_errors(page) == []
 
 
 OVERFLOWING = """() => {

@@ -1,0 +1,173 @@
+"""The trainer's page under a class: several browser sessions against one server (``make test-load``).
+
+Not part of ``make test`` (it takes a few minutes and loads both cores): ``.ci/run`` runs it on
+its own. One ``journey-app`` server; :data:`SESSIONS` headless Chromium tabs, each its own browser
+context, pressing at once. It checks what issue #28 asks of a page that holds a class:
+
+- the median time from a Step click to the page showing the new day is under
+  :data:`MEDIAN_CLICK_TO_UPDATE` seconds;
+- Pause pressed during Play (:data:`PAUSES` times in all, at random moments) never shows an
+  error on a page nor logs one on the server;
+- the server's memory is back within :data:`MEMORY_SLACK_MB` of its idle level
+  :data:`SETTLE_SECONDS` after the sessions close (their runs are freed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.async_api import Page, async_playwright, expect
+
+from tests.test_app import CHROMIUM, CHROMIUM_ARGS, free_port, needs_browser, wait_until_serving
+
+SESSIONS = 6  # browser sessions at once: one per student of a small class
+STEPS_PER_SESSION = 8  # Step clicks timed per session
+PAUSES = 50  # Pause presses during Play, across the sessions
+MEDIAN_CLICK_TO_UPDATE = 1.5  # s
+MEMORY_SLACK_MB = 100.0  # server memory after the sessions close, above its idle level
+SETTLE_SECONDS = 30.0  # s after the sessions close
+CULL_TIMEOUT = "15s"  # what ``journey-app`` sets: a closed tab's kernel ends 15 s later
+UI_TIMEOUT = 60_000  # ms: one update on a loaded machine
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB."""
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """``journey-app`` on a free port: its address, process and log."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tmp_path_factory.mktemp("journey_app_load") / "server.log"
+    env = {**os.environ, "SOLARA_CHECK_HOOKS": "off", "MPLBACKEND": "Agg", "SOLARA_KERNEL_CULL_TIMEOUT": CULL_TIMEOUT}
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-c", "from journeysim.cli import app_main; app_main()",
+                                    "--port", str(port)], stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_until_serving(url, process, log)
+        yield url, process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+async def open_session(browser, url: str) -> Page:
+    """A tab in its own browser context (its own cookie, so its own server session)."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    tab = await context.new_page()
+    tab.set_default_timeout(UI_TIMEOUT)
+    await tab.goto(url)
+    await expect(tab.locator(".journey-day")).to_have_text(re.compile(r"^Day 0 of"), timeout=120_000)
+    return tab
+
+
+async def day_of(tab: Page) -> int:
+    """The day the page shows."""
+    return int((await tab.locator(".journey-day").inner_text()).split()[1])
+
+
+async def timed_steps(tab: Page, clicks: int, days: int = 7) -> list[float]:
+    """Seconds from each Step click to the page showing the day ``days`` later (the page's default step)."""
+    times = []
+    for _ in range(clicks):
+        before = await day_of(tab)
+        started = time.perf_counter()
+        await tab.get_by_role("button", name="Step", exact=True).click()
+        day = tab.locator(".journey-day")
+        await expect(day).to_have_text(re.compile(rf"^Day {before + days} of"), timeout=UI_TIMEOUT)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def pauses_during_play(tab: Page, presses: int, rng: random.Random) -> list[str]:
+    """Press Play, then Pause after a random moment, ``presses`` times; the errors the page showed."""
+    problems = []
+    for _ in range(presses):
+        if "The run has ended" in await tab.locator("body").inner_text():
+            await tab.get_by_role("button", name="Reset").click()
+            await expect(tab.locator(".journey-day")).to_have_text(re.compile(r"^Day 0 of"), timeout=UI_TIMEOUT)
+        await tab.get_by_role("button", name="Play", exact=True).click()
+        await asyncio.sleep(rng.uniform(0.05, 0.8))
+        pause = tab.get_by_role("button", name="Pause", exact=True)
+        if await pause.count():  # the run may have reached its end meanwhile
+            await pause.click()
+        await expect(tab.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=UI_TIMEOUT)
+        day = await day_of(tab)
+        await asyncio.sleep(0.6)  # paused: nothing moves any more
+        if await day_of(tab) != day:
+            problems.append(f"the day moved after Pause ({day} -> {await day_of(tab)})")
+        problems += await tab.locator(".v-alert.error, .solara-error").all_inner_texts()
+        body = await tab.locator("body").inner_text()
+        problems += [line for line in body.splitlines() if "Traceback" in line or "error in" in line.lower()]
+    return problems
+
+
+async def a_class(url: str) -> tuple[list[float], list[str]]:
+    """Open the sessions, time their Step clicks at once, then press Pause during Play in all of them."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tabs = [await open_session(browser, url) for _ in range(SESSIONS)]
+            steps = await asyncio.gather(*(timed_steps(tab, STEPS_PER_SESSION) for tab in tabs))
+            per_session = -(-PAUSES // SESSIONS)
+            problems = await asyncio.gather(*(pauses_during_play(tab, per_session, random.Random(k))
+                                              for k, tab in enumerate(tabs)))
+            for tab in tabs:
+                await tab.context.close()
+        finally:
+            await browser.close()
+    return [t for session in steps for t in session], [p for session in problems for p in session]
+
+
+@needs_browser
+def test_a_class_of_six_sessions_shares_one_server(server) -> None:
+    url, process, log = server
+    warm = asyncio.run(a_class_warm_up(url))
+    assert warm
+    time.sleep(SETTLE_SECONDS)
+    idle = rss_mb(process.pid)
+    clicks, problems = asyncio.run(a_class(url))
+    busy = rss_mb(process.pid)
+    time.sleep(SETTLE_SECONDS)
+    after = rss_mb(process.pid)
+    server_log = log.read_text()
+    report = (f"click-to-update median {statistics.median(clicks):.2f} s, max {max(clicks):.2f} s "
+              f"over {len(clicks)} clicks in {SESSIONS} sessions; memory idle {idle:.0f} MB, "
+              f"with {SESSIONS} sessions {busy:.0f} MB, {SETTLE_SECONDS:.0f} s after they closed {after:.0f} MB")
+    print(report)
+    assert statistics.median(clicks) < MEDIAN_CLICK_TO_UPDATE, report
+    assert problems == [], problems
+    assert "Traceback" not in server_log and "Too many renders" not in server_log, server_log[-4000:]
+    assert after - idle < MEMORY_SLACK_MB, report
+
+
+async def a_class_warm_up(url: str) -> bool:
+    """One session opened and closed: the server's first session loads what every later one shares."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tab = await open_session(browser, url)
+            await tab.get_by_role("button", name="Step", exact=True).click()
+            await expect(tab.locator(".journey-day")).to_have_text(re.compile(r"^Day 30 of"))
+            await tab.context.close()
+        finally:
+            await browser.close()
+    return True
