@@ -233,6 +233,16 @@ class _DaskSession(Session):
         if self.cluster is not None:
             self.cluster.close()
 
+    @contextlib.contextmanager
+    def current(self) -> Iterator[Any]:
+        """Within the block the client is Dask's current one (joblib's ``dask`` backend uses it);
+        closed after it."""
+        try:
+            with self.client.as_current():
+                yield self.client
+        finally:
+            self.close()
+
 
 class _SubmititSession(Session):
     """submitit: SLURM where ``sbatch`` exists, else its local executor (``workers`` jobs at a time)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,9 +113,10 @@ def single_run_dir(argv: list[str]) -> Path | None:
     return Path(chosen[-1]) if chosen and "${" not in chosen[-1] else None
 
 
-def register_sweeper() -> None:
-    """Register ``hydra/sweeper=journeysim`` (a sweep composes each job once) with Hydra, which finds
-    plugins by scanning the ``hydra_plugins`` package: an editable install hides ours from the scan.
+def register_plugins() -> None:
+    """Register journeysim's Hydra plugins, ``hydra/sweeper=journeysim`` (a sweep composes each job
+    once) and the launcher of ``hydra/launcher=dask`` and ``=ray``, with Hydra, which finds plugins
+    by scanning the ``hydra_plugins`` package: an editable install hides ours from the scan.
 
     The scan runs first: it re-executes the modules it finds, Hydra's sweepers among them, so a class
     imported before it would subclass a replaced one.
@@ -123,8 +125,28 @@ def register_sweeper() -> None:
 
     plugins = Plugins.instance()
     from hydra_plugins.journeysim_sweeper.compose_once import ComposeOnceSweeper
+    from hydra_plugins.journeysim_sweeper.engines import EngineLauncher
 
     plugins.register(ComposeOnceSweeper)  # a no-op when the scan found it
+    plugins.register(EngineLauncher)
+
+
+def sweep_engine(argv: list[str]):
+    """What the sweep's launcher needs open while it runs: joblib's Ray backend registered
+    (``hydra/launcher=ray``), or a Dask client (``hydra/launcher=dask``: the scheduler at
+    ``DASK_SCHEDULER_ADDRESS``, else a local cluster of one single-threaded worker per CPU,
+    stopped when the sweep ends)."""
+    from contextlib import nullcontext
+
+    if "hydra/launcher=ray" in argv:  # conf/hydra/launcher/ray.yaml: joblib's Ray backend
+        from journeysim.experiments.executors import register_joblib_ray
+
+        register_joblib_ray()
+    if "hydra/launcher=dask" in argv:  # conf/hydra/launcher/dask.yaml: joblib's Dask backend
+        from journeysim.experiments.executors import Executor, open_session
+
+        return open_session(Executor("dask", os.environ.get("DASK_SCHEDULER_ADDRESS") or None), 0).current()
+    return nullcontext()
 
 
 def fail(error: ConfigError) -> None:
@@ -163,8 +185,9 @@ def run_journey(cfg: DictConfig) -> dict | None:
     if stored is not None:  # resume: this directory already holds this config and seed, complete
         print(f"journey: {run_dir} is complete for this config and seed; skipped", file=sys.stderr)
         return stored
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    if threading.current_thread() is threading.main_thread():  # a Dask worker runs jobs in a thread
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
     try:
         outcome = run(spec, run_dir, cfg=cfg, progress=spec.outputs.progress)
     except ConfigError as error:
@@ -242,11 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_group_choices(argv)
         check_user_yaml(argv)
         check_output_location(argv)
-        register_sweeper()
-        if "hydra/launcher=ray" in argv:  # conf/hydra/launcher/ray.yaml: joblib's Ray backend
-            from journeysim.experiments.executors import register_joblib_ray
-
-            register_joblib_ray()
+        register_plugins()
         from contextlib import nullcontext
 
         from journeysim.rundir import run_lock
@@ -255,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         saved = sys.argv
         sys.argv = [saved[0] if saved else "journey", *argv]  # Hydra reads the command line from sys.argv
         try:
-            with run_lock(locked) if locked is not None else nullcontext():
+            with run_lock(locked) if locked is not None else nullcontext(), sweep_engine(argv):
                 run_journey()
         finally:
             sys.argv = saved

@@ -62,3 +62,22 @@ def test_a_sweep_with_an_unknown_key_stops_before_its_first_job(tmp_path: Path, 
     assert stopped.value.code == 2
     assert "no_such_key" in capsys.readouterr().err
     assert not list(tmp_path.rglob("summary.json"))
+
+
+def outputs(sweep: Path) -> dict[str, bytes]:
+    """Every run's tables and summary, by path inside the sweep."""
+    files = [*sweep.glob("*/*/*.csv"), *sweep.glob("*/*/summary.json")]
+    return {str(p.relative_to(sweep)): p.read_bytes() for p in sorted(files)}
+
+
+def test_a_sweep_on_a_local_dask_cluster_writes_the_bytes_of_a_sweep_in_process(tmp_path: Path, capfd,
+                                                                                 monkeypatch) -> None:
+    """hydra/launcher=dask: joblib's Dask backend on a LocalCluster journey starts and stops."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    argv = ["--multirun", "hydra/launcher=dask", "seed=0,1", *CHEAP, f"hydra.sweep.dir={tmp_path / 'dask'}"]
+    assert cli.main(argv) == 0
+    assert "backend=dask" in capfd.readouterr().out  # the launcher kept the backend (Hydra's runs loky)
+    assert cli.main(["--multirun", "seed=0,1", *CHEAP, f"hydra.sweep.dir={tmp_path / 'basic'}"]) == 0
+    dask = outputs(tmp_path / "dask")
+    assert len(dask) == 2 and dask == outputs(tmp_path / "basic")  # the summaries, byte for byte
