@@ -14,7 +14,9 @@ Both read a finished :class:`~journeysim.sim.model.JourneyModel` or a
 * :func:`mmm_table`: one row per day or week: per-channel spend and impressions, conversions,
   revenue and controls (promotion, season), in the shape PyMC-Marketing's MMM takes.
 
-Days are the event log's day index: 0 is the first simulated day (every table shows it as day 1).
+Every day column is the simulated day, 1 to ``days``, as in every table of a run (see
+:mod:`journeysim.columns`), so the exports join the run's tables on ``day`` without shifts. Lever
+days (``from_day``, ``to_day``) stay 0-based: lever day ``d`` is table day ``d + 1``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
 
 START_DATE = "2025-01-06"
-"""Calendar date of simulated day 0 in the MMM table (a Monday, so weeks run Monday to Sunday)."""
+"""Calendar date of simulated day 1 in the MMM table (a Monday, so weeks run Monday to Sunday)."""
 
 WORD_OF_MOUTH = "word_of_mouth"
 """Pseudo-channel of a positive conversation in a path."""
@@ -52,7 +54,7 @@ FREQUENCIES = ("D", "W")
 # ---------------------------------------------------------------------- run record
 @dataclass(frozen=True)
 class RunRecord:
-    """What the exports need from a run, as arrays indexed by simulated day (0-based).
+    """What the exports need from a run, as arrays indexed by day index (0 = simulated day 1).
 
     Attributes
     ----------
@@ -202,18 +204,18 @@ def journey_touches(rec: RunRecord, *, word_of_mouth: bool = True) -> tuple[pd.D
     Returns
     -------
     touches : DataFrame
-        ``customer``, ``day`` and ``channel`` (name) of each touch, sorted by customer and time.
-        Touches on the day of the first purchase come before it (media and conversations
-        happen before checkout in the daily step).
+        ``customer``, ``day`` (1 to ``days``) and ``channel`` (name) of each touch, sorted by
+        customer and time. Touches on the day of the first purchase come before it (media and
+        conversations happen before checkout in the daily step).
     conversion_day : ndarray of int, shape (customers,)
-        Day of each customer's first purchase, -1 if none.
+        Day (1 to ``days``) of each customer's first purchase, -1 if none.
     """
     conversion_day = _conversion_days(rec)
     customer, day, channel = _touch_arrays(rec, word_of_mouth, conversion_day)
     names = np.array([*rec.channel_names, WORD_OF_MOUTH])
-    touches = pd.DataFrame({"customer": customer.astype(np.int64), "day": day.astype(np.int64),
+    touches = pd.DataFrame({"customer": customer.astype(np.int64), "day": day.astype(np.int64) + 1,
                             "channel": names[channel]})
-    return touches, conversion_day
+    return touches, np.where(conversion_day >= 0, conversion_day + 1, -1)
 
 
 PATH_BLOCK = 10_000
@@ -232,7 +234,7 @@ def iter_journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = T
     rec = record(source)
     conversion_day = _conversion_days(rec)
     names = np.array([*rec.channel_names, WORD_OF_MOUTH], dtype=object)
-    day_names = np.array([str(d) for d in range(rec.days)], dtype=object)
+    day_names = np.array([str(d + 1) for d in range(rec.days)], dtype=object)  # day index d is day d + 1
     price = rec.order_price()
     converters = np.flatnonzero(conversion_day >= 0)
     for first, last in rec.log.ranges(customers):
@@ -261,7 +263,7 @@ def _path_piece(touches: tuple[np.ndarray, ...], low: int, high: int, names: tup
         "path": [SEPARATOR.join(labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
         "touch_days": [SEPARATOR.join(days[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
         "touches": counts.astype(np.int64),
-        "first_touch_day": day[start:stop][starts].astype(np.int64),
+        "first_touch_day": day[start:stop][starts].astype(np.int64) + 1,
     })
     block = converters[(converters >= low) & (converters < high)]
     direct = np.setdiff1d(block, touched)
@@ -274,12 +276,13 @@ def _path_piece(touches: tuple[np.ndarray, ...], low: int, high: int, names: tup
 
 
 def _path_outcomes(paths: pd.DataFrame, conversion_day: np.ndarray, price: np.ndarray) -> pd.DataFrame:
-    """Add conversion flag, day and value to paths (``first_touch_day`` <NA> without touches)."""
+    """Add conversion flag, day (1 to ``days``) and value to paths (``first_touch_day`` <NA> without
+    touches); ``conversion_day`` holds day indexes (0 = day 1), -1 if none."""
     day = conversion_day[paths["customer"].to_numpy()]
     converted = day >= 0
     paths["first_touch_day"] = paths["first_touch_day"].astype("Int64").mask(paths["touches"] == 0)
     paths["converted"] = converted.astype(np.int64)
-    paths["conversion_day"] = pd.array(np.where(converted, day, 0), dtype="Int64")
+    paths["conversion_day"] = pd.array(np.where(converted, day + 1, 0), dtype="Int64")
     paths.loc[~converted, "conversion_day"] = pd.NA
     paths["value"] = np.where(converted, price[np.clip(day, 0, None)], 0.0)
     return paths
@@ -300,8 +303,8 @@ def journey_paths(source: JourneyModel | Result, *, word_of_mouth: bool = True) 
     -------
     DataFrame
         ``customer``; ``path`` (touches joined by ``" > "``; ``direct`` for a conversion
-        without touches); ``touch_days`` (the day of each touch, same order); ``touches``
-        (count); ``first_touch_day``; ``converted`` (1 if the customer's first purchase ended
+        without touches); ``touch_days`` (the day of each touch, 1 to ``days``, same order);
+        ``touches`` (count); ``first_touch_day``; ``converted`` (1 if the customer's first purchase ended
         the journey, else 0); ``conversion_day`` (<NA> if none); ``value`` (revenue of the
         first order, currency; 0 without conversion). Customers with neither a touch nor a
         purchase have no row. To write a large run's paths, stream :func:`iter_journey_paths`.
@@ -348,7 +351,7 @@ def mmm_table(source: JourneyModel | Result | RunRecord, freq: str = "W", *, sta
     freq : {"W", "D"}
         Weeks are 7-day blocks from ``start_date`` (the last one may be shorter: see ``days``).
     start_date : str
-        Calendar date of simulated day 0 (ISO format).
+        Calendar date of simulated day 1 (ISO format).
     channels : "active", "all" or list of str
         Channels with spend and impressions columns: those with any spend (default), every
         channel, or the ones named.
@@ -356,7 +359,8 @@ def mmm_table(source: JourneyModel | Result | RunRecord, freq: str = "W", *, sta
     Returns
     -------
     DataFrame
-        ``date`` (day, or first day of the week), ``day`` (first simulated day of the row),
+        ``date`` (day, or first day of the week), ``day`` (first simulated day of the row, 1 to
+        ``days``, as in every table of the run),
         ``days`` (days in the row), ``spend_<channel>`` (currency) and
         ``impressions_<channel>`` (exposures bought), ``acquisitions`` (first orders),
         ``orders`` (all orders), ``revenue`` (net of refunds, currency), ``programme_cost``
@@ -392,7 +396,7 @@ def _channel_columns(rec: RunRecord, channels: str | list[str]) -> list[int]:
 
 def _daily_mmm(rec: RunRecord, start: pd.Timestamp, columns: list[int]) -> pd.DataFrame:
     dates = pd.date_range(start, periods=rec.days, freq="D")
-    frame = pd.DataFrame({"date": dates, "day": np.arange(rec.days), "days": 1})
+    frame = pd.DataFrame({"date": dates, "day": np.arange(1, rec.days + 1), "days": 1})
     for k in columns:
         frame[f"spend_{rec.channel_names[k]}"] = rec.spend[:, k]
     for k in columns:
@@ -411,7 +415,7 @@ def _daily_mmm(rec: RunRecord, start: pd.Timestamp, columns: list[int]) -> pd.Da
 
 
 def _weekly(daily: pd.DataFrame) -> pd.DataFrame:
-    week = daily["day"].to_numpy() // 7
+    week = (daily["day"].to_numpy() - 1) // 7
     means = {"discount", "promotion", "season_sin", "season_cos"}
     firsts = {"date", "day", "month", "day_of_year"}
     agg = {c: "first" if c in firsts else "mean" if c in means else "sum" for c in daily.columns}

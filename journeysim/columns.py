@@ -7,7 +7,8 @@ column of every table is listed here, so a new column cannot go undocumented.
 ``adoption``) ``day`` is the simulated day, 1 to ``days``: a row of day ``d`` holds what happened
 during day ``d`` and the state at its end. The initial state (before day 1) is not a day of any
 table: it is ``summary.json`` → ``initial`` (customers per stage at the start). So all tables of a
-run join on ``day`` without shifts.
+run join on ``day`` without shifts, and so do the exports (journey paths, MMM tables). Lever days
+(``from_day``, ``to_day``) are 0-based: lever day ``d`` is table day ``d + 1``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ DAY = Column("day", "day", "simulated day, 1 to `days` (the initial state is `su
 DAY_CONVENTION = ("`day` is the simulated day, 1 to `days`, in every table and the event log: a row of day "
                   "*d* holds what happened during day *d* and the state at its end. The initial state (before "
                   "day 1) is no day of any table; it is `summary.json` → `initial`. All tables of a run join on "
-                  "`day` without shifts.")
+                  "`day` without shifts, and so do the exports of a run (`paths`: `touch_days`, `first_touch_day`, "
+                  "`conversion_day`; `mmm_daily`, `mmm_weekly`: `day`). Lever days in scenarios (`from_day`, "
+                  "`to_day`, staff and capacity schedules) are 0-based: lever day *d* is table day *d* + 1.")
 """The day convention, as the docs state it."""
 
 _DAILY = (

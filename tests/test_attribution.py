@@ -83,7 +83,7 @@ def test_paths_reconcile_with_the_runs_conversions_and_revenue(lab_run):
     days = model.day
     assert paths["customer"].is_unique
     converted = paths[paths["converted"] == 1]
-    per_day = np.bincount(converted["conversion_day"].astype(int), minlength=days)
+    per_day = np.bincount(converted["conversion_day"].astype(int) - 1, minlength=days)  # days 1..days
     assert np.array_equal(per_day, model.collector.daily["acquisitions"][:days].astype(int))
     assert set(converted["customer"]) == set(np.flatnonzero(model.state.purchases > 0))
     start, stop, discount = PROMOTION
@@ -112,7 +112,8 @@ def test_mmm_tables_reconcile_with_the_runs_totals(lab_run):
         for name in ("search", "display", "tv"):
             k = model.spec.channel_names.index(name)
             assert table[f"impressions_{name}"].sum() == impressions[k]
-    assert list(daily.loc[daily["promotion"] == 1, "day"]) == list(range(PROMOTION[0], PROMOTION[1] + 1))
+    # lever days are 0-based: lever day d is table day d + 1
+    assert list(daily.loc[daily["promotion"] == 1, "day"]) == list(range(PROMOTION[0] + 1, PROMOTION[1] + 2))
     assert daily["discount"].max() == pytest.approx(PROMOTION[2])
     assert weekly["date"].iloc[0] == pd.Timestamp("2025-01-06")
     assert (weekly["date"].dt.day_of_week == 0).all() and len(weekly) == math.ceil(model.day / 7)

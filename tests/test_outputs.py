@@ -1,4 +1,4 @@
-"""Output tables: one day convention, every column documented (journeysim/columns.py)."""
+"""Output tables: one day convention (the exports too), every column documented (journeysim/columns.py)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,40 @@ def test_all_tables_of_a_run_join_on_day_without_shifts(run_dir) -> None:
     changes = events[events["kind"] == "stage_change"].groupby(["day", "detail"]).size()
     inflows = flows.groupby(["day", "to_stage"])["customers"].sum()
     assert (changes.to_numpy() == inflows.reindex(changes.index).to_numpy()).all()
+
+
+def test_the_exports_of_a_run_join_its_tables_on_day_without_shifts(tmp_path) -> None:
+    from journeysim import simulate
+    from journeysim.api import Result
+    from journeysim.experiments.exports import journey_paths, mmm_table
+
+    overrides = {"population.size": 1500, "days": DAYS, "outputs.event_log_sample": 1500}
+    result = Result.load(simulate(overrides=overrides, seed=4, path=tmp_path, figures=False).path)
+    daily, events, days = result.daily, result.events, list(range(1, DAYS + 1))
+    mmm = mmm_table(result, "D", channels="all")
+    assert list(mmm["day"]) == days
+    joined = daily.merge(mmm, on="day", suffixes=("", "_mmm"), validate="one_to_one")
+    assert len(joined) == DAYS and daily["acquisitions"].std() > 0  # a shift would show
+    assert (joined["acquisitions"] == joined["acquisitions_mmm"]).all()
+    assert np.allclose(joined["revenue"], joined["revenue_mmm"]) and np.allclose(joined["discount"],
+                                                                                joined["discount_mmm"])
+    spend = result.channels.pivot(index="day", columns="channel", values="spend").reindex(days)
+    for name in spend.columns:
+        assert np.allclose(mmm[f"spend_{name}"], spend[name]), name
+    assert list(mmm_table(result, "W")["day"]) == list(range(1, DAYS + 1, 7))
+    paths = journey_paths(result)
+    converted = paths[paths["converted"] == 1].set_index("customer")
+    per_day = converted.groupby("conversion_day").size().reindex(days, fill_value=0)
+    assert (per_day.to_numpy() == daily["acquisitions"].to_numpy()).all()
+    first = events[(events["kind"] == "purchase") & (events["detail"] == "first")].set_index("customer")["day"]
+    assert (converted["conversion_day"].astype(int) == first.reindex(converted.index)).all()
+    touches = events[(events["kind"] == "exposure")
+                     | ((events["kind"] == "word_of_mouth") & (events["detail"] == "positive"))]
+    touched = paths[paths["touches"] > 0].set_index("customer")
+    assert (touched["first_touch_day"].astype(int) == touches.groupby("customer")["day"].min()
+            .reindex(touched.index)).all()
+    last = touched["touch_days"].str.split(" > ").str[-1].astype(int)
+    assert last.between(1, DAYS).all()
 
 
 def test_a_run_directory_has_a_manifest_whose_hashes_match_its_files(run_dir) -> None:
