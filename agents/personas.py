@@ -54,10 +54,15 @@ class Population:
         """Persona code of each row (int16, sorted)."""
         return np.repeat(np.arange(len(self.names), dtype=np.int16), self.counts)
 
-    def sample_traits(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def entrant_codes(self, n: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Persona codes of ``n`` entrants, drawn by the personas' ``shares`` (int16, in entry order)."""
+        return rng.choice(len(self.names), size=n, p=shares / shares.sum()).astype(np.int16)
+
+    def sample_traits(self, rng: np.random.Generator, codes: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Draw every trait per customer: gamma around the persona mean with the
-        population's coefficient of variation (shares are clipped to [0, 1])."""
-        codes = self.persona_codes()
+        population's coefficient of variation (shares are clipped to [0, 1]). ``codes``: the
+        personas of the customers to draw (default: the initial population, persona-sorted)."""
+        codes = self.persona_codes() if codes is None else codes
         traits = {}
         for trait in TRAITS:
             mean = self.trait_means[trait][codes]

@@ -140,6 +140,7 @@ def _result_record(result: Result, need_events: bool) -> RunRecord:
     log = JourneyLog(size, 0, None)
     if need_events:
         customer, day, kind, code = _event_codes(result.events, names)
+        size = max(size, int(customer.max()) + 1 if customer.size else 0)  # entrants take rows after population.size
         log = JourneyLog.from_codes(size, customer, day - 1, kind, code)  # the tables' day 1 is day index 0
     return RunRecord(
         channel_names=names, size=size, price=float(config.get("market", {}).get("price", np.nan)),

@@ -89,6 +89,8 @@ _DAILY = (
            "(need recognition, unpaid search, word of shop; `market.demand.need_rate`)"),
     Column("season", "index, mean 1", "the day's category demand index: weekday factor × yearly curve "
            "(`market.demand.weekly`, `market.demand.yearly`)"),
+    Column("entrants", "people/day", "new prospects who entered the market (`market.demand.entry_rate`)"),
+    Column("leavers", "people/day", "people who left the market (`market.demand.exit_rate`)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),
@@ -112,7 +114,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     )),
     "events": ("the journey log: every customer at small sizes, `outputs.event_log_sample` customers at large "
                "ones; one row per event, by customer, day and kind", (
-        Column("customer", "row", "the customer's row (0 to `population.size` − 1)"),
+        Column("customer", "row", "the customer's row: 0 to `population.size` − 1 for the people in the "
+               "market at the start, then entrants in order of entry (open population)"),
         DAY,
         Column("kind", "name", "exposure, word_of_mouth, stage_change, purchase, abandon or return"),
         Column("detail", "name", "exposure: the channel; word_of_mouth: positive or negative; stage_change: the "

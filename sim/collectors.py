@@ -13,6 +13,7 @@ DAILY_KPIS: tuple[str, ...] = (
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
     "mean_delivery_days", "programme_cost", "loyal_repurchases", "basket_units",
     "list_price", "discount", "support_cost", "organic_discoveries", "season", "carts",
+    "entrants", "leavers",
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
 ``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...);
@@ -24,7 +25,8 @@ support contacts and staffed agent-days (an operating cost: in profit, not in sp
 ``organic_discoveries``: prospects who found the category without paid media that day;
 ``season``: the day's index of category demand (1 on a flat calendar; ``sim/demand.py``);
 ``carts``: carts created per day (a prospect reaching deciding or going straight to checkout, and
-every repeat order attempt; :func:`journeysim.sim.purchase.carts_created`)."""
+every repeat order attempt; :func:`journeysim.sim.purchase.carts_created`);
+``entrants`` and ``leavers``: people who entered or left the market that day (``sim/turnover.py``)."""
 
 
 class Collector:

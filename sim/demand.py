@@ -11,8 +11,8 @@ factors (both rescaled to mean 1; day 0 is Monday 1 January). Each discovery add
 ``need_interest`` to the prospect's interest; the funnel then moves them as it does for media.
 Repeat buying follows the season too: the daily repurchase drift is multiplied by ``S(t)``.
 
-Sparse sampling: a Poisson number of candidates at the largest rate, drawn uniformly over all
-rows and thinned by persona weight and stage (exact thinning of the process), from one
+Sparse sampling: a Poisson number of candidates at the largest rate, drawn uniformly over the
+rows in use and thinned by persona weight, stage and presence in the market (exact thinning of the process), from one
 generator per day (``streams.generator("demand", day)``) so no other phase's draws move.
 """
 
@@ -95,10 +95,12 @@ class Demand:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         s = self.state
         rng = self.streams.generator("demand", day)
-        n = rng.poisson(self.top_rate * self.season_of(day) * s.size)
+        n = rng.poisson(self.top_rate * self.season_of(day) * s.entered)
         u = rng.random((2, n))
-        rows = (u[0] * s.size).astype(np.int64)
+        rows = (u[0] * s.entered).astype(np.int64)
         keep = (u[1] < self.accept[s.persona[rows]]) & IN_FUNNEL.holds(s.stage[rows])
+        if s.open:
+            keep &= s.present[rows]
         rows, counts = np.unique(rows[keep], return_counts=True)
         s.interest[rows] += np.float32(self.spec.need_interest) * counts.astype(np.float32)
         return rows, counts

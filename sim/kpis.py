@@ -87,7 +87,7 @@ def churn_rate(model: JourneyModel) -> float:
 
 def funnel(model: JourneyModel) -> dict[str, int]:
     """Customers who have ever reached each funnel stage (aware .. customer)."""
-    reached = model.state.reached
+    reached = model.state.reached[: model.state.entered]
     return {Stage(s).label: int(np.count_nonzero(reached & np.uint8(1 << s))) for s in FUNNEL_STAGES}
 
 
@@ -100,8 +100,8 @@ def funnel_conversion(model: JourneyModel) -> dict[str, float]:
 
 
 def conversion_rate(model: JourneyModel) -> float:
-    """Share of the population that has bought at least once."""
-    return float(np.count_nonzero(model.state.purchases)) / model.state.size
+    """Share of the people who have been in the market (at the start or since) who have bought at least once."""
+    return float(np.count_nonzero(model.state.purchases)) / model.state.entered  # everyone who has been in the market
 
 
 def acquisitions_by_source(model: JourneyModel) -> dict[str, int]:
@@ -182,7 +182,7 @@ def summary(model: JourneyModel) -> dict[str, float | int | dict]:
 
 def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
     return {
-        "customers": model.state.size,
+        "customers": model.spec.population.size,  # in the market at the start (entrants: daily table)
         "days": model.day,
         "acquisitions": acquisitions(model),
         "repurchases": int(total(model, "repurchases")),

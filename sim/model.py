@@ -19,10 +19,11 @@ from journeysim.sim.network import Graph, build_graph, personal_groups
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stage_stays import StageStays
-from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES
+from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES, Stage
 from journeysim.sim.state import CustomerState, entry_levels, funnel_widths
 from journeysim.sim.streams import RandomStreams
 from journeysim.sim.touchpoints import Touchpoints
+from journeysim.sim.turnover import Turnover, rows_needed
 from journeysim.sim.word_of_mouth import WordOfMouth
 
 EAGER_AGENT_LIMIT = 200_000
@@ -59,9 +60,11 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.touchpoints = Touchpoints(spec.channels, self.population.affinity, self.state,
                                        self.streams, spec.population.scale)
         self.word_of_mouth = self._create_word_of_mouth(graph)
+        self.turnover = Turnover(spec.market.demand, spec.population.size, self.state, self.streams)
         self.demand = Demand(spec.market.demand, spec.days, np.array([p.need_recognition for p in
                              spec.population.personas]), self.state, self.streams)
-        self.journey_log = JourneyLog(self.state.size, spec.outputs.event_log_sample,
+        sample = spec.outputs.event_log_sample  # at least population.size: everyone, entrants included
+        self.journey_log = JourneyLog(self.state.size, sample if sample < spec.population.size else self.state.size,
                                       self.streams["log"])
         self.journey_log.name_codes(spec.channel_names, STAGE_NAMES)
         self.touchpoints.logged_mask = self.journey_log.mask if self.journey_log.active else None
@@ -91,19 +94,29 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
 
     # ------------------------------------------------------------------ construction
     def _create_state(self) -> CustomerState:
-        rng = self.streams["population"]
-        traits = self.population.sample_traits(rng)
+        """The initial population, then (open population) the rows of people yet to enter,
+        drawn from a stream of their own so the initial population never depends on them."""
         n = self.population.size
+        rows = rows_needed(n, self.spec.market.demand, self.spec.days)
+        parts = [self._draw_people(self.population.persona_codes(), self.streams["population"])]
+        if rows > n:
+            shares = np.array([p.share for p in self.spec.population.personas])
+            rng = self.streams.generator("entrants")
+            parts.append(self._draw_people(self.population.entrant_codes(rows - n, shares, rng), rng))
+        people = {key: np.concatenate([part[key] for part in parts], axis=-1) for key in parts[0] if key != "traits"}
+        traits = {t: np.concatenate([part["traits"][t] for part in parts]) for t in parts[0]["traits"]}
+        state = CustomerState(stage=np.zeros(rows, np.int8), traits=traits, interest=np.zeros(rows, np.float32),
+                              satisfaction=np.zeros(rows, np.float32), **people)
+        if rows > n or self.spec.market.demand.exit_rate > 0:
+            state.reserve(n)
+        return state
+
+    def _draw_people(self, codes: np.ndarray, rng: np.random.Generator) -> dict:
+        """Traits, funnel levels and survey bias of people of personas ``codes``."""
+        traits = self.population.sample_traits(rng, codes)
         widths = funnel_widths(self.spec.market.thresholds, traits["threshold_scale"], rng)
-        return CustomerState(
-            stage=np.zeros(n, np.int8),
-            persona=self.population.persona_codes(),
-            traits=traits,
-            interest=np.zeros(n, np.float32),
-            levels=entry_levels(widths),
-            satisfaction=np.zeros(n, np.float32),
-            survey_bias=(self.spec.market.survey_noise * rng.standard_normal(n)).astype(np.float32),
-        )
+        bias = (self.spec.market.survey_noise * rng.standard_normal(codes.size)).astype(np.float32)
+        return {"persona": codes, "traits": traits, "levels": entry_levels(widths), "survey_bias": bias}
 
     def _create_word_of_mouth(self, graph: Graph | None) -> WordOfMouth:
         spec, rng = self.spec.network, self.streams["network"]
@@ -114,10 +127,23 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         return WordOfMouth(spec, self.state, graph, self.streams["word_of_mouth"], groups)
 
     def _make_agents(self) -> None:
-        """Create one Customer view per row (bulk, in row order)."""
+        """Create one Customer view per person in the market (bulk, in row order)."""
         if not self._agents_made:
             self._agents_made = True
-            self._customers = list(Customer.create_agents(self, self.state.size, np.arange(self.state.size)))
+            rows = np.arange(self.state.entered)
+            self._customers = list(Customer.create_agents(self, rows.size, rows))
+            self._remove_agents(rows[~self.state.present[rows]])
+
+    def _add_agents(self, rows: np.ndarray) -> None:
+        """Entrants ``rows`` (the next rows in order) get their Customer views."""
+        if self._agents_made:
+            self._customers.extend(Customer.create_agents(self, rows.size, rows))
+
+    def _remove_agents(self, rows: np.ndarray) -> None:
+        """Leavers ``rows`` leave ``model.agents``; ``model.customer(row)`` still reads their row."""
+        if self._agents_made:
+            for row in rows:
+                self._customers[row].remove()
 
     @property
     def agents(self) -> mesa.agent.AgentSet:
@@ -126,7 +152,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         return super().agents
 
     def customer(self, row: int) -> Customer:
-        """The Customer agent of ``row``."""
+        """The Customer agent of ``row`` (a row in use: ``row < state.entered``)."""
         self._make_agents()
         return self._customers[row]
 
@@ -149,6 +175,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         day = self.day
         self.collector.stage_counts[day + 1] = self.collector.stage_counts[day]
         self.pull_levers(day)
+        self.run_population(day)
         self.run_media(day)
         self.run_demand(day)
         self.hold_conversations(day)
@@ -174,6 +201,23 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         """Let each scenario lever set today's budgets, discount, friction or staffing."""
         for lever in self.levers:
             lever.before_day(self, day)
+
+    def run_population(self, day: int) -> None:
+        """Open population (:mod:`~journeysim.sim.turnover`): some people leave the market,
+        new prospects enter it (unaware)."""
+        entrants, leavers = self.turnover.day(day)
+        counts = self.collector.stage_counts[day + 1]
+        if leavers.size:
+            counts -= np.bincount(self.state.stage[leavers], minlength=counts.size)
+            self.stays.left(leavers)
+            self.touchpoints.refresh_rows(leavers)
+            self._remove_agents(leavers)
+        if entrants.size:
+            counts[Stage.UNAWARE] += entrants.size
+            self.refresh(entrants)
+            self._add_agents(entrants)
+        self.collector.daily["entrants"][day] = entrants.size
+        self.collector.daily["leavers"][day] = leavers.size
 
     def run_media(self, day: int) -> None:
         """Media (:mod:`~journeysim.sim.touchpoints`): today's budgets buy exposures that add interest."""

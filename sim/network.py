@@ -106,7 +106,9 @@ def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarr
         graph = nx.watts_strogatz_graph(n, int(k), spec.rewiring, seed=seed)
     elif spec.type == "barabasi_albert":
         graph = nx.barabasi_albert_graph(n, max(1, round(k / 2)), seed=seed)
-    else:  # homophilous stochastic blocks, one block per persona (rows are persona-sorted)
+    else:  # homophilous stochastic blocks, one block per persona
+        order = np.argsort(persona, kind="stable")  # block node -> row (identity when rows are persona-sorted)
+        counts = np.bincount(persona, minlength=len(counts))
         sizes = [int(c) for c in counts]
         within = [spec.homophily * k / max(s - 1, 1) for s in sizes]
         across = (1 - spec.homophily) * k / max(n - np.mean(sizes), 1)
@@ -114,7 +116,7 @@ def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarr
                  for i in range(len(sizes))]
         graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
         edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
-        return Graph.from_edges(n, edges[:, 0], edges[:, 1])
+        return Graph.from_edges(n, order[edges[:, 0]], order[edges[:, 1]])
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
     position = rng.permutation(n)  # graph node -> customer row, independent of persona
     return Graph.from_edges(n, position[edges[:, 0]], position[edges[:, 1]])

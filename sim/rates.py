@@ -54,10 +54,13 @@ class Rates:
         return self.pricing.factor(rows, s.stage[rows], s.satisfaction[rows], s.traits["price_sensitivity"][rows])
 
     def refresh(self, rows: np.ndarray) -> None:
-        """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits."""
+        """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits
+        (people out of the market stay inert)."""
+        s = self.state
+        if s.open:
+            rows = rows[s.present[rows]]
         if rows.size == 0:
             return
-        s = self.state
         stage = s.stage[rows].astype(np.int64)
         sat = s.satisfaction[rows]
         traits = s.traits

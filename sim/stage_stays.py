@@ -8,7 +8,8 @@ outcomes): it draws no random number, so a run is the same with or without it.
 
 Counts are per persona and stage (``[persona, stage]``); pain points are counted at the stage
 the customer was in when they happened. The population may grow during a run: rows beyond
-those known are taken as entering the stage they are in on the day they are first seen.
+those known (``state.entered``) are taken as entering the stage they are in on the day they are
+first seen; a leaver's stay ends uncounted (:meth:`StageStays.left`).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class StageStays:
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""
         self._meet_newcomers(None)
-        self.exposures[:, :, channel] += impressions * self.occupancy / max(self.state.size, 1)
+        self.exposures[:, :, channel] += impressions * self.occupancy / max(self.occupancy.sum(), 1)
 
     def pain(self, kind: str, rows: np.ndarray) -> None:
         """One pain point of ``kind`` (see :data:`PAIN_POINTS`) per entry of ``rows``, at their stage now."""
@@ -95,21 +96,28 @@ class StageStays:
             self._meet_newcomers(None)
             np.add.at(self.pains[PAIN_POINTS.index(kind)], (self.state.persona[rows], self.state.stage[rows]), 1)
 
+    def left(self, rows: np.ndarray) -> None:
+        """``rows`` left the market (open population): their stays end uncounted (censored)."""
+        if rows.size:
+            self._meet_newcomers(None)
+            np.add.at(self.occupancy, (self.state.persona[rows].astype(np.int64), self.state.stage[rows]), -1)
+
     # ------------------------------------------------------------------ open stays
     def open_stays(self, days: int) -> tuple[np.ndarray, np.ndarray]:
         """Stays still open after ``days`` days: their days so far and their satisfaction summed,
         per persona and stage (one pass over everyone: call it once, at the end)."""
         self._meet_newcomers(None)
-        n, shape = self.state.size, self.occupancy.shape
-        key = self.state.persona[:n].astype(np.int64) * shape[1] + self.state.stage[:n]
-        spent = np.bincount(key, weights=days - self.entered[:n], minlength=shape[0] * shape[1])
-        satisfaction = np.bincount(key, weights=self.state.satisfaction[:n], minlength=shape[0] * shape[1])
+        n, shape = self.state.entered, self.occupancy.shape
+        rows = np.flatnonzero(self.state.present[:n]) if self.state.open else np.arange(n)  # leavers' stays ended
+        key = self.state.persona[rows].astype(np.int64) * shape[1] + self.state.stage[rows]
+        spent = np.bincount(key, weights=days - self.entered[rows], minlength=shape[0] * shape[1])
+        satisfaction = np.bincount(key, weights=self.state.satisfaction[rows], minlength=shape[0] * shape[1])
         return spent.reshape(shape), satisfaction.reshape(shape)
 
     def _meet_newcomers(self, day: int | None) -> None:
         """Count rows added since the last call as starting a stay at their stage on ``day``
         (the day of the last move when None is given)."""
-        n = self.state.size
+        n = self.state.entered  # rows in use (open population: entrants take the next rows)
         if n <= self._known:
             return
         new = np.arange(self._known, n)

@@ -86,6 +86,9 @@ class CustomerState:
     last_touch: np.ndarray = field(init=False)
     last_abandon: np.ndarray = field(init=False)
     reached: np.ndarray = field(init=False)
+    present: np.ndarray = field(init=False)
+    entered: int = field(init=False)
+    open: bool = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.stage.size
@@ -102,6 +105,28 @@ class CustomerState:
         self.last_touch = np.full(n, NO_TOUCH, np.int8)
         self.last_abandon = np.full(n, -1, np.int32)  # day of the last cart abandonment
         self.reached = np.ones(n, np.uint8)  # bit k set: the customer has been in stage k
+        self.present = np.ones(n, bool)  # in the market now (open population: sim/turnover.py)
+        self.entered = n  # rows in use: rows from here on are people yet to enter
+        self.open = False  # people may enter or leave (phases then check ``present``)
+
+    def reserve(self, entered: int) -> None:
+        """Only the first ``entered`` rows are in the market; the others are people yet to enter
+        (not present, inert until they enter)."""
+        self.entered = int(entered)
+        self.open = True
+        self.present[entered:] = False
+        self.make_inert(np.arange(entered, self.size))
+
+    def make_inert(self, rows: np.ndarray) -> None:
+        """``rows`` are out of the market: no interest, no level to cross, no drift, no clock, no talk."""
+        self.interest[rows] = 0.0
+        self.next_level[rows] = np.inf
+        self.floor_level[rows] = -np.inf
+        self.keep[rows] = 1.0
+        self.drift[rows] = 0.0
+        self.hazard[rows] = 0.0
+        self.clock_threshold[rows] = np.inf
+        self.talk[rows] = 0.0
 
     def entry_level(self, stage: Stage) -> np.ndarray:
         """Interest at which a prospect enters funnel ``stage`` (aware, considering or deciding):
@@ -127,12 +152,19 @@ class CustomerState:
 
     @property
     def size(self) -> int:
-        """Number of customers."""
+        """Number of rows: everyone who is, was or may be in the market during the run (the
+        initial population, plus room for entrants when the population is open)."""
         return int(self.stage.size)
 
+    @property
+    def in_market(self) -> int:
+        """People in the market now."""
+        return int(self.present[: self.entered].sum()) if self.open else self.size
+
     def stage_counts(self) -> np.ndarray:
-        """Customers per stage (length 8)."""
-        return np.bincount(self.stage, minlength=len(Stage))
+        """Customers in the market per stage (length 8)."""
+        stage = self.stage[self.present] if self.open else self.stage
+        return np.bincount(stage, minlength=len(Stage))
 
     def nbytes(self) -> int:
         """Memory held by the arrays, bytes."""

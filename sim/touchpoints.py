@@ -227,14 +227,15 @@ class Touchpoints:
             return None
         counts = self._counts
         if counts is not None:
-            share = counts[channel.target_mask].sum() / self.state.size
+            share = counts[channel.target_mask].sum() / max(counts.sum(), 1)
             if share >= self.THIN_SHARE:
                 return None
             if share == 0:
                 return np.empty(0, np.int64)
         key = channel.target_mask.tobytes()
         if key not in self._audiences:
-            self._audiences[key] = np.flatnonzero(channel.target_mask[self.state.stage])
+            inside = channel.target_mask[self.state.stage]
+            self._audiences[key] = np.flatnonzero(inside & self.state.present if self.state.open else inside)
         return self._audiences[key]
 
     def _sample(self, channel: Channel, n: int, audience: np.ndarray | None,
@@ -243,12 +244,12 @@ class Touchpoints:
         reaches a superset), weighted by persona affinity through thinning. Without an
         explicit ``audience``, candidates come from everyone and are kept only if in the
         channel's target stages."""
-        size = self.state.size if audience is None else audience.size
-        persona, stage = self.state.persona, self.state.stage
+        size = self.state.entered if audience is None else audience.size
+        persona, stage, present = self.state.persona, self.state.stage, self.state.present
         mask = channel.target_mask if audience is None else None
         accept_rate = max(float(channel.weights.mean()), 1e-3)
         if mask is not None and self._counts is not None:
-            accept_rate *= max(self._counts[mask].sum() / self.state.size, 1e-3)
+            accept_rate *= max(self._counts[mask].sum() / max(self._counts.sum(), 1), 1e-3)
         chosen: list[np.ndarray] = []
         got = 0
         while got < n:
@@ -260,6 +261,8 @@ class Touchpoints:
             keep = u[1] < channel.weights[persona[rows]]
             if mask is not None:
                 keep &= mask[stage[rows]]
+            if self.state.open:
+                keep &= present[rows]  # people yet to enter, or gone, are not reached
             rows = rows[keep]
             chosen.append(rows[: n - got])
             got += chosen[-1].size
@@ -290,7 +293,8 @@ class Touchpoints:
         return int(rows.size)
 
     def _broadcast(self, channel: Channel, n: int) -> int:
-        per_capita = n / self.state.size
+        people = int(self._counts.sum()) if self._counts is not None else self.state.in_market
+        per_capita = n / max(people, 1)
         channel.adstock = channel.spec.carryover * channel.adstock + per_capita
         dose = float(channel.saturation.cumulative(np.float64(channel.adstock))) * channel.response.multiplier()
         if dose <= 0:
@@ -301,15 +305,15 @@ class Touchpoints:
         self.state.interest += channel.dose_weight * np.float32(dose)
         if self.stays is not None:
             self.stays.broadcast(n, channel.index)
-        return self.state.size
+        return people
 
     def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:
         """Per-customer weight of a broadcast dose: effect at their stage, persona affinity
         and media responsiveness (kept current as customers move)."""
         persona = self.state.persona[rows]
-        channel.dose_weight[rows] = (channel.effect[self.state.stage[rows]]
-                                     * channel.affinity.astype(np.float32)[persona]
-                                     * self._media_response[rows])
+        weight = (channel.effect[self.state.stage[rows]] * channel.affinity.astype(np.float32)[persona]
+                  * self._media_response[rows])
+        channel.dose_weight[rows] = weight * self.state.present[rows] if self.state.open else weight
 
     def refresh_rows(self, rows: np.ndarray) -> None:
         """Customers in ``rows`` changed stage: update broadcast dose weights."""

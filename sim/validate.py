@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from journeysim.sim.datafiles import Column, CsvTable, read_csv_table
 from journeysim.sim.errors import ConfigError
+from journeysim.sim.schema.demand import rows_needed
 
 __all__ = ["Column", "CsvTable", "read_csv_table", "check_memory", "estimate_bytes", "bytes_per_customer",
            "available_memory"]
@@ -99,7 +100,8 @@ def estimate_bytes(spec: RunSpec) -> int:
         fixed += EDGE_LIST_FACTOR * path.stat().st_size if path.is_file() else 0.0
     days, k = spec.days, len(spec.channels)
     fixed += days * (64 + 8 * 4 * k + 8 * 40)  # collector arrays: flows, channels, daily KPIs
-    return int(HEADROOM * (fixed + bytes_per_customer(spec) * spec.population.size))
+    rows = rows_needed(spec.population.size, spec.market.demand, days)  # entrants' rows are preallocated
+    return int(HEADROOM * (fixed + bytes_per_customer(spec) * rows))
 
 
 def available_memory() -> int | None:
@@ -177,7 +179,8 @@ def check_memory(spec: RunSpec, available: int | None = None) -> None:
                           f"{_round_down(int(fits)):,}")
     # impressions grow with the population (budgets are stated for population.reference_size)
     per = HEADROOM * (bytes_per_customer(spec) + IMPRESSION_BYTES * impressions / spec.population.size)
-    fits = int((available - (need - per * spec.population.size)) // per)
+    rows = rows_needed(spec.population.size, spec.market.demand, spec.days)  # entrants' rows grow with the size
+    fits = int((available - (need - per * rows)) // per * spec.population.size / rows)
     fits = _round_down(max(fits, 0))
     raise ConfigError("population.size", spec.population.size,
                       f"a population that fits in memory: this run needs about {_gib(need)} but "

@@ -67,15 +67,21 @@ class WordOfMouth:
         self._enrolled_through = 0  # purchases before this day are enrolled
 
     def talk(self, day: int) -> Conversations:
-        """Hold today's conversations and apply their effect on receptive listeners."""
-        if self.spec.mode == "cascade":
-            return self._cascade(day)
+        """Hold today's conversations (only with people in the market when the population is open)."""
+        talk = self._cascade(day) if self.spec.mode == "cascade" else self._conversations(day)
+        if not self.state.open or talk.listeners.size == 0:
+            return talk
+        keep = self.state.present[talk.listeners]
+        return Conversations(talk.talkers[keep], talk.listeners[keep], talk.kicks[keep])
+
+    def _conversations(self, day: int) -> Conversations:
+        """Talk mode: each talker speaks to one listener."""
         rate = self.spec.talk_rate * self.talk_multiplier
         if rate <= 0:
             return Conversations.empty()
         # Every customer holds Poisson(rate * |talk weight|) conversations a day: draw the
         # candidates among all rows, then keep talkers by their weight (no full scan).
-        n = self.state.size
+        n = self.state.entered  # rows of people yet to enter are never drawn
         talkers = self.rng.integers(0, n, self.rng.poisson(rate * n))
         weight = self.state.talk[talkers]
         talkers = talkers[self.rng.random(talkers.size) < np.abs(weight)]
@@ -94,7 +100,7 @@ class WordOfMouth:
 
     def _listeners(self, talkers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One listener per talker (-1: the talker has nobody to talk to) and the tie strength."""
-        n = self.state.size
+        n = self.state.entered
         strength = np.ones(talkers.size, np.float32)
         if self.groups is not None:
             return self._group_listeners(talkers, strength)
@@ -181,7 +187,7 @@ class WordOfMouth:
 
     def _mixed_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Fully mixed: Binomial(n - 1, p) listeners per talker, uniform among the others."""
-        n = self.state.size
+        n = self.state.entered
         count = self.rng.binomial(n - 1, prob)
         who = np.repeat(np.arange(talkers.size), count)
         listeners = self.rng.integers(0, max(n - 1, 1), who.size)

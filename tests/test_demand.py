@@ -102,3 +102,76 @@ def test_demand_and_response_config_errors_name_the_key(override: str, key: str)
     with pytest.raises(ConfigError) as error:
         make_spec(override)
     assert error.value.key == key
+
+
+# ---------------------------------------------------------------------- the open population
+OPEN = ("market.demand.entry_rate=0.5", "market.demand.exit_rate=0.5")
+"""An open population: half the market renews a year."""
+
+
+def _three_years(*overrides: str):
+    return build_model(make_spec("population.size=2000", "days=1095", "seed=4", "service.enabled=false",
+                                 "outputs.mesa_agents=eager", *OPEN, *overrides)).run()
+
+
+@pytest.fixture(scope="module")
+def three_years():
+    """The default market, open population, 2,000 customers for three years."""
+    return _three_years()
+
+
+def test_population_renews_over_three_years(three_years) -> None:
+    model = three_years
+    acquisitions = model.collector.daily["acquisitions"]
+    year2, year3 = acquisitions[365:730].sum(), acquisitions[730:].sum()
+    assert abs(year3 / year2 - 1) < 0.25
+    closed = _three_years("market.demand.entry_rate=0", "market.demand.exit_rate=0")
+    assert closed.collector.daily["acquisitions"][730:].sum() < 0.8 * year3  # a closed market runs down
+
+
+def test_population_size_is_the_market_at_the_start_and_stays_near_it_with_equal_rates(three_years) -> None:
+    model = three_years
+    counts = model.collector.stage_counts
+    assert counts[0].sum() == 2000 and model.spec.population.size == 2000
+    assert counts.sum(axis=1).min() > 0.85 * 2000 and counts.sum(axis=1).max() < 1.15 * 2000
+    daily = model.collector.daily
+    assert counts[-1].sum() == 2000 + daily["entrants"].sum() - daily["leavers"].sum()
+    assert counts[-1].sum() == model.state.in_market == len(model.agents)  # the Mesa facade follows
+
+
+def test_people_out_of_the_market_are_never_reached_and_never_buy() -> None:
+    model = build_model(make_spec("population.size=2000", "days=400", "seed=1", *OPEN))
+    bought_before = {}
+    for day in range(400):
+        model.step()
+        if day == 200:
+            gone = np.flatnonzero(~model.state.present[: model.state.entered])
+            bought_before = model.state.purchases[gone].copy()
+    s = model.state
+    assert gone.size > 0
+    np.testing.assert_array_equal(s.purchases[gone], bought_before)
+    assert (s.interest[gone] == 0).all() and not s.present[s.entered:].any()
+    assert (s.purchases[s.entered:] == 0).all()  # rows kept for people who did not enter
+
+
+def test_a_closed_population_has_exactly_its_rows_and_no_turnover() -> None:
+    model = build_model(make_spec("population.size=1000", "days=60", "market.demand.entry_rate=0",
+                                  "market.demand.exit_rate=0")).run()
+    assert model.state.size == model.state.entered == 1000 and not model.state.open
+    assert model.collector.daily["entrants"].sum() == model.collector.daily["leavers"].sum() == 0
+
+
+def test_entrants_rows_are_preallocated_and_the_memory_estimate_counts_them() -> None:
+    from journeysim.sim.validate import estimate_bytes
+
+    closed = make_spec("population.size=10000", "days=730", "market.demand.entry_rate=0")
+    open_ = make_spec("population.size=10000", "days=730", "market.demand.entry_rate=0.5")
+    assert build_model(open_).state.size >= 10000 + 10000  # 0.5 a year for two years, plus a margin
+    assert estimate_bytes(open_) > 1.9 * estimate_bytes(closed)
+
+
+def test_the_initial_population_does_not_depend_on_the_entry_rate() -> None:
+    a = build_model(make_spec("population.size=1000", "market.demand.entry_rate=0")).state
+    b = build_model(make_spec("population.size=1000", "market.demand.entry_rate=2")).state
+    np.testing.assert_array_equal(a.levels[:, :1000], b.levels[:, :1000])
+    np.testing.assert_array_equal(a.traits["threshold_scale"], b.traits["threshold_scale"][:1000])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Annotated
 
 from journeysim.sim.schema.fields import Number, NumberMap, SpecBase, spec
@@ -52,3 +53,20 @@ class DemandSpec(SpecBase):
             if data.get(key) is None:
                 data[key] = {}
         return data
+
+
+MARGIN_SD = 6.0
+"""Rows beyond the expected entrants, in standard deviations of their Poisson count."""
+
+
+def expected_entrants(size: int, demand: DemandSpec, days: int) -> float:
+    """Expected number of entrants over a run of ``days`` (people)."""
+    return demand.entry_rate * size * days / 365.0
+
+
+def rows_needed(size: int, demand: DemandSpec, days: int) -> int:
+    """Rows to allocate: ``size`` plus the expected entrants and a margin (``size`` when closed)."""
+    expected = expected_entrants(size, demand, days)
+    if expected <= 0:
+        return int(size)
+    return int(size + math.ceil(expected + MARGIN_SD * math.sqrt(expected) + 10))
