@@ -9,7 +9,8 @@ numbers through the model's streams). The full-size checks are in ``make validat
   it; elasticity = (orders changed / orders paired - 1) / 0.2.
 - **renewal**: acquisitions in year 3 over year 2 of a 3-year ``attribution_lab`` run.
 
-Usage: ``python -m journeysim.benchmarks.demand [--size 10000] [--seeds 3] [--only organic,elasticity,renewal]``
+Usage: ``python benchmarks/demand.py [--size 10000] [--seeds 3] [--only organic,elasticity,renewal]
+[--set market.demand.entry_rate=0.5 --set market.demand.exit_rate=0.5]`` (``--set``: config overrides of every run).
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from journeysim.api import compose_config
 from journeysim.runner import build_model
 from journeysim.scenarios.spec import parse_config
 
+SETTINGS: list[str] = []
+"""Config overrides of every run (``--set``)."""
+
 
 def _model(scenario: str, size: int, days: int, seed: int, extra: list[str] | None = None):
-    overrides = [f"population.size={size}", f"days={days}", "outputs.progress=false", *(extra or [])]
+    overrides = [f"population.size={size}", f"days={days}", "outputs.progress=false", *SETTINGS, *(extra or [])]
     spec = parse_config(compose_config(scenario, overrides, seed), check_resources=False)
     return build_model(spec)
 
@@ -85,7 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--change-day", type=int, default=182)
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--only", default="organic,elasticity,renewal")
+    parser.add_argument("--set", action="append", default=[], help="a config override of every run")
     args = parser.parse_args(argv)
+    SETTINGS[:] = args.set
     for name in args.only.split(","):
         start = time.perf_counter()
         {"organic": organic, "elasticity": elasticity, "renewal": renewal}[name](args)
