@@ -152,8 +152,41 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         DAY,
         Column("adopted_fraction", "share, 0..1", "share of the population that has adopted at the end of the day"),
     )),
+    "paths": ("exports (`journey-truth`'s `paths.csv`, `Result.paths()`): one row per customer journey, up to the "
+              "first purchase or the horizon; needs every journey logged (`outputs.event_log_sample` at least "
+              "`population.size`)", (
+        Column("customer", "row", "the customer's row"),
+        Column("path", "names", "touches in time order joined by ` > ` (logged exposures and positive "
+                                "conversations as `word_of_mouth`); `direct` for a purchase without a logged touch"),
+        Column("touch_days", "days", "the day of each touch (1 to `days`), joined by ` > `, same order"),
+        Column("touches", "touches", "number of touches"),
+        Column("first_touch_day", "day", "day of the first touch (empty for `direct`)"),
+        Column("converted", "0 or 1", "1 if the journey ended in the customer's first purchase"),
+        Column("conversion_day", "day", "day of that purchase (empty otherwise); touches of that day come before it"),
+        Column("value", "currency", "revenue of the first order (after the day's discount); 0 without conversion"),
+    )),
+    "mmm": ("exports (`journey-truth`'s `mmm_daily.csv` and `mmm_weekly.csv`, `Result.mmm_table()`): one row per "
+            "day or week, in the shape of PyMC-Marketing's MMM", (
+        Column("date", "date", "calendar date of the day, or of the week's first day (day 1 = `start_date`, "
+                               "2025-01-06 by default)"),
+        Column("day", "day", "first simulated day of the row, 1 to `days` (weekly: 1, 8, 15, ...)"),
+        Column("days", "days", "days in the row (the last week may be short)"),
+        Column("spend_<channel>", "currency", "media spend of the channel"),
+        Column("impressions_<channel>", "exposures", "exposures bought of the channel"),
+        Column("acquisitions", "customers", "first orders"),
+        Column("orders", "orders", "all orders"),
+        Column("revenue", "currency", "net revenue (orders minus refunds)"),
+        Column("programme_cost", "currency", "cost of scenario programmes (referral rewards, ...)"),
+        Column("discount", "share, 0..1", "share off the list price (weekly: mean)"),
+        Column("promotion", "0 or 1", "1 on a day with a discount (weekly: share of the days)"),
+        Column("month", "month", "calendar month of `date`, 1 to 12"),
+        Column("day_of_year", "day", "day of the year of `date`, 1 to 366"),
+        Column("season_sin", "−1..1", "yearly Fourier term of `date` (weekly: mean)"),
+        Column("season_cos", "−1..1", "yearly Fourier term of `date` (weekly: mean)"),
+    )),
 }
-"""Each table a run writes (``<name>.csv`` or ``.parquet``): what a row is, and its columns in order."""
+"""Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its
+columns in order (``<channel>`` stands for each channel's name)."""
 
 
 def columns(table: str) -> dict[str, Column]:
@@ -165,7 +198,8 @@ def reference_page() -> str:
     """The column reference as a Markdown page (``docs/reference/columns.md``)."""
     lines = ["# Columns of the output tables", "",
              "Every column of every table a run writes, with its unit and meaning. Generated from "
-             "`journeysim/columns.py`; a test checks that every column a run writes is listed here.", "",
+             "`journeysim/columns.py`; a test checks that every column a run writes, and every column of its "
+             "exports, is listed here.", "",
              "**Days.** " + DAY_CONVENTION, "",
              "**Money.** *currency* is the run's `market.currency` (default USD); `manifest.json` and "
              "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]

@@ -48,6 +48,25 @@ def test_every_column_of_every_table_is_in_the_column_reference(overrides) -> No
         assert f"## `{name}`" in page and all(f"| `{c.name}` |" in page for c in cols)
 
 
+def test_every_column_of_the_exports_is_in_the_column_reference() -> None:
+    from journeysim.experiments.exports import journey_paths, mmm_table
+    from journeysim.runner import build_model
+
+    model = build_model(make_spec("scenario=attribution_lab", "population.size=400", "days=20",
+                                  "outputs.event_log_sample=400")).run()
+    exports = {"paths": [journey_paths(model)], "mmm": [mmm_table(model, "D", channels="all"), mmm_table(model)]}
+    channels = set(model.spec.channel_names)
+
+    def generic(column: str) -> str:  # spend_search -> spend_<channel>
+        prefix, _, rest = column.partition("_")
+        return f"{prefix}_<channel>" if prefix in ("spend", "impressions") and rest in channels else column
+
+    for name, frames in exports.items():
+        for frame in frames:
+            missing = [c for c in frame.columns if generic(c) not in columns.columns(name)]
+            assert missing == [], f"{name}: columns missing from journeysim/columns.py: {missing}"
+
+
 def test_all_tables_of_a_run_join_on_day_without_shifts(run_dir) -> None:
     daily, flows, chans, events = (table(run_dir, n) for n in ("daily", "flows", "channels", "events"))
     days = list(range(1, DAYS + 1))
