@@ -2,7 +2,8 @@
 
 A *scenario* here is a group of runs that differ only in their seed: the scenario's name
 together with every other override of the job (``baseline market.checkout_friction=0.1``).
-Only complete runs count; failed, unfinished and missing ones are listed in the notes.
+Only complete runs count; failed, unfinished, missing and broken ones (said complete, but with a
+missing, empty or malformed ``summary.json``) are listed in the notes.
 """
 
 from __future__ import annotations
@@ -178,16 +179,23 @@ class Comparison:
     @property
     def unfinished(self) -> list[Run]:
         """Runs that started but did not finish (interrupted, killed or still running)."""
-        return [run for run in self.runs if run.status not in ("complete", "failed")]
+        return [run for run in self.runs if run.status not in ("complete", "failed", "broken")]
+
+    @property
+    def broken(self) -> list[Run]:
+        """Runs said complete whose ``summary.json`` is missing, empty or malformed (not compared)."""
+        return self.by_status("broken")
 
     def notes(self) -> list[str]:
-        """One line per run that is not used (failed, unfinished or missing), after a count."""
+        """One line per run that is not used (failed, unfinished, missing or broken), after a count."""
         complete = len(self.by_status("complete"))
         total = len(self.runs) + len(self.missing)
+        broken = f", {len(self.broken)} broken" if self.broken else ""
         lines = [f"{total} runs: {complete} complete, {len(self.failed)} failed, "
-                 f"{len(self.unfinished)} unfinished, {len(self.missing)} missing."]
+                 f"{len(self.unfinished)} unfinished, {len(self.missing)} missing{broken}."]
         lines += [f"failed: {self.relative(run.path)}: {run.error or 'no error recorded'}"
                   for run in self.failed]
+        lines += [f"broken (not compared): {self.relative(run.path)}: {run.error}" for run in self.broken]
         lines += [f"unfinished ({run.status}): {self.relative(run.path)}" for run in self.unfinished]
         lines += [f"missing (never started): {' '.join(job)}" for job in self.missing]
         return lines
@@ -225,6 +233,7 @@ def aggregate(sweep_dir: str | Path, reference: str | None = None, kpis: Sequenc
     if not groups:
         counts = Counter(run.status for run in runs)
         found = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no run directories"
+        found += "".join(f"; broken run {run.path}: {run.error}" for run in runs if run.status == "broken")
         raise ConfigError("sweep_dir", str(sweep_dir), f"a sweep with at least one complete run (found {found})")
     chosen = choose_reference(groups, reference)
     if kpis:

@@ -35,7 +35,8 @@ class Run:
         The run directory.
     status : str
         ``complete``, ``failed``, ``incomplete``, ``running``, ``stale`` (said running, but its
-        process died) or ``missing`` (no status file).
+        process died), ``missing`` (no status file) or ``broken`` (said complete, but its
+        ``summary.json`` is missing, empty or malformed: ``error`` says what is wrong).
     scenario : str
         The scenario's name.
     seed : int or None
@@ -45,7 +46,7 @@ class Run:
     kpis : dict of str to float
         Scalar KPIs of a complete run (NaN where the summary has null); empty otherwise.
     error : str or None
-        The error recorded for a failed run.
+        The error recorded for a failed run, or what is wrong with a broken run's summary.
     bad_input : bool
         The run failed on a bad config value (a ConfigError).
     """
@@ -94,7 +95,7 @@ def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float]:
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):  # unreadable, not UTF-8 or not JSON
         return None
     return data if isinstance(data, dict) else None
 
@@ -106,23 +107,93 @@ def _read_yaml(path: Path) -> Any:
         return None
 
 
+def summary_problem(summary: Any) -> str | None:
+    """What makes a parsed ``summary.json`` unusable for a comparison (None if nothing).
+
+    A usable summary is a JSON object with ``scenario`` (a string), ``seed`` (an integer) and
+    ``kpis`` (an object whose values are numbers, null or objects of breakdowns).
+    """
+    if not isinstance(summary, dict):
+        return f"holds {_json_type(summary)} where an object with scenario, seed and kpis is expected"
+    if not isinstance(summary.get("scenario"), str):
+        return _wrong(summary, "scenario", "the scenario's name (a string)")
+    if isinstance(summary.get("seed"), bool) or not isinstance(summary.get("seed"), int):
+        return _wrong(summary, "seed", "an integer")
+    kpis = summary.get("kpis")
+    if not isinstance(kpis, dict):
+        return _wrong(summary, "kpis", "an object of KPI name to number")
+    for name, value in kpis.items():
+        if isinstance(value, str | list | bool):
+            return (f"KPI '{name}' is {_shown(value)} ({_json_type(value)}); expected a number, null "
+                    "or an object")
+    return None
+
+
+def _wrong(summary: dict, key: str, allowed: str) -> str:
+    if key not in summary:
+        return f"has no '{key}'; expected {allowed}"
+    return f"'{key}' is {_shown(summary[key])} ({_json_type(summary[key])}); expected {allowed}"
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
+             dict: "object", type(None): "null"}
+    name = names.get(type(value), type(value).__name__)
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def read_summary(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """A run's ``summary.json`` and, if it cannot be used, what is wrong with it.
+
+    Returns
+    -------
+    summary : dict or None
+        The summary, None if it is missing, unreadable or malformed.
+    problem : str or None
+        ``summary.json`` and what is wrong with it (None for a usable summary).
+    """
+    name = Path(path).name
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        return None, f"{name} is missing"
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"{name} cannot be read ({error.__class__.__name__}: {error})"
+    if not text.strip():
+        return None, f"{name} is empty"
+    try:
+        summary = json.loads(text)
+    except json.JSONDecodeError as error:
+        return None, f"{name} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+    problem = summary_problem(summary)
+    return (None, f"{name} {problem}") if problem else (summary, None)
+
+
 def read_run(run_dir: Path) -> Run:
-    """Read one run directory (a complete run from its summary, others from Hydra's files)."""
+    """Read one run directory (a complete run from its summary, others from Hydra's files).
+
+    A run whose status says complete but whose summary is missing, empty or malformed is
+    ``broken``, with what is wrong as its ``error``: it is reported, never compared.
+    """
     run_dir = Path(run_dir)
     status = read_status(run_dir)
     job = tuple(str(o) for o in (_read_yaml(run_dir / OVERRIDES_FILE) or []))
-    summary = _read_json(run_dir / SUMMARY_FILE) if status == "complete" else None
-    if status == "complete" and summary is None:
-        status = "incomplete"
+    summary, problem = read_summary(run_dir / SUMMARY_FILE) if status == "complete" else (None, None)
     if summary is not None:
-        return Run(run_dir, status, str(summary.get("scenario")), _as_int(summary.get("seed")), job,
-                   scalar_kpis(summary.get("kpis", {})))
+        return Run(run_dir, status, summary["scenario"], summary["seed"], job, scalar_kpis(summary["kpis"]))
     details = _read_json(run_dir / STATUS_FILE) or {}
     scenario, seed = override_value(job, "scenario"), _as_int(override_value(job, "seed"))
     if scenario is None or seed is None:
         config = _read_yaml(run_dir / CONFIG_FILE) or {}
         scenario = scenario or (config.get("scenario") or {}).get("name")
         seed = seed if seed is not None else _as_int(config.get("seed"))
+    if problem is not None:
+        return Run(run_dir, "broken", str(scenario or "?"), seed, job, error=problem)
     return Run(run_dir, status, str(scenario or details.get("scenario") or "?"), seed, job,
                error=details.get("error"), bad_input=bool(details.get("bad_input", False)))
 

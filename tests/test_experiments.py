@@ -191,6 +191,66 @@ def test_journey_compare_names_failed_unfinished_and_missing_runs_and_uses_the_r
         ("complete", 12), ("failed", 1), ("missing", 1), ("stale", 1)]
 
 
+def _run_dir(sweep: Path, name: str, seed: int, summary: str) -> Path:
+    """A run directory that says complete, with ``summary`` as the text of its summary.json."""
+    run = sweep / name
+    (run / ".hydra").mkdir(parents=True)
+    (run / ".hydra" / "overrides.yaml").write_text(f"- seed={seed}\n")
+    mark_status(run, "complete")
+    (run / "summary.json").write_text(summary)
+    return run
+
+
+BROKEN_SUMMARIES = {  # summary.json text -> what the report must say is wrong
+    "": "summary.json is empty",
+    '{"scenario": "baseline", "seed": 7,': "summary.json is not valid JSON",
+    "[1, 2]": "summary.json holds an array",
+    '{"seed": 7, "kpis": {}}': "summary.json has no 'scenario'",
+    '{"scenario": "baseline", "seed": "seven", "kpis": {}}': "'seed' is \"seven\" (a string); expected an integer",
+    '{"scenario": "baseline", "seed": 7, "kpis": [1.0]}': "summary.json 'kpis' is [1.0] (an array)",
+    '{"scenario": "baseline", "seed": 7, "kpis": {"revenue": "lots"}}': "KPI 'revenue' is \"lots\" (a string)",
+}
+
+
+def test_journey_compare_reports_a_run_with_a_broken_summary_and_does_not_count_it(tmp_path: Path,
+                                                                                  capsys) -> None:
+    sweep = tmp_path / "sweep"
+    for seed in (0, 1):
+        _run_dir(sweep, f"good{seed}", seed,
+                 json.dumps({"scenario": "baseline", "seed": seed, "kpis": {"revenue": 10.0 + seed}}))
+    for k, text in enumerate(BROKEN_SUMMARIES):
+        _run_dir(sweep, f"broken{k}", 10 + k, text)
+
+    assert compare_cli.main([str(sweep), "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    n = len(BROKEN_SUMMARIES)
+    assert f"{n + 2} runs: 2 complete, 0 failed, 0 unfinished, 0 missing, {n} broken." in captured.out
+    lines = {line.split(": ")[1]: line for line in captured.out.splitlines() if "broken (not compared)" in line}
+    for k, problem in enumerate(BROKEN_SUMMARIES.values()):
+        assert f"broken{k}: summary.json" in lines[f"broken{k}"] and problem in lines[f"broken{k}"]
+    assert set(pd.read_csv(sweep / "comparison.csv")["n"]) == {2}
+    runs_table = pd.read_csv(sweep / "runs.csv")
+    assert sorted(runs_table["status"].value_counts().items()) == [("broken", n), ("complete", 2)]
+
+
+def test_journey_compare_exits_2_naming_the_broken_summaries_when_no_run_is_usable(tmp_path: Path,
+                                                                                   capsys) -> None:
+    sweep = tmp_path / "sweep"
+    _run_dir(sweep, "empty", 0, "")
+    _run_dir(sweep, "wrong_kpis", 1, '{"scenario": "baseline", "seed": 1, "kpis": "none"}')
+
+    with pytest.raises(SystemExit) as exit_info:
+        compare_cli.main([str(sweep), "--no-figures"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "found 2 broken" in err
+    assert f"{sweep / 'empty'}: summary.json is empty" in err
+    assert f"{sweep / 'wrong_kpis'}: summary.json 'kpis' is \"none\" (a string)" in err
+    assert not (sweep / "comparison.csv").exists()
+
+
 def test_journey_compare_rejects_a_reference_matching_no_scenario(grid_sweep: Path, tmp_path: Path,
                                                                   capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
