@@ -32,6 +32,7 @@ class Population:
     affinity: np.ndarray  # (personas, channels)
     trait_means: dict[str, np.ndarray]  # trait -> (personas,)
     heterogeneity: float
+    repurchase_heterogeneity: float | None = None  # cv of the repurchase rate (None: heterogeneity)
 
     @classmethod
     def from_spec(cls, spec: PopulationSpec, channel_names: tuple[str, ...]) -> Population:
@@ -43,7 +44,8 @@ class Population:
         affinity = np.array([[p.affinity.get(c, 1.0) for c in channel_names] for p in spec.personas])
         means = {t: np.array([p.traits[t] for p in spec.personas]) for t in TRAITS}
         return cls(tuple(p.name for p in spec.personas), counts, starts, affinity.reshape(
-            len(spec.personas), len(channel_names)), means, spec.heterogeneity)
+            len(spec.personas), len(channel_names)), means, spec.heterogeneity,
+            spec.repurchase_heterogeneity)
 
     @property
     def size(self) -> int:
@@ -66,8 +68,11 @@ class Population:
         traits = {}
         for trait in TRAITS:
             mean = self.trait_means[trait][codes]
-            if self.heterogeneity > 0:
-                shape = 1.0 / self.heterogeneity**2
+            cv = self.heterogeneity
+            if trait == "repurchase_rate" and self.repurchase_heterogeneity is not None:
+                cv = self.repurchase_heterogeneity
+            if cv > 0:
+                shape = 1.0 / cv**2
                 values = rng.gamma(shape, 1.0 / shape, size=codes.size) * mean
             else:
                 values = mean.copy()

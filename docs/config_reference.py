@@ -554,3 +554,40 @@ def fill_allowed(docs: dict[str, list[KeyDoc]]) -> None:
             except (KeyError, TypeError):
                 continue
             doc.allowed = probe_allowed(bases[chosen], doc.example, check)
+
+
+# --------------------------------------------------------------------------- sources of defaults
+RATE_UNITS = frozenset({"1/day", "1/year", "probability 0..1", "share 0..1", "share/day"})
+"""Units that make a key a *rate*: its default must state a source or say "illustrative"."""
+
+RATE_NAMES = re.compile(r"(rate|friction|propensity|elasticity|advocacy|churn|decay|hazard)s?$")
+"""Key names that make a key a rate whatever its description says."""
+
+DEFAULT_TABLES = ("", "population", "channels", "network", "service")
+"""Tables of the default run config (the scenario group's values differ per scenario)."""
+
+
+def source_of(description: str) -> str:
+    """Where a default comes from, read from its description: ``EVIDENCE §4``, ``published`` (a
+    citation with a year in the comment), ``illustrative``, or ``""`` (not stated)."""
+    found = re.findall(r"EVIDENCE\s*(§\s*\d+(?:\s*(?:and|,|&)\s*§?\s*\d+)*)", description)
+    sections = dict.fromkeys(n for text in found for n in re.findall(r"\d+", text))
+    if sections:
+        return "EVIDENCE " + ", ".join(f"§{n}" for n in sections)
+    if "illustrative" in description.lower():
+        return "illustrative"
+    if re.search(r"[A-Z][a-z]+[^()]*\b(19|20)\d{2}\b", description):
+        return "published (cited in the comment)"
+    return ""
+
+
+def is_rate(doc: KeyDoc) -> bool:
+    """A key whose default is a rate, probability or share (a number whose source matters)."""
+    return doc.unit in RATE_UNITS or bool(RATE_NAMES.search(doc.key.rsplit(".", 1)[-1]))
+
+
+def unsourced_rates(confs: list[ConfFile] | None = None) -> list[str]:
+    """Rate keys of the default run config whose comment states neither a source nor "illustrative"."""
+    docs = describe(confs)
+    return [doc.key for table in DEFAULT_TABLES for doc in docs.get(table, [])
+            if is_rate(doc) and not source_of(doc.description)]

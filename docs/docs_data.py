@@ -80,6 +80,14 @@ def kpi_markdown(result, currency, kpi_rows) -> str:
     return "\n".join(lines) + "\n"
 
 
+def make_defaults(docs: Path) -> None:
+    """``defaults.md``: every default of the run config with its source (from the YAML comments)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import generated_pages
+
+    write(docs / "defaults.md", generated_pages.defaults_page())
+
+
 def make_baseline(docs: Path) -> None:
     """The baseline run's figures (``images/baseline_*.png``) and KPI table (``data/baseline_kpis.md``)."""
     from journeysim import simulate
@@ -264,6 +272,7 @@ def write(path: Path, text: str) -> None:
 MEASURED = "long run, measured 2026-11-24 on a 2-core machine, before the layout restructure (#16)"
 
 SOURCES: tuple[Source, ...] = (
+    Source("defaults", ("defaults.md",), "python docs/docs_data.py --only defaults", make_defaults),
     Source("baseline", (*(f"images/baseline_{n}.png" for n in BASELINE_FIGURES), "data/baseline_kpis.md"),
            "python docs/docs_data.py --only baseline", make_baseline),
     Source("black_friday", ("images/what_if_black_friday.png", "data/black_friday.md"),

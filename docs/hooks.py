@@ -68,6 +68,7 @@ def navigation() -> list[Any]:
     nav += [
         {"Gallery": "gallery.md"},
         {"Reference": [{"Commands": "reference/cli.md"}, {"Configuration": "reference/config.md"},
+                       {"Defaults and their sources": "defaults.md"},
                        {"Output columns": "reference/columns.md"}, {"Levers": "reference/levers.md"},
                        {"Python API": "api.md"}]},
     ]

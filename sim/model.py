@@ -262,22 +262,31 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         return moves
 
     def run_purchases(self, day: int, ready: funnel.FunnelMoves) -> None:
-        """Purchase (:mod:`~journeysim.sim.purchase`): checkout attempts (abandoners go back to
-        considering), then orders from first-time buyers and repeat customers."""
-        if ready.checkout.size:
-            friction = self.controls.friction_of(ready.checkout)
-            result = purchase.checkout(ready.checkout, friction, self.streams["decisions"])
-            self.collector.add(day, "checkout_attempts", ready.checkout.size)
-            self.collector.add(day, "abandoned", result.abandoners.size)
-            if result.abandoners.size:
-                self.state.last_abandon[result.abandoners] = day
-                self.stays.pain("abandoned_carts", result.abandoners)
-                back = funnel.re_enter(self.state, result.abandoners, ABANDON_STAGE, self.spec.market,
-                                       self.streams["decisions"])
-                self.journey_log.record(day, result.abandoners, Event.ABANDON)
-                self.move(day, result.abandoners, back)
-            self.buy(day, result.buyers)
-        self.buy(day, ready.repurchase)
+        """Purchase (:mod:`~journeysim.sim.purchase`): every order attempt passes checkout, where
+        ``market.checkout_friction`` abandons some carts (prospects go back to considering; repeat
+        customers' intent restarts); the others become orders."""
+        self.buy(day, self.check_out(day, ready.checkout, repeat=False))
+        self.buy(day, self.check_out(day, ready.repurchase, repeat=True))
+
+    def check_out(self, day: int, rows: np.ndarray, repeat: bool) -> np.ndarray:
+        """Checkout attempts of ``rows``: book and send back the abandoners; return the buyers."""
+        if rows.size == 0:
+            return rows
+        result = purchase.checkout(rows, self.controls.friction_of(rows), self.streams["decisions"])
+        self.collector.add(day, "checkout_attempts", rows.size)
+        self.collector.add(day, "abandoned", result.abandoners.size)
+        gone = result.abandoners
+        if gone.size:
+            self.stays.pain("abandoned_carts", gone)
+            self.journey_log.record(day, gone, Event.ABANDON)
+            if repeat:
+                purchase.restart_intent(self.state, gone, self.spec.market, self.streams["decisions"])
+                self.refresh(gone)
+            else:
+                self.state.last_abandon[gone] = day  # prospects' abandoned carts (retargeting audiences)
+                back = funnel.re_enter(self.state, gone, ABANDON_STAGE, self.spec.market, self.streams["decisions"])
+                self.move(day, gone, back)
+        return result.buyers
 
     def buy(self, day: int, rows: np.ndarray) -> None:
         """Orders of ``rows``: price, satisfaction, the next order's level, the new stage."""

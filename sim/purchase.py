@@ -104,6 +104,13 @@ def redraw_repurchase_level(state: CustomerState, rows: np.ndarray, market: Mark
     state.repurchase_level[rows] = (market.thresholds["purchase"] or 1.0) * rng.standard_exponential(rows.size)
 
 
+def restart_intent(state: CustomerState, rows: np.ndarray, market: MarketSpec, rng: np.random.Generator) -> None:
+    """Repeat customers ``rows`` abandoned their cart: intent restarts from zero towards a new
+    repurchase level (they stay customers)."""
+    state.interest[rows] = 0.0
+    redraw_repurchase_level(state, rows, market, rng)
+
+
 def book_orders(collector: Collector, day: int, orders: Purchases, state: CustomerState,
                 unit_cost: float, referred_by: np.ndarray, referral_reward: float) -> None:
     """Count orders, acquisitions by source, revenue, margin and referrals of ``day``.

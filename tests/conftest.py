@@ -41,3 +41,11 @@ def run_model(*overrides: str) -> JourneyModel:
 def baseline_model() -> JourneyModel:
     """The default scenario at 5,000 customers for a year, run once per session."""
     return run_model("population.size=5000", "seed=11")
+
+
+FREQUENT_REPEAT: tuple[str, ...] = tuple(
+    f"population.personas.{name}.repurchase_rate={rate}" for name, rate in
+    (("deal_seeker", 0.006), ("researcher", 0.004), ("loyalist", 0.010), ("impulse_buyer", 0.008)))
+"""Overrides for a market whose customers reorder four times as often as the default's (the b2c
+repeat rates before they were tuned to the repeat profile, #20): mechanism tests of repeat buying
+on small populations need that many repeat orders to see an effect above the noise."""

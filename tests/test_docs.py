@@ -82,11 +82,37 @@ def test_config_reference_lists_every_key_with_its_default_and_allowed_range(ref
         for doc in docs:
             assert f"| `{doc.key}` |" in page, doc.key
     row = next(line for line in page.splitlines() if line.startswith("| `market.checkout_friction` |"))
-    assert "`0.3`" in row and "0.0 to 1.0" in row and "probability" in row
+    assert "`0.5`" in row and "0.0 to 1.0" in row and "probability" in row
     row = next(line for line in page.splitlines() if line.startswith("| `population.size` |"))
     assert "whole number ≥ 1" in row and "customers" in row
     row = next(line for line in page.splitlines() if line.startswith("| `network.type` |"))
     assert "one of barabasi_albert" in row
+
+
+def test_every_default_rate_states_a_source_or_says_illustrative(ref) -> None:
+    assert ref.unsourced_rates() == [], "rate keys whose YAML comment names no source (EVIDENCE §N) nor 'illustrative'"
+    docs = {doc.key: doc for table in ref.DEFAULT_TABLES for doc in ref.describe().get(table, [])}
+    for key in ("market.checkout_friction", "population.personas.<persona>.repurchase_rate",
+                "population.personas.<persona>.churn_propensity"):
+        assert ref.is_rate(docs[key]) and ref.source_of(docs[key].description).startswith("EVIDENCE"), key
+
+
+def test_source_of_reads_evidence_sections_citations_and_illustrative(ref) -> None:
+    assert ref.source_of("share (Baymard 69.82%, EVIDENCE §4, C)") == "EVIDENCE §4"
+    assert ref.source_of("ratio (EVIDENCE §1 and §3, C)") == "EVIDENCE §1, §3"
+    assert ref.source_of("per day (illustrative)") == "illustrative"
+    assert ref.source_of("no recovery paradox (de Matos, Henrique & Rossi 2007)") == "published (cited in the comment)"
+    assert ref.source_of("conversations per day") == ""
+
+
+def test_defaults_page_is_current_and_lists_every_key_of_the_default_run(ref, pages) -> None:
+    committed = (DOCS / "defaults.md").read_text(encoding="utf-8")
+    assert committed == pages.defaults_page(), "docs/defaults.md is stale: python docs/docs_data.py --only defaults"
+    for table in ref.DEFAULT_TABLES:
+        for doc in ref.describe()[table]:
+            label = "config" if table == "" else f"{table}={ref.default_options(ref.conf_files())[table]}"
+            if label in doc.values or label in doc.members:
+                assert f"| `{doc.key}` |" in committed, doc.key
 
 
 def test_kpi_page_defines_every_kpi(tmp_path) -> None:

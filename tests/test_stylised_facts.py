@@ -105,3 +105,14 @@ def test_switching_paid_media_off_sells_fewer_orders() -> None:
     table, weekly = market_facts.organic_table(size=2000, days=120, seeds=[0])
     assert (table["ratio"] < 1).all()
     assert set(weekly.arm) == {"default", "no paid media"}
+
+
+# ---------------------------------------------------------------- the tuned defaults, small
+def test_default_market_abandons_60_to_80_percent_of_carts() -> None:
+    table = market_facts.cart_table(size=4000, days=365, seeds=[0])
+    assert market_facts.cart_checks(table)[0].passed, table.to_dict("records")
+
+
+def test_default_market_keeps_30_to_60_percent_of_a_years_buyers_the_next_year() -> None:
+    table = repeat_buying.profile_table(size=4000, seeds=[0])
+    assert repeat_buying.profile_checks(table)[0].passed, table.to_dict("records")

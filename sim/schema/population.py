@@ -58,10 +58,10 @@ class Traits(FieldRule):
 class Heterogeneity(Number):
     """Coefficient of variation of traits: 0 (identical customers) or from 1e-6 to 3."""
 
-    def check(self, value: Any) -> float:
-        """The coefficient of variation."""
+    def check(self, value: Any) -> float | None:
+        """The coefficient of variation (None when optional and null)."""
         value = super().check(value)
-        if 0 < value < MIN_HETEROGENEITY:  # the gamma shape 1 / cv^2 would overflow
+        if value is not None and 0 < value < MIN_HETEROGENEITY:  # the gamma shape 1 / cv^2 would overflow
             raise Rule(value, f"0 (identical customers) or a number from {MIN_HETEROGENEITY:g} to {self.high}")
         return value
 
@@ -102,6 +102,9 @@ class PopulationSpec(SpecBase):
     reference_size: Annotated[int | None, Number(low=1, integer=True, optional=True)] = None
     """Population the stated budgets and capacities refer to (default: ``size``)."""
     heterogeneity: Annotated[float, Heterogeneity(low=0.0, high=3.0)] = 0.3
+    repurchase_heterogeneity: Annotated[float | None, Heterogeneity(low=0.0, high=3.0, optional=True)] = None
+    """Coefficient of variation of the repurchase rate within a persona (gamma draws; the NBD's
+    shape k is ``1 / cv^2``); None: ``heterogeneity``."""
     personas: Annotated[tuple[PersonaSpec, ...], Named(
         PersonaSpec, "a mapping with share, affinity and traits", "at least one persona")] = ()
 
