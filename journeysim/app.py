@@ -25,6 +25,7 @@ import gc
 import html
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,12 +239,15 @@ class Session:
         with self.lock:
             return self._advance(days)
 
-    def play_frame(self, days: int) -> Snapshot | None:
-        """One Play frame: ``days`` days, unless Pause, Reset or the session's end came first."""
+    def play_frame(self, days: int, show: Callable[[Snapshot], None]) -> Snapshot | None:
+        """One Play frame: ``days`` days, then ``show`` the snapshot, unless Pause, Reset or the
+        session's end came first. Both under the lock, so a frame is never shown after Pause."""
         with self.lock:
             if not self.playing.is_set() or self.closed:
                 return None
-            return self._advance(days)
+            shot = self._advance(days)
+            show(shot)
+            return shot
 
     def _advance(self, days: int) -> Snapshot:
         if self.model is None:
@@ -466,10 +470,9 @@ def Page():  # noqa: N802
         days = max(1, round(PLAY_SPEEDS[speed.value] * frame))
         while session.playing.is_set():
             started = time.monotonic()
-            shot = session.play_frame(days)
+            shot = session.play_frame(days, set_snapshot)
             if shot is None:
                 break
-            set_snapshot(shot)
             if shot.ended:
                 session.playing.clear()
                 playing.set(False)

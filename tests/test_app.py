@@ -189,7 +189,7 @@ def test_step_play_pause_and_reset_from_many_threads_never_step_a_model_at_once(
 
     def play() -> app.Snapshot | None:
         session.playing.set()
-        return session.play_frame(2)
+        return session.play_frame(2, lambda shot: None)
 
     actions = [lambda: session.step(3), play, session.pause, lambda: session.reset({**app.DEFAULT_LEVERS, **SMALL})]
     threads = [threading.Thread(target=press, args=(action,)) for action in actions for _ in range(2)]
