@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from journeysim.sim.config import RunSpec
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.errors import ConfigError, UnknownKeyError, unknown_name
 from journeysim.sim.schema.fields import (
     PROBABILITY,
     Choice,
@@ -95,7 +95,7 @@ class Params:
         self.values, self.prefix, self.spec = values, prefix, spec
         for key in values:
             if key not in allowed:
-                raise unknown_name(f"{prefix}.{key}", key, allowed or ("(no parameters)",))
+                raise UnknownKeyError(f"{prefix}.{key}", values[key], allowed or ("(no parameters)",), prefix)
 
     def key(self, name: str) -> str:
         """Full config key of parameter ``name``."""

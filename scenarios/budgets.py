@@ -15,7 +15,7 @@ import numpy as np
 
 from journeysim.scenarios.base import Lever, Params, register
 from journeysim.sim.config import RunSpec, probability
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.errors import ConfigError, UnknownKeyError
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -85,7 +85,8 @@ class BudgetPlan(BudgetLever):
             raise ConfigError(params.key("channels"), dict(channels), "at least one channel with its plan")
         for name, entry in channels.items():
             if name not in spec.channel_names:
-                raise unknown_name(f"{params.key('channels')}.{name}", name, spec.channel_names)
+                raise UnknownKeyError(f"{params.key('channels')}.{name}", entry, spec.channel_names,
+                                      params.key("channels"))
             k = spec.channel_names.index(name)
             controls[k] = True
             schedule[:, k], bursts[:, k] = channel_plan(entry, f"{params.key('channels')}.{name}", spec, base[0, k])
@@ -183,7 +184,7 @@ def split_shares(params: Params) -> np.ndarray:
     shares = np.zeros(len(names))
     for name in values:
         if name not in names:
-            raise unknown_name(f"{params.key('shares')}.{name}", name, names)
+            raise UnknownKeyError(f"{params.key('shares')}.{name}", values[name], names, params.key("shares"))
         shares[names.index(name)] = probability(values, name, params.key("shares"))
     if abs(shares.sum() - 1.0) > SHARE_TOLERANCE:
         raise ConfigError(params.key("shares"), dict(values), f"shares summing to 1 (they sum to {shares.sum():.4g})")

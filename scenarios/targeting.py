@@ -15,7 +15,7 @@ import numpy as np
 
 from journeysim.scenarios.base import Lever, Params, register
 from journeysim.sim.config import number
-from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.errors import ConfigError, UnknownKeyError
 from journeysim.sim.stages import STAGE_NAMES, Stage
 from journeysim.sim.state import CustomerState
 
@@ -60,7 +60,8 @@ def stage_weights(params: Params, default: dict[str, int] | None) -> np.ndarray 
     weights = np.ones(len(Stage), np.int64)
     for name in values:
         if name not in STAGE_NAMES:
-            raise unknown_name(f"{params.key('stage_weights')}.{name}", name, STAGE_NAMES)
+            raise UnknownKeyError(f"{params.key('stage_weights')}.{name}", values[name], STAGE_NAMES,
+                                  params.key("stage_weights"))
         weights[STAGE_NAMES.index(name)] = number(values, name, params.key("stage_weights"), low=0, high=100,
                                                   integer=True)
     return weights

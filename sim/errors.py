@@ -80,6 +80,41 @@ def closest(name: str, choices: Iterable[str]) -> str:
     return f"{hint} (did you mean '{match[0]}'?)" if match else hint
 
 
+NO_VALUE = object()
+"""The value of an unknown key when it is not known (a key read from a file Hydra composed)."""
+
+
+class UnknownKeyError(ConfigError):
+    """A key the config does not have: names the key, the value given to it and the keys allowed.
+
+    Reads ``unknown key 'sedes' (value '2'); did you mean 'seed'? Allowed: a key of the root
+    config, one of channels, days, ...``.
+
+    Parameters
+    ----------
+    key : str
+        Dotted key of the unknown key.
+    value : object
+        The value given to it (:data:`NO_VALUE` if not known).
+    known : iterable of str
+        The keys its section does have.
+    section : str
+        The section, in words (``market``, ``the root config``).
+    add : str
+        What to write to add the key on purpose (empty when adding is not possible).
+    """
+
+    def __init__(self, key: str, value: object, known: Iterable[str], section: str, add: str = "") -> None:
+        known = sorted(str(k) for k in known)
+        name = key.rpartition(".")[2].rpartition("]")[2] or key
+        match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        given = "" if value is NO_VALUE else f" (value {value!r})"
+        hint = f"; did you mean '{match[0]}'?" if match else "."
+        allowed = f"a key of {section}, one of {', '.join(known)}{add}"
+        ValueError.__init__(self, f"unknown key '{key}'{given}{hint} Allowed: {allowed}.")
+        self.key, self.value, self.allowed = key, (None if value is NO_VALUE else value), allowed
+
+
 def unknown_name(key: str, name: str, choices: Iterable[str]) -> ConfigError:
     """Error for a name that is not one of ``choices``, suggesting the closest."""
     return ConfigError(key, name, closest(name, choices))
@@ -175,7 +210,12 @@ def _unknown_key(cause: Exception, argv: list[str]) -> ConfigError:
     known = [str(k) for k in cause.parent_node]
     arg = _override_of(full_key, argv)
     add = f"; to add a new key on purpose write +{arg.lstrip('+~')}" if arg else ""
-    return ConfigError(full_key, name, f"a key of {parent or 'the root config'}: {closest(name, known)}{add}")
+    value: object = NO_VALUE
+    if arg:  # the override's value, under the keys below the unknown one (channels.serch.daily_budget=10)
+        given_key, _, value = arg.lstrip("+~").partition("=")
+        for part in reversed(given_key[len(full_key) + 1:].split(".") if given_key != full_key else []):
+            value = {part: value}
+    return UnknownKeyError(full_key, value, known, parent or "the root config", add)
 
 
 def _bad_syntax(error: Exception, argv: list[str]) -> ConfigError:

@@ -69,18 +69,21 @@ CASES = (
     Case("unknown scenario", ("scenario=basline",), ("scenario", "'basline'", "did you mean 'baseline'"), cli=True),
     Case("unknown config group option", ("population=b3c",), ("population", "'b3c'", "b2b, b2c"), cli=True),
     Case("unknown channel name", ("channels.serch.daily_budget=10",),
-         ("channels.serch", "did you mean 'search'"), cli=True),
+         ("unknown key 'channels.serch' (value {'daily_budget': '10'})", "did you mean 'search'"), cli=True),
     Case("unknown channel in a persona's affinity", ("+population.personas.researcher.affinity.emial=2",),
-         ("population.personas.researcher.affinity.emial", "did you mean 'email'")),
+         ("unknown key 'population.personas.researcher.affinity.emial' (value 2.0)", "did you mean 'email'")),
     Case("unknown persona name", ("population.personas.deal_seekr.share=0.3",),
-         ("population.personas.deal_seekr", "did you mean 'deal_seeker'"), cli=True),
+         ("unknown key 'population.personas.deal_seekr' (value {'share': '0.3'})", "did you mean 'deal_seeker'"),
+         cli=True),
     Case("unknown stage name", ("channels.search.target_stages=[aware,considring]",),
          ("channels.search.target_stages", "'considring'", "did you mean 'considering'")),
     Case("unknown key on the command line (typo)", ("market.chekout_friction=0.1",),
-         ("market.chekout_friction", "did you mean 'checkout_friction'", "+market.chekout_friction=0.1"), cli=True),
+         ("unknown key 'market.chekout_friction' (value '0.1')", "did you mean 'checkout_friction'",
+          "+market.chekout_friction=0.1"), cli=True),
     Case("unknown key inside a YAML section", ("--config-dir", "myconf", "channels=typo"),
-         ("channels.search.budget", "did you mean 'daily_budget'"), cli=True),
-    Case("unknown key added with +", ("+market.coupon=5",), ("market.coupon", "a key of market")),
+         ("unknown key 'channels.search.budget' (value 120)", "did you mean 'daily_budget'"), cli=True),
+    Case("unknown key added with +", ("+market.coupon=5",),
+         ("unknown key 'market.coupon' (value 5)", "a key of market")),
     Case("malformed override", ("market.checkout_friction=[",),
          ("market.checkout_friction=[", "override grammar", "no viable alternative"), cli=True),
     Case("override without =", ("checkout_friction",), ("'checkout_friction'", "missing EQUAL"), cli=True),
@@ -260,6 +263,28 @@ def test_every_section_rejects_unknown_keys_suggesting_the_closest(base_config, 
         parse_config(cfg)
     assert error.value.key == ".".join((*path, typo))
     assert f"did you mean '{expected}'" in str(error.value)
+    assert str(error.value).startswith(f"unknown key '{error.value.key}' (value 1.0);")  # the value, not the key
+
+
+@pytest.mark.parametrize("command", ["journey", "journey-truth", "journey-sensitivity", "journey-attribution"])
+def test_an_unknown_key_names_the_value_given_to_it_not_the_key_again(command: str, tmp_path: Path,
+                                                                      capsys) -> None:
+    from journeysim import entry
+
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        try:
+            status = entry.launch(command, ["seed=2", "sedes=2"])
+        except SystemExit as stop:
+            status = stop.code
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert f"{command}: error: unknown key 'sedes' (value '2'); did you mean 'seed'? Allowed: a key of the root " \
+           "config, one of" in err
+    assert "sedes = 'sedes'" not in err
 
 
 def test_bass_scenario_rejects_unknown_keys_but_journey_scenarios_keep_lever_params(base_config) -> None:

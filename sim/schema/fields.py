@@ -26,7 +26,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import core_schema
 
 from journeysim.sim.errors import ConfigError, closest
-from journeysim.sim.schema.messages import Rule, config_error, first_rule, range_words
+from journeysim.sim.schema.messages import Rule, config_error, first_rule, range_words, unknown_key
 from journeysim.sim.stages import STAGE_NAMES
 
 MISSING = "???"
@@ -181,7 +181,7 @@ class StageVector(FieldRule):
         rule = Number(low=self.low)
         for name, number in (value or {}).items():
             if name not in STAGE_NAMES:
-                raise Rule(name, closest(str(name), STAGE_NAMES), (name,))
+                raise unknown_key((name,), number, STAGE_NAMES)
             out[STAGE_NAMES.index(name)] = at(rule.check, number, name)
         return out
 
@@ -224,7 +224,7 @@ class NumberMap(FieldRule):
         if self.keys is not None:
             for name in value:
                 if name not in self.keys:
-                    raise Rule(name, f"a key of {{section}}: {closest(str(name), self.keys)}", (name,))
+                    raise unknown_key((name,), value[name], self.keys)
         names = self.keys if self.complete else tuple(value)
         return {name: at(self.rule.check, value.get(name), name) for name in names}
 
@@ -254,7 +254,7 @@ class Named(FieldRule):
             if not isinstance(body, Mapping):
                 raise Rule(body, self.shape, (name,))
             if "name" in body:
-                raise Rule("name", f"a key of {{section}}: {closest('name', self.spec.yaml_keys())}", (name, "name"))
+                raise unknown_key((name, "name"), body["name"], self.spec.yaml_keys())
             try:
                 entries.append(self.spec.__pydantic_validator__.validate_python({**body, "name": str(name)}))
             except ValidationError as error:
@@ -276,7 +276,7 @@ def at(check: Callable[[Any], T], value: Any, *where: str | int) -> T:
     try:
         return check(value)
     except Rule as rule:
-        raise Rule(rule.value, rule.allowed, (*where, *rule.where)) from None
+        raise rule.below(*where) from None
 
 
 # --------------------------------------------------------------------------- specs
@@ -305,7 +305,7 @@ class SpecBase:
         known = cls.yaml_keys()
         for key in data:
             if key not in known and key != "name":
-                raise Rule(key, f"a key of {{section}}: {closest(str(key), known)}", (key,))
+                raise unknown_key((key,), data[key], known)
         data = cls.from_yaml(dict(data))
         for f in fields(cls):  # type: ignore[arg-type]
             if f.name not in data and _required(f):

@@ -5,15 +5,18 @@ field); :func:`config_error` turns it, or the first failure of a pydantic valida
 :class:`~journeysim.sim.errors.ConfigError` whose key is where the value sits::
 
     <key> = <value given> is not allowed: <what is allowed>.
+
+An unknown key (:func:`unknown_key`) becomes an :class:`~journeysim.sim.errors.UnknownKeyError`
+naming the key, the value given to it and the keys its section has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 
-from journeysim.sim.errors import ConfigError
+from journeysim.sim.errors import ConfigError, UnknownKeyError, closest
 
 
 class Rule(ValueError):
@@ -27,11 +30,24 @@ class Rule(ValueError):
         What would be accepted, in words.
     where : tuple of str or int
         Path below the field (a mapping key or list index) when the bad value is inside it.
+    known : tuple of str, optional
+        For an unknown key (the last of ``where``): the keys its section does have.
     """
 
-    def __init__(self, value: object, allowed: str, where: tuple[str | int, ...] = ()) -> None:
-        self.value, self.allowed, self.where = value, allowed, tuple(where)
+    def __init__(self, value: object, allowed: str, where: tuple[str | int, ...] = (),
+                 known: tuple[str, ...] | None = None) -> None:
+        self.value, self.allowed, self.where, self.known = value, allowed, tuple(where), known
         super().__init__(allowed)
+
+    def below(self, *where: str | int) -> Rule:
+        """The same rule, its path prefixed by ``where``."""
+        return Rule(self.value, self.allowed, (*where, *self.where), self.known)
+
+
+def unknown_key(where: tuple[str | int, ...], value: object, known: Iterable[str]) -> Rule:
+    """The :class:`Rule` for an unknown key at ``where`` given ``value``; its section has ``known``."""
+    known = tuple(str(k) for k in known)
+    return Rule(value, f"a key of {{section}}: {closest(str(where[-1]), known)}", where, known)
 
 
 def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rule | ConfigError:
@@ -43,7 +59,7 @@ def first_rule(error: ValidationError, where: tuple[str | int, ...] = ()) -> Rul
     if isinstance(cause, ConfigError):
         return cause
     if isinstance(cause, Rule):
-        return Rule(cause.value, cause.allowed, (*path, *cause.where))
+        return cause.below(*path)
     if first["type"] == "missing":
         return Rule(None, "a value (the key is missing)", path)
     if first["type"] in ("dataclass_type", "dict_type", "model_type", "dataclass_args_type"):
@@ -61,6 +77,8 @@ def config_error(error: ValidationError | Rule | ConfigError, prefix: str = "",
     if isinstance(rule, ConfigError):
         return rule
     section = dotted(prefix, rule.where[:-1]) or root
+    if rule.known is not None:
+        return UnknownKeyError(dotted(prefix, rule.where), rule.value, rule.known, section)
     return ConfigError(dotted(prefix, rule.where), rule.value, rule.allowed.replace("{section}", section))
 
 

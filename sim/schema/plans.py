@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.errors import ConfigError
 from journeysim.sim.schema.fields import (
     Choice,
     FieldRule,
@@ -31,6 +31,7 @@ from journeysim.sim.schema.fields import (
     spec_keys,
     whole,
 )
+from journeysim.sim.schema.messages import unknown_key
 
 
 class Overrides(FieldRule):
@@ -132,7 +133,7 @@ class Ranges(FieldRule):
             keys = ("low", "high", *self.options)
             for key in entry:
                 if key not in keys:
-                    raise Rule(key, f"a key of {{section}}: {closest(str(key), keys)}", (key,))
+                    raise unknown_key((key,), entry[key], keys)
             bounds, log = [entry.get("low"), entry.get("high")], entry.get("log", False)
         else:
             bounds = list(entry) if isinstance(entry, list | tuple) else []

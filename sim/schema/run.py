@@ -12,10 +12,11 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.errors import UnknownKeyError
 from journeysim.sim.schema.channels import ChannelSpec
 from journeysim.sim.schema.fields import Choice, Named, Number, Rule, SpecBase, Text, at, load, spec
 from journeysim.sim.schema.market import MarketSpec, OutputSpec
+from journeysim.sim.schema.messages import unknown_key
 from journeysim.sim.schema.network import NetworkSpec, check_network_size
 from journeysim.sim.schema.population import PopulationSpec
 from journeysim.sim.schema.service import DISABLED, ServiceSpec
@@ -73,7 +74,7 @@ class RunSpec(SpecBase):
         if kind == "bass":
             for key in scenario:
                 if key not in BASS_SCENARIO_KEYS:
-                    raise Rule(key, f"a key of {{section}}: {closest(str(key), BASS_SCENARIO_KEYS)}", ("scenario", key))
+                    raise unknown_key(("scenario", key), scenario[key], BASS_SCENARIO_KEYS)
         service = data.get("service")
         return {
             "seed": data.get("seed"), "days": data.get("days"),
@@ -91,8 +92,8 @@ class RunSpec(SpecBase):
         for persona in self.population.personas:
             for channel in persona.affinity:
                 if channel not in names:
-                    key = f"population.personas.{persona.name}.affinity.{channel}"
-                    raise ConfigError(key, channel, closest(channel, names))
+                    section = f"population.personas.{persona.name}.affinity"
+                    raise UnknownKeyError(f"{section}.{channel}", persona.affinity[channel], names, section)
         check_network_size(self.network, self.population.size)
         return self
 

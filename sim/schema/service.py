@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from journeysim.sim.errors import closest
 from journeysim.sim.schema.fields import (
     PROBABILITY,
     Choice,
@@ -28,6 +27,7 @@ from journeysim.sim.schema.fields import (
     load,
     spec,
 )
+from journeysim.sim.schema.messages import unknown_key
 from journeysim.sim.schema.support import HOURS, StaffSchedule, SupportChannelSpec, staff_on
 
 HOURS_PER_CALENDAR_DAY = 24.0  # hours
@@ -62,7 +62,7 @@ class PenaltyCurve(FieldRule):
             raise Rule(value, "a mapping of keys to values")
         for key in value:
             if key not in self.keys:
-                raise Rule(key, f"a key of {{section}}: {closest(str(key), self.keys)}", (key,))
+                raise unknown_key((key,), value[key], self.keys)
         curve = dict(value)
         required = ["max"]
         if self.wait:

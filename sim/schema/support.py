@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from journeysim.sim.errors import closest
 from journeysim.sim.schema.fields import PROBABILITY, FieldRule, Flag, Number, Rule, SpecBase, Text, at, spec
+from journeysim.sim.schema.messages import unknown_key
 
 NON_NEGATIVE = Number(low=0.0)
 
@@ -39,7 +39,7 @@ class StaffSchedule(FieldRule):
                 raise Rule(entry, "a mapping {from_day: D, staff: N}", (i,))
             for key in entry:
                 if key not in ("from_day", "staff"):
-                    raise Rule(key, f"a key of {{section}}: {closest(str(key), ('from_day', 'staff'))}", (i, key))
+                    raise unknown_key((i, key), entry[key], ("from_day", "staff"))
             day = at(day_rule.check, entry.get("from_day"), i, "from_day")
             staff = at(staff_rule.check, entry.get("staff"), i, "staff")
             if (i == 0 and day != 0) or day <= last:
