@@ -89,7 +89,8 @@ def test_an_unknown_option_is_bad_input_on_one_line(name: str) -> None:
 def test_a_hydra_composition_error_in_an_experiment_command_is_one_line_without_traceback() -> None:
     status, _, err = call("journey-truth", "population.sise=5")
     assert status == EXIT_BAD_INPUT
-    assert err.startswith("journey-truth: error: population.sise") and "Traceback" not in err
+    assert err.startswith("journey-truth: error: unknown key 'population.sise' (value '5'); did you mean 'size'?")
+    assert "Traceback" not in err
 
 
 def test_an_override_that_is_not_key_value_is_bad_input() -> None:
