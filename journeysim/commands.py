@@ -176,6 +176,60 @@ def split_output_dir(argv: Sequence[str]) -> tuple[list[str], str | None]:
     return rest, chosen
 
 
+class MissingArgument(ConfigError):
+    """A required argument left out; a ``key=value`` in its place is an override, never the argument.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name (``plan``).
+    allowed : str
+        What it may be (the argument's help).
+    overrides : sequence of str
+        The overrides given, that argparse would have taken for it.
+    given : str
+        The positional arguments that were given, by name (``plan 'x.csv'``).
+    """
+
+    def __init__(self, name: str, allowed: str, overrides: Sequence[str] = (), given: str = "") -> None:
+        taken = ""
+        if overrides:
+            listed = ", ".join(repr(o) for o in overrides)
+            taken = f"; {listed} {'is a key=value override' if len(overrides) == 1 else 'are key=value overrides'}, " \
+                    f"not the {name}"
+        after = f" (given: {given})" if given else ""
+        ValueError.__init__(self, f"the {name} argument is missing{after}: {allowed}{taken}.")
+        self.key, self.value, self.allowed = name, None, allowed
+
+
+def is_override(arg: str) -> bool:
+    """``key=value`` (a config override) rather than a positional argument: an ``=`` after a key
+    that is no path (``seed=2``; not ``runs/seed=2`` nor an existing file)."""
+    key, sep, _ = arg.partition("=")
+    return bool(sep and key) and not arg.startswith("-") and "/" not in key and not Path(arg).exists()
+
+
+def check_required_positionals(p: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """Refuse a command line that leaves out a required positional argument of a command taking
+    overrides, naming the argument and what it may be, before argparse puts an override in its place
+    (``journey-calibrate seed=2`` would read the plan ``seed=2``)."""
+    actions = [a for a in p._actions if not a.option_strings]  # noqa: SLF001 - argparse keeps no public list
+    if not any(a.dest == "overrides" for a in actions):
+        return
+    required = [a for a in actions if a.nargs is None]
+    takes_value = {s for a in p._actions if a.option_strings and a.nargs != 0 for s in a.option_strings}  # noqa: SLF001
+    positionals, overrides, option_value = [], [], False
+    for arg in argv:
+        if option_value or arg.startswith("-"):
+            option_value = not option_value and arg in takes_value
+            continue
+        (overrides if is_override(arg) else positionals).append(arg)
+    if len(positionals) < len(required) and not {"-h", "--help", "--version"} & set(argv):
+        missing = required[len(positionals)]
+        given = ", ".join(f"{a.metavar or a.dest} {v!r}" for a, v in zip(required, positionals, strict=False))
+        raise MissingArgument(missing.metavar or missing.dest, missing.help or "see --help", overrides, given)
+
+
 def omitted_positional(args: argparse.Namespace, name: str, default: str) -> None:
     """An optional positional argument (``[PLAN] [key=value ...]``) left out: argparse put the first
     override in its place. Move it back to ``args.overrides`` and use ``default``."""
@@ -212,6 +266,7 @@ def parse(p: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argp
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     rest, chosen = split_output_dir(argv)
+    check_required_positionals(p, rest)
     args = p.parse_intermixed_args(rest)
     if getattr(args, "out", None) is not None:
         print(f"{p.prog}: --out is deprecated; write {OUTPUT_KEY}={args.out}", file=sys.stderr)

@@ -254,3 +254,23 @@ def test_any_edge_list_file_is_read_or_refused_with_a_config_error(tmp_path_fact
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+@pytest.mark.parametrize(("args", "missing", "given"), [
+    (["seed=2"], "the plan argument is missing: a plan in conf/calibration",
+     "'seed=2' is a key=value override, not the plan"),
+    (["recovery", "seed=2"], "the data argument is missing (given: plan 'recovery'): observed weekly data",
+     "'seed=2' is a key=value override, not the data"),
+])
+def test_an_override_never_fills_a_required_argument_the_message_says_which_is_missing(args, missing, given,
+                                                                                         capsys) -> None:
+    from journeysim import entry
+
+    try:
+        status = entry.launch("journey-calibrate", args)
+    except SystemExit as stop:
+        status = stop.code
+    err = capsys.readouterr().err
+    assert status == EXIT_BAD_INPUT and "Traceback" not in err
+    assert err.startswith(f"journey-calibrate: error: {missing}") and given in err, err
+    assert "plan = 'seed=2'" not in err and "data = 'seed=2'" not in err
