@@ -80,7 +80,7 @@ def test_ray_executor_without_ray_is_a_clear_error():
     try:
         import ray  # noqa: F401
     except ImportError:
-        with pytest.raises(ConfigError, match=r"journeysim\[ray\]"):
+        with pytest.raises(ConfigError, match=r"pip install -e '\.\[ray\]'"):
             parallel_map(abs, [-1, -2], workers=2, backend="ray")
     else:  # make test-ray runs it with Ray (tests/test_ray.py)
         pytest.skip("Ray is installed here")
