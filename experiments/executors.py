@@ -182,10 +182,12 @@ class _LocalSession(Session):
         self.workers = workers
 
     def submit(self, call: Callable[..., Any], *args: Any) -> Any:
-        from joblib.externals.loky import get_reusable_executor
+        from joblib.executor import get_memmapping_executor
 
-        # a broken executor (a worker died) is replaced by a new one here
-        return get_reusable_executor(max_workers=self.workers).submit(call, *args)
+        # joblib's factory, not loky's: the executor is shared with joblib (hydra's joblib launcher),
+        # which expects the temporary-folder manager only its factory sets; a broken executor (a
+        # worker died) is replaced by a new one here
+        return get_memmapping_executor(self.workers).submit(call, *args)
 
     def result(self, handle: Any) -> Any:
         return handle.result()

@@ -367,14 +367,17 @@ def test_the_teaching_script_plays_past_the_end_changes_a_lever_resets_and_compa
     expect(ended).to_be_visible()
     assert page_errors(page) == []
     before = kpi_table(page)
-    # 2. Fix the checkout: abandonment from 30% to 10%; it applies on Reset, not before.
+    # 2. Fix the checkout: abandonment from the default (50%) to 10%; it applies on Reset, not before.
+    from journeysim.classroom import DEFAULTS
+
+    default = round(100 * float(DEFAULTS.market.checkout_friction))
     settings = page.locator(".journey-settings")
     slider = page.get_by_role("slider", name=re.compile("^Checkout abandonment"))
-    for _ in range(4):
+    for _ in range((default - 10) // 5):  # the slider moves in steps of 5 points
         slider.press("ArrowLeft")
     expect(page.get_by_text("Checkout abandonment: 10%")).to_be_visible()
     expect(page.locator(".journey-pending")).to_be_visible()
-    expect(settings).to_contain_text("checkout abandonment 30%")
+    expect(settings).to_contain_text(f"checkout abandonment {default}%")
     # 3. Reset: a new run with the lever, the old one kept to compare with.
     page.get_by_role("button", name="Reset").click()
     expect(day_readout(page)).to_have_text("Day 0 of 730")

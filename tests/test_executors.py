@@ -154,3 +154,15 @@ def test_sigterm_cancels_the_jobs_and_leaves_no_worker(name):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_joblib_can_reuse_the_local_executor_s_workers_in_the_same_process():
+    """The local executor and joblib (Hydra's joblib launcher) share loky's one reusable executor:
+    a joblib run after a local run must not find it without joblib's temporary-folder manager."""
+    import joblib
+
+    from journeysim.experiments.executors import _LocalSession
+
+    session = _LocalSession(2)
+    assert session.result(session.submit(abs, -3)) == 3
+    assert joblib.Parallel(n_jobs=2)(joblib.delayed(abs)(i) for i in (-1, -2)) == [1, 2]
