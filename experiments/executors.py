@@ -193,11 +193,11 @@ class _LocalSession(Session):
         return handle.result()
 
     def cancel(self, handles: Sequence[Any]) -> None:
-        from joblib.externals.loky import get_reusable_executor
+        from joblib.executor import get_memmapping_executor
 
         for handle in handles:
             handle.cancel()
-        get_reusable_executor(max_workers=self.workers).shutdown(wait=True, kill_workers=True)
+        get_memmapping_executor(self.workers).shutdown(wait=True, kill_workers=True)
 
 
 class _DaskSession(Session):
