@@ -73,6 +73,11 @@ def save_figure(out_dir: Path, name: str, figure: Any) -> Path:
     return write_figure(Path(out_dir) / f"{name}.png", figure)
 
 
+def saved_outcome(out_dir: Path, name: str, checks: list[Check], table: pd.DataFrame, figure: Any) -> Outcome:
+    """The outcome of experiment ``name``: its checks, with its table and figure written to ``out_dir``."""
+    return Outcome(name, checks, [save_table(out_dir, name, table), save_figure(out_dir, name, figure)])
+
+
 def default_jobs() -> int:
     """Worker processes to use: the machine's cores, at most 2 (the target machine has 2)."""
     return max(1, min(2, os.cpu_count() or 1))

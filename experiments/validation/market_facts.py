@@ -33,7 +33,7 @@ from matplotlib.axes import Axes
 from journeysim.experiments.intervals import Interval, mean_interval
 from journeysim.experiments.plots import axes_or_new, compact_ticks
 from journeysim.experiments.runner import parallel_map
-from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, saved_outcome
 from journeysim.experiments.validation.market_runs import MarketJob, market_run
 from journeysim.units import PERCENT, axis_formatter
 
@@ -135,7 +135,7 @@ def run_price(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 1: the full-size price experiment."""
     table = price_table(seeds=list(range(seed, seed + SEEDS)), jobs=jobs)
     fig = plot_price(table).figure
-    return Outcome(PRICE, price_checks(table), [save_table(out_dir, PRICE, table), save_figure(out_dir, PRICE, fig)])
+    return saved_outcome(out_dir, PRICE, price_checks(table), table, fig)
 
 
 # --------------------------------------------------------------------------- 2. advertising
@@ -203,8 +203,7 @@ def run_advertising(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 2: the full-size advertising experiment."""
     table, curve = advertising_table(seeds=list(range(seed, seed + SEEDS)), jobs=jobs)
     fig = plot_advertising(curve).figure
-    return Outcome(ADVERTISING, advertising_checks(table),
-                   [save_table(out_dir, ADVERTISING, table), save_figure(out_dir, ADVERTISING, fig)])
+    return saved_outcome(out_dir, ADVERTISING, advertising_checks(table), table, fig)
 
 
 # --------------------------------------------------------------------------- 4. cart abandonment
@@ -252,7 +251,7 @@ def run_cart(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 4: cart abandonment of the default market."""
     table = cart_table(seeds=list(range(seed, seed + SEEDS)), jobs=jobs)
     fig = plot_cart(table).figure
-    return Outcome(CART, cart_checks(table), [save_table(out_dir, CART, table), save_figure(out_dir, CART, fig)])
+    return saved_outcome(out_dir, CART, cart_checks(table), table, fig)
 
 
 # --------------------------------------------------------------------------- 5. organic base
@@ -301,5 +300,4 @@ def run_organic(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 5: the organic base of the default market."""
     table, weekly = organic_table(seeds=list(range(seed, seed + SEEDS)), jobs=jobs)
     fig = plot_organic(weekly).figure
-    return Outcome(ORGANIC, organic_checks(table),
-                   [save_table(out_dir, ORGANIC, table), save_figure(out_dir, ORGANIC, fig)])
+    return saved_outcome(out_dir, ORGANIC, organic_checks(table), table, fig)

@@ -30,7 +30,7 @@ from scipy import optimize, stats
 from journeysim.experiments.intervals import mean_interval
 from journeysim.experiments.plots import axes_or_new, compact_ticks
 from journeysim.experiments.runner import parallel_map
-from journeysim.experiments.validation.experiment import Check, Outcome, save_figure, save_table
+from journeysim.experiments.validation.experiment import Check, Outcome, saved_outcome
 from journeysim.experiments.validation.market_runs import MarketJob, market_run
 from journeysim.units import PERCENT, axis_formatter
 
@@ -185,8 +185,7 @@ def run_nbd(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 3: NBD repeat buying on the default market."""
     x, nbd, poisson = nbd_experiment(seed=seed)
     fig = plot_nbd(x, nbd, poisson).figure
-    return Outcome(NBD, nbd_checks(x, nbd, poisson),
-                   [save_table(out_dir, NBD, fits_table([nbd, poisson])), save_figure(out_dir, NBD, fig)])
+    return saved_outcome(out_dir, NBD, nbd_checks(x, nbd, poisson), fits_table([nbd, poisson]), fig)
 
 
 # --------------------------------------------------------------------------- repeat profile
@@ -237,5 +236,4 @@ def run_profile(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
     """Fact 6: the repeat profile of the default market."""
     table = profile_table(seeds=list(range(seed, seed + PROFILE_SEEDS)), jobs=jobs)
     fig = plot_profile(table).figure
-    return Outcome(PROFILE, profile_checks(table), [save_table(out_dir, PROFILE, table),
-                                                    save_figure(out_dir, PROFILE, fig)])
+    return saved_outcome(out_dir, PROFILE, profile_checks(table), table, fig)
