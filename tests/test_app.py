@@ -323,6 +323,8 @@ def press_step(tab: Page, times: int, days: int = 7) -> None:
     for k in range(1, times + 1):
         step_button(tab).click()
         expect(day_readout(tab)).to_have_text(re.compile(rf"^Day {first + k * days} of"))
+    # the readout and the KPI table are separate widgets, updated by separate messages: wait for both
+    expect(tab.locator(".journey-kpis")).to_contain_text(f"this run (day {first + times * days})")
 
 
 def page_errors(tab: Page) -> list[str]:
@@ -366,6 +368,7 @@ def test_the_teaching_script_plays_past_the_end_changes_a_lever_resets_and_compa
     expect(day_readout(page)).to_have_text("Day 730 of 730")
     expect(ended).to_be_visible()
     assert page_errors(page) == []
+    expect(page.locator(".journey-kpis")).to_contain_text("this run (day 730)")
     before = kpi_table(page)
     # 2. Fix the checkout: abandonment from the default (50%) to 10%; it applies on Reset, not before.
     from journeysim.classroom import DEFAULTS
