@@ -96,6 +96,14 @@ _DAILY = (
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),
 )
 
+_PERIOD = (
+    Column("day", "day", "first simulated day of the row, 1 to `days` (weekly: 1, 8, 15, ...)"),
+    Column("week", "week", "week of the row, 1 to ..: 7-day blocks from day 1, as `mmm_weekly`"),
+    Column("date", "date", "calendar date of `day` (day 1 = 2025-01-06, as the MMM exports)"),
+    Column("days", "days", "days in the row (1 per day; 7 per week, the last week may be short)"),
+)
+"""Columns locating a row of the truth's per-period tables in time."""
+
 TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     "daily": ("one row per simulated day: stage occupancy at the end of the day and the day's KPIs", _DAILY),
     "flows": ("stage-to-stage moves per day (only non-zero flows; backward moves included)", (
@@ -183,6 +191,36 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("day_of_year", "day", "day of the year of `date`, 1 to 366"),
         Column("season_sin", "−1..1", "yearly Fourier term of `date` (weekly: mean)"),
         Column("season_cos", "−1..1", "yearly Fourier term of `date` (weekly: mean)"),
+    )),
+    "truth_ledger": ("`journey-truth`'s `truth_ledger` (per day) and `truth_ledger_weekly` (per week), "
+                     "`TruthResult.ledger`: the truth per period, one row per seed, channel and day or week; each "
+                     "amount is the factual run minus the run with the channel off under the same seed, so a "
+                     "channel's rows of a seed sum exactly to its incremental effect over the run", (
+        Column("seed", "seed", "the seed of the pair of runs"),
+        Column("channel", "name", "the channel switched off in the counterfactual run"),
+        *_PERIOD,
+        Column("spend", "currency", "the channel's media spend in the factual run"),
+        Column("incremental_orders", "orders", "orders the channel added in the period (all orders)"),
+        Column("incremental_first_orders", "orders", "first orders (acquisitions) it added"),
+        Column("incremental_later_orders", "orders", "later orders it added (repeat orders and win-backs, of "
+                                                     "customers it acquired earlier or helped to buy again)"),
+        Column("incremental_revenue", "currency", "revenue it added, net of refunds: first-order plus "
+                                                  "later-order revenue minus refunds"),
+        Column("incremental_first_order_revenue", "currency", "gross value of the first orders it added"),
+        Column("incremental_later_order_revenue", "currency", "gross value of the later orders it added"),
+        Column("incremental_refunds", "currency", "refunds it added (returns of orders it brought)"),
+    )),
+    "truth_baseline": ("`journey-truth`'s `truth_baseline`, `TruthResult.baseline`: the organic baseline, the run "
+                       "with every channel off, one row per seed and day", (
+        Column("seed", "seed", "the run's seed"),
+        *_PERIOD,
+        Column("orders", "orders", "all orders"),
+        Column("first_orders", "orders", "first orders (acquisitions)"),
+        Column("later_orders", "orders", "repeat orders and win-backs"),
+        Column("revenue", "currency", "revenue net of refunds"),
+        Column("first_order_revenue", "currency", "gross value of first orders"),
+        Column("later_order_revenue", "currency", "gross value of later orders"),
+        Column("refunds", "currency", "money refunded for returns"),
     )),
 }
 """Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its

@@ -49,6 +49,7 @@ class Collector:
         self.spend = np.zeros((days, channels))
         self.acquisitions_by_source = np.zeros((days, channels + 2), np.int64)
         self.daily = {name: np.zeros(days) for name in DAILY_KPIS}
+        self.first_order_revenue = np.zeros(days)  # currency/day: gross value of first orders (truth ledger)
         self.days_done = 0
 
     def count_flows(self, day: int, old: np.ndarray, new: np.ndarray) -> None:

@@ -126,6 +126,7 @@ def book_orders(collector: Collector, day: int, orders: Purchases, state: Custom
     c.add(day, "loyal_repurchases", int(LOYAL_STAGES.holds(state.stage[orders.rows]).sum()))
     revenue = float(orders.price.sum())
     c.add(day, "revenue", revenue)
+    c.first_order_revenue[day] += float(orders.price[orders.first].sum())
     goods = orders.rows.size if orders.basket is None else float(orders.basket.sum())  # standard orders
     c.add(day, "margin", revenue - goods * unit_cost)
     c.add(day, "basket_units", goods)

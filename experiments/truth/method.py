@@ -22,12 +22,16 @@ import pandas as pd
 
 from journeysim.experiments.intervals import LEVEL
 from journeysim.experiments.runner import run_many
+from journeysim.experiments.truth.ledger import baseline_table, ledger_table, weekly
 from journeysim.experiments.truth.result import METRICS, TruthResult, channel_table, totals_table
 from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
 
 MARGINAL_STEP = 0.10
 """Relative budget change of the marginal-ROAS central difference (+/-10%)."""
+
+LEDGER_KINDS = ("all", "none", "off")
+"""Variants whose daily outcomes are kept for the ledger (:mod:`~journeysim.experiments.truth.ledger`)."""
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,12 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
     dict
         ``seed``, ``variant``, ``channel``, the :data:`METRICS` totals, ``channel_spend``
         (currency per channel over the run) and ``last_touch`` (acquisitions per channel by
-        last touch); with ``exports`` also ``paths``, ``mmm_daily`` and ``mmm_weekly``.
+        last touch); for the factual, all-off and channel-off runs also ``series`` (the daily
+        outcomes of :func:`~journeysim.experiments.truth.ledger.daily_series`); with ``exports`` also
+        ``paths``, ``mmm_daily`` and ``mmm_weekly``.
     """
     from journeysim.experiments.exports import journey_paths, mmm_table, record
+    from journeysim.experiments.truth.ledger import daily_series
     from journeysim.runner import build_model
     from journeysim.sim import kpis
 
@@ -74,6 +81,8 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
            "orders": int(kpis.total(model, "orders")), "margin": kpis.total(model, "margin"),
            "spend": kpis.spend(model), "channel_spend": model.collector.spend[: model.day].sum(axis=0),
            "last_touch": model.collector.acquisitions_by_source[: model.day, : model.n_channels].sum(axis=0)}
+    if variant.kind in LEDGER_KINDS:
+        out["series"] = daily_series(model)
     if exports:
         rec = record(model)
         out |= {"paths": journey_paths(model), "mmm_daily": mmm_table(rec, "D"), "mmm_weekly": mmm_table(rec, "W")}
@@ -123,13 +132,16 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     runs = pd.DataFrame([{k: v for k, v in o.items() if k in ("seed", "variant", "channel", *METRICS)}
                          for o in outputs])
     table = channel_table(outputs, names, spec.channel_names, marginal, level)
+    ledger = ledger_table(outputs, names, spec.channel_names)
     meta = {"scenario": spec.scenario, "seeds": seed_list, "overrides": _override_list(overrides),
             "customers": spec.population.size, "days": spec.days, "channels": list(names), "level": level,
-            "jobs": jobs, "runs": len(tasks), "wall_seconds": round(time.perf_counter() - started, 2)}
+            "jobs": jobs, "runs": len(tasks), "format": spec.outputs.format,
+            "wall_seconds": round(time.perf_counter() - started, 2)}
     return TruthResult(table=table, totals=totals_table(outputs, names, level), runs=runs,
                        exports={o["seed"]: {k: o[k] for k in ("paths", "mmm_daily", "mmm_weekly")}
                                 for o in outputs if "paths" in o},
-                       meta=meta)
+                       meta=meta, ledger=ledger, ledger_weekly=weekly(ledger),
+                       baseline=baseline_table(outputs))
 
 
 def _seed_list(seeds: int | Sequence[int], base: int) -> list[int]:

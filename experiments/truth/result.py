@@ -50,7 +50,15 @@ class TruthResult:
     exports : dict of int to dict
         Per seed with exports: ``paths``, ``mmm_daily`` and ``mmm_weekly`` of its factual run.
     meta : dict
-        Scenario, seeds, overrides, size, days, channels, level and wall seconds.
+        Scenario, seeds, overrides, size, days, channels, level, table format and wall seconds.
+    ledger : DataFrame
+        The truth per day: each seed's and channel's incremental orders and revenue, first and
+        later orders apart (:data:`~journeysim.experiments.truth.ledger.LEDGER_COLUMNS`); a
+        channel's rows of a seed sum to its incremental effect in ``runs``.
+    ledger_weekly : DataFrame
+        The same summed into weeks (7-day blocks from day 1, as the MMM exports).
+    baseline : DataFrame
+        The organic baseline: daily orders and revenue of each seed's run with every channel off.
     """
 
     table: pd.DataFrame
@@ -58,20 +66,32 @@ class TruthResult:
     runs: pd.DataFrame
     exports: dict[int, dict[str, pd.DataFrame]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ledger_weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def shares(self) -> pd.Series:
         """True incremental share of acquisitions per channel (sums to 1)."""
         return self.table.set_index("channel")["share"]
 
     def write(self, directory: str | Path) -> Path:
-        """Write the tables, ``truth.json``, the figure and the first seed's exports into ``directory``."""
+        """Write the tables, ``truth.json``, the figure and the first seed's exports into ``directory``.
+
+        The ledger tables (``truth_ledger``, ``truth_ledger_weekly``, ``truth_baseline``) are
+        written in the run's ``outputs.format`` (``.csv`` or ``.parquet``), the others as CSV.
+        """
         from journeysim.experiments.exports import channelattribution_table
-        from journeysim.outputs import write_csv, write_figure, write_json
+        from journeysim.outputs import write_csv, write_figure, write_json, write_table
 
         directory = Path(directory)
         write_csv(directory / "truth.csv", self.table)
         write_csv(directory / "truth_totals.csv", self.totals)
         write_csv(directory / "truth_runs.csv", self.runs)
+        fmt = self.meta.get("format", "csv")
+        for name, frame in (("truth_ledger", self.ledger), ("truth_ledger_weekly", self.ledger_weekly),
+                            ("truth_baseline", self.baseline)):
+            if not frame.empty:
+                write_table(directory / f"{name}.{fmt}", frame, fmt)
         write_json(directory / "truth.json", {**self.meta, "totals": self.totals.set_index("metric").to_dict("index"),
                                               "channels": self.table.to_dict("records")})
         from journeysim.experiments.truth.plots import plot_truth
@@ -86,7 +106,6 @@ class TruthResult:
             write_csv(directory / "mmm_daily.csv", self.exports[seed]["mmm_daily"])
             write_csv(directory / "mmm_weekly.csv", self.exports[seed]["mmm_weekly"])
         return directory
-
 
     def channels_figure(self, currency=None):
         """Spend, exposures (the first exported seed's, if any) and acquisitions per channel: by last

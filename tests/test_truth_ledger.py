@@ -1,0 +1,88 @@
+"""The truth per period: the ledger of each channel's increments per day and week, and the baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeysim import columns
+from journeysim.experiments.truth.cli import run_command
+from journeysim.experiments.truth.ledger import BASELINE_COLUMNS, LEDGER_COLUMNS, SERIES
+from journeysim.outputs import read_table
+
+DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def truth(tmp_path_factory):
+    """journey-truth on a small attribution lab, one seed, written to disk."""
+    directory = tmp_path_factory.mktemp("truth")
+    result, _ = run_command(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", f"days={DAYS}",
+                             "--marginal", "false", "--jobs", "1", "--exports", "none", f"hydra.run.dir={directory}"])
+    return result, directory
+
+
+def test_each_channels_ledger_sums_exactly_to_its_incremental_effect(truth):
+    result, _ = truth
+    runs, ledger = result.runs, result.ledger
+    seed = result.meta["seeds"][0]
+    factual = runs[(runs["variant"] == "all") & (runs["seed"] == seed)].iloc[0]
+    assert set(ledger["channel"]) == set(result.meta["channels"])
+    for channel in result.meta["channels"]:
+        off = runs[(runs["variant"] == "off") & (runs["channel"] == channel) & (runs["seed"] == seed)].iloc[0]
+        rows = ledger[(ledger["channel"] == channel) & (ledger["seed"] == seed)]
+        assert list(rows["day"]) == list(range(1, DAYS + 1))
+        assert rows["incremental_first_orders"].sum() == factual["acquisitions"] - off["acquisitions"]
+        assert rows["incremental_orders"].sum() == factual["orders"] - off["orders"]
+        assert rows["incremental_revenue"].sum() == pytest.approx(factual["revenue"] - off["revenue"], rel=1e-12,
+                                                                  abs=1e-9)
+        row = result.table.set_index("channel").loc[channel]
+        assert rows["incremental_first_orders"].sum() == row["incremental_acquisitions"]
+    # first and later orders make up all orders; gross first and later revenue minus refunds is net revenue
+    assert (ledger["incremental_first_orders"] + ledger["incremental_later_orders"]
+            == ledger["incremental_orders"]).all()
+    net = (ledger["incremental_first_order_revenue"] + ledger["incremental_later_order_revenue"]
+           - ledger["incremental_refunds"])
+    assert np.allclose(net, ledger["incremental_revenue"], atol=1e-9)
+    assert (ledger.groupby("channel")["incremental_first_orders"].sum() > 0).any()  # a ledger that can fail
+
+
+def test_weekly_ledger_is_the_daily_ledger_in_seven_day_blocks(truth):
+    result, _ = truth
+    daily, weekly = result.ledger, result.ledger_weekly
+    assert list(weekly.columns) == list(LEDGER_COLUMNS) == list(daily.columns)
+    weeks = -(-DAYS // 7)
+    for channel, rows in weekly.groupby("channel"):
+        assert list(rows["week"]) == list(range(1, weeks + 1))
+        assert list(rows["day"]) == list(range(1, DAYS + 1, 7))
+        assert list(rows["days"]) == [7] * (weeks - 1) + [DAYS - 7 * (weeks - 1)]
+        per_day = daily[daily["channel"] == channel]
+        assert rows["incremental_orders"].sum() == per_day["incremental_orders"].sum()
+        assert rows["spend"].sum() == pytest.approx(per_day["spend"].sum())
+        first_week = per_day[per_day["day"] <= 7]["incremental_revenue"].sum()
+        assert rows.iloc[0]["incremental_revenue"] == pytest.approx(first_week)
+
+
+def test_baseline_is_the_run_with_every_channel_off(truth):
+    result, _ = truth
+    baseline, runs = result.baseline, result.runs
+    none = runs[runs["variant"] == "none"].iloc[0]
+    assert list(baseline.columns) == list(BASELINE_COLUMNS)
+    assert baseline["first_orders"].sum() == none["acquisitions"]
+    assert baseline["orders"].sum() == none["orders"] > 0
+    assert baseline["revenue"].sum() == pytest.approx(none["revenue"])
+
+
+def test_journey_truth_writes_the_ledger_and_documents_every_column(truth):
+    result, directory = truth
+    for name, table in (("truth_ledger", "truth_ledger"), ("truth_ledger_weekly", "truth_ledger"),
+                        ("truth_baseline", "truth_baseline")):
+        frame = read_table(directory / f"{name}.csv")
+        documented = columns.columns(table)
+        assert [c for c in frame.columns if c not in documented] == [], name
+    written = read_table(directory / "truth_ledger.csv")
+    assert len(written) == len(result.ledger) == DAYS * len(result.meta["channels"])
+    assert (written["incremental_orders"].to_numpy() == result.ledger["incremental_orders"].to_numpy()).all()
+    assert set(SERIES) <= set(columns.columns("truth_baseline"))
+    assert pd.to_datetime(written["date"]).iloc[0] == pd.Timestamp("2025-01-06")
