@@ -42,6 +42,8 @@ COLLECTIONS: dict[str, str] = {
     "channels.<channel>.effect": "<stage>",
     "network.talk": "<stage>",
     "market.thresholds": "<step>",
+    "competition.brands": "<brand>",
+    "competition.brands.<brand>.media": "<channel>",
     "sensitivity.parameters": "<key>",
     "calibration.parameters": "<key>",
 }
@@ -51,7 +53,7 @@ their members are shown as the placeholder and share the mapping's description."
 SKIPPED_TOP_KEYS = frozenset({"defaults", "hydra"})
 """Keys that are Hydra's own (the defaults list and Hydra's settings), not journeysim's."""
 
-GROUPS_IN_RUN_CONFIG = ("population", "channels", "network", "service", "scenario")
+GROUPS_IN_RUN_CONFIG = ("population", "channels", "network", "service", "competition", "scenario")
 """Config groups composed into the run config (``journey group=option``)."""
 
 TABLE_ORDER = (*GROUPS_IN_RUN_CONFIG, "sensitivity", "calibration")
@@ -563,7 +565,7 @@ RATE_UNITS = frozenset({"1/day", "1/year", "probability 0..1", "share 0..1", "sh
 RATE_NAMES = re.compile(r"(rate|friction|propensity|elasticity|advocacy|churn|decay|hazard)s?$")
 """Key names that make a key a rate whatever its description says."""
 
-DEFAULT_TABLES = ("", "population", "channels", "network", "service")
+DEFAULT_TABLES = ("", "population", "channels", "network", "service", "competition")
 """Tables of the default run config (the scenario group's values differ per scenario)."""
 
 

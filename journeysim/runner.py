@@ -22,8 +22,11 @@ from journeysim.version import version
 
 
 def config_hash(cfg: Any) -> str:
-    """Stable hash of a resolved config (without Hydra's own settings)."""
+    """Stable hash of a resolved config (without Hydra's own settings; a ``competition`` section
+    without brands is left out, so a one-brand run hashes as it did before competitors existed)."""
     data = {k: v for k, v in to_container(cfg).items() if k != "hydra"}
+    if not (data.get("competition") or {}).get("brands"):
+        data.pop("competition", None)
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from journeysim.sim.errors import UnknownKeyError
 from journeysim.sim.schema.channels import ChannelSpec
+from journeysim.sim.schema.competition import MAX_BRANDS, OUR_BRAND, CompetitionSpec
 from journeysim.sim.schema.fields import Choice, Named, Number, Rule, SpecBase, Text, at, load, spec
 from journeysim.sim.schema.market import MarketSpec, OutputSpec
 from journeysim.sim.schema.messages import unknown_key
@@ -24,7 +25,7 @@ from journeysim.sim.schema.service import DISABLED, ServiceSpec
 SCENARIO_KINDS = ("journey", "bass")
 """A journey run (levers over the full model) or the two-stage Bass reference case."""
 ROOT_KEYS = ("seed", "days", "population", "channels", "network", "service", "scenario", "market", "outputs",
-             "hydra")
+             "competition", "hydra")
 """Top-level keys of a resolved config (``hydra`` only when Hydra's own settings are included)."""
 BASS_SCENARIO_KEYS = ("name", "kind", "p", "q")
 """Keys of a ``kind: bass`` scenario; a journey scenario's other keys are its levers' parameters."""
@@ -52,6 +53,7 @@ class RunSpec(SpecBase):
     market: MarketSpec
     service: ServiceSpec
     outputs: OutputSpec = dataclasses.field(default_factory=OutputSpec)
+    competition: CompetitionSpec = dataclasses.field(default_factory=CompetitionSpec)  # none: one brand
     scenario_params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
@@ -83,6 +85,7 @@ class RunSpec(SpecBase):
             "network": data.get("network"), "market": data.get("market"),
             "service": DISABLED if service is None or service == {} else service,
             "outputs": data.get("outputs") or {},
+            "competition": data.get("competition") or {},
             "scenario_params": {k: v for k, v in scenario.items() if k not in ("name", "kind")},
         }
 
@@ -95,7 +98,22 @@ class RunSpec(SpecBase):
                     section = f"population.personas.{persona.name}.affinity"
                     raise UnknownKeyError(f"{section}.{channel}", persona.affinity[channel], names, section)
         check_network_size(self.network, self.population.size)
+        self._brands_agree(names)
         return self
+
+    def _brands_agree(self, names: tuple[str, ...]) -> None:
+        """Competitors buy media of our catalogue, never take our brand's name, fit the brand mask."""
+        brands = self.competition.brands
+        if len(brands) >= MAX_BRANDS:
+            raise Rule(f"{len(brands)} brands", f"at most {MAX_BRANDS - 1} competitors", ("competition", "brands"))
+        for brand in brands:
+            if brand.name == OUR_BRAND:
+                raise Rule(brand.name, f"a competitor's name other than '{OUR_BRAND}' (our brand)",
+                           ("competition", "brands"))
+            for channel in brand.media:
+                if channel not in names:
+                    section = f"competition.brands.{brand.name}.media"
+                    raise UnknownKeyError(f"{section}.{channel}", brand.media[channel], names, section)
 
 
 def load_run(cfg: Mapping) -> RunSpec:
