@@ -12,5 +12,7 @@ module                      published result
 ``network_speed``           Fibich and Levin (2023): no network beats full mixing
 ``epidemic_threshold``      Newman (2002): cascade threshold <k> / (<k^2> - <k>); scale-free graphs
 ``price_elasticity``        Bijmolt et al. (2005): sales elasticity -2.62, deals -3.63; loyal less sensitive
+``dirichlet``               Goodhardt, Ehrenberg and Chatfield (1984): Double Jeopardy and duplication of
+                            purchase hold in the published toothpaste category (checks: ``brand_laws``)
 ==========================  ====================================================================
 """

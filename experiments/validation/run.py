@@ -21,6 +21,7 @@ from journeysim.experiments import executors
 from journeysim.experiments.validation import (
     ab_calibration,
     bass_products,
+    dirichlet,
     epidemic_threshold,
     market_facts,
     network_speed,
@@ -47,6 +48,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     market_facts.ORGANIC: market_facts.run_organic,
     repeat_buying.PROFILE: repeat_buying.run_profile,
     ab_calibration.NAME: ab_calibration.run,
+    dirichlet.NAME: dirichlet.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -61,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
     p = commands.parser(PROG, f"{PROG}: dock journeysim with published diffusion and price results (Bass, Talk of "
                         "the Network, network speed, epidemic threshold, price elasticity), the service burst and the "
                         "stylised facts of a market (price and advertising response, NBD repeat buying, cart "
-                        "abandonment, organic base, repeat profile) and A/B test calibration; "
+                        "abandonment, organic base, repeat profile), A/B test calibration and the laws of brand buying "
+                        "(Double Jeopardy, duplication of purchase); "
                         "print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
