@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-robust test-ray bench lint browser clean app validate docs docs-data contracts
+.PHONY: demo test test-robust test-ray test-meridian bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ $(RAY_VENV)/.installed: pyproject.toml
 
 test-ray: $(RAY_VENV)/.installed
 	MPLBACKEND=Agg $(RAY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py
+
+## test-meridian: the Meridian panels load with Meridian's own readers, in its own venv (.venv-meridian, with .[meridian])
+MERIDIAN_VENV := .venv-meridian
+$(MERIDIAN_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MERIDIAN_VENV)
+	$(MERIDIAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MERIDIAN_VENV)/bin/python -m pip install --quiet -e '.[meridian]'
+	touch $(MERIDIAN_VENV)/.installed
+
+test-meridian: $(MERIDIAN_VENV)/.installed
+	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 $(MERIDIAN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_meridian.py
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.journey_log import Event, JourneyLog
+from journeysim.sim.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
     from journeysim.api import Result
@@ -72,6 +73,12 @@ class RunRecord:
     log : JourneyLog
         The journey log's events (see :class:`~journeysim.sim.journey_log.Event`), read one range
         of customers at a time (empty when the export needs no events).
+    reach : ndarray, shape (days, channels), optional
+        Customers each channel reached per day (a broadcast channel: everyone in the market).
+    in_market : ndarray, shape (days,), optional
+        People in the market at the end of each day (``size`` throughout in a closed population).
+    broadcast : tuple of bool
+        Whether each channel is a broadcast channel (reaches everyone, no logged exposures).
     """
 
     channel_names: tuple[str, ...]
@@ -81,6 +88,9 @@ class RunRecord:
     impressions: np.ndarray
     daily: dict[str, np.ndarray]
     log: JourneyLog
+    reach: np.ndarray | None = None
+    in_market: np.ndarray | None = None
+    broadcast: tuple[bool, ...] = ()
 
     @property
     def days(self) -> int:
@@ -123,6 +133,8 @@ def _model_record(model: JourneyModel, need_events: bool) -> RunRecord:
         spend=c.spend[:days].copy(), impressions=c.impressions[:days].copy(),
         daily={name: c.daily[name][:days].copy() for name in DAILY_COLUMNS},
         log=model.journey_log,  # read in place, range by range: never copied
+        reach=c.reach[:days].copy(), in_market=c.stage_counts[1: days + 1].sum(axis=1).astype(float),
+        broadcast=tuple(ch.spec.kind == "broadcast" for ch in model.touchpoints.channels),
     )
 
 
@@ -137,6 +149,9 @@ def _result_record(result: Result, need_events: bool) -> RunRecord:
     days = len(daily)
     spend = result.channels["spend"].to_numpy(float).reshape(days, len(names))
     impressions = result.channels["impressions"].to_numpy(np.int64).reshape(days, len(names))
+    reach = result.channels["reach"].to_numpy(np.int64).reshape(days, len(names))
+    stages = [s for s in STAGE_NAMES if s in daily]
+    kinds = config.get("channels", {})
     log = JourneyLog(size, 0, None)
     if need_events:
         customer, day, kind, code = _event_codes(result.events, names)
@@ -146,7 +161,8 @@ def _result_record(result: Result, need_events: bool) -> RunRecord:
         channel_names=names, size=size, price=float(config.get("market", {}).get("price", np.nan)),
         spend=spend, impressions=impressions,
         daily={name: daily[name].to_numpy(float) for name in DAILY_COLUMNS},
-        log=log,
+        log=log, reach=reach, in_market=daily[stages].sum(axis=1).to_numpy(float) if stages else None,
+        broadcast=tuple((kinds.get(n) or {}).get("kind") == "broadcast" for n in names),
     )
 
 

@@ -173,8 +173,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("conversion_day", "day", "day of that purchase (empty otherwise); touches of that day come before it"),
         Column("value", "currency", "revenue of the first order (after the day's discount); 0 without conversion"),
     )),
-    "mmm": ("exports (`journey-truth`'s `mmm_daily.csv` and `mmm_weekly.csv`, `Result.mmm_table()`): one row per "
-            "day or week, in the shape of PyMC-Marketing's MMM", (
+    "mmm": ("exports (`journey-truth`'s `mmm_daily.csv` and `mmm_weekly.csv`, observed: `mmm_weekly_observed.csv`; "
+            "`Result.mmm_table()`): one row per day or week, in the shape of PyMC-Marketing's MMM", (
         Column("date", "date", "calendar date of the day, or of the week's first day (day 1 = `start_date`, "
                                "2025-01-06 by default)"),
         Column("day", "day", "first simulated day of the row, 1 to `days` (weekly: 1, 8, 15, ...)"),
@@ -221,6 +221,40 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("first_order_revenue", "currency", "gross value of first orders"),
         Column("later_order_revenue", "currency", "gross value of later orders"),
         Column("refunds", "currency", "money refunded for returns"),
+    )),
+    "meridian": ("exports (`journey-truth`'s `meridian_weekly.csv`; observed: `meridian_weekly_observed.csv`; "
+                 "`journeysim.experiments.panels.meridian_panel`): one row per geo and whole week, in the layout "
+                 "Google Meridian's `DataFrameDataLoader` and `CsvDataLoader` read", (
+        Column("geo", "name", "the geo (`national` for one run; the region's name in a geo panel)"),
+        Column("time", "date", "ISO date of the week's first day (day 1 = `start_date`, 2025-01-06 by default)"),
+        Column("day", "day", "first simulated day of the week, 1 to `days` (1, 8, 15, ...)"),
+        Column("population", "people", "people in the market, mean over the week"),
+        Column("orders", "orders", "all orders of the week: the KPI (Meridian `kpi`)"),
+        Column("revenue_per_order", "currency/order", "order value before refunds per order of the week (Meridian "
+                                                      "`revenue_per_kpi`, non-negative; 0 without orders)"),
+        Column("acquisitions", "customers", "first orders: the alternative KPI (no revenue per KPI)"),
+        Column("revenue", "currency", "net revenue of the week: orders × revenue per order − refunds (may be "
+                                      "negative)"),
+        Column("promotion", "share, 0..1", "share of the week's days with a discount (a control)"),
+        Column("discount", "share, 0..1", "mean share off the list price (a control)"),
+        Column("impressions_<channel>", "exposures", "exposures bought of the channel (Meridian `media`)"),
+        Column("spend_<channel>", "currency", "media spend of the channel (`media_spend` or `rf_spend`)"),
+        Column("reach_<channel>", "people", "different people the channel exposed in the week, from the journey log "
+                                            "(scaled up from a logged sample; empty without a log); broadcast: "
+                                            "everyone in the market in a week on air"),
+        Column("frequency_<channel>", "exposures/person", "impressions / reach (0 without reach)"),
+    )),
+    "robyn": ("exports (`journey-truth`'s `robyn_weekly.csv` with its arguments in `robyn_inputs.json`; observed: "
+              "`robyn_weekly_observed.csv`; `journeysim.experiments.panels.robyn_table`): Robyn's `dt_input`, one row "
+              "per whole week, only the columns `robyn_inputs()` names", (
+        Column("DATE", "date", "ISO date of the week's Monday (Robyn's `date_var`)"),
+        Column("revenue", "currency", "net revenue of the week (`dep_var`, `dep_var_type = \"revenue\"`)"),
+        Column("acquisitions", "customers", "first orders, the `dep_var` with `dep_var_type = \"conversion\"` "
+                                            "(instead of `revenue`)"),
+        Column("spend_<channel>", "currency", "media spend (`paid_media_spends`)"),
+        Column("impressions_<channel>", "exposures", "exposures bought (`paid_media_vars`, same order)"),
+        Column("promotion", "share, 0..1", "share of the week's days with a discount (`context_vars`)"),
+        Column("discount", "share, 0..1", "mean share off the list price (`context_vars`)"),
     )),
 }
 """Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its

@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
                                   "journey-truth --seeds 2 --marginal false days=180 hydra.run.dir=truth"),
                         writes="truth.csv, truth_totals.csv, truth_runs.csv, truth.json, truth.png, the truth per "
                                "period (truth_ledger, truth_ledger_weekly, truth_baseline) and the paths and MMM "
-                               "exports in outputs/truth/<scenario>/<date_time>/")
+                               "exports (PyMC-Marketing, Meridian, Robyn; true and observed panels) in "
+                               "outputs/truth/<scenario>/<date_time>/")
     add_truth_options(p)
     p.add_argument("--exports", choices=("first", "all", "none"), default="first",
                    help="seeds whose factual run writes paths and MMM tables (default first)")

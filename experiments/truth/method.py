@@ -27,6 +27,10 @@ from journeysim.experiments.truth.result import METRICS, TruthResult, channel_ta
 from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
 
+EXPORTS = ("paths", "mmm_daily", "mmm_weekly", "meridian_weekly", "robyn_weekly", "robyn_inputs",
+           "mmm_weekly_observed", "meridian_weekly_observed", "robyn_weekly_observed")
+"""What an exported seed's factual run returns beside its totals (the panels: ``journeysim.experiments.panels``)."""
+
 MARGINAL_STEP = 0.10
 """Relative budget change of the marginal-ROAS central difference (+/-10%)."""
 
@@ -63,9 +67,11 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
         (currency per channel over the run) and ``last_touch`` (acquisitions per channel by
         last touch); for the factual, all-off and channel-off runs also ``series`` (the daily
         outcomes of :func:`~journeysim.experiments.truth.ledger.daily_series`); with ``exports`` also
-        ``paths``, ``mmm_daily`` and ``mmm_weekly``.
+        ``paths``, ``mmm_daily``, ``mmm_weekly`` and the panels of
+        :data:`~journeysim.experiments.panels.PANEL_FILES` (Meridian, Robyn, observed).
     """
     from journeysim.experiments.exports import journey_paths, mmm_table, record
+    from journeysim.experiments.panels import panel_exports
     from journeysim.experiments.truth.ledger import daily_series
     from journeysim.runner import build_model
     from journeysim.sim import kpis
@@ -85,7 +91,8 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
         out["series"] = daily_series(model)
     if exports:
         rec = record(model)
-        out |= {"paths": journey_paths(model), "mmm_daily": mmm_table(rec, "D"), "mmm_weekly": mmm_table(rec, "W")}
+        out |= {"paths": journey_paths(model), "mmm_daily": mmm_table(rec, "D"), "mmm_weekly": mmm_table(rec, "W"),
+                **panel_exports(rec, spec.seed)}
     return out
 
 
@@ -138,8 +145,7 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
             "jobs": jobs, "runs": len(tasks), "format": spec.outputs.format,
             "wall_seconds": round(time.perf_counter() - started, 2)}
     return TruthResult(table=table, totals=totals_table(outputs, names, level), runs=runs,
-                       exports={o["seed"]: {k: o[k] for k in ("paths", "mmm_daily", "mmm_weekly")}
-                                for o in outputs if "paths" in o},
+                       exports={o["seed"]: {k: o[k] for k in EXPORTS if k in o} for o in outputs if "paths" in o},
                        meta=meta, ledger=ledger, ledger_weekly=weekly(ledger),
                        baseline=baseline_table(outputs))
 

@@ -48,7 +48,8 @@ class TruthResult:
     runs : DataFrame
         Every run's totals (seed, variant, channel, acquisitions, revenue, orders, margin, spend).
     exports : dict of int to dict
-        Per seed with exports: ``paths``, ``mmm_daily`` and ``mmm_weekly`` of its factual run.
+        Per seed with exports: ``paths``, ``mmm_daily`` and ``mmm_weekly`` of its factual run, and its
+        Meridian, Robyn and observed panels (:data:`~journeysim.experiments.panels.PANEL_FILES`).
     meta : dict
         Scenario, seeds, overrides, size, days, channels, level, table format and wall seconds.
     ledger : DataFrame
@@ -105,6 +106,9 @@ class TruthResult:
                       channelattribution_table(self.exports[seed]["paths"]))
             write_csv(directory / "mmm_daily.csv", self.exports[seed]["mmm_daily"])
             write_csv(directory / "mmm_weekly.csv", self.exports[seed]["mmm_weekly"])
+            from journeysim.experiments.panels import PANEL_FILES, write_panels
+
+            write_panels(directory, {k: v for k, v in self.exports[seed].items() if k in PANEL_FILES})
         return directory
 
     def channels_figure(self, currency=None):
