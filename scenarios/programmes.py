@@ -117,6 +117,7 @@ class LoyaltyProgramme(Lever):
         joining = (state.purchases >= self.min_orders) & ~self.members
         if joining.any():
             self.members |= joining
+            model.controls.enrol_in_loyalty_programme(joining)
             model.controls.scale_traits({"repurchase_rate": self.repurchase_lift,
                                          "churn_propensity": self.churn_factor}, scope=joining)
         if self.cost:

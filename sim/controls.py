@@ -293,6 +293,13 @@ class MarketControls(ValueControls, ServiceControls):
             traits[name][rows] *= factor
         self._model.refresh(rows)
 
+    def enrol_in_loyalty_programme(self, scope: Scope = None) -> None:
+        """Customers in ``scope`` join our loyalty programme: with competitors, members choose our
+        brand with the bonus ``competition.choice.programme`` (without competitors, nothing changes)."""
+        competition = self._model.competition
+        if competition is not None:
+            competition.members |= self.scope_mask(scope)
+
 
 def _deprecated(old: str, read: str, setter: str) -> property:
     """A model property ``old`` that warns and reads ``controls.<read>`` or calls ``controls.<setter>``."""

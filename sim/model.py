@@ -10,6 +10,7 @@ from journeysim.agents.personas import Population
 from journeysim.sim import funnel, purchase, retention, satisfaction, stages, word_of_mouth
 from journeysim.sim.baskets import Baskets
 from journeysim.sim.collectors import Collector
+from journeysim.sim.competition_phase import CompetitionPhases
 from journeysim.sim.config import RunSpec
 from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
 from journeysim.sim.demand import Demand
@@ -30,7 +31,7 @@ EAGER_AGENT_LIMIT = 200_000
 """With ``outputs.mesa_agents: auto``, Mesa agents are created up front up to this size."""
 
 
-class JourneyModel(LegacyLeverAttributes, mesa.Model):
+class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
     """Synthetic customers moving through the journey, one step per day.
 
     State lives in :class:`~journeysim.sim.state.CustomerState` arrays; ``model.agents``
@@ -77,6 +78,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.baskets = Baskets(spec.market.baskets, np.array([p.basket_size for p in spec.population.personas]),
                                self.state.persona)
         self.lifetime = CustomerValue(self.state.size, spec.channel_names, spec.days)
+        self.competition = self._create_competition()  # None with competition=none
         self.service = service
         self.levers = list(levers or [])
         self.rates.refresh_all()
@@ -179,6 +181,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         self.run_media(day)
         self.run_demand(day)
         self.hold_conversations(day)
+        self.run_competitors(day)
         ready = self.advance_funnel(day)
         self.run_purchases(day, ready)
         self.run_retention(day)
@@ -265,8 +268,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         """Purchase (:mod:`~journeysim.sim.purchase`): every order attempt passes checkout, where
         ``market.checkout_friction`` abandons some carts (prospects go back to considering; repeat
         customers' intent restarts); the others become orders."""
-        self.buy(day, self.check_out(day, ready.checkout, repeat=False))
-        self.buy(day, self.check_out(day, ready.repurchase, repeat=True))
+        self.buy(day, self.check_out(day, self.choose_brands(day, ready.checkout, repeat=False), repeat=False))
+        self.buy(day, self.check_out(day, self.choose_brands(day, ready.repurchase, repeat=True), repeat=True))
 
     def check_out(self, day: int, rows: np.ndarray, repeat: bool) -> np.ndarray:
         """Checkout attempts of ``rows``: book and send back the abandoners; return the buyers."""
@@ -302,6 +305,7 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         first = rows[orders.first]
         self.lifetime.acquire(s, first, day, self.referred_by[first] >= 0, self.controls.referral_reward > 0)
         self.lifetime.add(day, rows, orders.price, market.unit_cost * basket)
+        self.book_our_orders(day, rows, orders.price)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
@@ -325,6 +329,8 @@ class JourneyModel(LegacyLeverAttributes, mesa.Model):
         if exits.advocates.size + exits.lapsers.size == 0:
             return
         self.collector.add(day, "churned", exits.lapsers.size)
+        if self.competition is not None:
+            self.competition.lapsed(exits.lapsers)
         self.move(day, exits.advocates, stages.after_clock(np.ones(exits.advocates.size, bool)))
         self.move(day, exits.lapsers, stages.after_clock(np.zeros(exits.lapsers.size, bool)))
 

@@ -54,8 +54,15 @@ def ring_clocks(state: CustomerState, market: MarketSpec, rng: np.random.Generat
     advocates, lapsers = rang[advocate], rang[~advocate]
     state.clock[rang] = 0.0
     state.clock_threshold[advocates] = rng.standard_exponential(advocates.size)
-    state.clock_threshold[lapsers] = np.inf
-    state.interest[lapsers] = 0.0
-    state.winback_level[lapsers] = (market.winback * state.traits["threshold_scale"][lapsers]
-                                    * rng.standard_exponential(lapsers.size))
+    lapse(state, lapsers, market, rng)
     return Exits(advocates, lapsers)
+
+
+def lapse(state: CustomerState, rows: np.ndarray, market: MarketSpec, rng: np.random.Generator) -> None:
+    """``rows`` lapse (their clock rang, or they switched to a competitor): no clock, no interest,
+    and a win-back level (exponential around ``market.winback`` times their threshold scale)."""
+    state.clock[rows] = 0.0
+    state.clock_threshold[rows] = np.inf
+    state.interest[rows] = 0.0
+    state.winback_level[rows] = (market.winback * state.traits["threshold_scale"][rows]
+                                 * rng.standard_exponential(rows.size))

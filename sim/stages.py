@@ -149,6 +149,11 @@ def after_clock(advocate: np.ndarray) -> np.ndarray:
     return np.where(advocate, Stage.ADVOCATE, Stage.LAPSED).astype(np.int8)
 
 
+def after_switch(n: int) -> np.ndarray:
+    """Stage of ``n`` active customers who bought a competitor instead of reordering: lapsed."""
+    return np.full(n, Stage.LAPSED, np.int8)
+
+
 def next_level_slot(stage: np.ndarray) -> np.ndarray:
     """Slot of ``levels`` holding the next interest level at each stage: the entry level of
     the next funnel stage, then slot 3 (see :data:`journeysim.sim.state.ORDER_SLOT`)."""

@@ -39,6 +39,9 @@ BROADCAST_CHANNEL_BYTES = 4
 GRAPH_BYTES_PER_DEGREE = 220
 """Peak bytes per customer per unit of mean degree while networkx builds a random graph."""
 
+COMPETITION_BYTES = 10
+"""Bytes per customer of the competition's state (five uint8 masks and codes, a float32, a flag)."""
+
 GROUPS_BYTES = 24
 """Bytes per customer of the personal-groups network (group id and sort order)."""
 
@@ -73,6 +76,8 @@ def bytes_per_customer(spec: RunSpec) -> float:
         per += GRAPH_BYTES_PER_DEGREE * network.mean_degree
     elif network.type == "groups":
         per += GROUPS_BYTES
+    if spec.competition.active:
+        per += COMPETITION_BYTES
     mode = spec.outputs.mesa_agents
     if mode == "eager" or (mode == "auto" and spec.population.size <= EAGER_AGENT_LIMIT):
         per += MESA_AGENT_BYTES

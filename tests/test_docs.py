@@ -433,7 +433,7 @@ def test_the_phases_the_docs_list_are_the_daily_step_in_order() -> None:
              and node.func.value.id == "self" and hasattr(JourneyModel, node.func.attr)]
     phases = [name for name in calls if name.startswith(("pull_", "run_", "hold_", "advance_", "record_"))]
     assert len(phases) >= 8
-    diagram = re.findall(r"│ \d (\w+)", (DOCS / "architecture.md").read_text())
+    diagram = re.findall(r"│ \d+ (\w+)", (DOCS / "architecture.md").read_text())
     assert diagram == phases, "docs/architecture.md's daily-step diagram"
     concepts = (DOCS / "concepts.md").read_text().split("```text", 1)[1].split("```", 1)[0]
     assert re.findall(r"\w+", concepts) == phases, "docs/concepts.md's list of phases"

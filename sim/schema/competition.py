@@ -105,9 +105,9 @@ class ChoiceSpec(SpecBase):
 class ConsiderationSpec(SpecBase):
     """How competitors enter and leave consideration sets, and their purchase occasions."""
 
-    per_exposure: Annotated[float, PROBABILITY] = 0.05  # probability an exposure adds the brand
+    per_exposure: Annotated[float, PROBABILITY] = 0.02  # probability an exposure adds the brand
     forget_rate: Annotated[float, PROBABILITY] = 0.005  # per day, a brand leaves the set
-    trial_rate: Annotated[float, PROBABILITY] = 0.01  # per day, category occasions of non-buyers
+    trial_rate: Annotated[float, PROBABILITY] = 0.003  # per day, category occasions of non-buyers
     talk_rate: Annotated[float, PROBABILITY] = 0.01  # per day, conversations of a brand's buyers
     talk_consideration: Annotated[float, PROBABILITY] = 0.3  # probability a good word adds the brand
     lapse_to_rival: Annotated[float, PROBABILITY] = 0.5  # probability a lapser considers a rival they know
