@@ -104,6 +104,13 @@ _PERIOD = (
 )
 """Columns locating a row of the truth's per-period tables in time."""
 
+_BOUNDS = (
+    Column("<estimate>_low", "as the estimate", "lower bound of the estimate's t interval over seeds (empty "
+                                                "below 2 seeds; `journey-truth` warns below 5)"),
+    Column("<estimate>_high", "as the estimate", "upper bound of that interval"),
+)
+"""Interval bounds of every estimate of the truth's summary tables."""
+
 TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     "daily": ("one row per simulated day: stage occupancy at the end of the day and the day's KPIs", _DAILY),
     "flows": ("stage-to-stage moves per day (only non-zero flows; backward moves included)", (
@@ -209,6 +216,58 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("incremental_first_order_revenue", "currency", "gross value of the first orders it added"),
         Column("incremental_later_order_revenue", "currency", "gross value of the later orders it added"),
         Column("incremental_refunds", "currency", "refunds it added (returns of orders it brought)"),
+    )),
+    "truth_contribution": ("`journey-truth`'s `truth_contribution`, `TruthResult.contribution`: the weekly "
+                           "contribution of each channel, the weekly ledger's mean over seeds with its t interval "
+                           "(each estimate has `_low` and `_high` bounds)", (
+        Column("channel", "name", "the channel"),
+        *_PERIOD,
+        Column("spend", "currency", "the channel's media spend in the week (mean over seeds)"),
+        Column("incremental_revenue", "currency", "net revenue the channel added in the week"),
+        Column("incremental_first_order_revenue", "currency", "gross value of the first orders it added"),
+        Column("incremental_orders", "orders", "orders it added (all)"),
+        Column("incremental_first_orders", "orders", "first orders (acquisitions) it added"),
+        *_BOUNDS,
+    )),
+    "truth_pulses": ("`journey-truth --pulses N`'s `truth_pulses`, `TruthResult.pulses`: one row per seed, pulse "
+                     "and horizon; a pulse run removes one week's spend of one channel and is compared with the "
+                     "factual run day by day", (
+        Column("seed", "seed", "the seed of the pair of runs"),
+        Column("channel", "name", "the channel whose week of spend was removed"),
+        Column("week", "week", "the week removed (7-day blocks from day 1)"),
+        Column("day", "day", "first day of that week, 1 to `days`"),
+        Column("spend", "currency", "the spend removed: the channel's spend in that week of the factual run"),
+        Column("horizon_weeks", "weeks", "the horizon, from the first day of the pulse's week"),
+        Column("incremental_revenue", "currency", "net revenue of the factual run minus the pulse run over the "
+                                                  "horizon (empty when the horizon runs past the end of the run)"),
+        Column("incremental_first_order_revenue", "currency", "the same for the gross value of first orders"),
+        Column("incremental_first_orders", "orders", "the same for first orders"),
+        Column("before", "currency", "net revenue difference before the pulse's week: 0 under common random "
+                                     "numbers (a check)"),
+    )),
+    "truth_horizons": ("`journey-truth --pulses N`'s `truth_horizons.csv`, `TruthResult.horizons`: ROAS over each "
+                       "horizon after the spend, per channel: per seed the channel's pulses pooled (summed "
+                       "increments over summed spend removed), then the mean over seeds with its t interval "
+                       "(each estimate has `_low` and `_high` bounds)", (
+        Column("channel", "name", "the channel"),
+        Column("horizon_weeks", "weeks", "weeks after the first day of the pulse's week"),
+        Column("pulses", "weeks", "weeks pulsed (the same weeks for every seed)"),
+        Column("seeds", "seeds", "seeds with the horizon observed"),
+        Column("spend", "currency", "spend removed per pulse (mean)"),
+        Column("roas", "currency/currency", "net revenue added over the horizon per currency of spend"),
+        Column("first_order_roas", "currency/currency", "gross value of first orders added per currency of spend"),
+        Column("cost_per_acquisition", "currency/customer", "spend per first order added (empty if none)"),
+        *_BOUNDS,
+    )),
+    "truth_response": ("`journey-truth --response F,...`'s `truth_response.csv`, `TruthResult.response`: the "
+                       "response curve per channel, its whole plan scaled by a factor, against the channel off "
+                       "(each estimate has `_low` and `_high` bounds)", (
+        Column("channel", "name", "the channel"),
+        Column("factor", "times the plan", "budget factor over the whole run (0: off, 1: as planned)"),
+        Column("spend", "currency", "the channel's spend over the run (mean over seeds)"),
+        Column("incremental_revenue", "currency", "net revenue over the run against the channel off"),
+        Column("roas", "currency/currency", "incremental revenue / spend (empty at factor 0)"),
+        *_BOUNDS,
     )),
     "truth_baseline": ("`journey-truth`'s `truth_baseline`, `TruthResult.baseline`: the organic baseline, the run "
                        "with every channel off, one row per seed and day", (

@@ -19,7 +19,8 @@ def truth(tmp_path_factory):
     """journey-truth on a small attribution lab, one seed, written to disk."""
     directory = tmp_path_factory.mktemp("truth")
     result, _ = run_command(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", f"days={DAYS}",
-                             "--marginal", "false", "--jobs", "1", "--exports", "none", f"hydra.run.dir={directory}"])
+                             "--marginal", "false", "--jobs", "1", "--exports", "none", "--pulses", "1",
+                             "--horizons", "2,4,52", "--response", "2", f"hydra.run.dir={directory}"])
     return result, directory
 
 
@@ -74,15 +75,60 @@ def test_baseline_is_the_run_with_every_channel_off(truth):
     assert baseline["revenue"].sum() == pytest.approx(none["revenue"])
 
 
+def generic(column: str) -> str:
+    """``roas_low`` -> ``<estimate>_low`` (the bounds are documented once)."""
+    for bound in ("_low", "_high"):
+        if column.endswith(bound):
+            return f"<estimate>{bound}"
+    return column
+
+
 def test_journey_truth_writes_the_ledger_and_documents_every_column(truth):
     result, directory = truth
     for name, table in (("truth_ledger", "truth_ledger"), ("truth_ledger_weekly", "truth_ledger"),
-                        ("truth_baseline", "truth_baseline")):
+                        ("truth_baseline", "truth_baseline"), ("truth_contribution", "truth_contribution"),
+                        ("truth_pulses", "truth_pulses"), ("truth_horizons", "truth_horizons"),
+                        ("truth_response", "truth_response")):
         frame = read_table(directory / f"{name}.csv")
         documented = columns.columns(table)
-        assert [c for c in frame.columns if c not in documented] == [], name
+        assert not frame.empty, name
+        assert [c for c in frame.columns if generic(c) not in documented] == [], name
     written = read_table(directory / "truth_ledger.csv")
     assert len(written) == len(result.ledger) == DAYS * len(result.meta["channels"])
     assert (written["incremental_orders"].to_numpy() == result.ledger["incremental_orders"].to_numpy()).all()
     assert set(SERIES) <= set(columns.columns("truth_baseline"))
     assert pd.to_datetime(written["date"]).iloc[0] == pd.Timestamp("2025-01-06")
+
+
+def test_journey_truth_prints_and_writes_the_truth_in_mmm_terms(truth, capsys):
+    result, directory = truth
+    horizons = read_table(directory / "truth_horizons.csv")
+    channels = result.meta["channels"]
+    assert sorted(horizons["horizon_weeks"].unique()) == [2, 4, 52]
+    assert set(horizons["channel"]) == set(channels) and (horizons["pulses"] == 1).all()
+    assert horizons[horizons["horizon_weeks"] == 52]["roas"].isna().all()  # past the end of a 60-day run
+    pulses = read_table(directory / "truth_pulses.csv")
+    assert (pulses["before"] == 0).all() and (pulses["spend"] > 0).all()
+    response = read_table(directory / "truth_response.csv")
+    for channel in channels:
+        curve = response[response["channel"] == channel].set_index("factor")
+        assert list(curve.index) == [0.0, 1.0, 2.0]
+        row = result.table.set_index("channel").loc[channel]
+        assert curve.loc[1.0, "incremental_revenue"] == pytest.approx(row["incremental_revenue"])
+        assert curve.loc[2.0, "spend"] == pytest.approx(2 * row["spend"], rel=0.01)
+    contribution = read_table(directory / "truth_contribution.csv")
+    weekly = result.ledger_weekly
+    first = weekly[weekly["channel"] == channels[0]]["incremental_revenue"].to_numpy()
+    assert np.allclose(contribution[contribution["channel"] == channels[0]]["incremental_revenue"], first)
+
+
+@pytest.mark.parametrize("argv, key", [(["--horizons", "4,x"], "--horizons"), (["--response", "-1"], "response"),
+                                       (["--pulses", "-2"], "pulses"), (["--horizons", "0"], "horizons")])
+def test_journey_truth_rejects_bad_pulse_options_with_status_2(argv, key, capsys):
+    from journeysim.experiments.truth import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--seeds", "1", "population.size=200", "days=30", "--jobs", "1", *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert key in err and "Traceback" not in err

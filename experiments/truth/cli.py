@@ -18,12 +18,16 @@ import pandas as pd
 
 from journeysim import commands
 from journeysim.experiments import executors
+from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
+from journeysim.sim.errors import ConfigError
 
 SUMMARY = ("journey-truth: the true effect of each channel, from counterfactual runs under common random "
            "numbers (the factual run, then each channel switched off on the same seeds): incremental "
-           "acquisitions, share, ROAS and marginal ROAS per channel, with intervals over seeds.")
+           "acquisitions, share, ROAS and marginal ROAS per channel, with intervals over seeds; the truth "
+           "per day and week (ledger, weekly contribution), ROAS over horizons after one week's spend (pulse "
+           "runs) and response curves.")
 
 LEGACY_OPTIONS = ("seeds", "jobs", "marginal", "exports", "out")
 """Options once written as ``key=value`` (``seeds=5``); :func:`journeysim.commands.legacy_options` maps them."""
@@ -42,7 +46,8 @@ def parser() -> argparse.ArgumentParser:
     """The command line of ``journey-truth``."""
     p = commands.parser("journey-truth", SUMMARY,
                         examples=("journey-truth scenario=attribution_lab --seeds 5 population.size=50000",
-                                  "journey-truth --seeds 2 --marginal false days=180 hydra.run.dir=truth"),
+                                  "journey-truth --seeds 2 --marginal false days=180 hydra.run.dir=truth",
+                                  "journey-truth scenario=mmm_lab --pulses 4 --horizons 4,13,52 --response 0.5,1.5,2"),
                         writes="truth.csv, truth_totals.csv, truth_runs.csv, truth.json, truth.png, the truth per "
                                "period (truth_ledger, truth_ledger_weekly, truth_baseline) and the paths and MMM "
                                "exports (PyMC-Marketing, Meridian, Robyn; true and observed panels) in "
@@ -50,9 +55,35 @@ def parser() -> argparse.ArgumentParser:
     add_truth_options(p)
     p.add_argument("--exports", choices=("first", "all", "none"), default="first",
                    help="seeds whose factual run writes paths and MMM tables (default first)")
+    p.add_argument("--pulses", type=int, default=PULSES,
+                   help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
+                        f"--horizons (default {PULSES}; 0: none)")
+    p.add_argument("--horizons", default=",".join(map(str, HORIZONS)),
+                   help=f"horizons of the pulse ROAS, weeks (default {','.join(map(str, HORIZONS))})")
+    p.add_argument("--response", default=RESPONSE,
+                   help=f"budget factors of the response curve beyond 0, 0.9, 1 and 1.1, one run per channel "
+                        f"and seed each (default {RESPONSE}; none: no more runs)")
     commands.add_overrides(p)
     commands.add_deprecated_out(p)
     return p
+
+
+PULSES = 2
+"""Default pulse weeks per channel per year of ``journey-truth`` (the Python API's default is none)."""
+
+RESPONSE = "0.5,2"
+"""Default extra budget factors of the response curve of ``journey-truth``."""
+
+
+def number_list(option: str, text: str, kind: type = float) -> list:
+    """``"4,13,52"`` as numbers of ``kind``; ``none`` or an empty text as an empty list."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [kind(part) for part in text.split(",")]
+    except ValueError:
+        what = "whole numbers" if kind is int else "numbers"
+        raise ConfigError(option, text, f"{what} separated by commas, e.g. 4,13,52") from None
 
 
 MIN_SEEDS = 5
@@ -111,12 +142,27 @@ def format_table(table: pd.DataFrame, seeds: int | None = None, currency=None) -
     return "\n".join(lines)
 
 
+def format_horizons(horizons: pd.DataFrame) -> str:
+    """The ROAS over each horizon after the spend, per channel, as aligned text (``truth_horizons.csv``)."""
+    weeks = sorted(horizons["horizon_weeks"].unique())
+    lines = ["ROAS after one week's spend (pulses), by horizon: " + ", ".join(f"{w} weeks" for w in weeks),
+             f"{'channel':<14}{'pulses':>8}" + "".join(f"{f'{w} weeks':>24}" for w in weeks)]
+    for channel, rows in horizons.groupby("channel", sort=False):
+        by_week = rows.set_index("horizon_weeks")
+        cells = [interval_text(by_week.loc[w].to_dict(), "roas", 2)[0] if w in by_week.index else "n/a"
+                 for w in weeks]
+        lines.append(f"{channel:<14}{int(rows['pulses'].max()):>8}" + "".join(f"{c:>24}" for c in cells))
+    return "\n".join(lines)
+
+
 def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     """``journey-truth`` without the exit handling: run, write, print; return the result and directory."""
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
-                              exports=args.exports, jobs=args.jobs)
+                              exports=args.exports, jobs=args.jobs, pulses=args.pulses,
+                              horizons=number_list("--horizons", args.horizons, int),
+                              response=number_list("--response", args.response))
     directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")
@@ -128,6 +174,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     print(f"interaction share: {totals.loc['interaction_share', 'mean']:.1%} "
           f"[{totals.loc['interaction_share', 'low']:.1%}, {totals.loc['interaction_share', 'high']:.1%}]; "
           f"{result.meta['runs']} runs in {result.meta['wall_seconds']:.0f} s")
+    if not result.horizons.empty:
+        print(format_horizons(result.horizons))
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])
     return result, directory
 

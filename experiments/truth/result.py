@@ -60,6 +60,15 @@ class TruthResult:
         The same summed into weeks (7-day blocks from day 1, as the MMM exports).
     baseline : DataFrame
         The organic baseline: daily orders and revenue of each seed's run with every channel off.
+    contribution : DataFrame
+        Weekly contribution per channel: the weekly ledger's mean over seeds with t intervals
+        (:func:`~journeysim.experiments.truth.horizons.contribution_table`).
+    pulses : DataFrame
+        Each pulse counterfactual's removed spend and increments over each horizon, per seed.
+    horizons : DataFrame
+        ROAS over each horizon after the spend per channel, from the pulses, with t intervals.
+    response : DataFrame
+        Response curve per channel: spend and incremental revenue at each budget factor run.
     """
 
     table: pd.DataFrame
@@ -70,6 +79,10 @@ class TruthResult:
     ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
     ledger_weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
     baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contribution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pulses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    horizons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    response: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def shares(self) -> pd.Series:
         """True incremental share of acquisitions per channel (sums to 1)."""
@@ -78,8 +91,10 @@ class TruthResult:
     def write(self, directory: str | Path) -> Path:
         """Write the tables, ``truth.json``, the figure and the first seed's exports into ``directory``.
 
-        The ledger tables (``truth_ledger``, ``truth_ledger_weekly``, ``truth_baseline``) are
-        written in the run's ``outputs.format`` (``.csv`` or ``.parquet``), the others as CSV.
+        The per-period tables (``truth_ledger``, ``truth_ledger_weekly``, ``truth_baseline``,
+        ``truth_contribution``, ``truth_pulses``) are written in the run's ``outputs.format``
+        (``.csv`` or ``.parquet``), the others as CSV (``truth_horizons.csv`` and
+        ``truth_response.csv`` when pulses and response factors were run).
         """
         from journeysim.experiments.exports import channelattribution_table
         from journeysim.outputs import write_csv, write_figure, write_json, write_table
@@ -90,9 +105,14 @@ class TruthResult:
         write_csv(directory / "truth_runs.csv", self.runs)
         fmt = self.meta.get("format", "csv")
         for name, frame in (("truth_ledger", self.ledger), ("truth_ledger_weekly", self.ledger_weekly),
-                            ("truth_baseline", self.baseline)):
+                            ("truth_baseline", self.baseline), ("truth_contribution", self.contribution),
+                            ("truth_pulses", self.pulses)):
             if not frame.empty:
                 write_table(directory / f"{name}.{fmt}", frame, fmt)
+        if not self.horizons.empty:
+            write_csv(directory / "truth_horizons.csv", self.horizons)
+        if not self.response.empty:
+            write_csv(directory / "truth_response.csv", self.response)
         write_json(directory / "truth.json", {**self.meta, "totals": self.totals.set_index("metric").to_dict("index"),
                                               "channels": self.table.to_dict("records")})
         from journeysim.experiments.truth.plots import plot_truth
