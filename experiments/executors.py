@@ -176,10 +176,15 @@ class Session:
 
 
 class _LocalSession(Session):
-    """Worker processes on this machine (loky's reusable executor, as joblib uses)."""
+    """Worker processes on this machine (loky's reusable executor, as joblib uses).
+
+    Each worker watches this process (:func:`watch_parent`): killed even by SIGKILL, it leaves no
+    worker behind.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self.executors: list[Any] = []  # every loky executor a job went to (a broken one is replaced)
 
     def submit(self, call: Callable[..., Any], *args: Any) -> Any:
         from joblib.executor import get_memmapping_executor
@@ -187,17 +192,98 @@ class _LocalSession(Session):
         # joblib's factory, not loky's: the executor is shared with joblib (hydra's joblib launcher),
         # which expects the temporary-folder manager only its factory sets; a broken executor (a
         # worker died) is replaced by a new one here
-        return get_memmapping_executor(self.workers).submit(call, *args)
+        executor = get_memmapping_executor(self.workers)
+        if not any(executor is known for known in self.executors):
+            self.executors.append(executor)
+        return executor.submit(_watched, os.getpid(), call, *args)
 
     def result(self, handle: Any) -> Any:
         return handle.result()
 
-    def cancel(self, handles: Sequence[Any]) -> None:
-        from joblib.executor import get_memmapping_executor
+    def cancel(self, handles: Sequence[Any]) -> None:  # noqa: ARG002 - every job of the executors goes
+        # no future is cancelled one by one: loky's shutdown with kill_workers fails the pending ones
+        # itself, and a future cancelled before it made its manager thread raise (InvalidStateError)
+        # before it killed the workers, which then outlived the command
+        for executor in self.executors:
+            workers = [process.pid for process in dict(getattr(executor, "_processes", None) or {}).values()]
+            with contextlib.suppress(Exception):
+                executor.shutdown(wait=False, kill_workers=True)
+            if workers:
+                _stop_process_trees(workers, grace=5.0)
+        self.executors.clear()
 
-        for handle in handles:
-            handle.cancel()
-        get_memmapping_executor(self.workers).shutdown(wait=True, kill_workers=True)
+
+# --------------------------------------------------------------------------- workers that outlive their parent
+_WATCH: dict[str, Any] = {"thread": None, "jobs": 0}
+"""This worker's parent watch (started once per process) and the number of jobs it is running."""
+
+PARENT_WATCH_INTERVAL = 0.5
+"""Seconds between two looks at a worker's parent."""
+
+ORPHAN_GRACE = 20.0
+"""Seconds an orphaned worker gives its running job to stop after SIGTERM (a journey run marks
+itself interrupted and keeps its finished days) before it exits anyway."""
+
+
+def in_local_worker() -> bool:
+    """Whether this process is a worker of loky, the local executor's engine (and joblib's)."""
+    module = sys.modules.get("joblib.externals.loky.process_executor")
+    return module is not None and getattr(module, "_CURRENT_DEPTH", 0) > 0
+
+
+def watch_parent(parent: int | None = None) -> None:
+    """In a local worker, start (once) a thread that ends the process when its parent dies.
+
+    A worker whose parent (the command that started the sweep) is killed, even by SIGKILL, must
+    not live on. The thread looks at the parent every :data:`PARENT_WATCH_INTERVAL` seconds; once
+    it is gone, a running job is sent SIGTERM when it handles that signal (``journey`` stops at the
+    end of the day, marks its run interrupted and keeps the finished days) and is given
+    :data:`ORPHAN_GRACE` seconds; then the worker exits with status 143.
+
+    Parameters
+    ----------
+    parent : int, optional
+        The parent's process id (default: this process's parent now). Nothing happens outside a
+        local worker.
+    """
+    if _WATCH["thread"] is not None or not in_local_worker():
+        return
+    parent = os.getppid() if parent is None else parent
+    thread = threading.Thread(target=_watch, args=(parent,), name="journeysim-parent-watch", daemon=True)
+    _WATCH["thread"] = thread
+    thread.start()
+
+
+def _watch(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_INTERVAL)
+    if _WATCH["jobs"] and callable(signal.getsignal(signal.SIGTERM)):
+        with contextlib.suppress(OSError):
+            os.kill(os.getpid(), signal.SIGTERM)
+        deadline = time.monotonic() + ORPHAN_GRACE
+        while _WATCH["jobs"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    os._exit(128 + signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def worker_job(parent: int | None = None) -> Iterator[None]:
+    """Around one job in a local worker: the parent watch runs (:func:`watch_parent`), and knows a
+    job is running."""
+    watch_parent(parent)
+    _WATCH["jobs"] += 1
+    try:
+        yield
+    finally:
+        _WATCH["jobs"] -= 1
+
+
+def _watched(parent: int, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)`` in a local worker that ends when ``parent`` does."""
+    with worker_job(parent):
+        return call(*args)
 
 
 class _DaskSession(Session):

@@ -172,6 +172,16 @@ def fail_job(error: Exception, run_dir: Path) -> dict:
 @hydra.main(version_base="1.3", config_path="pkg://journeysim.conf", config_name="config")
 def run_journey(cfg: DictConfig) -> dict | None:
     """Run the configured scenario into Hydra's run directory and print its KPI table."""
+    if HydraConfig.get().mode != RunMode.MULTIRUN:
+        return journey_job(cfg)
+    from journeysim.experiments.executors import worker_job
+
+    with worker_job():  # in a worker of hydra/launcher=joblib: it ends when the sweep's parent does
+        return journey_job(cfg)
+
+
+def journey_job(cfg: DictConfig) -> dict | None:
+    """:func:`run_journey`'s work: one run (alone, or one job of a sweep)."""
     from journeysim.experiments.resume import completed_summary
     from journeysim.runner import config_hash, request_stop, run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -134,9 +135,22 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("name", EXECUTORS)
-def test_sigterm_cancels_the_jobs_and_leaves_no_worker(name):
-    process = subprocess.Popen([sys.executable, "-c", SLEEPER, name], stdout=subprocess.PIPE, text=True)
+def wait_gone(pids: set[int], timeout: float) -> list[int]:
+    """The processes of ``pids`` still alive after up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [pid for pid in pids if alive(pid)]
+
+
+@pytest.mark.parametrize(("name", "signum"), [*((name, signal.SIGTERM) for name in EXECUTORS),
+                                              ("local", signal.SIGKILL)],
+                         ids=[*(f"{name}-SIGTERM" for name in EXECUTORS), "local-SIGKILL"])
+def test_a_killed_parent_leaves_no_worker(name, signum):
+    """SIGTERM cancels the jobs and stops the workers; after SIGKILL, which the parent cannot
+    handle, the local workers notice their parent is gone and exit."""
+    process = subprocess.Popen([sys.executable, "-c", SLEEPER, name], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == "started"
         deadline = time.monotonic() + 60
@@ -145,15 +159,39 @@ def test_sigterm_cancels_the_jobs_and_leaves_no_worker(name):
             time.sleep(0.2)
         time.sleep(1.0)
         workers = descendants(process.pid)
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
-    deadline = time.monotonic() + 15
-    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not [pid for pid in workers if alive(pid)]
+    assert not wait_gone(workers, 15)
+    assert "InvalidStateError" not in err and "ExecutorManagerThread" not in err, err
+
+
+def test_a_sweep_whose_parent_is_killed_leaves_no_worker_and_its_runs_marked_interrupted(tmp_path):
+    """``journey --multirun hydra/launcher=joblib``: SIGKILL to the sweep's command alone; its
+    workers stop the runs at the end of a day (marked incomplete, signal SIGTERM) and exit."""
+    sweep = tmp_path / "sweep"
+    argv = [str(Path(sys.executable).parent / "journey"), "--multirun", "hydra/launcher=joblib",
+            "hydra.launcher.n_jobs=2", "seed=0,1", "population.size=20000", "days=3650",
+            "outputs.figures=false", f"hydra.sweep.dir={sweep}"]
+    process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "MPLBACKEND": "Agg"})
+    try:
+        deadline = time.monotonic() + 120
+        while sum('"running"' in path.read_text() for path in sweep.rglob("status.json")) < 2:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+        workers = descendants(process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not wait_gone(workers, 40)
+    status = [json.loads(path.read_text()) for path in sweep.rglob("status.json")]
+    assert [(s["status"], s.get("reason"), s.get("signal")) for s in status] == [
+        ("incomplete", "interrupted", "SIGTERM")] * 2
 
 
 def test_joblib_can_reuse_the_local_executor_s_workers_in_the_same_process():
