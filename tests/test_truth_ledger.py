@@ -132,3 +132,17 @@ def test_journey_truth_rejects_bad_pulse_options_with_status_2(argv, key, capsys
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert key in err and "Traceback" not in err
+
+
+def test_journey_truth_reports_each_channels_weekly_spend_variation(truth):
+    from journeysim.experiments.truth.cli import format_spend_variation
+
+    result, directory = truth
+    written = pd.read_csv(directory / "truth.csv").set_index("channel")["weekly_spend_cv"]
+    cv = result.ledger.pivot_table(index="week", columns="channel", values="spend", aggfunc="sum").iloc[:DAYS // 7]
+    expected = cv.std(ddof=0) / cv.mean()
+    for channel in result.meta["channels"]:
+        assert written[channel] == pytest.approx(expected[channel], abs=1e-6)
+    assert written["search"] < 0.3 < written["display"]  # always-on search; display flighted 4 weeks on, 2 off
+    text = format_spend_variation(result.table)
+    assert "weekly spend variation" in text and "note: search" in text and "display" not in text.split("note:")[1]

@@ -142,6 +142,25 @@ def format_table(table: pd.DataFrame, seeds: int | None = None, currency=None) -
     return "\n".join(lines)
 
 
+MIN_SPEND_CV = 0.3
+"""Weekly spend coefficient of variation below which a channel is flagged: a marketing-mix model learns
+little from it (issue #24; illustrative threshold)."""
+
+
+def format_spend_variation(table: pd.DataFrame) -> str:
+    """Each channel's weekly spend coefficient of variation, flagging those below :data:`MIN_SPEND_CV`."""
+    if "weekly_spend_cv" not in table:
+        return ""
+    cells = [f"{c} {v:.2f}" if v == v else f"{c} n/a" for c, v in zip(table["channel"], table["weekly_spend_cv"],
+                                                                         strict=True)]
+    low = [c for c, v in zip(table["channel"], table["weekly_spend_cv"], strict=True) if v == v and v < MIN_SPEND_CV]
+    text = "weekly spend variation (coefficient of variation): " + ", ".join(cells)
+    if low:
+        text += (f"\nnote: {', '.join(low)} vary less than {MIN_SPEND_CV} week to week: a marketing-mix model "
+                 "learns little about them from this plan (try a flighted design, e.g. scenario=mmm_lab)")
+    return text
+
+
 def format_horizons(horizons: pd.DataFrame) -> str:
     """The ROAS over each horizon after the spend, per channel, as aligned text (``truth_horizons.csv``)."""
     weeks = sorted(horizons["horizon_weeks"].unique())
@@ -174,6 +193,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     print(f"interaction share: {totals.loc['interaction_share', 'mean']:.1%} "
           f"[{totals.loc['interaction_share', 'low']:.1%}, {totals.loc['interaction_share', 'high']:.1%}]; "
           f"{result.meta['runs']} runs in {result.meta['wall_seconds']:.0f} s")
+    print(format_spend_variation(result.table))
     if not result.horizons.empty:
         print(format_horizons(result.horizons))
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])

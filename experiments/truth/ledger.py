@@ -71,6 +71,30 @@ def daily_series(model: JourneyModel) -> dict[str, np.ndarray]:
             "refunds": daily["refunds"].copy(), "spend": c.spend[:days].copy()}
 
 
+def weekly_spend_cv(spend: np.ndarray) -> np.ndarray:
+    """Coefficient of variation of each channel's weekly spend over the run's full weeks.
+
+    Parameters
+    ----------
+    spend : ndarray, shape (days, channels)
+        Spend per day and channel, currency.
+
+    Returns
+    -------
+    ndarray, shape (channels,)
+        Standard deviation over mean of the weekly sums (7-day blocks from day 1; a last,
+        partial week left out), 0..; NaN for a channel without spend or a run shorter than two weeks.
+        A marketing-mix model learns little from a channel below about 0.3.
+    """
+    weeks = spend.shape[0] // WEEK_DAYS
+    if weeks < 2:
+        return np.full(spend.shape[1], np.nan)
+    sums = spend[: weeks * WEEK_DAYS].reshape(weeks, WEEK_DAYS, -1).sum(axis=1)
+    mean = sums.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mean > 0, sums.std(axis=0) / np.where(mean > 0, mean, 1.0), np.nan)
+
+
 def _periods(days: int, start_date: str) -> pd.DataFrame:
     day = np.arange(1, days + 1)
     return pd.DataFrame({"day": day, "week": (day - 1) // WEEK_DAYS + 1,

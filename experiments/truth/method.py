@@ -30,7 +30,14 @@ from journeysim.experiments.truth.horizons import (
     pulse_weeks,
     response_table,
 )
-from journeysim.experiments.truth.ledger import WEEK_DAYS, baseline_table, daily_series, ledger_table, weekly
+from journeysim.experiments.truth.ledger import (
+    WEEK_DAYS,
+    baseline_table,
+    daily_series,
+    ledger_table,
+    weekly,
+    weekly_spend_cv,
+)
 from journeysim.experiments.truth.result import METRICS, TruthResult, channel_table, totals_table
 from journeysim.sim.config import RunSpec
 from journeysim.sim.errors import ConfigError
@@ -187,6 +194,7 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     runs = pd.DataFrame([{k: v for k, v in o.items() if k in RUN_COLUMNS} for o in outputs])
     runs["week"] = runs["week"].astype("Int64")  # pulse runs only
     table = channel_table(outputs, names, spec.channel_names, marginal, level)
+    table["weekly_spend_cv"] = _spend_cv(outputs, names, spec.channel_names)
     ledger = ledger_table(outputs, names, spec.channel_names)
     ledger_weekly, pulse_rows = weekly(ledger), pulse_table(outputs, spec.channel_names, horizons)
     meta = {"scenario": spec.scenario, "seeds": seed_list, "overrides": _override_list(overrides),
@@ -200,6 +208,13 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
                        contribution=contribution_table(ledger_weekly, level), pulses=pulse_rows,
                        horizons=horizon_table(pulse_rows, level),
                        response=response_table(outputs, names, spec.channel_names, level))
+
+
+def _spend_cv(outputs: Sequence[dict], names: Sequence[str], all_names: Sequence[str]) -> list[float]:
+    """Each evaluated channel's weekly spend coefficient of variation in the factual runs (mean over seeds)."""
+    cvs = np.array([weekly_spend_cv(o["series"]["spend"]) for o in outputs if o["variant"] == "all"])
+    return [float(np.nanmean(cvs[:, all_names.index(c)])) if np.isfinite(cvs[:, all_names.index(c)]).any()
+            else float("nan") for c in names]
 
 
 def _horizons(horizons: Sequence[int]) -> tuple[int, ...]:

@@ -40,7 +40,9 @@ class TruthResult:
         One row per evaluated channel: ``spend`` (currency, mean over seeds),
         ``incremental_acquisitions``, ``incremental_revenue`` (currency), ``roas``,
         ``marginal_roas`` and ``share`` (of the summed increments), each with ``_low`` and
-        ``_high`` bounds; ``last_touch_acquisitions`` (mean over seeds, for reference).
+        ``_high`` bounds; ``last_touch_acquisitions`` (mean over seeds, for reference);
+        ``weekly_spend_cv`` (the coefficient of variation of the channel's weekly spend in the
+        factual runs, mean over seeds: below about 0.3 a marketing-mix model learns little).
     totals : DataFrame
         ``acquisitions_all_on``, ``acquisitions_all_off``, ``total_effect``,
         ``sum_of_channel_effects``, ``interaction_share``, ``revenue_all_on``,
