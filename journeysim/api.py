@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs the
 
 TABLES = ("daily", "flows", "channels", "events")
 """The tables of a run, each written as ``<name>.csv`` (or ``.parquet``) in its run directory."""
-MAP_TABLES = ("journey_map", "journey_touchpoints")  # optional: runs written before journey maps lack them
+MAP_TABLES = ("journey_map", "journey_touchpoints", "brands")
+"""Optional tables: runs written before journey maps lack the maps; only runs with competitors have ``brands``."""
 
 HYDRA_DIR = ".hydra"
 """Folder of a run directory holding the resolved config and the overrides (as Hydra writes it)."""
@@ -163,6 +164,9 @@ class Result(JourneyMapViews):
     journey_map, journey_touchpoints : DataFrame or None
         The journey map per persona and stage, and the exposures reaching each stage by channel
         (:mod:`journeysim.journey_map`; None for runs written before journey maps).
+    brands : DataFrame or None
+        Runs with competitors: per day and brand, orders, revenue, media spend and the trailing
+        share of category orders (:func:`journeysim.outputs.brands_table`; None without competitors).
     summary : dict
         ``summary.json``: scenario, seed, days, customers, version, config hash and ``kpis``.
     config : dict
@@ -185,6 +189,7 @@ class Result(JourneyMapViews):
     path: Path | None = None
     journey_map: pd.DataFrame | None = field(default=None, repr=False)
     journey_touchpoints: pd.DataFrame | None = field(default=None, repr=False)
+    brands: pd.DataFrame | None = field(default=None, repr=False)
     model: JourneyModel | None = field(default=None, repr=False, compare=False)
 
     @property

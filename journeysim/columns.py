@@ -163,6 +163,15 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("exposures", "exposures", "exposures over the run (broadcast channels: spread over everyone)"),
         Column("share", "share, 0..1", "share of the stage's exposures (empty if the stage had none)"),
     )),
+    "brands": ("runs with competitors only (`competition.brands`): per day and brand", (
+        DAY,
+        Column("brand", "name", "`ours`, then the competitors in the order of `competition.brands`"),
+        Column("orders", "orders", "the brand's orders of the day (ours: every order we took, refunds aside)"),
+        Column("revenue", "currency", "the brand's revenue of the day before refunds (value of its orders)"),
+        Column("spend", "currency", "the brand's media spend of the day (ours: every channel's spend)"),
+        Column("share_volume", "share, 0..1", "the brand's share of the category's orders over the trailing 28 "
+                                              "days (empty while the window holds no order)"),
+    )),
     "adoption": ("Bass scenario only: the adoption curve", (
         DAY,
         Column("adopted_fraction", "share, 0..1", "share of the population that has adopted at the end of the day"),
@@ -336,12 +345,14 @@ def reference_page() -> str:
              "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]
     lines += ["## Files of a run directory", "",
               "| File | Holds |", "|---|---|",
-              "| `daily`, `flows`, `channels`, `events`, `journey_map`, `journey_touchpoints` (`.csv` or `.parquet`, "
+              "| `daily`, `flows`, `channels`, `events`, `journey_map`, `journey_touchpoints`, `brands` (competitors "
+              "only) (`.csv` or `.parquet`, "
               "`outputs.format`) | the tables below; "
               "the journey log is written in pieces (Parquet: one row group per million events) |",
               "| `adoption.csv` | Bass scenario only: the adoption curve |",
               "| `summary.json` | the KPIs (`kpis`, with `not_applicable` reasons), `initial` (stages before day 1), "
-              "a Bass run's `bass` fit, `service` |",
+              "a Bass run's `bass` fit, `service`, and with competitors `competition` (shares, share of voice, "
+              "penetration, purchase frequency, switching matrix) |",
               "| `status.json` | `running`, `complete`, `incomplete` (interrupted; `partial` if the finished days "
               "were kept) or `failed` |",
               "| `manifest.json` | the resolved config, seeds, package versions, git commit and the size and sha256 "

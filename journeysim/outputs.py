@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeysim.sim import kpis
+from journeysim.sim import kpis, market_share
 from journeysim.sim.stages import POST_PURCHASE, STAGE_NAMES
 
 if TYPE_CHECKING:
@@ -227,12 +227,28 @@ def events_table(model: JourneyModel) -> pd.DataFrame:
     return model.journey_log.frame(model.spec.channel_names, STAGE_NAMES)
 
 
+def brands_table(model: JourneyModel, window: int = 28) -> pd.DataFrame:
+    """Per day and brand (runs with competitors): orders, revenue and media spend (currency), and
+    the brand's share of the category's orders over the trailing ``window`` days."""
+    from journeysim.sim.market_share import shares_over_time
+
+    c, days = model.competition, model.day
+    share = shares_over_time(model, window)
+    parts = [pd.DataFrame({"day": np.arange(1, days + 1), "brand": name, "orders": c.orders[:days, k],
+                           "revenue": c.revenue[:days, k], "spend": c.spend[:days, k], "share_volume": share[:, k]})
+             for k, name in enumerate(c.names)]
+    return pd.concat(parts, ignore_index=True)
+
+
 def tables(model: JourneyModel, events: bool = True) -> dict[str, pd.DataFrame]:
-    """Every table of a run by name (without the journey log when ``events`` is false)."""
+    """Every table of a run by name (without the journey log when ``events`` is false; ``brands``
+    only with competitors)."""
     from journeysim.journey_map import journey_map_tables
 
     frames = {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model)}
     frames["journey_map"], frames["journey_touchpoints"] = journey_map_tables(model)
+    if model.competition is not None:
+        frames["brands"] = brands_table(model)
     return {**frames, "events": events_table(model)} if events else frames
 
 
@@ -260,6 +276,9 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
     }
     if model.service is not None:
         figures["service"] = lambda ax: plots.plot_service(frames["daily"], ax=ax)
+    if model.competition is not None:
+        figures["brand_shares"] = lambda ax: plots.plot_brand_shares(frames["brands"], ax=ax)
+        figures["switching"] = lambda ax: plots.plot_switching(market_share.switching_matrix(model), ax=ax)
     return [*written, *(write_figure(run_dir / f"{name}.png", draw(plots.headless_axes(name)).figure)
                         for name, draw in figures.items())]
 
@@ -279,6 +298,8 @@ def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
         summary["bass"] = bass_fit(adopted, **model.spec.scenario_params)
     if model.service is not None:
         summary["service"] = model.service.summary()
+    if model.competition is not None:
+        summary["competition"] = market_share.summary(model)
     return summary
 
 
@@ -288,8 +309,9 @@ def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[
     frames = tables(model, events=False)  # the journey log is streamed, never held as one table
     outputs = model.spec.outputs
     if outputs.tables:
-        for name in ("daily", "flows", "channels", "journey_map", "journey_touchpoints"):
-            write_table(run_dir / name, frames[name], outputs.format)
+        for name in ("daily", "flows", "channels", "journey_map", "journey_touchpoints", "brands"):
+            if name in frames:
+                write_table(run_dir / name, frames[name], outputs.format)
         write_table(run_dir / "events", model.journey_log.frames(model.spec.channel_names, STAGE_NAMES),
                     outputs.format)
     if model.spec.kind == "bass":

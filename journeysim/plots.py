@@ -33,7 +33,7 @@ STAGE_COLOURS = {
 
 SIZES = {"stages": (8, 4.5), "funnel": (7, 4), "flows": (11, 5.5), "channels": (12, 4.5), "adoption": (7.5, 4.5),
          "service": (9, 4.5), "lifetime_value": (9, 4.5), "journey_map": (14, 7),
-         "ab_tests": (9, 5.5)}
+         "ab_tests": (9, 5.5), "brand_shares": (9, 4.5), "switching": (7.5, 6)}
 """Default figure size of each helper (inches)."""
 
 
@@ -265,6 +265,48 @@ DAILY_LABELS = {
     "mean_wait_days": "support wait, days",
 }
 """Axis labels of daily columns (units in words; money columns add the currency code)."""
+
+
+BRAND_COLOURS = ("#08519c", "#e6550d", "#31a354", "#756bb1", "#d62728", "#8c564b", "#e377c2", "#7f7f7f")
+"""One colour per brand in brand order (ours first, in the journey's blue)."""
+
+
+def plot_brand_shares(brands: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Each brand's share of the category's orders over time (trailing window), one line per brand.
+
+    ``brands`` is the run's ``brands`` table (columns ``day``, ``brand``, ``share_volume``); our
+    brand is drawn thicker.
+    """
+    ax = _axes(ax, "brand_shares")
+    for k, (name, rows) in enumerate(brands.groupby("brand", sort=False)):
+        options = {"color": BRAND_COLOURS[k % len(BRAND_COLOURS)], "linewidth": 2.6 if k == 0 else 1.6, **kwargs}
+        ax.plot(rows["day"], 100 * rows["share_volume"], label=name, **options)
+    ax.set(xlabel="day", ylabel="share of category orders (%)", ylim=(0, 100), xlim=(0, brands["day"].max()),
+           title="Market share by brand (orders, trailing 28 days)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="brand")
+    return ax
+
+
+def plot_switching(switching: Mapping[str, Mapping[str, int]], ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Brand switching: purchases by the brand bought before (rows) and the brand bought (columns),
+    shaded by the row's share; the diagonal is staying, the rest is switching."""
+    ax = _axes(ax, "switching")
+    names = list(switching)
+    counts = np.array([[switching[a][b] for b in names] for a in names], dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    options = {"cmap": "Blues", "vmin": 0.0, "vmax": 1.0, **kwargs}
+    image = ax.imshow(shares, **options)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            ink = "white" if shares[i, j] > 0.55 else "black"
+            ax.text(j, i, f"{counts[i, j]:,.0f}\n{shares[i, j]:.0%}", ha="center", va="center", color=ink, fontsize=10)
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel="brand bought", ylabel="brand bought before", title="Brand switching (purchases; % of row)")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the row's purchases")
+    return ax
 
 
 def plot_daily_comparison(dailies: Mapping[str, pd.DataFrame], column: str, ax: Axes | None = None,

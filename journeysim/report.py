@@ -13,6 +13,7 @@ from journeysim.units import (
     PERCENT,
     POINTS,
     Currency,
+    format_kpi,
     format_value,
     kpi_rows,
     not_applicable,
@@ -76,6 +77,35 @@ def print_kpis(summary: dict[str, Any], run_dir: Path | None = None, console: Co
         table.add_row(label, value)
     stages = " · ".join(f"{k} {v:,}" for k, v in kpis["stages"].items())
     console.print(table)
+    if "competition" in summary:
+        console.print(brand_table(summary["competition"]))
     console.print(f"[dim]stages at the end: {stages}[/dim]")
     if run_dir is not None:
         console.print(f"outputs: {run_dir}")
+
+
+BRAND_COLUMNS = ("market_share_volume", "market_share_value", "share_of_voice", "penetration", "purchase_frequency")
+"""The per-brand KPIs of a run with competitors, in the order of the brand table's columns."""
+
+BRAND_HEADERS = {"market_share_volume": "share", "market_share_value": "value share", "share_of_voice": "voice",
+                 "penetration": "penetration", "purchase_frequency": "per buyer"}
+"""Short column headers of the brand table (the KPIs' full labels are in :mod:`journeysim.units`)."""
+
+
+def brand_table(competition: dict):
+    """The terminal's table of brands (a run with competitors): one row per brand, the KPIs of
+    :data:`BRAND_COLUMNS` formatted by :mod:`journeysim.units`."""
+    from rich.table import Table
+
+    table = Table(title="brands", title_justify="left")
+    table.add_column("brand")
+    for key in BRAND_COLUMNS:
+        table.add_column(BRAND_HEADERS[key], justify="right")
+    for brand in competition["brands"]:
+        table.add_row(brand, *(format_kpi(key, competition[key][brand]) for key in BRAND_COLUMNS))
+    lost, start = competition["lost_to_competitors"], competition["panel_start"]
+    table.caption = (f"share: of category orders; value share: of revenue; voice: of media spend; penetration "
+                     f"and orders per buyer from day {start}. Our checkout and reorder attempts won by a "
+                     f"competitor: {lost:,}")
+    table.caption_justify = "left"
+    return table

@@ -229,6 +229,11 @@ MORE_KPIS: dict[str, Kpi] = {
     "loyal_repurchases": Kpi("Repeat orders of loyal customers", COUNT),
     "average_order_value": Kpi("Average order value", MONEY, 2),
     "customer_lifetime_value": Kpi("Lifetime value (realised margin per customer)", MONEY, 2),
+    "market_share_volume": Kpi("Market share (orders)", PERCENT, 1),
+    "market_share_value": Kpi("Market share (revenue)", PERCENT, 1),
+    "share_of_voice": Kpi("Share of voice (media spend)", PERCENT, 1),
+    "penetration": Kpi("Penetration (bought in the panel)", PERCENT, 1),
+    "purchase_frequency": Kpi("Purchases per buyer", NUMBER, 2),
 }
 """Other KPIs and daily columns with a known unit (page readouts, reports, axes)."""
 

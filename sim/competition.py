@@ -8,15 +8,17 @@ competitors (``competition.brands``), brand 0 is ours and brands 1.. are the com
   customer's stage: considering, deciding or an active customer. A competitor's exposure makes the
   customer aware and, with probability ``per_exposure``, adds it to the set; a satisfied buyer's
   word adds it, a dissatisfied one's removes it; sets forget a competitor at ``forget_rate`` a day
-  (never the last brand bought). Our customers who lapse consider a competitor they know with
-  probability ``lapse_to_rival``.
+  (never the last brand bought). A competitor's buyers lapse as ours do (persona
+  ``churn_propensity`` times the churn factor of their satisfaction): the brand leaves their set.
+  Our customers who lapse consider a competitor they know with probability ``lapse_to_rival``.
 * **Occasions.** Our brand's purchase path stays as it is: when a prospect reaches checkout or an
   active customer reorders, they choose among the brands they consider
   (:mod:`journeysim.sim.brand_choice`); choosing a competitor is that brand's order, a prospect
   goes back to considering and our active customer lapses (a switch). People who are not our
   active customers and consider a competitor have category occasions of their own: a competitor's
   buyers at their persona ``repurchase_rate`` (times the satisfaction factor), others at
-  ``trial_rate``; at such an occasion choosing us means waiting for our own path.
+  ``trial_rate``; at such an occasion someone considering us (considering or deciding) who
+  chooses us goes to our checkout that day.
 * **Satisfaction with a competitor** comes from its quality against the customer's expectation and
   from service failures (probability ``1 - service_level``); a brand's reviews follow its buyers.
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from journeysim.sim.brand_choice import Offers, choose, utilities
-from journeysim.sim.satisfaction import Reviews, perceived_satisfaction, satisfaction_factor
+from journeysim.sim.satisfaction import Reviews, churn_factor, perceived_satisfaction, satisfaction_factor
 from journeysim.sim.schema.competition import CompetitionSpec
 from journeysim.sim.stages import EVALUATING, POST_PURCHASE
 from journeysim.sim.state import CustomerState
@@ -91,6 +93,11 @@ class Competition:
         self.reviews = [Reviews(review_weight) for _ in spec.brands]
         self.quality = np.array([0.0, *(brand.quality for brand in spec.brands)], np.float32)
         self._plans = [self._media_plan(brand, channels, affinity, shares, scale) for brand in spec.brands]
+        for k, brand in enumerate(spec.brands, start=1):
+            if brand.initial_consideration > 0 and brand.launch_day == 0:
+                known = self.rng.random(n) < brand.initial_consideration
+                self.aware[known] |= np.uint8(1 << k)
+                self.considered[known] |= np.uint8(1 << k)
 
     @staticmethod
     def _media_plan(brand, channels: tuple, affinity: np.ndarray, shares: np.ndarray, scale: float) -> list:
@@ -207,6 +214,21 @@ class Competition:
         keep = self.last_brand[rows] == brand
         np.bitwise_and.at(self.considered, rows[~keep], ~np.left_shift(np.uint8(1), brand[~keep].astype(np.uint8)))
 
+    def lapse(self) -> None:
+        """Competitors' active buyers lapse as ours do: at their persona ``churn_propensity`` times the
+        churn factor of their satisfaction with the brand; a lapser drops the brand from their set and
+        loses their loyalty (drawn by thinning: few draws)."""
+        s, rng = self.state, self.rng
+        top = float(s.traits["churn_propensity"].max()) * float(np.exp(2.0))
+        if top <= 0:
+            return
+        rows = np.unique(rng.integers(0, s.entered, rng.binomial(s.entered, min(top, 1.0))))
+        rows = rows[(self.last_brand[rows] > 0) & (self.streak[rows] > 0)]
+        hazard = s.traits["churn_propensity"][rows] * churn_factor(self.rival_satisfaction[rows])
+        rows = rows[rng.random(rows.size) < hazard / top]
+        self.streak[rows] = 0
+        self.considered[rows] &= ~np.left_shift(np.uint8(1), self.last_brand[rows].astype(np.uint8))
+
     def occasion_rows(self) -> np.ndarray:
         """People with a category occasion today outside our purchase path: not our active
         customers, considering a competitor; competitors' buyers at their repurchase rate (times
@@ -222,7 +244,7 @@ class Competition:
         if top <= 0:
             return candidates[:0]
         picked = np.unique(candidates[rng.integers(0, candidates.size, rng.binomial(candidates.size, min(top, 1.0)))])
-        rival = self.last_brand[picked] > 0
+        rival = (self.last_brand[picked] > 0) & (self.streak[picked] > 0)
         rate = np.where(rival, s.traits["repurchase_rate"][picked]
                         * satisfaction_factor(self.rival_satisfaction[picked]), trial)
         return picked[rng.random(picked.size) < rate / top]

@@ -20,6 +20,7 @@ class CompetitionPhases:
     """Competitors in the model: built from ``spec.competition``; every method does nothing without them."""
 
     competition: Competition | None
+    _won: np.ndarray = np.empty(0, np.int64)  # people outside our path who chose us at an occasion today
 
     def _create_competition(self) -> Competition | None:
         spec = self.spec
@@ -48,6 +49,7 @@ class CompetitionPhases:
         comp.media(day, self.state.persona, float(self.collector.spend[day].sum()))
         comp.word_of_mouth()
         comp.forget()
+        comp.lapse()
         rows = comp.occasion_rows()
         if rows.size == 0:
             return
@@ -55,13 +57,24 @@ class CompetitionPhases:
         brand = comp.choose(rows, offers, beta)
         rival = brand > 0
         comp.buy_rivals(day, rows[rival], brand[rival])
+        self._won = rows[~rival & offers.considered[:, 0]]  # they go to our checkout today
 
     def choose_brands(self, day: int, rows: np.ndarray, repeat: bool) -> np.ndarray:
         """Our checkout (``repeat`` False) or reorder attempts ``rows`` choose among the brands they
         consider; those who choose a competitor buy it (a prospect goes back to considering, our
         customer lapses: a switch). Returns the rows who stay with us."""
         comp = self.competition
-        if comp is None or rows.size == 0:
+        if comp is None:
+            return rows
+        if not repeat and self._won.size:  # won at a category occasion: a cart with us, no second choice
+            self.collector.add(day, "carts", self._won.size)
+            won, self._won = self._won, self._won[:0]
+            return np.union1d(self._choose_brands(day, np.setdiff1d(rows, won), repeat), won)
+        return self._choose_brands(day, rows, repeat)
+
+    def _choose_brands(self, day: int, rows: np.ndarray, repeat: bool) -> np.ndarray:
+        comp = self.competition
+        if rows.size == 0:
             return rows
         launched = np.uint8(sum(1 << k for k, up in enumerate(comp.launched(day)) if up and k))
         open_ = (comp.considered[rows] & launched) != 0
@@ -75,6 +88,7 @@ class CompetitionPhases:
             return rows
         comp.buy_rivals(day, lost, brand[brand > 0])
         comp.lost[day] += lost.size
+        self.collector.add(day, "carts", -lost.size)  # they chose a competitor: no cart of ours (Baymard's count)
         market = self.spec.market
         if repeat:
             retention.lapse(self.state, lost, market, comp.rng)

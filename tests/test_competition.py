@@ -78,7 +78,7 @@ def test_every_brand_sells_and_our_books_match_the_collector(three) -> None:
     assert c.revenue[:, 0].sum() == pytest.approx(daily["revenue"].sum() + daily["refunds"].sum())
     assert c.revenue[:, 1].sum() == pytest.approx(52.0 * c.orders[:, 1].sum())  # value brand's list price
     assert c.spend[:, 0].sum() == pytest.approx(three.collector.spend.sum())
-    assert c.spend[:, 2].sum() == pytest.approx((60 + 40 + 80 + 10) * 0.3 * 200)  # premium's plan at 3,000 / 10,000
+    assert c.spend[:, 2].sum() == pytest.approx((30 + 20 + 40 + 5) * 0.3 * 200)  # premium's plan at 3,000 / 10,000
 
 
 def test_switching_matrix_counts_every_purchase_of_someone_who_bought_before(three) -> None:

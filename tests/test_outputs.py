@@ -30,7 +30,8 @@ def table(run_dir, name: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("overrides", [("population.size=800", "days=20"),
-                                       ("scenario=bass", "population.size=800", "days=20")])
+                                       ("scenario=bass", "population.size=800", "days=20"),
+                                       ("competition=three_brands", "population.size=800", "days=20")])
 def test_every_column_of_every_table_is_in_the_column_reference(overrides) -> None:
     from journeysim.runner import build_model
 

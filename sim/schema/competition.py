@@ -68,6 +68,9 @@ class BrandSpec(SpecBase):
         (bought at the channel's ``cpm``).
     launch_day : int
         Day the brand enters the market (before it, no media, no sales).
+    initial_consideration : float
+        Share of the people in the market who consider (and know) the brand on day 0: an
+        established brand (0: a brand everyone discovers during the run).
     levers : BrandLeversSpec
         Its own levers.
     """
@@ -78,6 +81,7 @@ class BrandSpec(SpecBase):
     service_level: Annotated[float, PROBABILITY] = 0.9
     media: Annotated[dict[str, float], NumberMap(Number(low=0.0))] = dataclasses.field(default_factory=dict)
     launch_day: Annotated[int, Number(low=0, integer=True)] = 0
+    initial_consideration: Annotated[float, PROBABILITY] = 0.0  # share considering it on day 0
     levers: BrandLeversSpec = dataclasses.field(default_factory=BrandLeversSpec)
 
     @classmethod
@@ -105,9 +109,9 @@ class ChoiceSpec(SpecBase):
 class ConsiderationSpec(SpecBase):
     """How competitors enter and leave consideration sets, and their purchase occasions."""
 
-    per_exposure: Annotated[float, PROBABILITY] = 0.02  # probability an exposure adds the brand
+    per_exposure: Annotated[float, PROBABILITY] = 0.1  # probability an exposure adds the brand
     forget_rate: Annotated[float, PROBABILITY] = 0.005  # per day, a brand leaves the set
-    trial_rate: Annotated[float, PROBABILITY] = 0.003  # per day, category occasions of non-buyers
+    trial_rate: Annotated[float, PROBABILITY] = 0.001  # per day, category occasions of non-buyers
     talk_rate: Annotated[float, PROBABILITY] = 0.01  # per day, conversations of a brand's buyers
     talk_consideration: Annotated[float, PROBABILITY] = 0.3  # probability a good word adds the brand
     lapse_to_rival: Annotated[float, PROBABILITY] = 0.5  # probability a lapser considers a rival they know
