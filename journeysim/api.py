@@ -35,8 +35,7 @@ if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs the
 
 TABLES = ("daily", "flows", "channels", "events")
 """The tables of a run, each written as ``<name>.csv`` (or ``.parquet``) in its run directory."""
-MAP_TABLES = ("journey_map", "journey_touchpoints", "brands")
-"""Optional tables: runs written before journey maps lack the maps; only runs with competitors have ``brands``."""
+MAP_TABLES = ("journey_map", "journey_touchpoints", "brands")  # optional: old runs lack maps; brands: competitors
 
 HYDRA_DIR = ".hydra"
 """Folder of a run directory holding the resolved config and the overrides (as Hydra writes it)."""
