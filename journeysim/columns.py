@@ -324,6 +324,62 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("promotion", "share, 0..1", "share of the week's days with a discount (`context_vars`)"),
         Column("discount", "share, 0..1", "mean share off the list price (`context_vars`)"),
     )),
+    "lift_tests": ("lift tests (`lift_tests.csv`, `journeysim.experiments.panels.lift_tests`): one row per test, "
+                   "target and seed; a test holds a random share of customers out of one channel's effect for a "
+                   "period and compares them with the exposed customers", (
+        Column("seed", "seed", "the seed of the test's runs"),
+        Column("channel", "name", "the channel tested (an impressions channel)"),
+        Column("target", "name", "acquisitions (first orders), orders, or revenue (before refunds, currency)"),
+        Column("start_day", "day", "first day of the test, 1 to `days`"),
+        Column("end_day", "day", "last day of the test"),
+        Column("window_end_day", "day", "last day whose outcomes count (`end_day` + cool-down)"),
+        Column("date_start", "date", "calendar date of `start_day`"),
+        Column("date_end", "date", "calendar date of `end_day`"),
+        Column("holdout_share", "share, 0..1", "share of customers held out"),
+        Column("customers_treated", "customers", "customers exposed as planned"),
+        Column("customers_holdout", "customers", "customers held out"),
+        Column("spend", "currency", "the channel's spend during the test"),
+        Column("x", "currency/week", "the channel's weekly spend during the test (PyMC-Marketing's `x`)"),
+        Column("delta_x", "currency/week", "the change of spend the test measures: all of it, −`x`"),
+        Column("lift", "target", "the test's estimate of the target the channel added over the window, whole "
+                                 "market: (mean of the exposed − mean of the held out) × customers"),
+        Column("lift_se", "target", "its standard error (difference of two means)"),
+        Column("delta_y", "target/week", "−`lift` per week of the test (PyMC-Marketing's `delta_y`)"),
+        Column("sigma", "target/week", "`lift_se` per week of the test (PyMC-Marketing's `sigma`)"),
+        Column("true_lift", "target", "the truth: factual run minus the run with the channel's exposures without "
+                                      "effect for everyone during the test, same seed, over the window"),
+        Column("true_delta_y", "target/week", "−`true_lift` per week of the test"),
+    )),
+    "lift_tests_pymc": ("PyMC-Marketing's `lift_test` table (`lift_tests_pymc.csv`, target acquisitions) for "
+                        "`MMM.add_lift_test_measurements`", (
+        Column("channel", "name", "the MMM's channel column (`spend_<channel>`)"),
+        Column("x", "currency/week", "the channel's weekly spend during the test"),
+        Column("delta_x", "currency/week", "its change: −`x`"),
+        Column("delta_y", "acquisitions/week", "the change of the target per week"),
+        Column("sigma", "acquisitions/week", "standard error of `delta_y`"),
+    )),
+    "lift_tests_meridian": ("Meridian's ROI priors from the revenue lift tests (`lift_tests_meridian.csv`), one row "
+                            "per channel", (
+        Column("channel", "name", "the channel (Meridian's media channel)"),
+        Column("roi", "currency/currency", "tested incremental revenue over spend (mean over the channel's tests)"),
+        Column("roi_se", "currency/currency", "its standard error"),
+        Column("mu", "log", "`LogNormal(mu, sigma)` whose mean is `roi` and standard deviation `roi_se` "
+                            "(empty if `roi` ≤ 0)"),
+        Column("sigma", "log", "see `mu`"),
+        Column("start_date", "date", "first day of the panel week holding the tests' first day (`DateRange` of "
+                                     "`roi_calibration`)"),
+        Column("end_date", "date", "first day of the panel week holding the tests' last day"),
+    )),
+    "lift_tests_robyn": ("Robyn's `calibration_input` (`lift_tests_robyn.csv`, metric revenue)", (
+        Column("channel", "name", "Robyn's `paid_media_spends` column (`spend_<channel>`)"),
+        Column("liftStartDate", "date", "first day of the test"),
+        Column("liftEndDate", "date", "last day of the test"),
+        Column("liftAbs", "currency", "incremental revenue the test measured (point estimate)"),
+        Column("spend", "currency", "the channel's spend during the test"),
+        Column("confidence", "0..1", "1 − the two-sided p-value of the lift"),
+        Column("metric", "name", "Robyn's `dep_var` (`revenue`)"),
+        Column("calibration_scope", "name", "`immediate` (test period only) or `total` (with a cool-down)"),
+    )),
 }
 """Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its
 columns in order (``<channel>`` stands for each channel's name)."""

@@ -13,10 +13,11 @@ meridian_load = pytest.importorskip(
 from journeysim.experiments.panels import coord_to_columns, meridian_panel, write_panels  # noqa: E402
 from tests.conftest import make_spec  # noqa: E402
 
-SIZE, DAYS = 1500, 70
+SIZE, DAYS = 1500, 161  # 23 weeks, a promotion from day 141 (so both controls vary)
 
 # one geo is a national model, whose population Meridian ignores (it says so, and so do the docs)
-pytestmark = pytest.mark.filterwarnings("ignore:The `population` argument is ignored:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:The `population` argument is ignored:UserWarning"),
+              pytest.mark.filterwarnings("ignore:Hierarchical distribution parameters:UserWarning")]
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,29 @@ def test_meridians_csv_loader_reads_the_written_panel(panel, tmp_path) -> None:
     data = _loaded(panel, rf_channels=(), csv_path=tmp_path / "meridian_weekly.csv")
     assert list(data.media.coords["media_channel"].values) == ["search", "display", "tv"]
     assert np.isclose(float(data.kpi.sum()), panel["orders"].sum())
+
+
+def test_meridian_takes_the_lift_tests_as_roi_priors_calibrated_on_their_weeks(panel) -> None:
+    import tensorflow_probability as tfp
+    from meridian.model import model, prior_distribution
+    from meridian.model import spec as model_spec
+
+    from journeysim.experiments.panels.lift import lift_tests, meridian_roi_priors
+
+    tested = lift_tests("attribution_lab", seeds=1, overrides=[f"population.size={SIZE}", f"days={DAYS}"], jobs=1)
+    priors = meridian_roi_priors(tested.table).set_index("channel")
+    data = _loaded(panel)
+    channels = list(data.media.coords["media_channel"].values)
+    assert set(priors.index) == set(channels)
+    roi_m = tfp.distributions.LogNormal(priors.loc[channels, "mu"].to_numpy(np.float64),
+                                        priors.loc[channels, "sigma"].to_numpy(np.float64), name="roi_m")
+    calibration = model_spec.CalibrationSpec([
+        model_spec.ChannelCalibrationSpec([c], [model_spec.DateRange(priors.loc[c, "start_date"],
+                                                                     priors.loc[c, "end_date"])])
+        for c in channels])
+    spec = model_spec.ModelSpec(prior=prior_distribution.PriorDistribution(roi_m=roi_m), media_prior_type="roi",
+                                roi_calibration=calibration)
+    mmm = model.Meridian(input_data=data, model_spec=spec)
+    used = mmm.prior_broadcast.roi_m.distribution  # the prior Meridian samples: the tested ROI's log-normal
+    assert np.allclose(np.asarray(used.loc), priors.loc[channels, "mu"])
+    assert np.allclose(np.exp(np.asarray(used.loc) + np.asarray(used.scale) ** 2 / 2), priors.loc[channels, "roi"])

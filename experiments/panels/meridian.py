@@ -173,7 +173,8 @@ def coord_to_columns(panel: pd.DataFrame, rf_channels: Sequence[str] = (), kpi: 
     Returns
     -------
     dict
-        ``coords`` (for ``CoordToColumns(**coords)``) and those of ``media_to_channel``,
+        ``coords`` (for ``CoordToColumns(**coords)``; controls that never vary are left out, as
+        Meridian refuses them) and those of ``media_to_channel``,
         ``media_spend_to_channel``, ``reach_to_channel``, ``frequency_to_channel`` and
         ``rf_spend_to_channel`` that name a channel (for ``DataFrameDataLoader``).
     """
@@ -181,7 +182,7 @@ def coord_to_columns(panel: pd.DataFrame, rf_channels: Sequence[str] = (), kpi: 
     media = [c for c in channels if c not in rf_channels]
     rf = [c for c in channels if c in rf_channels]
     coords: dict[str, Any] = {"time": "time", "geo": "geo", "population": "population", "kpi": kpi,
-                              "controls": list(CONTROLS),
+                              "controls": [c for c in CONTROLS if panel[c].nunique() > 1],
                               "media": [f"impressions_{c}" for c in media],
                               "media_spend": [f"spend_{c}" for c in media]}
     if kpi == KPI:

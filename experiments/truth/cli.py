@@ -18,6 +18,7 @@ import pandas as pd
 
 from journeysim import commands
 from journeysim.experiments import executors
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE, lift_tests
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
@@ -55,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
     add_truth_options(p)
     p.add_argument("--exports", choices=("first", "all", "none"), default="first",
                    help="seeds whose factual run writes paths and MMM tables (default first)")
+    p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
+                   help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
+                        "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
+    p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
+                   help=f"share of customers a lift test holds out (default {HOLDOUT_SHARE})")
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
@@ -177,6 +183,8 @@ def format_horizons(horizons: pd.DataFrame) -> str:
 def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     """``journey-truth`` without the exit handling: run, write, print; return the result and directory."""
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
+    if args.lift_tests < 0:
+        raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
@@ -196,8 +204,24 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     print(format_spend_variation(result.table))
     if not result.horizons.empty:
         print(format_horizons(result.horizons))
+    if args.lift_tests:
+        with executors.use(executors.from_args(args)):
+            lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
+                              holdout_share=args.holdout_share, jobs=args.jobs)
+        lift.write(directory)
+        print(format_lift(lift.table))
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])
     return result, directory
+
+
+def format_lift(table: pd.DataFrame) -> str:
+    """Lift tests of acquisitions against their truth, mean over seeds, one line per channel."""
+    rows = table[table["target"] == "acquisitions"].groupby("channel", sort=False)[
+        ["start_day", "end_day", "lift", "lift_se", "true_lift"]].mean()
+    lines = [f"{'lift test':<14}{'days':>12}{'measured acq. (± se)':>26}{'true':>10}"]
+    lines += [f"{c:<14}{f'{r.start_day:.0f}-{r.end_day:.0f}':>12}{f'{r.lift:,.0f} ± {r.lift_se:,.0f}':>26}"
+              f"{r.true_lift:>10,.0f}" for c, r in rows.iterrows()]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

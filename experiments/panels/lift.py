@@ -1,0 +1,422 @@
+"""Lift tests: simulated holdout experiments per channel, as calibration input for the MMMs.
+
+A lift test holds a random share of customers out of one channel for a period: the channel's
+exposures still reach them (its spend and its draws are unchanged, as with "ghost ads"), but
+have no effect on them. The test compares the outcomes of the exposed and the held-out
+customers over the period (and an optional cool-down after it) and scales the difference per
+customer to the whole market: the incremental outcome of the channel's spend in the period.
+
+Each test is checked against the truth under common random numbers: the same seed run with
+the channel's exposures without effect for *everyone* during the period, against the factual
+run. The holdout is drawn from the seed's own stream (``holdout``, one per channel), so it
+shifts no draw of the market.
+
+The results are written in the shapes the MMMs take:
+
+* PyMC-Marketing's ``lift_test`` table (:func:`pymc_lift_tests`): ``channel``, ``x`` (the
+  channel's weekly spend in the test), ``delta_x`` (its change: all of it, ``-x``), ``delta_y``
+  (the weekly change of the target) and ``sigma`` (the standard error of ``delta_y``), for
+  ``MMM.add_lift_test_measurements``;
+* Meridian's ROI priors (:func:`meridian_roi_priors`): per channel the tested ROI (incremental
+  revenue over spend) and its standard error, with the log-normal ``mu`` and ``sigma`` that
+  match them, for ``PriorDistribution(roi_m=LogNormal(mu, sigma))``;
+* Robyn's ``calibration_input`` (:func:`robyn_calibration`): ``channel``, ``liftStartDate``,
+  ``liftEndDate``, ``liftAbs``, ``spend``, ``confidence``, ``metric``, ``calibration_scope``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from journeysim.experiments.exports import START_DATE
+from journeysim.sim.config import RunSpec
+from journeysim.sim.errors import ConfigError
+from journeysim.sim.journey_log import Event
+from journeysim.sim.streams import RandomStreams
+
+TARGETS = ("acquisitions", "orders", "revenue")
+"""Outcomes a lift test measures (first orders; all orders; revenue before refunds, currency)."""
+
+TEST_DAYS = 28
+"""Default length of a test, days (four weeks)."""
+
+HOLDOUT_SHARE = 0.2
+"""Default share of customers held out."""
+
+
+@dataclass(frozen=True)
+class LiftDesign:
+    """One holdout experiment.
+
+    Attributes
+    ----------
+    channel : str
+        An impressions channel (broadcast media reach everyone: test them with a geo test).
+    start_day, end_day : int
+        First and last simulated day of the test (1 to ``days``, as in every table).
+    holdout_share : float
+        Share of customers held out, 0..1 (exclusive).
+    cooldown_days : int
+        Days after the test whose outcomes still count (0: the test period only, Robyn's
+        ``immediate`` scope; more: ``total``).
+    """
+
+    channel: str
+    start_day: int
+    end_day: int
+    holdout_share: float = HOLDOUT_SHARE
+    cooldown_days: int = 0
+
+    def check(self, spec: RunSpec) -> None:
+        """Raise a :class:`ConfigError` naming the bad key, its value and what is allowed."""
+        from journeysim.sim.errors import unknown_name
+
+        if self.channel not in spec.channel_names:
+            raise unknown_name("lift.channel", self.channel, spec.channel_names)
+        kind = next(c.kind for c in spec.channels if c.name == self.channel)
+        if kind != "impressions":
+            raise ConfigError("lift.channel", self.channel, "an impressions channel (a broadcast channel reaches "
+                                                            "everyone, so no one can be held out: use a geo test)")
+        if not 1 <= self.start_day <= self.end_day <= spec.days:
+            raise ConfigError("lift.start_day/end_day", (self.start_day, self.end_day),
+                              f"days 1 <= start_day <= end_day <= {spec.days}")
+        if not 0 < self.holdout_share < 1:
+            raise ConfigError("lift.holdout_share", self.holdout_share, "a share strictly between 0 and 1")
+        if self.cooldown_days < 0 or self.end_day + self.cooldown_days > spec.days:
+            raise ConfigError("lift.cooldown_days", self.cooldown_days,
+                              f"0 to {spec.days - self.end_day} days (the run ends on day {spec.days})")
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """First and last day whose outcomes count."""
+        return self.start_day, self.end_day + self.cooldown_days
+
+
+@dataclass(frozen=True)
+class HoldoutEffect:
+    """``(channel index, rows, day) -> multiplier`` of exposure effects: 0 for ``held`` rows during the test."""
+
+    channel: int
+    held: np.ndarray | None  # mask over customers; None: everyone
+    first: int  # day indexes (0 = day 1)
+    last: int
+
+    def __call__(self, channel: int, rows: np.ndarray, day: int) -> np.ndarray | float:
+        """The multiplier of each row's exposure effect today."""
+        if not self.first <= day <= self.last:
+            return np.float32(1.0)
+        if self.held is None:
+            return np.float32(0.0)
+        return np.where(self.held[rows], np.float32(0.0), np.float32(1.0))
+
+
+def holdout_mask(seed: int, channel_index: int, size: int, share: float) -> np.ndarray:
+    """Customers held out of a channel: a share drawn from the seed's stream ``holdout``."""
+    return RandomStreams(seed).generator("holdout", channel_index).random(size) < share
+
+
+@dataclass(frozen=True)
+class LiftRun:
+    """One run of a lift test: ``arm`` is ``factual``, ``holdout`` (the experiment) or ``truth``
+    (the channel without effect for everyone during the test)."""
+
+    spec: RunSpec
+    design: LiftDesign | None
+    arm: str
+
+    def __call__(self) -> dict[str, Any]:
+        """Run; return the window's outcomes (per customer group for the experiment)."""
+        from journeysim.runner import build_model
+
+        logged = self.spec.population.size if self.arm == "holdout" else 0
+        spec = replace(self.spec, outputs=replace(self.spec.outputs, event_log_sample=logged, mesa_agents="lazy",
+                                                  figures=False, tables=False, progress=False))
+        model = build_model(spec)
+        if self.design is not None and self.arm != "factual":
+            d = self.design
+            k = spec.channel_names.index(d.channel)
+            held = holdout_mask(spec.seed, k, model.state.size, d.holdout_share) if self.arm == "holdout" else None
+            model.controls.add_exposure_modifier(HoldoutEffect(k, held, d.start_day - 1, d.end_day - 1), channels=[k])
+        model.run()
+        c, days = model.collector, model.day
+        value = _order_value(c.daily["revenue"][:days] + c.daily["refunds"][:days], c.daily["orders"][:days])
+        out = {"seed": spec.seed, "arm": self.arm, "spend": c.spend[:days].copy(),
+               "daily": {"acquisitions": c.daily["acquisitions"][:days].copy(),
+                         "orders": c.daily["orders"][:days].copy(), "revenue": c.daily["orders"][:days] * value}}
+        if self.arm == "holdout":
+            out |= _groups(model, self.design, held, value)
+        return out
+
+
+def _order_value(gross: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    """Mean order value of each day before refunds, currency (0 without orders)."""
+    return np.where(orders > 0, gross / np.where(orders > 0, orders, 1), 0.0)
+
+
+def _groups(model: Any, design: LiftDesign, held: np.ndarray, value: np.ndarray) -> dict[str, Any]:
+    """Per-customer outcomes in the test window, summed and squared-summed per group."""
+    first, last = design.window
+    n = held.size
+    per = {t: np.zeros(n) for t in TARGETS}
+    customer, day, _, code = model.journey_log.select(kinds=[Event.PURCHASE])
+    inside = (day >= first - 1) & (day <= last - 1)
+    customer, day, code = customer[inside], day[inside], code[inside]
+    np.add.at(per["orders"], customer, 1.0)
+    np.add.at(per["acquisitions"], customer[code == 1], 1.0)
+    np.add.at(per["revenue"], customer, value[day])
+    entered = model.state.present | (np.arange(n) < model.spec.population.size)  # everyone who was in the market
+    groups = {}
+    for name, mask in (("holdout", held & entered), ("treated", ~held & entered)):
+        groups[name] = {"n": int(mask.sum()), **{t: (float(per[t][mask].sum()), float((per[t][mask] ** 2).sum()))
+                                                   for t in TARGETS}}
+    return {"groups": groups, "customers": int(entered.sum())}
+
+
+@dataclass
+class LiftResult:
+    """Lift tests and their truth.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per test, target and seed: see :data:`journeysim.columns.TABLES` ``lift_tests``.
+    meta : dict
+        Scenario, seeds, size, days, the designs.
+    """
+
+    table: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write ``lift_tests.csv`` and the calibration inputs ``lift_tests_pymc.csv``,
+        ``lift_tests_meridian.csv`` and ``lift_tests_robyn.csv`` (revenue) into ``directory``."""
+        from journeysim.outputs import write_csv
+
+        directory = Path(directory)
+        return [write_csv(directory / "lift_tests.csv", self.table),
+                write_csv(directory / "lift_tests_pymc.csv", pymc_lift_tests(self.table, "acquisitions")),
+                write_csv(directory / "lift_tests_meridian.csv", meridian_roi_priors(self.table)),
+                write_csv(directory / "lift_tests_robyn.csv", robyn_calibration(self.table, "revenue"))]
+
+
+def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
+                    holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0) -> list[LiftDesign]:
+    """One test per impressions channel with a budget: ``test_days`` from the first day on or after
+    a third of the run on which its plan spends (so a flighted channel is tested on air)."""
+    from journeysim.scenarios.levers import planned_budgets
+
+    plan = planned_budgets(spec)
+    kinds = {c.name: c.kind for c in spec.channels}
+    names = channels if channels is not None else [n for k, n in enumerate(spec.channel_names)
+                                                   if plan[:, k].sum() > 0 and kinds[n] == "impressions"]
+    designs = []
+    for name in names:
+        if name not in spec.channel_names:
+            from journeysim.sim.errors import unknown_name
+
+            raise unknown_name("lift.channel", name, spec.channel_names)
+        k = spec.channel_names.index(name)
+        on = np.flatnonzero(plan[spec.days // 3:, k] > 0) + spec.days // 3
+        start = int(on[0]) + 1 if on.size else spec.days // 3 + 1  # plan row d is table day d + 1
+        end = min(start + test_days - 1, spec.days - cooldown_days)
+        designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days))
+    return designs
+
+
+def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
+               overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
+               channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
+               holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, jobs: int | None = None,
+               start_date: str = START_DATE) -> LiftResult:
+    """Simulate holdout experiments and their channel-off truth.
+
+    Parameters
+    ----------
+    scenario : str, optional
+        A scenario of ``conf/scenario``.
+    seeds : int or sequence of int
+        Number of seeds (from the config's ``seed``) or the seeds.
+    overrides : mapping or list of str, optional
+        Config overrides.
+    designs : sequence of LiftDesign, optional
+        The tests (default :func:`default_designs` of ``channels``, ``test_days``,
+        ``holdout_share`` and ``cooldown_days``).
+    jobs : int, optional
+        Parallel processes (default: every core).
+    start_date : str
+        Calendar date of day 1 (the tests' dates).
+    """
+    from journeysim.api import compose_config
+    from journeysim.experiments.runner import run_many
+    from journeysim.scenarios.spec import parse_config
+
+    spec = parse_config(compose_config(scenario, overrides))
+    designs = list(designs) if designs is not None else default_designs(
+        spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days)
+    for design in designs:
+        design.check(spec)
+    seed_list = seed_list_of(seeds, spec.seed)
+    tasks = [LiftRun(replace(spec, seed=s), None, "factual") for s in seed_list]
+    tasks += [LiftRun(replace(spec, seed=s), d, arm) for s in seed_list for d in designs
+              for arm in ("holdout", "truth")]
+    outputs = run_many(tasks, jobs_for(jobs, len(tasks))).values()
+    factual = {o["seed"]: o for o in outputs[: len(seed_list)]}
+    rest = iter(outputs[len(seed_list):])
+    rows = []
+    for s in seed_list:
+        for d in designs:
+            rows += _rows(spec, d, factual[s], next(rest), next(rest), start_date)
+    meta = {"scenario": spec.scenario, "seeds": seed_list, "customers": spec.population.size, "days": spec.days,
+            "designs": [vars(d) for d in designs]}
+    return LiftResult(pd.DataFrame(rows), meta)
+
+
+def seed_list_of(seeds: int | Sequence[int], base: int) -> list[int]:
+    """The seeds: ``seeds`` of them counting up from ``base``, or the list given (checked)."""
+    if isinstance(seeds, bool | str) or not isinstance(seeds, int | Sequence):
+        raise ConfigError("seeds", seeds, "a number of seeds (at least 1) or a list of seeds")
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ConfigError("seeds", seeds, "a number of seeds of at least 1")
+        return list(range(base, base + seeds))
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+        raise ConfigError("seeds", seeds, "a non-empty list of seeds (whole numbers of at least 0)")
+    return list(dict.fromkeys(seeds))
+
+
+def jobs_for(jobs: int | None, tasks: int) -> int:
+    """Parallel processes: ``jobs``, or every core (at most one per task)."""
+    import os
+
+    if jobs is None:
+        return max(1, min(os.cpu_count() or 1, tasks))
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError("jobs", jobs, "a whole number of processes of at least 1")
+    return jobs
+
+
+def _rows(spec: RunSpec, d: LiftDesign, factual: dict, holdout: dict, truth: dict, start_date: str) -> list[dict]:
+    """The rows of one test and seed, one per target."""
+    k = spec.channel_names.index(d.channel)
+    first, last = d.window
+    spend = float(holdout["spend"][d.start_day - 1: d.end_day, k].sum())
+    weeks = (d.end_day - d.start_day + 1) / 7
+    groups, customers = holdout["groups"], holdout["customers"]
+    start = pd.Timestamp(start_date)
+    rows = []
+    for target in TARGETS:
+        (n_h, (s_h, q_h)), (n_t, (s_t, q_t)) = ((groups[g]["n"], groups[g][target]) for g in ("holdout", "treated"))
+        mean_h, mean_t = s_h / n_h, s_t / n_t
+        var_h, var_t = q_h / n_h - mean_h ** 2, q_t / n_t - mean_t ** 2
+        lift = (mean_t - mean_h) * customers
+        se = math.sqrt(max(var_h, 0) / n_h + max(var_t, 0) / n_t) * customers
+        window = slice(first - 1, last)
+        true_lift = float(factual["daily"][target][window].sum() - truth["daily"][target][window].sum())
+        rows.append({
+            "seed": holdout["seed"], "channel": d.channel, "target": target,
+            "start_day": d.start_day, "end_day": d.end_day, "window_end_day": last,
+            "date_start": (start + pd.Timedelta(days=d.start_day - 1)).strftime("%Y-%m-%d"),
+            "date_end": (start + pd.Timedelta(days=d.end_day - 1)).strftime("%Y-%m-%d"),
+            "holdout_share": d.holdout_share, "customers_treated": n_t, "customers_holdout": n_h,
+            "spend": spend, "x": spend / weeks, "delta_x": -spend / weeks,
+            "lift": lift, "lift_se": se, "delta_y": -lift / weeks, "sigma": se / weeks,
+            "true_lift": true_lift, "true_delta_y": -true_lift / weeks,
+        })
+    return rows
+
+
+def pymc_lift_tests(table: pd.DataFrame, target: str = "acquisitions", prefix: str = "spend_") -> pd.DataFrame:
+    """PyMC-Marketing's ``lift_test`` table for ``MMM.add_lift_test_measurements``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :class:`LiftResult`'s table.
+    target : {"acquisitions", "orders", "revenue"}
+        The MMM's target column.
+    prefix : str
+        Prefix of the MMM's channel columns (``spend_`` for ``mmm_weekly.csv``).
+
+    Returns
+    -------
+    DataFrame
+        ``channel`` (the MMM's channel column), ``x`` (weekly spend in the test, currency),
+        ``delta_x`` (its change, ``-x``), ``delta_y`` (weekly change of the target) and ``sigma``
+        (its standard error), one row per test and seed.
+    """
+    rows = _target(table, target)
+    return pd.DataFrame({"channel": prefix + rows["channel"], "x": rows["x"], "delta_x": rows["delta_x"],
+                         "delta_y": rows["delta_y"], "sigma": rows["sigma"]}).reset_index(drop=True)
+
+
+def meridian_roi_priors(table: pd.DataFrame, week_start: str = START_DATE) -> pd.DataFrame:
+    """Meridian's ROI priors from the revenue lift tests, one row per channel.
+
+    Returns
+    -------
+    DataFrame
+        ``channel``, ``roi`` (incremental revenue over spend, mean over its tests), ``roi_se``
+        (its standard error), ``mu`` and ``sigma`` (the log-normal of that mean and standard
+        deviation, for ``tfp.distributions.LogNormal(mu, sigma)``; empty when the tested ROI is
+        not positive), ``start_date`` and ``end_date`` (the first days of the panel's weeks that hold
+        the first and last day of the tests: the ``DateRange`` of Meridian's ``roi_calibration``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :class:`LiftResult`'s table.
+    week_start : str
+        First day of the panel's first week (its weeks are 7-day blocks from it).
+    """
+    rows = _target(table, "revenue")
+    out = []
+    for channel, group in rows.groupby("channel", sort=False):
+        roi = float((group["lift"] / group["spend"]).mean())
+        se = float(np.sqrt(((group["lift_se"] / group["spend"]) ** 2).sum()) / len(group))
+        sigma2 = math.log1p((se / roi) ** 2) if roi > 0 else float("nan")
+        start, end = pd.Timestamp(group["date_start"].min()), pd.Timestamp(group["date_end"].max())
+        out.append({"channel": channel, "roi": roi, "roi_se": se,
+                    "mu": math.log(roi) - sigma2 / 2 if roi > 0 else float("nan"), "sigma": math.sqrt(sigma2),
+                    "start_date": _week_of(start, week_start), "end_date": _week_of(end, week_start)})
+    return pd.DataFrame(out)
+
+
+def _week_of(date: pd.Timestamp, week_start: str) -> str:
+    """First day of the 7-day block from ``week_start`` that holds ``date`` (ISO)."""
+    origin = pd.Timestamp(week_start)
+    return (origin + pd.Timedelta(days=7 * ((date - origin).days // 7))).strftime("%Y-%m-%d")
+
+
+def robyn_calibration(table: pd.DataFrame, metric: str = "revenue", prefix: str = "spend_") -> pd.DataFrame:
+    """Robyn's ``calibration_input`` (point estimates), one row per test and seed.
+
+    ``channel`` names Robyn's ``paid_media_spends`` column; ``liftAbs`` is the incremental
+    ``metric`` (Robyn's ``dep_var``: ``revenue`` or ``acquisitions``) over the window;
+    ``confidence`` is one minus the two-sided p-value of the lift;
+    ``calibration_scope`` is ``immediate`` without a cool-down, ``total`` with one.
+    """
+    from scipy.stats import norm
+
+    if metric not in ("revenue", "acquisitions"):
+        raise ConfigError("metric", metric, "revenue or acquisitions (Robyn's dep_var)")
+    rows = _target(table, metric)
+    z = (rows["lift"] / rows["lift_se"].where(rows["lift_se"] > 0)).abs()
+    return pd.DataFrame({
+        "channel": prefix + rows["channel"], "liftStartDate": rows["date_start"], "liftEndDate": rows["date_end"],
+        "liftAbs": rows["lift"], "spend": rows["spend"], "confidence": np.nan_to_num(1 - 2 * norm.sf(z)),
+        "metric": metric,
+        "calibration_scope": np.where(rows["window_end_day"] > rows["end_day"], "total", "immediate"),
+    }).reset_index(drop=True)
+
+
+def _target(table: pd.DataFrame, target: str) -> pd.DataFrame:
+    if target not in TARGETS:
+        raise ConfigError("target", target, ", ".join(TARGETS))
+    return table[table["target"] == target]

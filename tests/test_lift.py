@@ -1,0 +1,112 @@
+"""Lift tests: holdout experiments per channel against the channel-off truth, in the MMMs' calibration shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeysim.experiments.panels.lift import (
+    LiftDesign,
+    default_designs,
+    holdout_mask,
+    lift_tests,
+    meridian_roi_priors,
+    pymc_lift_tests,
+    robyn_calibration,
+)
+from journeysim.sim.errors import ConfigError
+from tests.conftest import make_spec
+
+OVERRIDES = ["population.size=5000", "days=120"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    """Search and display tested for four weeks, half the customers held out (5 runs, a few seconds)."""
+    return lift_tests("attribution_lab", seeds=1, overrides=OVERRIDES, holdout_share=0.5, jobs=1)
+
+
+def test_each_lift_test_agrees_in_sign_and_rough_size_with_the_channel_off_truth(result) -> None:
+    table = result.table
+    assert set(table["channel"]) == {"search", "display"}  # tv is broadcast: no one can be held out
+    for _, row in table.iterrows():
+        assert row["true_lift"] > 0 and row["lift"] > 0, (row["channel"], row["target"])
+        assert row["lift"] - 3 * row["lift_se"] < row["true_lift"] < row["lift"] + 3 * row["lift_se"]
+        assert 0.4 < row["lift"] / row["true_lift"] < 2.5
+    acquisitions = table[table["target"] == "acquisitions"]
+    assert (acquisitions["customers_holdout"] / (acquisitions["customers_holdout"]
+                                                 + acquisitions["customers_treated"])).between(0.45, 0.55).all()
+
+
+def test_the_calibration_inputs_have_the_shapes_the_mmms_take(result) -> None:
+    pymc = pymc_lift_tests(result.table, "acquisitions")
+    assert list(pymc.columns) == ["channel", "x", "delta_x", "delta_y", "sigma"]
+    assert set(pymc["channel"]) == {"spend_search", "spend_display"}  # the MMM's channel columns
+    assert (pymc["x"] > 0).all() and np.allclose(pymc["delta_x"], -pymc["x"])
+    assert (pymc["delta_y"] < 0).all() and (pymc["sigma"] > 0).all()  # switching the spend off loses customers
+    search = result.table.query("channel == 'search' and target == 'acquisitions'").iloc[0]
+    assert np.isclose(pymc.loc[pymc["channel"] == "spend_search", "x"].iloc[0], search["spend"] / 4)  # weekly
+    priors = meridian_roi_priors(result.table).set_index("channel")
+    assert (priors["roi"] > 0).all() and (priors["roi_se"] > 0).all()
+    mean = np.exp(priors["mu"] + priors["sigma"] ** 2 / 2)  # the log-normal's mean is the tested ROI
+    assert np.allclose(mean, priors["roi"])
+    robyn = robyn_calibration(result.table, "revenue")
+    assert list(robyn.columns) == ["channel", "liftStartDate", "liftEndDate", "liftAbs", "spend", "confidence",
+                                   "metric", "calibration_scope"]
+    assert (robyn["confidence"].between(0, 1)).all() and (robyn["calibration_scope"] == "immediate").all()
+    assert (pd.to_datetime(robyn["liftEndDate"]) - pd.to_datetime(robyn["liftStartDate"])).dt.days.eq(27).all()
+    with pytest.raises(ConfigError, match="metric"):
+        robyn_calibration(result.table, "profit")
+
+
+def test_the_holdout_comes_from_its_own_stream_per_seed_and_channel() -> None:
+    a, b, c = holdout_mask(1, 0, 10_000, 0.3), holdout_mask(1, 0, 10_000, 0.3), holdout_mask(1, 1, 10_000, 0.3)
+    assert (a == b).all() and not (a == c).all() and 0.28 < a.mean() < 0.32
+    assert (holdout_mask(1, 0, 10_000, 0.5) >= a).all()  # a larger share holds out a superset
+
+
+def test_lift_designs_are_checked_and_test_channels_on_air() -> None:
+
+    spec = make_spec("scenario=attribution_lab", "population.size=500", "days=120")
+    designs = {d.channel: d for d in default_designs(spec)}
+    assert set(designs) == {"search", "display"}
+    from journeysim.scenarios.levers import planned_budgets
+
+    plan = planned_budgets(spec)
+    display = spec.channel_names.index("display")
+    assert plan[designs["display"].start_day - 1, display] > 0
+    for bad, key in ((LiftDesign("tv", 10, 20), "lift.channel"), (LiftDesign("radio", 10, 20), "lift.channel"),
+                     (LiftDesign("search", 30, 20), "lift.start_day"), (LiftDesign("search", 10, 20, 1.0),
+                                                                        "lift.holdout_share"),
+                     (LiftDesign("search", 100, 110, 0.2, 30), "lift.cooldown_days")):
+        with pytest.raises(ConfigError, match=key):
+            bad.check(spec)
+
+
+def test_lift_tables_written_have_every_column_in_the_column_reference(result, tmp_path) -> None:
+    from journeysim import columns
+
+    result.write(tmp_path)
+    for table in ("lift_tests", "lift_tests_pymc", "lift_tests_meridian", "lift_tests_robyn"):
+        frame = pd.read_csv(tmp_path / f"{table}.csv")
+        assert len(frame) > 0
+        assert list(frame.columns) == list(columns.columns(table)), table
+
+
+def test_journey_truth_runs_lift_tests_and_writes_the_calibration_inputs(tmp_path, capsys) -> None:
+    from journeysim.experiments.truth.cli import main
+
+    code = main(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", "days=60", "--marginal", "false",
+                 "--pulses", "0", "--jobs", "1", "--lift-tests", "14", "--holdout-share", "0.3",
+                 f"hydra.run.dir={tmp_path}"])
+    assert code in (0, None)
+    for name in ("lift_tests", "lift_tests_pymc", "lift_tests_meridian", "lift_tests_robyn"):
+        assert (tmp_path / f"{name}.csv").is_file(), name
+    table = pd.read_csv(tmp_path / "lift_tests.csv")
+    assert (table["end_day"] - table["start_day"] == 13).all() and (table["holdout_share"] == 0.3).all()
+    assert "lift test" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        main(["--lift-tests", "-3", f"hydra.run.dir={tmp_path / 'bad'}"])
+    captured = capsys.readouterr()
+    assert exit_.value.code == 2 and "--lift-tests = -3 is not allowed" in captured.out + captured.err
