@@ -306,8 +306,9 @@ SOURCES: tuple[Source, ...] = (
         "ab_calibration_aa.csv", "ab_calibration_known.csv", "ab_calibration.png",
         "brand_laws_toothpaste.csv", "brand_laws_toothpaste.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
-    Source("app", ("images/app-1366.png", "images/app-1920.png"),
-           "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k fits (the page's layout test, day 7)",
+    Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
+           "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "
+           "test at day 7; the journey map at the teaching script's day 730)",
            measured="screenshots by the browser test, looked at before each commit (#28)"),
     Source("performance", (), "make bench (the table on the performance page)", measured=MEASURED),
     Source("errors", (), "python tests/test_config_errors.py (the table of messages on the errors page)",

@@ -56,6 +56,7 @@ from journeysim.classroom import (
     parse_seed,
 )
 from journeysim.cli import app_main
+from journeysim.journey_map import ALL, journey_map_tables
 from journeysim.sim import kpis
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.stages import STAGE_NAMES
@@ -64,6 +65,7 @@ from journeysim.units import currency_from
 __all__ = ["CUSTOMERS", "DAYS", "DEFAULT_SEED", "SAMPLE_SIZE", "SCENARIOS", "ClassroomModel", "Page", "PageModel",
            "Session", "Snapshot", "classroom_config", "lever_overrides", "parse_seed"]
 
+PAGE_TITLE = "journeysim: customer journeys, live"  # the page's heading and its browser tab's title
 FRAMES_PER_SECOND = 2.0  # at most this many snapshots a second while playing (the render-rate cap)
 STEP_SIZES = {"1 day": 1, "1 week": 7, "1 month": 30, "2 months": 61, "1 year": 365}  # days per Step press
 DEFAULT_STEP_SIZE = "1 week"
@@ -106,6 +108,9 @@ class Snapshot:
         The run's currency.
     settings : str
         The levers this run was built with, as one line.
+    journey_map : tuple of dict
+        The journey map of everyone: the ``journey_map`` table's rows for persona ``all``, in
+        stage order (see :mod:`journeysim.journey_map`).
     layout, edges : ndarray
         The network sample's positions and ties (fixed for the run: shared, not copied).
     input_error : str or None
@@ -126,6 +131,7 @@ class Snapshot:
     not_applicable: dict[str, str]
     currency: units.Currency
     settings: str
+    journey_map: tuple[dict, ...] = ()
     layout: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     input_error: str | None = None
@@ -176,8 +182,14 @@ def take_snapshot(model: PageModel, run: int) -> Snapshot:
         queue=daily["queue_tickets"][:day].copy(), backlog=daily["backlog_orders"][:day].copy(),
         funnel=kpis.funnel(model), sample_stages=model.state.stage[model.sample].copy(),
         values=live_kpis(model), not_applicable=kpis.not_applicable(model), currency=currency_from(model.spec),
-        settings=lever_line(model), layout=model.layout, edges=model.sample_edges,
-        input_error=model.input_error)
+        settings=lever_line(model), journey_map=everyone_journey_map(model), layout=model.layout,
+        edges=model.sample_edges, input_error=model.input_error)
+
+
+def everyone_journey_map(model: JourneyModel) -> tuple[dict, ...]:
+    """The journey map's rows for everyone (about 10 ms at 10,000 customers)."""
+    table, _ = journey_map_tables(model)
+    return tuple(table[table["persona"] == ALL].to_dict("records"))
 
 
 def lever_line(model: ClassroomModel) -> str:
@@ -347,7 +359,7 @@ STAGE_COLOURS = [plots.STAGE_COLOURS[name] for name in STAGE_NAMES]
 
 PAGE_CSS = """
 .journey-page { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 6px 14px;
-                padding: 10px 10px 4px; font-size: 14px; }
+                padding: 16px 10px 4px; font-size: 14px; }
 .journey-wide { grid-column: 1 / -1; }
 .journey-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
 .journey-bar .v-input { flex: 0 0 auto; margin-top: 0; padding-top: 0; }
@@ -370,8 +382,11 @@ PAGE_CSS = """
 .journey-kpis td + td, .journey-kpis th + th { text-align: right; }
 .journey-note { font-size: 12px; color: #555; }
 .journey-ended { background: #fff3cd; border: 1px solid #e0b100; border-radius: 4px; padding: 4px 8px; }
-.journey-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 8px; }
+.journey-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 8px;
+                  grid-auto-flow: row dense; }  /* dense: small charts fill the row before a full-width one */
 .journey-charts > div { min-width: 0; }
+.journey-charts > div:has(svg[aria-label^="Journey map"]) { grid-column: 1 / -1; }
+.journey-charts svg[aria-label^="Journey map"] { max-width: 1500px; margin: 0 auto; }
 .journey-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12.5px; }
 .journey-key span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px;
                             background: var(--chip); border-radius: 2px; }
@@ -425,7 +440,8 @@ def charts(now: Snapshot, before: Snapshot | None) -> list[str]:
     service = page_charts.lines_svg([page_charts.Line("support queue (tickets)", now.queue, "#de2d26"),
                                      page_charts.Line("warehouse backlog (orders)", now.backlog, "#756bb1")],
                                     now.days, "Service load", "waiting")
-    return [network, occupancy, acquired, funnel, service]
+    journey_map = page_charts.journey_map_svg(now.journey_map, plots.STAGE_COLOURS, now.day)
+    return [network, occupancy, journey_map, acquired, funnel, service]
 
 
 @solara.component
@@ -500,8 +516,9 @@ def Page():  # noqa: N802
 
     with solara.Div(classes=["journey-page"]) as main:
         solara.Style(PAGE_CSS)
+        solara.Title(PAGE_TITLE)
         with solara.Div(classes=["journey-bar", "journey-wide"]):
-            solara.Text("journeysim: customer journeys, live", classes=["journey-title"])
+            solara.Text(PAGE_TITLE, classes=["journey-title"])
             solara.Button("Pause" if playing.value else "Play", on_click=on_play, color="primary",
                           icon_name="mdi-pause" if playing.value else "mdi-play")
             solara.Button("Step", on_click=on_step, color="primary", disabled=playing.value)

@@ -371,6 +371,7 @@ def app_main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
         os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
         os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15s")  # a closed tab's run is freed 15 s later
+        os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # Solara's corner banner covered the charts
         command = server_command(args.host, args.port)
         os.execv(command[0], command)
 

@@ -43,6 +43,26 @@ PAIN_LABELS = {"abandoned_carts": "carts abandoned", "long_support_waits": "long
 """Pain points as the figure names them."""
 
 
+END_STYLES = {"onward": ("onward", "#1a9850"), "fall_back": ("back", "#f46d43"), "drop_off": ("drop", "#a50026"),
+              "open": ("still", "#999999")}
+"""How each way a stay ends is named and coloured in a journey map: key of ``<key>_share`` -> (label, colour)."""
+
+DARK_STAGES = frozenset({"considering", "deciding", "loyal", "advocate"})
+"""Stages whose colour is dark enough for white text."""
+
+
+def stay_ends(row: Any) -> list[tuple[str, float, str]]:
+    """(label, share of stays, colour) of each way a stage's stays ended, from a ``journey_map`` row."""
+    return [(label, float(row[f"{key}_share"]), colour) for key, (label, colour) in END_STYLES.items()]
+
+
+def top_pains(row: Any, count: int = 3) -> list[tuple[str, float]]:
+    """The ``count`` largest pain points of a ``journey_map`` row: (label, per 100 stays), largest first."""
+    pains = [(PAIN_LABELS[p], float(row[f"{p}_per_100_stays"])) for p in PAIN_POINTS
+             if row[f"{p}_per_100_stays"] >= 0.05]
+    return sorted(pains, key=lambda item: -item[1])[:count]
+
+
 def end_kinds() -> np.ndarray:
     """``kind[old, new]``: 0 onward, 1 fall-back, 2 drop-off for a move from ``old`` to ``new``."""
     n = len(Stage)
@@ -169,7 +189,7 @@ def plot_journey_map(table: pd.DataFrame, touchpoints: pd.DataFrame, persona: st
     for x, stage in enumerate(shown):
         r = rows.loc[stage]
         colour = STAGE_COLOURS[stage]
-        dark = stage in ("considering", "deciding", "loyal", "advocate")
+        dark = stage in DARK_STAGES
         ax.add_patch(_box(x, lanes["stage"], colour))
         ax.text(x, lanes["stage"] + 0.35, stage, ha="center", va="center", fontsize=11, weight="bold",
                 color="white" if dark else "black")
@@ -180,13 +200,11 @@ def plot_journey_map(table: pd.DataFrame, touchpoints: pd.DataFrame, persona: st
         reach = reach[reach["exposures"] > 0].nlargest(top_channels, "exposures")
         lines = [f"{c} {format_value(v, PERCENT)}" for c, v in zip(reach["channel"], reach["share"], strict=True)]
         ax.text(x, lanes["channels"], "\n".join(lines) or "no exposures", ha="center", va="top", fontsize=8.5)
-        ends = [("onward", r["onward_share"], "#1a9850"), ("back", r["fall_back_share"], "#f46d43"),
-                ("drop", r["drop_off_share"], "#a50026"), ("still", r["open_share"], "#999999")]
+        ends = stay_ends(r)
         ax.text(x, lanes["ends"], "\n".join(f"{name} {format_value(v, PERCENT)}" for name, v, _ in ends),
                 ha="center", va="top", fontsize=8.5)
         _end_bar(ax, x, lanes["ends"] + 0.2, ends)
-        pains = [(PAIN_LABELS[p], r[f"{p}_per_100_stays"]) for p in PAIN_POINTS if r[f"{p}_per_100_stays"] >= 0.05]
-        pains = sorted(pains, key=lambda item: -item[1])[:3]
+        pains = top_pains(r)
         ax.text(x, lanes["pains"], "\n".join(f"{name} {value:.1f}" for name, value in pains) or "none",
                 ha="center", va="top", fontsize=8.5, color="#a50026" if pains else "#777777")
     satisfaction = rows.loc[shown, "mean_satisfaction"].to_numpy(dtype=float)

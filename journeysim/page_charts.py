@@ -23,6 +23,7 @@ WIDTH, HEIGHT = 480, 260  # viewBox units of a chart (its aspect ratio; the box 
 MARGIN = {"left": 52, "right": 12, "top": 26, "bottom": 34}  # viewBox units around the plot area
 MAX_POINTS = 240  # points per drawn line: a 730-day series is thinned to this, evenly
 FONT = 'font-family="sans-serif" font-size="12" fill="#333"'
+SMALL = 'font-family="sans-serif" font-size="11"'  # dense panels' text (with a fill of its own)
 
 
 @dataclass(frozen=True)
@@ -260,3 +261,62 @@ def network_svg(layout: np.ndarray, edges: np.ndarray, colours: Sequence[str], t
     body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="{c}" stroke="#555" stroke-width="0.3"/>'
              for (x, y), c in zip(xy, colours, strict=True)]
     return _svg(body, title, f"{title}: customers coloured by their stage", width, height)
+
+
+def journey_map_svg(rows: Sequence[dict], colours: dict[str, str], day: int) -> str:
+    """The journey map of everyone, stages left to right (the page's compact form of
+    :func:`journeysim.journey_map.plot_journey_map`).
+
+    Per stage: customers there on an average day and the median stay (days); a bar of how
+    stays ended (onward, back, drop-off, still there) with its shares; the largest pain point
+    per 100 stays; and mean satisfaction at the end of the stays (-1 to +1).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        The ``journey_map`` table's rows for everyone (persona ``all``), in stage order.
+    colours : dict
+        Stage name -> box colour.
+    day : int
+        The day the map is drawn at (days run so far).
+    """
+    from journeysim.journey_map import DARK_STAGES, stay_ends, top_pains
+
+    width, height = 1280, 208
+    column = width / max(len(rows), 1)
+    body = []
+    for k, row in enumerate(rows):
+        left, middle, stage = k * column + 3, (k + 0.5) * column, row["stage"]
+        ink = "#fff" if stage in DARK_STAGES else "#000"
+        median = row["median_days"]
+        stay = f"median stay {units.format_value(median, units.DAYS, 0)}" if np.isfinite(median) else "no stay ended"
+        on_a_day = f"{units.format_value(row['mean_customers'], units.COUNT)} on a day"
+        box = f'x="{left:.1f}" y="26" width="{column - 6:.1f}" height="52" rx="6" fill="{colours[stage]}"'
+        body.append(f"<rect {box}/>")
+        for y, text, extra in ((42, stage, ' font-weight="bold"'), (58, on_a_day, ""), (72, stay, "")):
+            body.append(f'<text x="{middle:.1f}" y="{y}" text-anchor="middle" {SMALL} fill="{ink}"{extra}>'
+                        f'{html.escape(text)}</text>')
+        bar_left, bar_width = left + 6, column - 18
+        for label, share, colour in stay_ends(row):
+            part = bar_width * (share if np.isfinite(share) else 0.0)
+            body.append(f'<rect x="{bar_left:.1f}" y="88" width="{part:.1f}" height="9" fill="{colour}">'
+                        f'<title>{label} {units.format_value(share, units.PERCENT)}</title></rect>')
+            bar_left += part
+        ends = {label: units.format_value(share, units.PERCENT) for label, share, _ in stay_ends(row)}
+        pains = top_pains(row, 1)
+        satisfaction = row["mean_satisfaction"]
+        lines = [(112, f"onward {ends['onward']} · back {ends['back']}", "#333"),
+                 (126, f"drop {ends['drop']} · still {ends['still']}", "#333"),
+                 (146, pains[0][0] if pains else "no pain points", "#a50026" if pains else "#777"),
+                 (160, f"{pains[0][1]:.1f} per 100 stays" if pains else "", "#a50026"),
+                 (180, f"satisfaction {satisfaction:+.2f}" if np.isfinite(satisfaction) else "satisfaction n/a",
+                  "#762a83")]
+        body += [f'<text x="{middle:.1f}" y="{y}" text-anchor="middle" {SMALL} fill="{ink_colour}">'
+                 f'{html.escape(text)}</text>' for y, text, ink_colour in lines if text]
+    body.append(f'<text x="4" y="{height - 6}" {SMALL} fill="#555">'
+                f'stays end: onward, back (fall-back), drop (drop-off), still there · pain points per 100 stays · '
+                f'satisfaction from -1 (angry) to +1 (delighted)</text>')
+    title = f"Journey map: what happens to customers in each stage (days 1-{day})" if day else \
+        "Journey map: what happens to customers in each stage"
+    return _svg(body, title, f"{title}: per stage, customers on a day, median stay, how stays end, pain points "
+                             "and satisfaction", width, height)

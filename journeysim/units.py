@@ -156,7 +156,8 @@ def format_value(value: Any, unit: str, digits: int = 0, currency: Currency = DE
     if unit == PERCENT:
         return f"{100 * value:{plus},.{digits}f} pp" if difference else f"{100 * value:{plus},.{digits}f}%"
     if unit == DAYS:
-        return f"{value:{plus},.{digits}f} days"
+        text = f"{value:{plus},.{digits}f}"
+        return f"{text} day" if text.lstrip("+-") == "1" else f"{text} days"  # 1 day, 1.5 days, 0 days
     if unit == HOURS:
         return f"{value:{plus},.{digits}f} h"
     return f"{value:{plus},.{digits}f}"

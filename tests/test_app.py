@@ -39,6 +39,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-component-update", "--disable-sync"]
 SERVER_START_TIMEOUT = 90.0  # s: importing the app and building its first model, on a busy machine
 UI_TIMEOUT = 20_000  # ms: each page update after a click
+STEP_DAY_TIMEOUT = 150  # ms more per day a Step press runs (a year of 10,000 customers on a loaded machine)
 
 
 SMALL = {"customers": 2_000, "days": 30}  # model tests: a small population, a short horizon
@@ -131,6 +132,20 @@ def test_axis_ticks_are_round_and_cover_the_largest_value() -> None:
     assert page_charts.nice_ticks(10_000) == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
     assert page_charts.nice_ticks(1_112)[-1] >= 1_112
     assert page_charts.nice_ticks(0) == [0.0, 1.0]
+
+
+def test_the_journey_map_panel_shows_each_stage_with_how_its_stays_ended() -> None:
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
+    shot = session.step(SMALL["days"])
+    svg = app.charts(shot, None)[2]
+    assert 'aria-label="Journey map' in svg and f"(days 1-{SMALL['days']})" in svg
+    assert [row["stage"] for row in shot.journey_map] == list(app.STAGE_NAMES)
+    aware = next(row for row in shot.journey_map if row["stage"] == "aware")
+    assert aware["stays"] > 0 and f"onward {aware['onward_share']:.0%}" in svg
+    widths = [float(w) for w in re.findall(r'y="88" width="([\d.]+)"', svg)]
+    assert len(widths) == 4 * len(app.STAGE_NAMES)  # onward, back, drop, still: one bar per stage
+    unaware_bar = sum(widths[:4])  # shares of stays that began (ended or still open) sum to one
+    assert unaware_bar == pytest.approx(1280 / len(app.STAGE_NAMES) - 18, abs=0.5)
 
 
 def test_a_snapshot_is_a_copy_that_later_steps_do_not_change() -> None:
@@ -322,7 +337,8 @@ def press_step(tab: Page, times: int, days: int = 7) -> None:
     first = current_day(tab)
     for k in range(1, times + 1):
         step_button(tab).click()
-        expect(day_readout(tab)).to_have_text(re.compile(rf"^Day {first + k * days} of"))
+        expect(day_readout(tab)).to_have_text(re.compile(rf"^Day {first + k * days} of"),
+                                              timeout=UI_TIMEOUT + STEP_DAY_TIMEOUT * days)
     # the readout and the KPI table are separate widgets, updated by separate messages: wait for both
     expect(tab.locator(".journey-kpis")).to_contain_text(f"this run (day {first + times * days})")
 
@@ -370,6 +386,10 @@ def test_the_teaching_script_plays_past_the_end_changes_a_lever_resets_and_compa
     assert page_errors(page) == []
     expect(page.locator(".journey-kpis")).to_contain_text("this run (day 730)")
     before = kpi_table(page)
+    journey_map = page.get_by_role("img", name=re.compile("^Journey map"))
+    expect(journey_map).to_contain_text("days 1-730")
+    if os.environ.get("JOURNEYSIM_SCREENSHOTS"):  # docs/images/app-journey-map.png, looked at before committing
+        journey_map.screenshot(path=str(Path(os.environ["JOURNEYSIM_SCREENSHOTS"]) / "app-journey-map.png"))
     # 2. Fix the checkout: abandonment from the default (50%) to 10%; it applies on Reset, not before.
     from journeysim.classroom import DEFAULTS
 
@@ -443,6 +463,8 @@ def test_the_page_fits_the_screen_without_clipping(browser: Browser, app_url: st
     tab = open_page(browser, app_url, VIEWPORTS[screen])
     try:
         press_step(tab, 1)
+        assert tab.title() == app.PAGE_TITLE  # the tab says what it is (it said "PAGE 0")
+        assert tab.get_by_text("This website runs on").count() == 0  # no banner over the charts
         assert tab.evaluate(OVERFLOWING) == []
         assert tab.evaluate(OUTSIDE_FIRST_VIEWPORT, CONTROLS) == []
         assert tab.evaluate("() => document.documentElement.scrollWidth <= innerWidth")  # no sideways scrolling
