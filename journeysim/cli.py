@@ -182,7 +182,7 @@ def run_journey(cfg: DictConfig) -> dict | None:
 
 def journey_job(cfg: DictConfig) -> dict | None:
     """:func:`run_journey`'s work: one run (alone, or one job of a sweep)."""
-    from journeysim.experiments.resume import completed_summary
+    from journeysim.experiments.resume import resume
     from journeysim.runner import config_hash, request_stop, run
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -191,10 +191,13 @@ def journey_job(cfg: DictConfig) -> dict | None:
         spec = parse_config(cfg)
     except ConfigError as error:
         return fail_job(error, run_dir) if sweep else fail(error)
-    stored = completed_summary(run_dir, config_hash(cfg), spec.seed)
-    if stored is not None:  # resume: this directory already holds this config and seed, complete
+    stored = resume(run_dir, config_hash(cfg), spec.seed)
+    if stored.summary is not None:  # this directory already holds this config and seed, complete and whole
         print(f"journey: {run_dir} is complete for this config and seed; skipped", file=sys.stderr)
-        return stored
+        return stored.summary
+    if stored.again is not None:
+        print(f"journey: {run_dir} was complete for this config and seed, but {stored.again}; running it again",
+              file=sys.stderr)
     if threading.current_thread() is threading.main_thread():  # a Dask worker runs jobs in a thread
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)

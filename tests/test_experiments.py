@@ -25,6 +25,7 @@ from journeysim.experiments.callbacks import CompareSweep
 from journeysim.experiments.intervals import mean_interval, paired_difference, welch_difference
 from journeysim.experiments.resume import completed_summary
 from journeysim.experiments.runs import Run, scalar_kpis
+from journeysim.manifest import verify_manifest, write_manifest
 from journeysim.outputs import mark_status, write_json
 
 BIN = Path(sys.executable).parent
@@ -118,6 +119,33 @@ def test_sweep_means_are_the_means_of_the_run_summaries(grid_sweep: Path) -> Non
             pytest.approx(np.mean(revenues), rel=1e-9)
 
 
+def test_resume_runs_again_a_complete_job_whose_outputs_are_missing_or_changed_and_says_so(tmp_path: Path) -> None:
+    """Against the sha256 hashes of each run's manifest.json: a truncated table and a deleted one
+    are noticed and named, and their job runs again to the same bytes; the whole job is reused."""
+    sweep = tmp_path / "sweep"
+    args = ("--multirun", "seed=0,1", "population.size=2000", "days=20", "outputs.figures=false",
+            *NO_FIGURES, f"hydra.sweep.dir={sweep}")
+    assert run_journey(*args, cwd=tmp_path).returncode == 0
+    runs = {int(json.loads((path / "summary.json").read_text())["seed"]): path
+            for path in (sweep / "baseline").iterdir()}
+    before = {seed: {p.name: p.read_bytes() for p in path.glob("*.csv")} for seed, path in runs.items()}
+    whole = (runs[0] / "summary.json").stat().st_mtime_ns
+    events = runs[1] / "events.csv"
+    events.write_bytes(events.read_bytes()[: events.stat().st_size // 2])  # truncated
+    (runs[1] / "daily.csv").unlink()
+
+    result = run_journey(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("skipped") == 1
+    assert (f"{runs[1]} was complete for this config and seed, but daily.csv missing (listed in its "
+            "manifest.json); events.csv changed since its manifest.json was written; running it again"
+            ) in result.stderr
+    assert (runs[0] / "summary.json").stat().st_mtime_ns == whole
+    assert {seed: {p.name: p.read_bytes() for p in path.glob("*.csv")} for seed, path in runs.items()} == before
+    assert set(statuses(sweep).values()) == {"complete"}
+    assert not [path for path in runs.values() if verify_manifest(path)]
+
+
 def test_lower_checkout_friction_lowers_abandonment_with_an_interval_excluding_zero(grid_sweep: Path) -> None:
     table = pd.read_csv(grid_sweep / "comparison.csv").set_index(["scenario", "kpi"])
     row = table.loc[("baseline market.checkout_friction=0.1", "checkout_abandonment_rate")]
@@ -128,6 +156,12 @@ def test_lower_checkout_friction_lowers_abandonment_with_an_interval_excluding_z
 
 
 # ------------------------------------------------------------------ resume
+def finished(sweep: Path) -> list[Path]:
+    """The runs of ``sweep`` that finished: complete, with the manifest they write last."""
+    return [path for path, status in statuses(sweep).items()
+            if status == "complete" and (path / "manifest.json").exists()]
+
+
 def test_killed_sweep_resumes_skipping_complete_runs_and_matches_the_uninterrupted_one(
         grid_sweep: Path, tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
@@ -136,13 +170,12 @@ def test_killed_sweep_resumes_skipping_complete_runs_and_matches_the_uninterrupt
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
-    while sum(s == "complete" for s in statuses(sweep).values()) < 4 and time.monotonic() < deadline:
+    while len(finished(sweep)) < 4 and time.monotonic() < deadline:
         assert process.poll() is None, "the sweep ended before it could be killed"
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    done = {path: (path / "summary.json").stat().st_mtime_ns
-            for path, status in statuses(sweep).items() if status == "complete"}
+    done = {path: (path / "summary.json").stat().st_mtime_ns for path in finished(sweep)}
     assert 4 <= len(done) < 15
     assert not (sweep / "comparison.csv").exists()
 
@@ -157,6 +190,8 @@ def test_killed_sweep_resumes_skipping_complete_runs_and_matches_the_uninterrupt
 def test_a_complete_run_is_reused_only_for_the_same_config_and_seed(tmp_path: Path) -> None:
     write_json(tmp_path / "summary.json", {"seed": 3, "config_hash": "abc", "kpis": {"revenue": 1.0}})
     mark_status(tmp_path, "complete")
+    assert completed_summary(tmp_path, "abc", 3) is None  # no manifest: its outputs cannot be trusted
+    write_manifest(tmp_path, seeds=[3])
     assert completed_summary(tmp_path, "abc", 3)["kpis"] == {"revenue": 1.0}
     assert completed_summary(tmp_path, "abd", 3) is None
     assert completed_summary(tmp_path, "abc", 4) is None
