@@ -20,8 +20,8 @@ At a purchase occasion customer *i* picks brand *j* of their consideration set w
   (``m`` = ``loyalty_memory``; exponentially smoothed loyalty, EVIDENCE §13), 0 for other brands.
 * ``b_ij`` a loyalty-programme member's bonus for the programme's brand.
 
-One uniform number per occasion picks the brand (inverse of the cumulative probabilities);
-occasions with a single brand to choose draw nothing.
+One uniform number per occasion picks the brand (inverse of the cumulative probabilities); the
+caller supplies it (hashed per customer and day, so two runs of one seed share it).
 """
 
 from __future__ import annotations
@@ -90,9 +90,9 @@ def utilities(offers: Offers, beta: np.ndarray, last_brand: np.ndarray, streak: 
     return v
 
 
-def choose(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Brand index chosen by each customer from utilities ``v`` (shape (m, B)); customers with one
-    brand to choose from draw no random number."""
+def choose(v: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Brand index chosen by each customer from utilities ``v`` (shape (m, B)) and one uniform
+    number per customer in [0, 1) (inverse of the cumulative choice probabilities)."""
     choice = np.argmax(v, axis=1)
     open_ = np.flatnonzero(np.isfinite(v).sum(axis=1) > 1)
     if open_.size == 0:
@@ -100,7 +100,7 @@ def choose(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     w = v[open_]
     p = np.exp(w - w.max(axis=1, keepdims=True))
     cumulative = np.cumsum(p, axis=1)
-    u = rng.random(open_.size) * cumulative[:, -1]
+    u = uniform[open_] * cumulative[:, -1]
     choice[open_] = np.minimum((cumulative <= u[:, None]).sum(axis=1), v.shape[1] - 1)
     return choice
 

@@ -24,11 +24,15 @@ competitors (``competition.brands``), brand 0 is ours and brands 1.. are the com
 
 Per brand and day, orders (volume), revenue (value) and media spend are booked; every purchase
 by someone who bought before is booked in the switching matrix (previous brand -> brand bought).
-Everything here draws from its own stream (``competition``), apart from every other phase.
+Everything here draws from streams of its own (``competition:<part>`` per day, and per-customer
+numbers hashed from the seed, day and row), apart from every other phase: two runs of one seed
+share their numbers customer by customer (common random numbers).
 Units: prices and spend in currency (per order, per day); rates per day.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 
@@ -75,7 +79,8 @@ class Competition:
                  review_weight: float) -> None:
         self.spec, self.state = spec, state
         self.names = spec.brand_names
-        self.rng = streams.generator("competition")
+        self.streams = streams
+        self.day = 0  # the day being simulated (keys the per-customer numbers of :meth:`uniform`)
         self.quality_noise = float(quality_noise)
         b, n = len(self.names), state.size
         self.aware = np.zeros(n, np.uint8)  # bit k: aware of competitor k
@@ -95,7 +100,7 @@ class Competition:
         self._plans = [self._media_plan(brand, channels, affinity, shares, scale) for brand in spec.brands]
         for k, brand in enumerate(spec.brands, start=1):
             if brand.initial_consideration > 0 and brand.launch_day == 0:
-                known = self.rng.random(n) < brand.initial_consideration
+                known = self.day_rng(f"initial:{brand.name}", 0).random(n) < brand.initial_consideration
                 self.aware[known] |= np.uint8(1 << k)
                 self.considered[known] |= np.uint8(1 << k)
 
@@ -110,6 +115,28 @@ class Competition:
                 reach = float((weights * shares / shares.sum()).sum())
                 plan.append((budget, budget / channel.cpm * 1000.0 / max(reach, 1e-12), weights))
         return plan
+
+    # ------------------------------------------------------------------ random numbers
+    def day_rng(self, name: str, day: int) -> np.random.Generator:
+        """A generator of its own for one part of the phase on one day (``competition:<name>``)."""
+        return self.streams.generator(f"competition:{name}", day)
+
+    def uniform(self, rows: np.ndarray, name: str) -> np.ndarray:
+        """One uniform number in [0, 1) per row for ``name`` today: a hash of (seed, name, day, row),
+        so a customer draws the same number in two runs of one seed whoever else is drawing
+        (common random numbers for paired comparisons)."""
+        key = (self.streams.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode()) * 0xD1B54A32D192ED03
+               + self.day * 0x94D049BB133111EB) % 2**64
+        x = rows.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(key)
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):  # splitmix64 finaliser
+            x = (x ^ (x >> np.uint64(shift))) * np.uint64(factor)
+        x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+    def normal(self, rows: np.ndarray, name: str) -> np.ndarray:
+        """One standard normal number per row for ``name`` today (Box-Muller on two hashed uniforms)."""
+        radius = np.sqrt(-2.0 * np.log1p(-self.uniform(rows, f"{name}:r")))
+        return radius * np.cos(2.0 * np.pi * self.uniform(rows, f"{name}:a"))
 
     # ------------------------------------------------------------------ what competitors offer
     def launched(self, day: int) -> np.ndarray:
@@ -163,91 +190,93 @@ class Competition:
     def choose(self, rows: np.ndarray, offers: Offers, beta: np.ndarray) -> np.ndarray:
         """Brand each of ``rows`` buys at an occasion (index into the brands)."""
         v = utilities(offers, beta, self.last_brand[rows], self.streak[rows], self.spec.choice)
-        return choose(v, self.rng)
+        return choose(v, self.uniform(rows, "choice"))
 
     # ------------------------------------------------------------------ the daily phase
     def media(self, day: int, persona: np.ndarray, our_spend: float) -> None:
         """Competitors' media of ``day``: impressions reach customers (weighted by persona affinity)
         who become aware and may consider the brand; spend is booked per brand."""
-        s, rng, entered = self.state, self.rng, self.state.entered
+        s, entered = self.state, self.state.entered
         self.spend[day, 0] = our_spend
         launched = self.launched(day)
-        for k, plan in enumerate(self._plans, start=1):
+        for k, (brand, plan) in enumerate(zip(self.spec.brands, self._plans, strict=True), start=1):
             if not launched[k]:
                 continue
+            rng = self.day_rng(f"media:{brand.name}", day)  # one brand's plan never shifts another's draws
             bit = np.uint8(1 << k)
             for budget, candidates, weights in plan:
                 self.spend[day, k] += budget
                 rows = rng.integers(0, entered, rng.poisson(candidates))
-                rows = rows[rng.random(rows.size) < weights[persona[rows]]]
+                reached, adds = rng.random(rows.size), rng.random(rows.size)
+                keep = reached < weights[persona[rows]]  # persona affinity thins the candidates
                 if s.open:
-                    rows = rows[s.present[rows]]
+                    keep &= s.present[rows]
+                rows, adds = rows[keep], adds[keep]
                 self.aware[rows] |= bit
-                adds = rows[rng.random(rows.size) < self.spec.consideration.per_exposure]
-                self.considered[adds] |= bit
+                self.considered[rows[adds < self.spec.consideration.per_exposure]] |= bit
 
-    def word_of_mouth(self) -> None:
+    def word_of_mouth(self, day: int) -> None:
         """Competitors' buyers talk to random listeners: a satisfied buyer's word may add the brand
         to the listener's set, a dissatisfied one's removes it."""
-        s, rng, c = self.state, self.rng, self.spec.consideration
+        s, rng, c = self.state, self.day_rng("talk", day), self.spec.consideration
         talkers = rng.integers(0, s.entered, rng.binomial(s.entered, c.talk_rate))
-        talkers = talkers[self.last_brand[talkers] > 0]
-        if s.open:
-            talkers = talkers[s.present[talkers]]
+        listeners = rng.integers(0, s.entered, talkers.size)  # drawn for every candidate: coupled across runs
+        heard = rng.random(talkers.size) < c.talk_consideration
+        talking = (self.last_brand[talkers] > 0) & (s.present[talkers] if s.open else True)
+        talkers, listeners, heard = talkers[talking], listeners[talking], heard[talking]
         if talkers.size == 0:
             return
-        listeners = rng.integers(0, s.entered, talkers.size)
         bits = np.left_shift(np.uint8(1), self.last_brand[talkers].astype(np.uint8))
         good = self.rival_satisfaction[talkers] >= 0
-        heard = rng.random(talkers.size) < c.talk_consideration
         add, drop = good & heard, ~good & heard
         np.bitwise_or.at(self.aware, listeners[add], bits[add])
         np.bitwise_or.at(self.considered, listeners[add], bits[add])
         np.bitwise_and.at(self.considered, listeners[drop], ~bits[drop])
 
-    def forget(self) -> None:
+    def forget(self, day: int) -> None:
         """Each considered competitor drops out of a customer's set at ``forget_rate`` a day (not the
         last brand they bought)."""
-        s, rng, k = self.state, self.rng, len(self.names) - 1
+        s, rng, k = self.state, self.day_rng("forget", day), len(self.names) - 1
         rows = rng.integers(0, s.entered, rng.binomial(s.entered, min(1.0, self.spec.consideration.forget_rate * k)))
         brand = rng.integers(1, k + 1, rows.size)
         keep = self.last_brand[rows] == brand
         np.bitwise_and.at(self.considered, rows[~keep], ~np.left_shift(np.uint8(1), brand[~keep].astype(np.uint8)))
 
-    def lapse(self) -> None:
+    def lapse(self, day: int) -> None:
         """Competitors' active buyers lapse as ours do: at their persona ``churn_propensity`` times the
         churn factor of their satisfaction with the brand; a lapser drops the brand from their set and
         loses their loyalty (drawn by thinning: few draws)."""
-        s, rng = self.state, self.rng
+        s, rng = self.state, self.day_rng("lapse", day)
         top = float(s.traits["churn_propensity"].max()) * float(np.exp(2.0))
         if top <= 0:
             return
-        rows = np.unique(rng.integers(0, s.entered, rng.binomial(s.entered, min(top, 1.0))))
-        rows = rows[(self.last_brand[rows] > 0) & (self.streak[rows] > 0)]
+        rows = rng.integers(0, s.entered, rng.binomial(s.entered, min(top, 1.0)))
+        u = rng.random(rows.size)
+        active = (self.last_brand[rows] > 0) & (self.streak[rows] > 0)
+        rows, u = rows[active], u[active]
         hazard = s.traits["churn_propensity"][rows] * churn_factor(self.rival_satisfaction[rows])
-        rows = rows[rng.random(rows.size) < hazard / top]
+        rows = np.unique(rows[u < hazard / top])
         self.streak[rows] = 0
         self.considered[rows] &= ~np.left_shift(np.uint8(1), self.last_brand[rows].astype(np.uint8))
 
-    def occasion_rows(self) -> np.ndarray:
+    def occasion_rows(self, day: int) -> np.ndarray:
         """People with a category occasion today outside our purchase path: not our active
         customers, considering a competitor; competitors' buyers at their repurchase rate (times
-        the satisfaction factor), others at ``trial_rate`` (drawn by thinning: few draws)."""
-        s, rng = self.state, self.rng
-        candidates = np.flatnonzero((self.considered != 0) & ~POST_PURCHASE.holds(s.stage))
+        the satisfaction factor), others at ``trial_rate``. Drawn by thinning over everyone (few
+        draws; the same people and numbers in two runs of one seed, whoever qualifies)."""
+        s, rng = self.state, self.day_rng("occasions", day)
+        trial = float(self.spec.consideration.trial_rate)
+        top = min(max(trial, 2.0 * float(s.traits["repurchase_rate"].max())), 1.0)
+        rows = rng.integers(0, s.entered, rng.binomial(s.entered, top) if top > 0 else 0)
+        u = rng.random(rows.size)
+        eligible = (self.considered[rows] != 0) & ~POST_PURCHASE.holds(s.stage[rows])
         if s.open:
-            candidates = candidates[s.present[candidates]]
-        if candidates.size == 0:
-            return candidates
-        trial = np.float32(self.spec.consideration.trial_rate)
-        top = max(float(trial), 2.0 * float(s.traits["repurchase_rate"].max()))
-        if top <= 0:
-            return candidates[:0]
-        picked = np.unique(candidates[rng.integers(0, candidates.size, rng.binomial(candidates.size, min(top, 1.0)))])
-        rival = (self.last_brand[picked] > 0) & (self.streak[picked] > 0)
-        rate = np.where(rival, s.traits["repurchase_rate"][picked]
-                        * satisfaction_factor(self.rival_satisfaction[picked]), trial)
-        return picked[rng.random(picked.size) < rate / top]
+            eligible &= s.present[rows]
+        rows, u = rows[eligible], u[eligible]
+        rival = (self.last_brand[rows] > 0) & (self.streak[rows] > 0)
+        rate = np.where(rival, s.traits["repurchase_rate"][rows] * satisfaction_factor(self.rival_satisfaction[rows]),
+                        np.float32(trial))
+        return np.unique(rows[u < rate / top])
 
     @staticmethod
     def ours_considered(stage: np.ndarray) -> np.ndarray:
@@ -280,10 +309,10 @@ class Competition:
             return
         price = self.prices(day)[brand]
         same = self.last_brand[rows] == brand
-        quality = self.quality[brand] + self.quality_noise * self.rng.standard_normal(rows.size)
+        quality = self.quality[brand] + self.quality_noise * self.normal(rows, "quality")
         experience = perceived_satisfaction(quality, self.state.traits["quality_expectation"][rows])
         service = np.array([1.0, *(b.service_level for b in self.spec.brands)])[brand]
-        failed = self.rng.random(rows.size) >= service
+        failed = self.uniform(rows, "service") >= service
         experience = np.clip(experience - np.float32(SERVICE_FAILURE_PENALTY) * failed, -1.0, 1.0).astype(np.float32)
         old = self.rival_satisfaction[rows]
         self.rival_satisfaction[rows] = np.where(same, 0.5 * (old + experience), experience)
@@ -297,5 +326,5 @@ class Competition:
         """Our customers ``rows`` lapsed: each considers the competitors they know with probability
         ``lapse_to_rival``."""
         if rows.size:
-            turn = rows[self.rng.random(rows.size) < self.spec.consideration.lapse_to_rival]
+            turn = rows[self.uniform(rows, "lapsers") < self.spec.consideration.lapse_to_rival]
             self.considered[turn] |= self.aware[turn]

@@ -46,11 +46,12 @@ class CompetitionPhases:
         comp = self.competition
         if comp is None:
             return
+        comp.day = day
         comp.media(day, self.state.persona, float(self.collector.spend[day].sum()))
-        comp.word_of_mouth()
-        comp.forget()
-        comp.lapse()
-        rows = comp.occasion_rows()
+        comp.word_of_mouth(day)
+        comp.forget(day)
+        comp.lapse(day)
+        rows = comp.occasion_rows(day)
         if rows.size == 0:
             return
         offers, beta = self._offers_to(rows, day, comp.ours_considered(self.state.stage[rows]))
@@ -91,11 +92,12 @@ class CompetitionPhases:
         self.collector.add(day, "carts", -lost.size)  # they chose a competitor: no cart of ours (Baymard's count)
         market = self.spec.market
         if repeat:
-            retention.lapse(self.state, lost, market, comp.rng)
+            retention.lapse(self.state, lost, market, comp.day_rng("switch", day))
             self.collector.add(day, "churned", lost.size)
             self.move(day, lost, stages.after_switch(lost.size))
         else:
-            self.move(day, lost, funnel.re_enter(self.state, lost, ABANDON_STAGE, market, comp.rng))
+            rng = comp.day_rng("back", day)
+            self.move(day, lost, funnel.re_enter(self.state, lost, ABANDON_STAGE, market, rng))
         stay = np.ones(rows.size, bool)
         stay[np.flatnonzero(open_)[brand > 0]] = False
         return rows[stay]

@@ -46,18 +46,31 @@ def test_satisfaction_loyalty_and_a_programme_lower_switching_to_a_cheaper_rival
     assert loyalty(np.array([0, 1, 2], np.uint8), 0.5).tolist() == [0.0, 0.5, 0.75]
 
 
-def test_a_brand_outside_the_consideration_set_is_never_chosen_and_a_lone_brand_draws_nothing() -> None:
+def test_a_brand_outside_the_consideration_set_is_never_chosen_and_choices_follow_the_logit() -> None:
     o = offers(m=1000, price=(90.0, 30.0), considered=(True, False))
     v = utilities(o, np.full(1000, 2.0, np.float32), np.full(1000, -1, np.int8), np.zeros(1000, np.uint8),
                   ChoiceSpec())
     rng = np.random.default_rng(0)
-    state = rng.bit_generator.state
-    assert (choose(v, rng) == 0).all()
-    assert rng.bit_generator.state == state
+    assert (choose(v, rng.random(1000)) == 0).all()
     both = offers(m=20_000, price=(60.0, 48.0))
     v = utilities(both, np.full(20_000, 2.0, np.float32), np.full(20_000, -1, np.int8), np.zeros(20_000, np.uint8),
                   ChoiceSpec())
-    assert (choose(v, rng) == 1).mean() == pytest.approx(probabilities(v)[0, 1], abs=0.01)
+    assert (choose(v, rng.random(20_000)) == 1).mean() == pytest.approx(probabilities(v)[0, 1], abs=0.01)
+
+
+def test_per_customer_numbers_are_uniform_and_the_same_for_a_customer_whoever_else_draws() -> None:
+    model = run_model("population.size=500", "days=3", "seed=5", "competition=three_brands")
+    c = model.competition
+    rows = np.arange(200_000)
+    u = c.uniform(rows, "choice")
+    assert u.min() >= 0.0 and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.005
+    assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 19_000
+    assert np.array_equal(c.uniform(rows[[7, 99_999]], "choice"), u[[7, 99_999]])
+    assert not np.array_equal(c.uniform(rows[:100], "service"), u[:100])
+    c.day += 1
+    assert not np.array_equal(c.uniform(rows[:100], "choice"), u[:100])
+    z = c.normal(rows, "quality")
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1.0) < 0.01
 
 
 @pytest.fixture(scope="module")
