@@ -28,6 +28,7 @@ from journeysim.scenarios import (  # noqa: F401
     pricing,
     product,
     programmes,
+    spend_plan,
     support,
     targeting,
 )

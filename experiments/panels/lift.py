@@ -234,7 +234,8 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
                overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
                channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
                holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, jobs: int | None = None,
-               start_date: str = START_DATE) -> LiftResult:
+               start_date: str = START_DATE, plan: str | Path | None = None,
+               plan_amounts: str = "population") -> LiftResult:
     """Simulate holdout experiments and their channel-off truth.
 
     Parameters
@@ -252,12 +253,18 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         Parallel processes (default: every core).
     start_date : str
         Calendar date of day 1 (the tests' dates).
+    plan, plan_amounts : optional
+        A spend plan CSV and what its amounts are (:mod:`journeysim.scenarios.spend_plan`).
     """
     from journeysim.api import compose_config
     from journeysim.experiments.runner import run_many
     from journeysim.scenarios.spec import parse_config
 
     spec = parse_config(compose_config(scenario, overrides))
+    if plan is not None:
+        from journeysim.scenarios.spend_plan import with_plan
+
+        spec = with_plan(spec, plan, plan_amounts)
     designs = list(designs) if designs is not None else default_designs(
         spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days)
     for design in designs:

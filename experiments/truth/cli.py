@@ -56,6 +56,10 @@ def parser() -> argparse.ArgumentParser:
     add_truth_options(p)
     p.add_argument("--exports", choices=("first", "all", "none"), default="first",
                    help="seeds whose factual run writes paths and MMM tables (default first)")
+    p.add_argument("--plan", default=None, metavar="FILE",
+                   help="a spend plan CSV (day, week or date, then a column per channel): the truth for that plan")
+    p.add_argument("--plan-amounts", choices=("population", "reference"), default="population",
+                   help="the plan's amounts: this population's spend (default) or budgets at reference size")
     p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
                    help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
                         "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
@@ -185,11 +189,14 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     if args.lift_tests < 0:
         raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
+    if not 0 < args.holdout_share < 1:
+        raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
                               horizons=number_list("--horizons", args.horizons, int),
-                              response=number_list("--response", args.response))
+                              response=number_list("--response", args.response), plan=args.plan,
+                              plan_amounts=args.plan_amounts)
     directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")
@@ -207,7 +214,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     if args.lift_tests:
         with executors.use(executors.from_args(args)):
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
-                              holdout_share=args.holdout_share, jobs=args.jobs)
+                              holdout_share=args.holdout_share, jobs=args.jobs, plan=args.plan,
+                              plan_amounts=args.plan_amounts)
         lift.write(directory)
         print(format_lift(lift.table))
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])

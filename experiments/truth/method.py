@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -139,7 +140,8 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
                  overrides: Mapping[str, Any] | list[str] | None = None, *, channels: Sequence[str] | None = None,
                  marginal: bool = True, exports: str = "first", jobs: int | None = None,
                  level: float = LEVEL, pulses: int = 0, horizons: Sequence[int] = HORIZONS,
-                 response: Sequence[float] = ()) -> TruthResult:
+                 response: Sequence[float] = (), plan: str | Path | None = None,
+                 plan_amounts: str = "population") -> TruthResult:
     """Each channel's true incremental acquisitions, revenue, ROAS and marginal ROAS.
 
     Parameters
@@ -169,12 +171,21 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     response : sequence of float
         Budget factors (times the plan, over the whole run) for the response curve beyond 0,
         1 and the marginal steps; each is one more run per channel and seed.
+    plan : str or Path, optional
+        A spend plan CSV (:mod:`journeysim.scenarios.spend_plan`) that sets its channels' budgets
+        after the scenario's levers: the truth of that plan.
+    plan_amounts : {"population", "reference"}
+        Whether the plan's amounts are this population's spend or budgets at reference size.
     """
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
 
     started = time.perf_counter()
     spec = parse_config(compose_config(scenario, overrides))
+    if plan is not None:
+        from journeysim.scenarios.spend_plan import with_plan
+
+        spec = with_plan(spec, plan, plan_amounts)
     seed_list = _seed_list(seeds, spec.seed)
     names = _evaluated_channels(spec, channels)
     variants = [Variant("all"), Variant("none"), *(Variant(kind, c) for c in names
@@ -198,6 +209,7 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     ledger = ledger_table(outputs, names, spec.channel_names)
     ledger_weekly, pulse_rows = weekly(ledger), pulse_table(outputs, spec.channel_names, horizons)
     meta = {"scenario": spec.scenario, "seeds": seed_list, "overrides": _override_list(overrides),
+            "plan": None if plan is None else str(Path(plan).resolve()),
             "customers": spec.population.size, "days": spec.days, "channels": list(names), "level": level,
             "jobs": jobs, "runs": len(tasks), "format": spec.outputs.format, "pulse_weeks": weeks,
             "horizons_weeks": list(horizons), "response_factors": list(factors),
