@@ -5,7 +5,8 @@ competitors (``competition.brands``), brand 0 is ours and brands 1.. are the com
 
 * **Consideration.** Per customer, one bit per competitor in ``aware`` and ``considered`` (uint8
   masks: a byte each, whatever the number of brands). Our brand's place in the set is the
-  customer's stage: considering, deciding or an active customer. A competitor's exposure makes the
+  customer's stage (considering, deciding or an active customer), or bit 0 for a past buyer of ours
+  who switched (every purchase puts its brand in the buyer's set). A competitor's exposure makes the
   customer aware and, with probability ``per_exposure``, adds it to the set; a satisfied buyer's
   word adds it, a dissatisfied one's removes it; sets forget a competitor at ``forget_rate`` a day
   (never the last brand bought). A competitor's buyers lapse as ours do (persona
@@ -237,8 +238,9 @@ class Competition:
         """Each considered competitor drops out of a customer's set at ``forget_rate`` a day (not the
         last brand they bought)."""
         s, rng, k = self.state, self.day_rng("forget", day), len(self.names) - 1
-        rows = rng.integers(0, s.entered, rng.binomial(s.entered, min(1.0, self.spec.consideration.forget_rate * k)))
-        brand = rng.integers(1, k + 1, rows.size)
+        rate = min(1.0, self.spec.consideration.forget_rate * (k + 1))
+        rows = rng.integers(0, s.entered, rng.binomial(s.entered, rate))
+        brand = rng.integers(0, k + 1, rows.size)  # our brand too (bit 0: a past buyer's memory of us)
         keep = self.last_brand[rows] == brand
         np.bitwise_and.at(self.considered, rows[~keep], ~np.left_shift(np.uint8(1), brand[~keep].astype(np.uint8)))
 
@@ -278,10 +280,12 @@ class Competition:
                         np.float32(trial))
         return np.unique(rows[u < rate / top])
 
-    @staticmethod
-    def ours_considered(stage: np.ndarray) -> np.ndarray:
-        """Whether customers at ``stage`` consider our brand at an occasion outside our path."""
-        return EVALUATING.holds(stage) | POST_PURCHASE.holds(stage)
+    def ours_considered(self, rows: np.ndarray) -> np.ndarray:
+        """Whether ``rows`` consider our brand at an occasion outside our path: evaluating it, an
+        active customer, or a past buyer who still has us in their set (bit 0: set by buying from
+        us, cleared when they lapse from us or forget us)."""
+        stage = self.state.stage[rows]
+        return EVALUATING.holds(stage) | POST_PURCHASE.holds(stage) | ((self.considered[rows] & 1) != 0)
 
     # ------------------------------------------------------------------ booking purchases
     def book(self, day: int, rows: np.ndarray, brand: np.ndarray, value: np.ndarray) -> None:
@@ -297,6 +301,7 @@ class Competition:
         streak = self.streak[rows].astype(np.int32)
         self.streak[rows] = np.where(previous == brand, np.minimum(streak + 1, 255), 1).astype(np.uint8)
         self.last_brand[rows] = brand
+        np.bitwise_or.at(self.considered, rows, np.left_shift(np.uint8(1), brand.astype(np.uint8)))
         if day >= self.spec.panel_start:
             np.bitwise_or.at(self.bought, rows, np.left_shift(np.uint8(1), brand.astype(np.uint8)))
         self.orders[day] += np.bincount(brand, minlength=b)
@@ -323,8 +328,9 @@ class Competition:
                 reviews.add(experience[mine])
 
     def lapsed(self, rows: np.ndarray) -> None:
-        """Our customers ``rows`` lapsed: each considers the competitors they know with probability
-        ``lapse_to_rival``."""
+        """Our customers ``rows`` lapsed: we leave their set, and each considers the competitors they
+        know with probability ``lapse_to_rival``."""
         if rows.size:
+            self.considered[rows] &= np.uint8(0xFE)
             turn = rows[self.uniform(rows, "lapsers") < self.spec.consideration.lapse_to_rival]
             self.considered[turn] |= self.aware[turn]

@@ -54,7 +54,7 @@ class CompetitionPhases:
         rows = comp.occasion_rows(day)
         if rows.size == 0:
             return
-        offers, beta = self._offers_to(rows, day, comp.ours_considered(self.state.stage[rows]))
+        offers, beta = self._offers_to(rows, day, comp.ours_considered(rows))
         brand = comp.choose(rows, offers, beta)
         rival = brand > 0
         comp.buy_rivals(day, rows[rival], brand[rival])
