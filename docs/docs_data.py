@@ -304,7 +304,8 @@ SOURCES: tuple[Source, ...] = (
         *(f"{fact}.{ext}" for fact in ("price_response", "advertising_elasticity", "repeat_buying", "cart_abandonment",
                                        "organic_base", "repeat_profile") for ext in ("csv", "png")),
         "ab_calibration_aa.csv", "ab_calibration_known.csv", "ab_calibration.png",
-        "brand_laws_toothpaste.csv", "brand_laws_toothpaste.png")),
+        "brand_laws_toothpaste.csv", "brand_laws_toothpaste.png", "brand_laws_market.csv", "brand_laws_market.png",
+        "brand_laws_market_seeds.csv", "cross_price_elasticity.csv", "cross_price_elasticity.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "

@@ -14,5 +14,8 @@ module                      published result
 ``price_elasticity``        Bijmolt et al. (2005): sales elasticity -2.62, deals -3.63; loyal less sensitive
 ``dirichlet``               Goodhardt, Ehrenberg and Chatfield (1984): Double Jeopardy and duplication of
                             purchase hold in the published toothpaste category (checks: ``brand_laws``)
+``brand_markets``           Ehrenberg et al. (1990), Auer and Papies (2019): Double Jeopardy, duplication of
+                            purchase and cross-price elasticity in markets with competitors
+``facts_three_brands``      the stylised facts of ``market_facts`` and ``repeat_buying`` with two competitors
 ==========================  ====================================================================
 """

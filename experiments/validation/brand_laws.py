@@ -88,6 +88,12 @@ class BrandTable:
         """w(1 - b) of each brand (purchases per buyer), near-constant under Double Jeopardy."""
         return self.frequency * (1.0 - self.penetration)
 
+    def subset(self, keep: Sequence[int]) -> BrandTable:
+        """The brands ``keep`` (indices) only, with their figures in the whole market (shares not rescaled)."""
+        keep = np.asarray(list(keep), dtype=np.int64)
+        return BrandTable(tuple(self.brands[j] for j in keep), self.share[keep], self.penetration[keep],
+                          self.frequency[keep], self.duplication[np.ix_(keep, keep)])
+
     def frame(self) -> pd.DataFrame:
         """One row per brand: share, penetration, frequency, w(1 - b) and ``dup_<brand>`` columns."""
         table = pd.DataFrame({"brand": list(self.brands), "share": self.share, "penetration": self.penetration,

@@ -82,12 +82,14 @@ def _runs(jobs_list: list[MarketJob], jobs: int) -> list[dict]:
 
 # --------------------------------------------------------------------------- 1. price
 def price_table(size: int = SIZE, days: int = 365, seeds: list[int] | None = None, jobs: int = 1,
-                changes: tuple[float, ...] = PRICE_CHANGES) -> pd.DataFrame:
+                changes: tuple[float, ...] = PRICE_CHANGES, overrides: tuple[str, ...] = ()) -> pd.DataFrame:
     """Paired runs at the list price and at each change: one row per seed and change with the
-    year's orders of both arms and the sales elasticity."""
+    year's orders of both arms and the sales elasticity (``overrides``: further ``journey`` overrides
+    of every run, e.g. ``competition=three_brands``)."""
     seeds = list(range(SEEDS)) if seeds is None else seeds
     arms = (0.0, *changes)
-    results = _runs([MarketJob(size, days, seed, price_change=c) for seed in seeds for c in arms], jobs)
+    results = _runs([MarketJob(size, days, seed, price_change=c, overrides=overrides) for seed in seeds
+                      for c in arms], jobs)
     rows = []
     for k, seed in enumerate(seeds):
         base = results[k * len(arms)]["orders_total"]
@@ -141,15 +143,17 @@ def run_price(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
 # --------------------------------------------------------------------------- 2. advertising
 def advertising_table(size: int = 2 * SIZE, seeds: list[int] | None = None, jobs: int = 1,
                       from_day: int = AD_FROM_DAY, long_days: int = LONG_DAYS,
-                      short_days: int = SHORT_DAYS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paired runs with every channel's spend as planned and x(1 + AD_LIFT) from ``from_day``.
+                      short_days: int = SHORT_DAYS,
+                      overrides: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Paired runs with every channel's spend as planned and x(1 + AD_LIFT) from ``from_day``
+    (``overrides``: further ``journey`` overrides of every run).
 
     Returns the per-seed table (orders and elasticities, short and long term) and the
     elasticity by weeks since the change (cumulative orders; one row per seed and week).
     """
     seeds = list(range(SEEDS)) if seeds is None else seeds
     days = from_day + long_days
-    base = MarketJob(size, days, 0, from_day=from_day)
+    base = MarketJob(size, days, 0, from_day=from_day, overrides=overrides)
     results = _runs([replace(base, seed=s, budget_factor=f) for s in seeds for f in (1.0, 1.0 + AD_LIFT)], jobs)
     rows, curve = [], []
     for k, seed in enumerate(seeds):
@@ -207,10 +211,12 @@ def run_advertising(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
 
 
 # --------------------------------------------------------------------------- 4. cart abandonment
-def cart_table(size: int = SIZE, days: int = 365, seeds: list[int] | None = None, jobs: int = 1) -> pd.DataFrame:
-    """One row per seed: carts created, orders, cart abandonment (Baymard's count) and checkout abandonment."""
+def cart_table(size: int = SIZE, days: int = 365, seeds: list[int] | None = None, jobs: int = 1,
+               overrides: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per seed: carts created, orders, cart abandonment (Baymard's count) and checkout abandonment
+    (``overrides``: further ``journey`` overrides of every run)."""
     seeds = list(range(SEEDS)) if seeds is None else seeds
-    results = _runs([MarketJob(size, days, s) for s in seeds], jobs)
+    results = _runs([MarketJob(size, days, s, overrides=overrides) for s in seeds], jobs)
     keys = ("carts", "orders_total", "checkout_attempts", "checkout_abandoned", "cart_abandonment",
             "checkout_abandonment")
     return pd.DataFrame([{"seed": s, **{k: r[k] for k in keys}} for s, r in zip(seeds, results, strict=True)])
@@ -256,11 +262,13 @@ def run_cart(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
 
 # --------------------------------------------------------------------------- 5. organic base
 def organic_table(size: int = SIZE, days: int = 365, seeds: list[int] | None = None,
-                  jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  jobs: int = 1, overrides: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Paired runs with paid media as planned and off from day 0: per-seed orders and their
-    ratio, and weekly orders of both arms (one row per seed and week)."""
+    ratio, and weekly orders of both arms (one row per seed and week; ``overrides``: further
+    ``journey`` overrides of every run)."""
     seeds = list(range(SEEDS)) if seeds is None else seeds
-    results = _runs([MarketJob(size, days, s, budget_factor=f) for s in seeds for f in (1.0, 0.0)], jobs)
+    results = _runs([MarketJob(size, days, s, budget_factor=f, overrides=overrides) for s in seeds
+                      for f in (1.0, 0.0)], jobs)
     rows, weekly = [], []
     for k, seed in enumerate(seeds):
         paid, off = results[2 * k]["orders"], results[2 * k + 1]["orders"]

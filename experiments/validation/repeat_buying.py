@@ -174,9 +174,11 @@ def plot_nbd(x: np.ndarray, nbd: Fit, poisson: Fit, ax: Axes | None = None) -> A
     return ax
 
 
-def nbd_experiment(size: int = NBD_SIZE, seed: int = 0, days: int = DAYS) -> tuple[np.ndarray, Fit, Fit]:
-    """Year-2 purchases of the year-1 buyers of one run, with both fits."""
-    x, _ = next_year_purchases(market_run(MarketJob(size, days, seed, yearly=True)))
+def nbd_experiment(size: int = NBD_SIZE, seed: int = 0, days: int = DAYS,
+                   overrides: tuple[str, ...] = ()) -> tuple[np.ndarray, Fit, Fit]:
+    """Year-2 purchases of the year-1 buyers of one run, with both fits (``overrides``: further
+    ``journey`` overrides)."""
+    x, _ = next_year_purchases(market_run(MarketJob(size, days, seed, yearly=True, overrides=overrides)))
     x = x.astype(np.int64)
     return x, fit_nbd(x), fit_poisson(x)
 
@@ -190,10 +192,12 @@ def run_nbd(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
 
 # --------------------------------------------------------------------------- repeat profile
 def profile_table(size: int = PROFILE_SIZE, seeds: list[int] | None = None, jobs: int = 1,
-                  days: int = DAYS) -> pd.DataFrame:
-    """One row per seed and persona (and ``all``): year-1 buyers and the share of them buying in year 2."""
+                  days: int = DAYS, overrides: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per seed and persona (and ``all``): year-1 buyers and the share of them buying in year 2
+    (``overrides``: further ``journey`` overrides of every run)."""
     seeds = list(range(PROFILE_SEEDS)) if seeds is None else seeds
-    results = parallel_map(market_run, [MarketJob(size, days, s, yearly=True) for s in seeds], jobs)
+    runs = [MarketJob(size, days, s, yearly=True, overrides=overrides) for s in seeds]
+    results = parallel_map(market_run, runs, jobs)
     rows = []
     for seed, run in zip(seeds, results, strict=True):
         x, persona = next_year_purchases(run)

@@ -21,8 +21,10 @@ from journeysim.experiments import executors
 from journeysim.experiments.validation import (
     ab_calibration,
     bass_products,
+    brand_markets,
     dirichlet,
     epidemic_threshold,
+    facts_three_brands,
     market_facts,
     network_speed,
     price_elasticity,
@@ -49,6 +51,9 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     repeat_buying.PROFILE: repeat_buying.run_profile,
     ab_calibration.NAME: ab_calibration.run,
     dirichlet.NAME: dirichlet.run,
+    brand_markets.MARKET: brand_markets.run_market,
+    brand_markets.CROSS_PRICE: brand_markets.run_cross_price,
+    facts_three_brands.NAME: facts_three_brands.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -64,8 +69,8 @@ def parser() -> argparse.ArgumentParser:
                         "the Network, network speed, epidemic threshold, price elasticity), the service burst and the "
                         "stylised facts of a market (price and advertising response, NBD repeat buying, cart "
                         "abandonment, organic base, repeat profile), A/B test calibration and the laws of brand buying "
-                        "(Double Jeopardy, duplication of purchase); "
-                        "print a pass/fail table.",
+                        "(Double Jeopardy, duplication of purchase, cross-price elasticity) with the stylised facts "
+                        "re-run with competitors; print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
     p.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",
