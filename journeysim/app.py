@@ -36,6 +36,7 @@ import solara.lab
 
 from journeysim import page_charts, plots, units
 from journeysim.classroom import (
+    COMPETITIONS,
     CURRENCY,
     CUSTOMERS,
     DAYS,
@@ -48,6 +49,7 @@ from journeysim.classroom import (
     MAIN_CHANNELS,
     NETWORKS,
     SAMPLE_SIZE,
+    SCENARIO_COMPETITION,
     SCENARIOS,
     ClassroomModel,
     PageModel,
@@ -57,7 +59,7 @@ from journeysim.classroom import (
 )
 from journeysim.cli import app_main
 from journeysim.journey_map import ALL, journey_map_tables
-from journeysim.sim import kpis
+from journeysim.sim import kpis, market_share
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.stages import STAGE_NAMES
 from journeysim.units import currency_from
@@ -108,6 +110,11 @@ class Snapshot:
         The run's currency.
     settings : str
         The levers this run was built with, as one line.
+    brands : tuple of str
+        The market's brands, ours first (empty in a market without competitors).
+    brand_shares : ndarray
+        Each brand's share of the category's orders over the trailing 28 days, days 0..``day``
+        (rows; NaN while the window holds no order) by brand (columns).
     journey_map : tuple of dict
         The journey map of everyone: the ``journey_map`` table's rows for persona ``all``, in
         stage order (see :mod:`journeysim.journey_map`).
@@ -132,6 +139,8 @@ class Snapshot:
     currency: units.Currency
     settings: str
     journey_map: tuple[dict, ...] = ()
+    brands: tuple[str, ...] = ()
+    brand_shares: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     layout: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     input_error: str | None = None
@@ -159,6 +168,7 @@ def live_kpis(model: JourneyModel) -> dict[str, float]:
         "profit": kpis.profit(model),
         "cac": kpis.cac(model),
         "word_of_mouth_share": kpis.word_of_mouth_share(model),
+        **({"market_share_volume": market_share.market_share(model)["ours"]} if model.competition else {}),
         "queue_tickets": float(daily["queue_tickets"][yesterday]),
         "mean_wait_days": float(daily["mean_wait_days"][yesterday]) if model.day else float("nan"),
         "backlog_orders": float(daily["backlog_orders"][yesterday]),
@@ -182,7 +192,8 @@ def take_snapshot(model: PageModel, run: int) -> Snapshot:
         queue=daily["queue_tickets"][:day].copy(), backlog=daily["backlog_orders"][:day].copy(),
         funnel=kpis.funnel(model), sample_stages=model.state.stage[model.sample].copy(),
         values=live_kpis(model), not_applicable=kpis.not_applicable(model), currency=currency_from(model.spec),
-        settings=lever_line(model), journey_map=everyone_journey_map(model), layout=model.layout,
+        settings=lever_line(model), journey_map=everyone_journey_map(model), **brand_panel(model),
+        layout=model.layout,
         edges=model.sample_edges, input_error=model.input_error)
 
 
@@ -192,12 +203,23 @@ def everyone_journey_map(model: JourneyModel) -> tuple[dict, ...]:
     return tuple(table[table["persona"] == ALL].to_dict("records"))
 
 
+def brand_panel(model: JourneyModel) -> dict[str, Any]:
+    """The brands and their trailing 28-day order shares by day (empty without competitors)."""
+    if model.competition is None:
+        return {}
+    shares = market_share.shares_over_time(model)
+    day_0 = np.full((1, shares.shape[1]), np.nan)  # no order yet on day 0
+    return {"brands": tuple(model.competition.names), "brand_shares": np.vstack([day_0, shares])}
+
+
 def lever_line(model: ClassroomModel) -> str:
     """The levers this run was built with, as one line of text."""
     s = model.settings
     budgets = ", ".join(f"{name} {s[f'{name}_budget']:g}" for name in MAIN_CHANNELS)
     referral = f"referral reward {s['referral_reward']:g}" if s["referral_reward"] else "no page referral programme"
-    return (f"scenario {s['scenario']}, network {s['network']}, seed {model.spec.seed}; budgets/day: {budgets}; "
+    rivals = ", ".join(model.competition.names[1:]) if model.competition else "none"
+    return (f"scenario {s['scenario']}, network {s['network']}, competitors {rivals}, seed {model.spec.seed}; "
+            f"budgets/day: {budgets}; "
             f"discount {s['discount']:.0%}; checkout abandonment {s['checkout_friction']:.0%}; "
             f"word of mouth x{s['word_of_mouth']:g}; {referral}; support staff {s['support_staff']:g}; "
             f"warehouse {s['warehouse_capacity']:g} orders/day (per 10,000); "
@@ -350,6 +372,7 @@ LEVERS: dict[str, Lever] = {
 """The sliders, in the order shown (a referral reward of 0 runs no page referral programme)."""
 
 DEFAULT_LEVERS: dict[str, Any] = {"seed": DEFAULT_SEED, "scenario": "baseline", "network": DEFAULT_NETWORK,
+                                  "competition": SCENARIO_COMPETITION,
                                   **{key: lever.default for key, lever in LEVERS.items()}}
 """The levers of a fresh page (keywords of :class:`PageModel`)."""
 
@@ -370,6 +393,7 @@ PAGE_CSS = """
 .journey-levers { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0 16px; }
 .journey-levers .v-input { margin-top: 0; padding-top: 0; }
 .journey-levers .v-input__slot { margin-bottom: 0; }
+.journey-levers .v-input.v-text-field { padding-top: 12px; }  /* pickers and the seed: room for their labels */
 .journey-levers .v-messages { display: none; }
 .journey-levers .v-text-field__details { display: none; }
 .journey-levers .v-slider { margin: 0 4px 0 0; }
@@ -441,7 +465,13 @@ def charts(now: Snapshot, before: Snapshot | None) -> list[str]:
                                      page_charts.Line("warehouse backlog (orders)", now.backlog, "#756bb1")],
                                     now.days, "Service load", "waiting")
     journey_map = page_charts.journey_map_svg(now.journey_map, plots.STAGE_COLOURS, now.day)
-    return [network, occupancy, journey_map, acquired, funnel, service]
+    shown = [network, occupancy, journey_map, acquired, funnel, service]
+    if now.brands:
+        shares = [page_charts.Line(name, now.brand_shares[:, k], plots.BRAND_COLOURS[k % len(plots.BRAND_COLOURS)])
+                  for k, name in enumerate(now.brands)]
+        shown.insert(3, page_charts.lines_svg(shares, now.days, "Market share (orders, last 28 days)",
+                                              "share of orders", units.PERCENT, y_floor=1.0))
+    return shown
 
 
 @solara.component
@@ -456,6 +486,8 @@ def LeverSliders(levers: solara.Reactive[dict], disabled: bool):  # noqa: N802 -
         solara.Select("Scenario", values=SCENARIOS, value=values["scenario"], on_value=setter("scenario"), dense=True)
         solara.Select("Network", values=NETWORKS, value=values["network"], on_value=setter("network"), dense=True)
         solara.InputText("Random seed", value=str(values["seed"]), on_value=setter("seed"), continuous_update=False)
+        solara.Select("Competitors", values=COMPETITIONS, value=values["competition"], on_value=setter("competition"),
+                      dense=True)
         for key, lever in LEVERS.items():
             slider = solara.SliderFloat if isinstance(lever.step, float) else solara.SliderInt
             slider(lever.text(values[key]), value=values[key], min=lever.low, max=lever.high, step=lever.step,

@@ -36,6 +36,7 @@ EXCLUDED_SCENARIOS = ("bass",)  # reference check, not a journey: no stages to w
 EXCLUDED_NETWORKS = ("edge_list",)  # needs a file of the user's own
 DEFAULT_NETWORK = "watts_strogatz"
 DEFAULT_SEED = 42  # the page's seed until a trainer types another
+SCENARIO_COMPETITION = "as the scenario sets"  # the Competitors picker's choice that overrides nothing
 _compose_lock = threading.Lock()  # Hydra's global state: one compose at a time across sessions
 
 
@@ -57,6 +58,11 @@ def network_choices() -> list[str]:
     return [name for name in group_options("network") if name not in EXCLUDED_NETWORKS]
 
 
+def competition_choices() -> list[str]:
+    """The Competitors picker: the scenario's own market, or a ``conf/competition`` market."""
+    return [SCENARIO_COMPETITION, *group_options("competition")]
+
+
 def _default_config() -> DictConfig:
     with _compose_lock:
         return compose_config("baseline", [f"network={DEFAULT_NETWORK}"])
@@ -64,6 +70,7 @@ def _default_config() -> DictConfig:
 
 SCENARIOS = scenario_choices()
 NETWORKS = network_choices()
+COMPETITIONS = competition_choices()
 DEFAULTS = _default_config()
 CURRENCY = currency_from(DEFAULTS)  # the levers' money unit (the default market's currency)
 DEFAULT_BUDGETS = {name: float(DEFAULTS.channels[name].daily_budget) for name in MAIN_CHANNELS}
@@ -85,7 +92,8 @@ def parse_seed(seed: Any) -> int | None:
     return value
 
 
-def lever_overrides(levers: dict[str, Any], customers: int, days: int, network: str) -> list[str]:
+def lever_overrides(levers: dict[str, Any], customers: int, days: int, network: str,
+                    competition: str = SCENARIO_COMPETITION) -> list[str]:
     """Config overrides for the page's levers (Hydra override syntax).
 
     Parameters
@@ -98,8 +106,11 @@ def lever_overrides(levers: dict[str, Any], customers: int, days: int, network: 
         Population size and run length (days).
     network : str
         A ``conf/network`` choice.
+    competition : str
+        A ``conf/competition`` choice, or :data:`SCENARIO_COMPETITION` (the scenario's own).
     """
-    overrides = [f"network={network}", f"population.size={customers}", f"days={days}",
+    overrides = [] if competition == SCENARIO_COMPETITION else [f"competition={competition}"]
+    overrides += [f"network={network}", f"population.size={customers}", f"days={days}",
                  f"market.discount={levers['discount']}", f"market.checkout_friction={levers['checkout_friction']}",
                  f"service.fulfilment_capacity={levers['warehouse_capacity']}",
                  f"service.staff_schedule=[{{from_day:0,staff:{int(levers['support_staff'])}}}]"]
@@ -123,16 +134,19 @@ def with_referral_programme(cfg: DictConfig, reward: float) -> None:
 
 
 def classroom_config(scenario: str, network: str, levers: dict[str, Any], word_of_mouth: float,
-                     referral_reward: float, customers: int, days: int, seed: int | None) -> DictConfig:
+                     referral_reward: float, customers: int, days: int, seed: int | None,
+                     competition: str = SCENARIO_COMPETITION) -> DictConfig:
     """The resolved config of one page run: the scenario, then the levers on top."""
     if scenario not in SCENARIOS:
         raise ConfigError("scenario", scenario, f"one of {', '.join(SCENARIOS)}")
     if network not in NETWORKS:
         raise ConfigError("network", network, f"one of {', '.join(NETWORKS)}")
+    if competition not in COMPETITIONS:
+        raise ConfigError("competition", competition, f"one of {', '.join(COMPETITIONS)}")
     if not 0 <= word_of_mouth <= 10:
         raise ConfigError("word_of_mouth", word_of_mouth, "a multiplier from 0 to 10")
     with _compose_lock:
-        cfg = compose_config(scenario, lever_overrides(levers, customers, days, network), seed=seed)
+        cfg = compose_config(scenario, lever_overrides(levers, customers, days, network, competition), seed=seed)
     cfg.network.talk_rate = min(1.0, float(cfg.network.talk_rate) * word_of_mouth)
     with_referral_programme(cfg, referral_reward)
     return cfg
@@ -147,6 +161,8 @@ class ClassroomModel(JourneyModel):
         A journey scenario of ``conf/scenario``; its own levers run on top of the page's.
     network : str
         Word-of-mouth network type (``conf/network``).
+    competition : str
+        The market's competitors: a ``conf/competition`` choice, or :data:`SCENARIO_COMPETITION`.
     search_budget, social_budget, display_budget, tv_budget : float
         Daily budgets, currency/day at ``population.reference_size`` customers.
     discount : float
@@ -171,6 +187,7 @@ class ClassroomModel(JourneyModel):
     """
 
     def __init__(self, scenario: str = "baseline", network: str = DEFAULT_NETWORK,
+                 competition: str = SCENARIO_COMPETITION,
                  search_budget: float = DEFAULT_BUDGETS["search"], social_budget: float = DEFAULT_BUDGETS["social"],
                  display_budget: float = DEFAULT_BUDGETS["display"], tv_budget: float = DEFAULT_BUDGETS["tv"],
                  discount: float = 0.0, checkout_friction: float = float(DEFAULTS.market.checkout_friction),
@@ -181,10 +198,11 @@ class ClassroomModel(JourneyModel):
                   "tv_budget": tv_budget, "discount": discount, "checkout_friction": checkout_friction,
                   "support_staff": support_staff, "warehouse_capacity": warehouse_capacity}
         cfg = classroom_config(scenario, network, levers, word_of_mouth, referral_reward, customers, days,
-                               parse_seed(seed))
+                               parse_seed(seed), competition)
         spec = parse_config(cfg)
         super().__init__(spec, levers=build_levers(spec), service=make_service(spec))
-        self.settings = {"scenario": scenario, "network": network, "word_of_mouth": word_of_mouth,
+        self.settings = {"scenario": scenario, "network": network, "competition": competition,
+                         "word_of_mouth": word_of_mouth,
                          "referral_reward": referral_reward, **levers}
         rng = self.streams.generator("classroom_sample")  # its own stream: the run's draws are unchanged
         self.sample = snowball_sample(self.graph, self.state.size, min(SAMPLE_SIZE, self.state.size), rng)

@@ -177,7 +177,7 @@ def lines_svg(lines: Sequence[Line], days: int, title: str, y_label: str, y_unit
     y_floor : float
         The y axis' top when every value is below it (an empty run's axis stays readable).
     """
-    top = max([y_floor, *(float(np.nanmax(line.values)) for line in lines if len(line.values))])
+    top = max([y_floor, *(float(np.nanmax(line.values)) for line in lines if np.isfinite(line.values).any())])
     frame = Frame(days, nice_ticks(top)[-1])
     body = _axes(frame, "day", y_label, y_unit, currency)
     for k, line in enumerate(lines):
@@ -189,6 +189,7 @@ def lines_svg(lines: Sequence[Line], days: int, title: str, y_label: str, y_unit
         if len(line.values) < 2:
             continue
         rows = thin(line.values)
+        rows = rows[np.isfinite(line.values[rows])]  # undefined days (a share before any order) are not drawn
         body.append(f'<polyline points="{_points(frame.x(rows), frame.y(line.values[rows]))}" fill="none" '
                     f'stroke="{line.colour}" stroke-width="2"{dash}/>')
     return _svg(body, title, f"{title}: {', '.join(line.name for line in lines)} by day")

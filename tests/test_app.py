@@ -148,6 +148,27 @@ def test_the_journey_map_panel_shows_each_stage_with_how_its_stays_ended() -> No
     assert unaware_bar == pytest.approx(1280 / len(app.STAGE_NAMES) - 18, abs=0.5)
 
 
+def test_with_competitors_the_page_shows_brand_shares_and_our_market_share() -> None:
+    session = app.Session({**app.DEFAULT_LEVERS, **SMALL, "competition": "three_brands"})
+    shot = session.step(SMALL["days"])
+    assert shot.brands[0] == "ours" and len(shot.brands) == 3
+    assert shot.brand_shares.shape == (SMALL["days"] + 1, 3)
+    sold = np.isfinite(shot.brand_shares).all(axis=1)
+    assert sold.any() and np.allclose(shot.brand_shares[sold].sum(axis=1), 1.0)
+    assert 0 < shot.values["market_share_volume"] < 1
+    assert "Market share (orders)" in dict(shot.kpi_rows())
+    svgs = app.charts(shot, None)
+    shares = next(svg for svg in svgs if 'aria-label="Market share' in svg)
+    assert all(f">{name}</text>" in shares for name in shot.brands)
+    assert "competitors value, premium" in shot.settings
+
+
+def test_without_competitors_the_page_has_no_brand_panel() -> None:
+    shot = app.Session({**app.DEFAULT_LEVERS, **SMALL, "competition": "none"}).step(5)
+    assert shot.brands == () and "market_share_volume" not in shot.values
+    assert not any('aria-label="Market share' in svg for svg in app.charts(shot, None))
+
+
 def test_a_snapshot_is_a_copy_that_later_steps_do_not_change() -> None:
     session = app.Session({**app.DEFAULT_LEVERS, **SMALL})
     first = session.step(5)
