@@ -76,8 +76,19 @@ def test_packaged_plans_name_numeric_config_keys(name: str) -> None:
 
 @pytest.mark.parametrize(("changes", "args", "words"), [
     ({"num_levels": 5}, [], ["num_levels", "5", "even"]),
-    ({"parameters": {"market.checkout_fricton": [0.1, 0.2]}}, [], ["market.checkout_fricton",
-                                                                   "did you mean 'market.checkout_friction'"]),
+    ({"parameters": {"market.checkout_fricton": [0.1, 0.2]}}, [], [
+        "unknown key 'parameters.market.checkout_fricton' (value {'low': 0.1, 'high': 0.2}); did you mean "
+        "'market.checkout_friction'? Allowed: a numeric key of the config's market, one of "
+        "market.advocate_satisfaction, "]),
+    ({"parameters": {"markt.price": [40, 80]}}, [], [
+        "unknown key 'parameters.markt.price' (value {'low': 40.0, 'high': 80.0}); did you mean 'market.price'? "
+        "Allowed: a numeric key of the config, one of "]),
+    ({"parameters": {"market.currency.code": [1, 2]}}, [], [
+        "parameters.market.currency.code = {'low': 1.0, 'high': 2.0} is not allowed: a key of a number in the "
+        "config; market.currency.code holds 'USD'"]),
+    ({"parameters": {"market.quality": [0.5, 1.9]}}, [], [
+        "parameters.market.quality.high = 1.9 is not allowed: a bound inside what market.quality allows, "
+        "a number from 0.0 to 1.0"]),
     ({"parameters": {"market.price": [80, 40]}}, [], ["parameters.market.price", "low < high"]),
     ({"parameters": {"market.price": "cheap"}}, [], ["parameters.market.price", "two numbers"]),
     ({"method": "sobol"}, [], ["method", "sobol", "morris"]),

@@ -8,8 +8,10 @@ run it with ``journey --config-dir OUT scenario=<name>``) and the observed-vs-si
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from journeysim import commands
 from journeysim.experiments import executors
@@ -47,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--synthesise", action="store_true",
                    help="write DATA simulated by journeysim at the overrides' values, then exit")
     p.add_argument("--weeks", type=int, default=26, help="weeks of synthetic data (default 26)")
+    p.add_argument("--abc-db", metavar="PATH",
+                   help="keep pyabc's history database at PATH, even when the calibration fails or is "
+                        "interrupted (default: abc.db in the output folder, once the calibration has finished)")
     p.add_argument("--no-figures", action="store_true", help="skip fit.png and posterior.png")
     p.add_argument("--verbose", action="store_true", help="show pyabc's log of each generation")
     return p
@@ -88,12 +93,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = commands.output_dir(args.output_dir, "calibration", plan.name)
         config = base_config(plan)
         observed = read_observed(args.data, allowed_statistics(tuple(config["channels"])))
+        history = Path(args.abc_db) if args.abc_db else out / "abc.db"
+        created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
-        calibration = calibrate(plan, observed, jobs=args.jobs, backend=executors.from_args(args),
-                                db_path=out / "abc.db",
-                                truth=parse_truth(args.truth), verbose=args.verbose, config=config)
+        try:
+            calibration = calibrate(plan, observed, jobs=args.jobs, backend=executors.from_args(args),
+                                    db_path=history, truth=parse_truth(args.truth), verbose=args.verbose,
+                                    config=config, keep_failed=bool(args.abc_db))
+        except BaseException:
+            if args.abc_db and history.exists():
+                print(f"journey-calibrate: pyabc's history so far is kept in {history}", file=sys.stderr)
+            if created:
+                with contextlib.suppress(OSError):
+                    out.rmdir()  # only when empty: a failed calibration leaves no folder of nothing
+            raise
         calibration.write(out, args.name, figures=not args.no_figures)
         print(calibration.markdown())
+        if args.abc_db:
+            print(f"pyabc's history: {history}")
         print(f"cost: {calibration.runs:,} runs ({calibration.simulations:,} ABC-SMC, "
               f"{calibration.runs - calibration.simulations} predictive) in {calibration.wall_seconds:,.0f} s")
         print(f"run it: journey --config-dir {out} scenario={args.name}")

@@ -120,7 +120,8 @@ def base_config(plan: CalibrationPlan) -> dict[str, Any]:
 
 def calibrate(plan: CalibrationPlan, observed: Observed, jobs: int = 1, backend: str | None = None,
               db_path: str | Path | None = None, truth: Mapping[str, float] | None = None,
-              verbose: bool = False, config: Mapping[str, Any] | None = None) -> Calibration:
+              verbose: bool = False, config: Mapping[str, Any] | None = None,
+              keep_failed: bool = False) -> Calibration:
     """Fit ``plan``'s parameters to ``observed`` with ABC-SMC; then draw the posterior predictive.
 
     Parameters
@@ -134,26 +135,46 @@ def calibrate(plan: CalibrationPlan, observed: Observed, jobs: int = 1, backend:
     backend : str
         A backend of :func:`journeysim.experiments.runner.run_many`.
     db_path : str or Path, optional
-        pyabc's SQLite history (default: a temporary file).
+        Where to keep pyabc's SQLite history once the inference has finished (default: nowhere).
+        Until then it lives in a temporary folder, removed on every exit, so a calibration that
+        fails or is interrupted leaves no database behind.
     truth : mapping, optional
         Known parameter values (synthetic data): the summary says whether each is covered.
     verbose : bool
         Show pyabc's log of each generation.
     config : mapping, optional
         The plan's base config, when already composed (:func:`base_config`).
+    keep_failed : bool
+        pyabc writes its history at ``db_path`` itself, so it is kept even when the inference
+        fails or is interrupted (pyabc can load it).
     """
     import tempfile
 
     started = time.perf_counter()
     plan, observed, simulator, config = prepare(plan, observed, config)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(db_path) if db_path is not None else Path(tmp) / "abc.db"
+    with tempfile.TemporaryDirectory(prefix="journeysim-abc-") as tmp:
+        db = Path(db_path) if keep_failed and db_path is not None else Path(tmp) / "abc.db"
         particles, generations, simulations = run_abc(plan, simulator, observed.values, db, jobs, backend, verbose)
+        if db_path is not None and not keep_failed:
+            keep_history(db, Path(db_path))
     calibration = Calibration(plan, observed, particles, generations, simulations, {}, config,
                               truth=dict(truth or {}))
     calibration.predictive = posterior_predictive(calibration, simulator, jobs, backend)
     calibration.wall_seconds = time.perf_counter() - started
     return calibration
+
+
+def keep_history(db: Path, path: Path) -> Path:
+    """Move pyabc's SQLite history ``db`` (and a journal beside it) to ``path``."""
+    import shutil
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-journal", "-wal", "-shm"):
+        companion = db.with_name(db.name + suffix)
+        if companion.exists():
+            shutil.move(companion, path.with_name(path.name + suffix))
+    shutil.move(db, path)
+    return path
 
 
 def run_abc(plan: CalibrationPlan, simulator: Simulator, observed: dict[str, np.ndarray], db: Path, jobs: int,

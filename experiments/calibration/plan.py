@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from journeysim.experiments import plans
-from journeysim.experiments.keys import flat_numbers, is_share, settable
+from journeysim.experiments.keys import check_ranges, flat_numbers, is_share, parameter_error, set_parameters, settable
 from journeysim.experiments.plans import Parameter
-from journeysim.sim.errors import ConfigError, closest
+from journeysim.sim.errors import ConfigError
 
 PLAN_PACKAGE = "journeysim.conf.calibration"
 
@@ -86,13 +86,14 @@ def bind(plan: CalibrationPlan, config: Mapping[str, Any]) -> CalibrationPlan:
     bound = []
     for p in plan.parameters:
         if not settable(config, p.name):
-            raise ConfigError(f"parameters.{p.name}", p.name, "a numeric config key: " + closest(p.name, numbers))
+            raise parameter_error(p.name, p.range, config)
         bound.append(replace(p, integer=isinstance(numbers.get(p.name), int)))
     shares = [p for p in bound if is_share(p.name)]
     personas = config.get("population", {}).get("personas", {})
     if shares and len(shares) < len(personas) and sum(p.high for p in shares) >= 1.0:
         raise ConfigError("parameters.population.personas.*.share", {p.name: p.high for p in shares},
                           "upper bounds summing to less than 1 (the other personas share the rest)")
+    check_ranges(config, bound, setter=set_parameters)
     return replace(plan, parameters=tuple(bound))
 
 

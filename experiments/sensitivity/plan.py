@@ -22,9 +22,8 @@ from typing import Any
 
 from journeysim.experiments import plans
 from journeysim.experiments.compose import compose_base
-from journeysim.experiments.keys import flat_numbers
+from journeysim.experiments.keys import check_ranges, flat_numbers, parameter_error
 from journeysim.experiments.plans import Parameter
-from journeysim.sim.errors import ConfigError, closest
 
 PLAN_PACKAGE = "journeysim.conf.sensitivity"
 
@@ -107,7 +106,7 @@ def bind(plan: Plan, config: dict[str, Any]) -> Plan:
     bound = []
     for parameter in plan.parameters:
         if parameter.name not in numbers:
-            raise ConfigError(f"parameters.{parameter.name}", parameter.name,
-                              "a numeric config key: " + closest(parameter.name, numbers))
+            raise parameter_error(parameter.name, parameter.range, config)
         bound.append(replace(parameter, integer=isinstance(numbers[parameter.name], int)))
+    check_ranges(config, bound)
     return replace(plan, parameters=tuple(bound))

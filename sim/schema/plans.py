@@ -99,6 +99,11 @@ class RangeSpec(SpecBase):
         """The config value of sampled-scale coordinate ``x`` (rounded for integer keys)."""
         return self.cast(10.0 ** x if self.log else x)
 
+    @property
+    def range(self) -> dict[str, float | bool]:
+        """The range as a plan writes it (``{low, high}``, and ``log`` when set)."""
+        return {"low": self.low, "high": self.high, **({"log": True} if self.log else {})}
+
     def cast(self, v: float) -> float | int:
         """``v`` as the config holds it (rounded for integer keys)."""
         return int(round(v)) if self.integer else float(v)
