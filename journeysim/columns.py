@@ -290,7 +290,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("later_order_revenue", "currency", "gross value of later orders"),
         Column("refunds", "currency", "money refunded for returns"),
     )),
-    "meridian": ("exports (`journey-truth`'s `meridian_weekly.csv`; observed: `meridian_weekly_observed.csv`; "
+    "meridian": ("exports (`journey-truth`'s `meridian_weekly.csv`, geo panels' `geo_panel.csv`; observed: "
+                 "`meridian_weekly_observed.csv`; "
                  "`journeysim.experiments.panels.meridian_panel`): one row per geo and whole week, in the layout "
                  "Google Meridian's `DataFrameDataLoader` and `CsvDataLoader` read", (
         Column("geo", "name", "the geo (`national` for one run; the region's name in a geo panel)"),
@@ -379,6 +380,35 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("confidence", "0..1", "1 − the two-sided p-value of the lift"),
         Column("metric", "name", "Robyn's `dep_var` (`revenue`)"),
         Column("calibration_scope", "name", "`immediate` (test period only) or `total` (with a cool-down)"),
+    )),
+    "geo_truth": ("geo panels (`geo_truth.csv`, `journeysim.experiments.panels.geo.geo_truth`): the truth per "
+                  "region, one row per seed, region and channel; each region is its own market, its channel-off run "
+                  "shares its seed", (
+        Column("geo", "name", "the region (`geo` of `geo_panel.csv`)"),
+        Column("seed", "seed", "the seed (region *g*, from 0, runs seed + 1000 *g*)"),
+        Column("channel", "name", "the channel switched off"),
+        Column("spend", "currency", "the channel's spend in the region's factual run"),
+        Column("incremental_acquisitions", "customers", "first orders the channel added in the region"),
+        Column("incremental_orders", "orders", "orders it added"),
+        Column("incremental_revenue", "currency", "net revenue it added"),
+        Column("roas", "currency/currency", "incremental revenue / spend (empty where the region spent nothing)"),
+    )),
+    "geo_truth_weekly": ("geo panels (`geo_truth_weekly.csv`): the truth per region, seed, channel and whole week", (
+        Column("geo", "name", "the region"),
+        Column("seed", "seed", "the seed"),
+        Column("channel", "name", "the channel switched off"),
+        Column("week", "week", "week of the run, 1 to `days` // 7"),
+        Column("day", "day", "first simulated day of the week (1, 8, 15, ...)"),
+        Column("spend", "currency", "the channel's spend in the week"),
+        Column("incremental_acquisitions", "customers", "first orders it added in the week"),
+        Column("incremental_orders", "orders", "orders it added in the week"),
+        Column("incremental_revenue", "currency", "net revenue it added in the week"),
+    )),
+    "geos": ("geo panels (`geos.csv`): the regions and their spend plans", (
+        Column("geo", "name", "the region"),
+        Column("size", "customers", "its population"),
+        Column("seed_offset", "seeds", "added to each seed for the region's runs"),
+        Column("budget_<channel>", "multiplier", "the region's multiplier of the channel's planned budget (0: dark)"),
     )),
 }
 """Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its

@@ -81,3 +81,15 @@ def test_meridian_takes_the_lift_tests_as_roi_priors_calibrated_on_their_weeks(p
     used = mmm.prior_broadcast.roi_m.distribution  # the prior Meridian samples: the tested ROI's log-normal
     assert np.allclose(np.asarray(used.loc), priors.loc[channels, "mu"])
     assert np.allclose(np.exp(np.asarray(used.loc) + np.asarray(used.scale) ** 2 / 2), priors.loc[channels, "roi"])
+
+
+def test_meridian_reads_the_geo_panel_with_each_regions_population() -> None:
+    from journeysim.experiments.panels.geo import Geo, geo_truth
+
+    regions = [Geo("north", 500, {"tv": 0.0}), Geo("south", 800, {"display": 2.0}), Geo("west", 400)]
+    result = geo_truth("attribution_lab", regions, overrides=["population.size=1700", "days=42"], jobs=1)
+    data = _loaded(result.panel)
+    assert list(data.kpi.coords["geo"].values) == ["north", "south", "west"] and data.kpi.shape == (3, 6)
+    assert list(data.population.values) == [500, 800, 400]
+    assert np.isclose(float(data.kpi.sum()), result.panel["orders"].sum())
+    assert float(data.rf_spend.sel(geo="north").sum()) == 0.0  # TV dark in the north

@@ -60,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
                    help="a spend plan CSV (day, week or date, then a column per channel): the truth for that plan")
     p.add_argument("--plan-amounts", choices=("population", "reference"), default="population",
                    help="the plan's amounts: this population's spend (default) or budgets at reference size")
+    p.add_argument("--geos", type=int, default=0, metavar="N",
+                   help="also run a geo experiment: N regions sharing population.size, each with its own budget "
+                        "multipliers, and write geo_panel.csv (Meridian) and the truth per region (default 0: none)")
     p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
                    help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
                         "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
@@ -189,6 +192,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     if args.lift_tests < 0:
         raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
+    if args.geos and not 2 <= args.geos <= 50:
+        raise ConfigError("--geos", args.geos, "a number of regions from 2 to 50 (0: no geo panel)")
     if not 0 < args.holdout_share < 1:
         raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
     with executors.use(executors.from_args(args)):
@@ -218,6 +223,14 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
         print(format_lift(lift.table))
+    if args.geos:
+        from journeysim.experiments.panels.geo import geo_truth
+
+        with executors.use(executors.from_args(args)):
+            geo = geo_truth(None, args.geos, seeds=result.meta["seeds"], overrides=args.overrides, jobs=args.jobs)
+        geo.write(directory)
+        print(f"geo panel: {len(geo.meta['regions'])} regions, {geo.meta['runs']} runs (geo_panel.csv, "
+              f"geo_truth.csv)")
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])
     return result, directory
 
