@@ -125,6 +125,28 @@ def make_journey_map(docs: Path) -> None:
     write(docs / "data" / "journey_map.md", "\n".join(lines) + "\n")
 
 
+def make_competition(docs: Path) -> None:
+    """The competition page: a three-brand year's figures and its brand table (what ``journey`` prints)."""
+    from journeysim import simulate
+    from journeysim.report import BRAND_COLUMNS, BRAND_HEADERS
+    from journeysim.units import format_kpi
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = simulate("baseline", overrides={"population.size": BASELINE_SIZE, "competition": "three_brands"},
+                          seed=BASELINE_SEED, path=Path(tmp) / "three", figures=True)
+        for name in ("brand_shares", "switching"):
+            shutil.copyfile(Path(tmp) / "three" / f"{name}.png", docs / "images" / f"competition_{name}.png")
+    section = result.summary["competition"]
+    lines = [f"*`journey competition=three_brands population.size={BASELINE_SIZE} seed={BASELINE_SEED}`, "
+             "written by `docs/docs_data.py`*", "",
+             "| brand | " + " | ".join(BRAND_HEADERS[key] for key in BRAND_COLUMNS) + " |",
+             "|---|" + "---:|" * len(BRAND_COLUMNS)]
+    lines += [f"| {brand} | " + " | ".join(format_kpi(key, section[key][brand]) for key in BRAND_COLUMNS) + " |"
+              for brand in section["brands"]]
+    lines += ["", f"Our checkout and reorder attempts won by a competitor: {section['lost_to_competitors']:,}."]
+    write(docs / "data" / "competition_brands.md", "\n".join(lines) + "\n")
+
+
 AB_SIZE = 20_000
 AB_DESIGN = ("--start", "60", "--window", "28")
 
@@ -282,6 +304,9 @@ SOURCES: tuple[Source, ...] = (
       for name in GALLERY),
     Source("journey_map", ("images/journey_map.png", f"images/journey_map_{JOURNEY_MAP_PERSONA}.png",
                            "data/journey_map.md"), "python docs/docs_data.py --only journey_map", make_journey_map),
+    Source("competition", ("images/competition_brand_shares.png", "images/competition_switching.png",
+                           "data/competition_brands.md"), "python docs/docs_data.py --only competition",
+           make_competition),
     Source("ab_tests", ("data/ab_known.md", "data/ab_null.md", "images/ab_tests.png"),
            "python docs/docs_data.py --only ab_tests", make_ab_tests),
     Source("experiments", ("images/experiments_comparison.png", "images/experiments_differences.png",
