@@ -125,6 +125,36 @@ def case_paths(size: int, days: int) -> dict:
             "peak_mb": peak_memory_mb(), "export_mb": peak_memory_mb() - before}
 
 
+def case_exports(size: int, days: int) -> dict:
+    """Every export journey-truth writes of a run (paths, MMM, Meridian, Robyn, observed panels) of
+    ``attribution_lab`` with the full journey log; ``export_mb`` is what they added to the finished run's peak
+    (issue #24 bounds it: under 500 MB at 100,000 x 730)."""
+    import tempfile
+
+    from journeysim.api import compose_config
+    from journeysim.experiments.exports import iter_journey_paths, mmm_table, record
+    from journeysim.experiments.panels import panel_exports, write_panels
+    from journeysim.outputs import write_csv, write_table
+    from journeysim.runner import build_model
+    from journeysim.scenarios.spec import parse_config
+
+    overrides = [f"population.size={size}", f"days={days}", f"outputs.event_log_sample={size}",
+                 "outputs.mesa_agents=lazy"]
+    spec = parse_config(compose_config("attribution_lab", overrides))
+    model = build_model(spec).run()
+    before = peak_memory_mb()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        write_table(Path(directory) / "paths", iter_journey_paths(model), "csv")
+        rec = record(model)
+        for freq in ("D", "W"):
+            write_csv(Path(directory) / f"mmm_{freq}.csv", mmm_table(rec, freq))
+        write_panels(directory, panel_exports(rec, spec.seed))
+    seconds = time.perf_counter() - started
+    return {"case": f"truth exports {size:,} x {days} (paths, MMM, Meridian, Robyn, observed)", "wall_s": seconds,
+            "peak_mb": peak_memory_mb(), "export_mb": peak_memory_mb() - before}
+
+
 @dataclass(frozen=True)
 class TimedRun:
     """One sweep job: a composed run spec (composed once, by the caller), run; returns its seconds."""
@@ -215,6 +245,8 @@ def main() -> None:
             result = case_truth(int(rest[0]), int(rest[1]))
         elif kind == "paths":
             result = case_paths(int(rest[0]), int(rest[1]))
+        elif kind == "exports":
+            result = case_exports(int(rest[0]), int(rest[1]))
         elif kind == "multirun":
             result = case_multirun(*(int(x) for x in rest[:4]))
         elif kind == "sweep":
@@ -231,6 +263,7 @@ def main() -> None:
         ["baseline", str(big), "365"],
         ["truth", "10000" if args.quick else "50000", "2" if args.quick else "5"],
         ["paths", "10000" if args.quick else "100000", "730"],
+        ["exports", "10000" if args.quick else "100000", "730"],
         ["sweep", "20" if args.quick else "100", "10000", "365", "2"],
         ["multirun", "20" if args.quick else "100", "10000", "365", "2"],
     ]

@@ -194,8 +194,9 @@ def test_journey_truth_writes_every_panel_of_the_first_seed(tmp_path) -> None:
     from journeysim.experiments.panels import PANEL_FILES
     from journeysim.experiments.truth import true_effects
 
+    exact = Observation.parse("spend_noise=0, impressions_noise=0,outcome_noise=0,reporting_lag_days=0")
     result = true_effects("attribution_lab", seeds=1, overrides=["population.size=600", "days=35"], channels=["tv"],
-                          marginal=False, jobs=1)
+                          marginal=False, jobs=1, observation=exact)
     result.write(tmp_path)
     for name in PANEL_FILES:
         suffix = ".json" if name == "robyn_inputs" else ".csv"
@@ -205,3 +206,15 @@ def test_journey_truth_writes_every_panel_of_the_first_seed(tmp_path) -> None:
     assert set(args["paid_media_spends"]) <= set(robyn.columns) and len(robyn) == 5
     meridian = pd.read_csv(tmp_path / "meridian_weekly.csv")
     assert meridian["orders"].sum() == result.exports[min(result.exports)]["mmm_daily"]["orders"].iloc[:35].sum()
+    observed = pd.read_csv(tmp_path / "mmm_weekly_observed.csv")
+    pd.testing.assert_frame_equal(observed, pd.read_csv(tmp_path / "mmm_weekly.csv"))  # no noise, no lag: the truth
+
+
+def test_observation_settings_parse_from_the_command_line() -> None:
+    assert Observation.parse(None) == Observation()
+    assert Observation.parse("spend_noise=0.2, reporting_lag_days=7") == Observation(spend_noise=0.2,
+                                                                                     reporting_lag_days=7)
+    for text, match in (("lag=3", "observation"), ("spend_noise", "--observe"), ("spend_noise=high", "--observe"),
+                        ("outcome_noise=2", "observation.outcome_noise")):
+        with pytest.raises(ConfigError, match=match):
+            Observation.parse(text)

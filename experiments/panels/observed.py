@@ -87,6 +87,22 @@ class Observation:
                 raise unknown_name("observation", key, allowed)
         return cls(**values)
 
+    @classmethod
+    def parse(cls, text: str | None, key: str = "--observe") -> Observation:
+        """An :class:`Observation` from ``"spend_noise=0.1,reporting_lag_days=5"`` (None or empty: defaults)."""
+        allowed = tuple(cls.__dataclass_fields__)
+        values: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in (text or "").split(","))):
+            name, sep, number = part.partition("=")
+            try:
+                values[name.strip()] = float(number)
+            except ValueError:
+                raise ConfigError(key, part, f"key=value pairs separated by commas, keys {', '.join(allowed)}, "
+                                             "values numbers") from None
+            if not sep:
+                raise ConfigError(key, part, f"key=value pairs separated by commas, keys {', '.join(allowed)}")
+        return cls.from_mapping(values)
+
     def lag_weights(self) -> np.ndarray:
         """Probability of each booking delay 0, 1, ... days (sums to 1)."""
         mean = float(self.reporting_lag_days)

@@ -56,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
     add_truth_options(p)
     p.add_argument("--exports", choices=("first", "all", "none"), default="first",
                    help="seeds whose factual run writes paths and MMM tables (default first)")
+    p.add_argument("--observe", default=None, metavar="KEY=VALUE,...",
+                   help="noise and lag of the observed panels, e.g. spend_noise=0.1,reporting_lag_days=5 (keys "
+                        "spend_noise, impressions_noise, outcome_noise, reporting_lag_days; docs/mmm-panels.md)")
     p.add_argument("--plan", default=None, metavar="FILE",
                    help="a spend plan CSV (day, week or date, then a column per channel): the truth for that plan")
     p.add_argument("--plan-amounts", choices=("population", "reference"), default="population",
@@ -192,6 +195,9 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     if args.lift_tests < 0:
         raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
+    from journeysim.experiments.panels.observed import Observation
+
+    observation = Observation.parse(args.observe)
     if args.geos and not 2 <= args.geos <= 50:
         raise ConfigError("--geos", args.geos, "a number of regions from 2 to 50 (0: no geo panel)")
     if not 0 < args.holdout_share < 1:
@@ -201,7 +207,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
                               horizons=number_list("--horizons", args.horizons, int),
                               response=number_list("--response", args.response), plan=args.plan,
-                              plan_amounts=args.plan_amounts)
+                              plan_amounts=args.plan_amounts, observation=observation)
     directory = commands.output_dir(args.output_dir, "truth", result.meta["scenario"])
     result.write(directory)
     totals = result.totals.set_index("metric")

@@ -90,7 +90,7 @@ class Variant:
         return (self.week - 1) * WEEK_DAYS, self.week * WEEK_DAYS
 
 
-def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[str, Any]:
+def run_variant(spec: RunSpec, variant: Variant, exports: bool = False, observation: Any = None) -> dict[str, Any]:
     """Run one counterfactual; return its totals (and, with ``exports``, its paths and MMM tables).
 
     Returns
@@ -132,7 +132,7 @@ def run_variant(spec: RunSpec, variant: Variant, exports: bool = False) -> dict[
     if exports:
         rec = record(model)
         out |= {"paths": journey_paths(model), "mmm_daily": mmm_table(rec, "D"), "mmm_weekly": mmm_table(rec, "W"),
-                **panel_exports(rec, spec.seed)}
+                **panel_exports(rec, spec.seed, observation)}
     return out
 
 
@@ -141,7 +141,7 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
                  marginal: bool = True, exports: str = "first", jobs: int | None = None,
                  level: float = LEVEL, pulses: int = 0, horizons: Sequence[int] = HORIZONS,
                  response: Sequence[float] = (), plan: str | Path | None = None,
-                 plan_amounts: str = "population") -> TruthResult:
+                 plan_amounts: str = "population", observation: Any = None) -> TruthResult:
     """Each channel's true incremental acquisitions, revenue, ROAS and marginal ROAS.
 
     Parameters
@@ -176,6 +176,9 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
         after the scenario's levers: the truth of that plan.
     plan_amounts : {"population", "reference"}
         Whether the plan's amounts are this population's spend or budgets at reference size.
+    observation : Observation, optional
+        Noise and reporting lag of the observed panels
+        (:class:`~journeysim.experiments.panels.Observation`; default its defaults).
     """
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
@@ -199,7 +202,8 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     if exports not in ("first", "all", "none"):
         raise ConfigError("exports", exports, "first, all or none")
     exported = {"first": seed_list[:1], "all": seed_list, "none": []}[exports]
-    tasks = [(replace(spec, seed=s), v, v.kind == "all" and s in exported) for s in seed_list for v in variants]
+    tasks = [(replace(spec, seed=s), v, v.kind == "all" and s in exported, observation) for s in seed_list
+             for v in variants]
     jobs = _jobs(jobs, len(tasks))
     outputs = run_many([partial(run_variant, *task) for task in tasks], jobs).values()
     runs = pd.DataFrame([{k: v for k, v in o.items() if k in RUN_COLUMNS} for o in outputs])
