@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-robust test-ray test-meridian bench lint browser clean app validate docs docs-data contracts
+.PHONY: demo test test-robust test-ray test-meridian test-mmm bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ $(MERIDIAN_VENV)/.installed: pyproject.toml
 
 test-meridian: $(MERIDIAN_VENV)/.installed
 	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 $(MERIDIAN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_meridian.py
+
+## test-mmm: PyMC-Marketing builds its MMM on the weekly table and takes the lift tests, in its own venv (.venv-mmm, .[mmm])
+MMM_VENV := .venv-mmm
+$(MMM_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MMM_VENV)
+	$(MMM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MMM_VENV)/bin/python -m pip install --quiet -e '.[mmm]'
+	touch $(MMM_VENV)/.installed
+
+test-mmm: $(MMM_VENV)/.installed
+	MPLBACKEND=Agg $(MMM_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_pymc_marketing.py
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)
