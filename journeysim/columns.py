@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from journeysim.sim.schema.devices import DEVICES
 from journeysim.sim.stage_stays import PAIN_POINTS
 from journeysim.sim.stages import STAGE_NAMES
 
@@ -91,6 +92,10 @@ _DAILY = (
            "(`market.demand.weekly`, `market.demand.yearly`)"),
     Column("entrants", "people/day", "new prospects who entered the market (`market.demand.entry_rate`)"),
     Column("leavers", "people/day", "people who left the market (`market.demand.exit_rate`)"),
+    *(Column(f"sessions_{d}", "sessions/day", f"sessions on {d} (a customer reached by an impressions channel, or "
+             "a checkout attempt; `market.devices`)") for d in DEVICES),
+    *(Column(f"orders_{d}", "orders/day", f"orders checked out on {d}") for d in DEVICES),
+    Column("cross_device_orders", "orders/day", "orders whose journey since the last order used two or more devices"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

@@ -1,4 +1,4 @@
-"""Offer levers: price promotions over dates and a checkout friction fix."""
+"""Offer levers: price promotions over dates, a checkout friction fix and responsive design."""
 
 from __future__ import annotations
 
@@ -85,4 +85,44 @@ class CheckoutFix(Lever):
         """Put the fix live on its day and book its cost."""
         if day == self.day:
             model.controls.set_checkout_friction(self.friction)
+            book_cost(model, day, self.cost * model.spec.population.scale)
+
+
+@register("responsive_design")
+class ResponsiveDesign(Lever):
+    """Responsive design: checkout on small screens works nearly as well as on desktop from a
+    given day, at a one-off cost (the device gap of ``market.devices.conversion`` narrows).
+
+    YAML::
+
+        type: responsive_design
+        closing: 0.5      # share of each device's gap in checkout success to the best device closed, 0..1
+        from_day: 0       # day the new design goes live
+        cost: 20000       # one-off cost, currency at population.reference_size (scaled like budgets)
+
+    Parameters
+    ----------
+    closing : float
+        Share of each device's gap to the best device closed (0..1).
+    day : int
+        Day the design goes live.
+    cost : float
+        One-off cost at reference size, currency.
+    """
+
+    keys = ("closing", "from_day", "cost")
+
+    def __init__(self, closing: float, day: int, cost: float) -> None:
+        self.closing, self.day, self.cost = closing, day, cost
+
+    @classmethod
+    def from_params(cls, params: Params) -> ResponsiveDesign:
+        """Build the lever from its validated YAML parameters."""
+        return cls(params.probability("closing"), int(params.number("from_day", low=0, integer=True, default=0)),
+                   params.number("cost", low=0.0, default=0.0))
+
+    def before_day(self, model: JourneyModel, day: int) -> None:
+        """Put the design live on its day and book its cost."""
+        if day == self.day:
+            model.controls.set_responsive_design(self.closing)
             book_cost(model, day, self.cost * model.spec.population.scale)

@@ -238,6 +238,13 @@ class MarketControls(ValueControls, ServiceControls):
         """Checkout abandonment probability of ``rows`` (a number when nobody has a scoped one)."""
         return self.friction if self._customer_friction is None else self._customer_friction[rows]
 
+    def set_responsive_design(self, closing: float) -> None:
+        """Responsive design from today: every device closes ``closing`` (0..1) of its gap in checkout
+        success to the best device (:meth:`journeysim.sim.devices.Devices.narrow_gap`; 0: the configured gaps)."""
+        if not 0.0 <= closing <= 1.0:
+            raise ConfigError("responsive_design.closing", closing, "a share of the gap from 0 to 1")
+        self._model.devices.narrow_gap(closing)
+
     # ------------------------------------------------------------------ word of mouth
     def scale_word_of_mouth(self, factor: float, scope: Scope = None) -> None:
         """Customers in ``scope`` hold ``factor`` times as many conversations a day as before."""

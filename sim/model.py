@@ -14,6 +14,7 @@ from journeysim.sim.competition_phase import CompetitionPhases
 from journeysim.sim.config import RunSpec
 from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
 from journeysim.sim.demand import Demand
+from journeysim.sim.devices import Devices
 from journeysim.sim.journey_log import Event, JourneyLog
 from journeysim.sim.lifetime import CustomerValue
 from journeysim.sim.network import Graph, build_graph, personal_groups
@@ -71,6 +72,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.touchpoints.logged_mask = self.journey_log.mask if self.journey_log.active else None
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
+        self.devices = Devices(spec.market.devices, spec.population.personas, self.state.persona, self.streams,
+                               self.collector)
         self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
         self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
@@ -230,6 +233,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         c.impressions[day], c.spend[day], c.reach[day] = exposure.impressions, exposure.spend, exposure.reach
         for rows, channel in exposure.logged:
             self.journey_log.record(day, rows, Event.EXPOSURE, channel)
+        for rows in exposure.reached:  # each channel's reach is a session on some device (sim/devices.py)
+            self.devices.visit(day, rows)
 
     def run_demand(self, day: int) -> None:
         """Organic demand (:mod:`~journeysim.sim.demand`): prospects discover the category
@@ -275,7 +280,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         """Checkout attempts of ``rows``: book and send back the abandoners; return the buyers."""
         if rows.size == 0:
             return rows
-        result = purchase.checkout(rows, self.controls.friction_of(rows), self.streams["decisions"])
+        friction = self.devices.checkout(day, rows, self.controls.friction_of(rows))  # by device
+        result = purchase.checkout(rows, friction, self.streams["decisions"])
         self.collector.add(day, "checkout_attempts", rows.size)
         self.collector.add(day, "abandoned", result.abandoners.size)
         gone = result.abandoners
@@ -307,6 +313,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.lifetime.add(day, rows, orders.price, market.unit_cost * basket)
         self.book_our_orders(day, rows, orders.price)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
+        self.devices.ordered(day, rows)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
         self.rates.respondents += int(orders.first.sum())

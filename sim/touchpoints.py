@@ -10,7 +10,7 @@ adstocked impressions per capita. The response to frequency saturates by a named
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -84,6 +84,7 @@ class DayExposure:
     spend: np.ndarray
     reach: np.ndarray
     logged: list[tuple[np.ndarray, int]]
+    reached: list[np.ndarray] = field(default_factory=list)  # distinct rows reached, per impressions channel
 
 
 def impression_count(spend: float, cpm: float, unspent: float) -> tuple[int, float]:
@@ -286,6 +287,7 @@ class Touchpoints:
         self.state.interest[rows] += kick
         touched = rows[kick > 0]
         self.state.last_touch[touched] = channel.index
+        out.reached.append(rows)
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
         if self.stays is not None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from journeysim.sim.schema.baskets import BasketSpec
 from journeysim.sim.schema.demand import DemandSpec
+from journeysim.sim.schema.devices import DeviceSpec
 from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, Text, spec
 from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.state import FUNNEL_STEPS
@@ -53,6 +54,7 @@ class MarketSpec(SpecBase):
     baskets: BasketSpec = dataclasses.field(default_factory=BasketSpec)  # order values (sim/baskets.py)
     currency: CurrencySpec = dataclasses.field(default_factory=CurrencySpec)
     demand: DemandSpec = dataclasses.field(default_factory=DemandSpec)  # organic demand, seasons (sim/demand.py)
+    devices: DeviceSpec = dataclasses.field(default_factory=DeviceSpec)  # devices per session (sim/devices.py)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:

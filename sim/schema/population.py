@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
+from journeysim.sim.schema.devices import DEVICES, device_shares
 from journeysim.sim.schema.fields import (
     PROBABILITY,
     FieldRule,
@@ -81,17 +82,26 @@ class PersonaSpec(SpecBase):
     """Mean basket of the persona's orders, in standard orders (``market.price``; see ``sim/baskets.py``)."""
     need_recognition: Annotated[float, Number(low=0.0)] = 1.0
     """Multiplier of ``market.demand.need_rate`` for the persona's prospects (see ``sim/demand.py``)."""
+    devices: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=DEVICES)] = dataclasses.field(
+        default_factory=dict)
+    """Share of the persona's sessions per device (rescaled to sum to 1; empty: ``market.devices.shares``)."""
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """``share``, ``affinity``, ``basket_size``, ``need_recognition`` and the traits."""
-        return ("share", "affinity", "basket_size", "need_recognition", *TRAITS)
+        """``share``, ``affinity``, ``basket_size``, ``need_recognition``, ``devices`` and the traits."""
+        return ("share", "affinity", "basket_size", "need_recognition", "devices", *TRAITS)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
         """Gather the traits under ``traits``."""
         traits = {trait: at(TRAIT_RULES[trait].check, data.pop(trait, None), trait) for trait in TRAITS}
         return {**data, "traits": traits}
+
+    @model_validator(mode="after")
+    def _device_shares(self) -> PersonaSpec:
+        if self.devices:
+            object.__setattr__(self, "devices", device_shares(self.devices, "devices"))
+        return self
 
 
 @spec

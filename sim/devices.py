@@ -1,0 +1,145 @@
+"""Devices: the device of each session and checkout attempt, and checkout success by device.
+
+Every customer has a primary device drawn from their persona's device shares
+(``market.devices.shares`` or the persona's ``devices``). A session (a day's reach by an
+impressions channel, or a checkout attempt) is on the primary device, or, with probability
+``market.devices.switch``, on a device drawn afresh from the same shares, so the share of
+sessions by device equals the shares. Checkout success differs by device
+(``market.devices.conversion``, relative), rescaled so that the session-weighted mean success is
+``1 - checkout_friction``: the default mix moves orders from mobile to desktop without changing
+today's average friction. A journey whose sessions since the last order used two or more devices
+ends in a cross-device order. Draws come from the ``devices`` stream only (and the primary
+device from a generator of its own), so no other phase's random numbers change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from journeysim.sim.collectors import Collector
+from journeysim.sim.schema.devices import DEVICES, DeviceSpec
+from journeysim.sim.schema.population import PersonaSpec
+from journeysim.sim.streams import RandomStreams
+
+_BITS = np.array([bin(mask).count("1") for mask in range(1 << len(DEVICES))], np.int8)
+"""Number of devices in each bit mask of devices used."""
+
+
+def session_mix(spec: DeviceSpec, personas: tuple[PersonaSpec, ...]) -> np.ndarray:
+    """Share of sessions per device of each persona, shape (personas, devices)."""
+    return np.array([[(p.devices or spec.shares)[d] for d in DEVICES] for p in personas], np.float64)
+
+
+class Devices:
+    """The devices customers use: primary device, session devices, checkout success by device.
+
+    Parameters
+    ----------
+    spec : DeviceSpec
+        ``market.devices``.
+    personas : tuple of PersonaSpec
+        The personas (their shares weight the population's device mix).
+    persona : ndarray
+        Persona code of every row (entrants included).
+    streams : RandomStreams
+        The run's streams (``devices`` per session; ``device_primary`` for primary devices).
+    collector : Collector
+        Where the daily device columns (:data:`~journeysim.sim.collectors.DEVICE_COLUMNS`) are counted.
+    """
+
+    def __init__(self, spec: DeviceSpec, personas: tuple[PersonaSpec, ...], persona: np.ndarray,
+                 streams: RandomStreams, collector: Collector) -> None:
+        shares = session_mix(spec, personas)
+        cumulative = np.cumsum(shares, axis=1)
+        cumulative[:, -1] = 1.0
+        self._cumulative = cumulative
+        self.mix = np.array([p.share for p in personas]) @ shares  # population share of sessions per device
+        conversion = np.array([spec.conversion[d] for d in DEVICES])
+        self.base_success = conversion / float(self.mix @ conversion)  # session-weighted mean 1
+        self.success = self.base_success.copy()  # relative checkout success per device today
+        self.switch = spec.switch
+        self.persona = persona
+        self.collector = collector
+        self._rng = streams["devices"]
+        self.primary = self._draw(np.arange(persona.size), streams.generator("device_primary"))
+        self.used = np.zeros(persona.size, np.uint8)  # bit mask of devices used since the last order
+        self.at_checkout = self.primary.copy()  # device of each customer's latest checkout attempt
+
+    def _draw(self, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A device per row from its persona's shares."""
+        u = rng.random(rows.size)
+        return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
+
+    def session_devices(self, rows: np.ndarray) -> np.ndarray:
+        """The device of one session of each of ``rows`` (primary, or afresh with ``switch``)."""
+        device = self.primary[rows]
+        if self.switch > 0 and rows.size:
+            moved = self._rng.random(rows.size) < self.switch
+            device = device.copy()
+            device[moved] = self._draw(rows[moved], self._rng)
+        return device
+
+    def _count(self, day: int, kind: str, device: np.ndarray) -> None:
+        counts = np.bincount(device, minlength=len(DEVICES))
+        for code, name in enumerate(DEVICES):
+            self.collector.daily[f"{kind}_{name}"][day] += counts[code]
+
+    def visit(self, day: int, rows: np.ndarray) -> np.ndarray:
+        """Sessions of ``rows`` (distinct customers) on ``day``: their devices, counted and
+        remembered for the journey. Returns the device code of each session."""
+        if rows.size == 0:
+            return np.empty(0, np.int8)
+        device = self.session_devices(rows)
+        self.used[rows] |= np.left_shift(np.uint8(1), device.astype(np.uint8))
+        self._count(day, "sessions", device)
+        return device
+
+    def checkout(self, day: int, rows: np.ndarray, friction: float | np.ndarray) -> np.ndarray:
+        """Abandonment probability of each checkout attempt of ``rows`` (distinct) on its device.
+
+        ``friction`` is the checkout friction before devices (one for all or one per row); the
+        result is ``1 - (1 - friction) x success[device]``, within [0, 1]. The attempt is a
+        session on its device.
+        """
+        device = self.visit(day, rows)
+        self.at_checkout[rows] = device
+        return np.clip(1.0 - (1.0 - np.asarray(friction, np.float64)) * self.success[device], 0.0, 1.0)
+
+    def ordered(self, day: int, rows: np.ndarray) -> None:
+        """Orders of ``rows`` on the device of their checkout; a journey that used two or more
+        devices since the last order is a cross-device order. The journey restarts."""
+        if rows.size == 0:
+            return
+        self._count(day, "orders", self.at_checkout[rows])
+        self.collector.daily["cross_device_orders"][day] += int((_BITS[self.used[rows]] >= 2).sum())
+        self.used[rows] = 0
+
+    def narrow_gap(self, closing: float) -> None:
+        """Responsive design: each device closes ``closing`` (0..1) of its gap in checkout success
+        to the best device (from today on; 0 restores the configured gaps)."""
+        best = self.base_success.max()
+        self.success = self.base_success + closing * (best - self.base_success)
+
+
+def summary(collector: Collector, days: int) -> dict:
+    """By-device KPIs of a run of ``days`` days (``summary.json``'s ``devices``).
+
+    Per device: sessions, orders, their shares of all sessions and orders, and conversion
+    (orders per session); then mobile's traffic-minus-orders share gap (points), desktop's
+    conversion over mobile's, and cross-device orders (count and share of orders).
+    """
+    daily = collector.daily
+    sessions = np.array([daily[f"sessions_{d}"][:days].sum() for d in DEVICES])
+    orders = np.array([daily[f"orders_{d}"][:days].sum() for d in DEVICES])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        traffic, bought = sessions / sessions.sum(), orders / orders.sum()
+        conversion = orders / sessions
+    cross = float(daily["cross_device_orders"][:days].sum())
+    out: dict = {d: {"sessions": int(sessions[k]), "orders": int(orders[k]), "traffic_share": float(traffic[k]),
+                     "order_share": float(bought[k]), "conversion_rate": float(conversion[k])}
+                 for k, d in enumerate(DEVICES)}
+    out["mobile_share_gap_points"] = float(100 * (traffic[0] - bought[0]))
+    out["desktop_vs_mobile_conversion"] = float(conversion[1] / conversion[0]) if conversion[0] > 0 else float("nan")
+    out["cross_device_orders"] = int(cross)
+    out["cross_device_share"] = cross / orders.sum() if orders.sum() else float("nan")
+    return out
