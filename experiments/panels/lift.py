@@ -171,7 +171,7 @@ def _groups(model: Any, design: LiftDesign, held: np.ndarray, value: np.ndarray)
     np.add.at(per["orders"], customer, 1.0)
     np.add.at(per["acquisitions"], customer[code == 1], 1.0)
     np.add.at(per["revenue"], customer, value[day])
-    entered = model.state.present | (np.arange(n) < model.spec.population.size)  # everyone who was in the market
+    entered = np.arange(n) < model.state.entered  # everyone who entered the market (open population: entrants too)
     groups = {}
     for name, mask in (("holdout", held & entered), ("treated", ~held & entered)):
         groups[name] = {"n": int(mask.sum()), **{t: (float(per[t][mask].sum()), float((per[t][mask] ** 2).sum()))
