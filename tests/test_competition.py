@@ -23,7 +23,7 @@ def offers(m: int = 1, price=(60.0, 60.0), satisfaction=(0.0, 0.0), considered=(
 
 def rival_share(o: Offers, beta: float = 2.0, last: int = -1, streak: int = 0) -> float:
     v = utilities(o, np.full(len(o.price), beta, np.float32), np.full(len(o.price), last, np.int8),
-                  np.full(len(o.price), streak, np.uint8), ChoiceSpec())
+                  np.full(len(o.price), streak, np.uint8), ChoiceSpec(price=1.0))
     return float(probabilities(v)[0, 1])
 
 

@@ -12,8 +12,8 @@ from journeysim.runner import build_model
 from journeysim.sim import market_share
 from tests.conftest import make_spec
 
-SMALL = ("population.size=1500", "days=100", "outputs.event_log_sample=0")
-SEEDS = (1, 2, 3, 4)
+SMALL = ("population.size=2500", "days=100", "outputs.event_log_sample=0", "outputs.mesa_agents=lazy")
+SEEDS = (1, 2, 3, 4, 5, 6)
 
 
 def our_shares(spec) -> dict[int, float]:

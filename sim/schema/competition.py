@@ -96,7 +96,7 @@ class BrandSpec(SpecBase):
 class ChoiceSpec(SpecBase):
     """Weights of the multinomial-logit brand choice (utility units; see :mod:`journeysim.sim.competition`)."""
 
-    price: Annotated[float, Number(low=0.0)] = 1.0  # multiplier of each customer's price sensitivity
+    price: Annotated[float, Number(low=0.0)] = 0.5  # multiplier of each customer's price sensitivity
     quality: Annotated[float, Number(low=0.0)] = 3.0  # per unit of quality
     reviews: Annotated[float, Number(low=0.0)] = 0.3  # per review star
     satisfaction: Annotated[float, Number(low=0.0)] = 1.0  # per unit of satisfaction with the brand
