@@ -330,7 +330,9 @@ SOURCES: tuple[Source, ...] = (
                                        "organic_base", "repeat_profile") for ext in ("csv", "png")),
         "ab_calibration_aa.csv", "ab_calibration_known.csv", "ab_calibration.png",
         "brand_laws_toothpaste.csv", "brand_laws_toothpaste.png", "brand_laws_market.csv", "brand_laws_market.png",
-        "brand_laws_market_seeds.csv", "cross_price_elasticity.csv", "cross_price_elasticity.png")),
+        "brand_laws_market_seeds.csv", "cross_price_elasticity.csv", "cross_price_elasticity.png",
+        *(f"facts_three_brands{part}" for part in (".csv", ".png", "_price.csv", "_advertising.csv", "_nbd.csv",
+                                                   "_cart.csv", "_organic.csv", "_profile.csv")))),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "
