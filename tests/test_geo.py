@@ -17,8 +17,8 @@ REGIONS = [Geo("north", 900, {"tv": 0.0}), Geo("south", 1200, {"display": 2.0}),
 
 @pytest.fixture(scope="module")
 def result():
-    """Three regions (TV dark in the north, display doubled in the south), 8 weeks, two processes."""
-    return geo_truth("attribution_lab", REGIONS, overrides=["population.size=2700", f"days={DAYS}"], jobs=2)
+    """Three regions (TV dark in the north, display doubled in the south), 8 weeks: 11 jobs of run_many."""
+    return geo_truth("attribution_lab", REGIONS, overrides=["population.size=2700", f"days={DAYS}"], jobs=1)
 
 
 def test_the_geo_panel_stacks_every_region_with_its_own_plan_and_population(result) -> None:
@@ -87,7 +87,7 @@ def test_bad_geos_are_refused_with_the_key_the_value_and_what_is_allowed() -> No
 def test_journey_truth_writes_a_geo_panel_and_the_truth_per_region(tmp_path) -> None:
     from journeysim.experiments.truth.cli import main
 
-    main(["scenario=attribution_lab", "--seeds", "1", "population.size=1200", "days=28", "--marginal", "false",
+    main(["scenario=attribution_lab", "--seeds", "1", "population.size=600", "days=28", "--marginal", "false",
           "--pulses", "0", "--jobs", "1", "--geos", "2", f"hydra.run.dir={tmp_path}"])
     panel = pd.read_csv(tmp_path / "geo_panel.csv")
     assert list(panel["geo"].unique()) == ["region_1", "region_2"] and len(panel) == 8
