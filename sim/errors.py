@@ -70,6 +70,19 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"{key} = {value!r} is not allowed: {allowed}.")
 
+    def __reduce__(self) -> tuple:
+        """Pickled whole (class, message, key, value, allowed): a subclass such as
+        :class:`UnknownKeyError` raised in a worker reaches the command as itself, so it exits 2."""
+        return (_rebuilt, (type(self), str(self), self.key, self.value, self.allowed))
+
+
+def _rebuilt(cls: type[ConfigError], message: str, key: str, value: object, allowed: str) -> ConfigError:
+    """A :class:`ConfigError` (or subclass) from its pickled parts, without calling its ``__init__``."""
+    error = cls.__new__(cls)
+    ValueError.__init__(error, message)
+    error.key, error.value, error.allowed = key, value, allowed
+    return error
+
 
 def closest(name: str, choices: Iterable[str]) -> str:
     """Return a 'did you mean' hint for ``name`` among ``choices`` (empty if none is close)."""

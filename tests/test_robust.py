@@ -10,15 +10,18 @@ the matrix (one command per class); ``make test-robust`` (``JOURNEYSIM_ROBUST=al
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeysim.sim.errors import EXIT_BAD_INPUT
@@ -250,6 +253,99 @@ def test_any_edge_list_file_is_read_or_refused_with_a_config_error(tmp_path_fact
         assert "edges.csv" in str(error)
         return
     assert u.size > 0 and (u < v).all() and v.max() < 20  # edges between two customers, each once
+
+
+# ------------------------------------------------------------------ the whole config schema, by hypothesis
+SCHEMA_EXAMPLES = 300 if FULL else 20
+"""Examples of the schema property: ``make test`` tries 20, ``make test-robust`` 300."""
+
+PROBES = (-1e9, -1, 1e9, 1e15)
+"""Numbers far outside most keys' ranges: each is refused or would run (then it is not tried)."""
+
+
+@functools.cache
+def schema_leaves() -> dict[str, Any]:
+    """Every leaf key of the default run config (dotted) and its default value (lists aside)."""
+    from journeysim.experiments.compose import compose_base
+
+    def walk(node: dict, prefix: str) -> Iterator[tuple[str, Any]]:
+        for key, value in node.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                yield from walk(value, name + ".")
+            elif not isinstance(value, list) and value is not None:
+                yield name, value
+
+    return dict(walk(compose_base(None, []), ""))
+
+
+def override_commands() -> list[str]:
+    """Console scripts taking config overrides without a file of the user's before them."""
+    return sorted(name for name, command in COMMANDS.items()
+                  if command.overrides and not any("{dir}" in arg for arg in command.before))
+
+
+@st.composite
+def wrong_settings(draw) -> tuple[str, str, str, str, bool]:
+    """``(command, override, key, value as typed, surely wrong)``: a random key of the schema given
+    a value of the wrong type, far out of range, or a key its section does not have."""
+    leaves = schema_leaves()
+    key = draw(st.sampled_from(sorted(leaves)))
+    default = leaves[key]
+    word = "x" + draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8))
+    kind = draw(st.sampled_from(["type", "range", "unknown"]))
+    command = draw(st.sampled_from(override_commands()))
+    if kind == "unknown":
+        section = key.rpartition(".")[0]
+        name = f"{section}.{word}" if section else word
+        value = str(draw(st.integers(0, 99)))
+        plus = draw(st.sampled_from(["", "+"]))
+        return command, f"{plus}{name}={value}", name, value, True
+    if kind == "range" and isinstance(default, int | float) and not isinstance(default, bool):
+        value = repr(draw(st.sampled_from(PROBES)))
+        return command, f"{key}={value}", key, value, False
+    # the wrong type: a word where a number or a flag belongs (a text key may take any word)
+    return command, f"{key}={word}", key, word, not isinstance(default, str)
+
+
+def refused(override: str) -> bool:
+    """Whether the config with ``override`` is refused (composed and checked in this process)."""
+    from journeysim.experiments.compose import compose_base
+    from journeysim.scenarios.spec import parse_config
+    from journeysim.sim.errors import ConfigError
+
+    try:
+        parse_config(compose_base(None, [override]))
+    except ConfigError:
+        return True
+    return False
+
+
+def shown(value: str) -> tuple[str, ...]:
+    """How a message may show the value typed: as typed, or as the number it is."""
+    try:
+        number = float(value)
+    except ValueError:
+        return (value,)
+    return (value, repr(number), f"{number:g}", str(int(number)) if number.is_integer() else value)
+
+
+@settings(max_examples=SCHEMA_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=wrong_settings())
+def test_any_wrong_value_of_any_key_exits_2_naming_the_key_and_the_value(tmp_path_factory, case) -> None:
+    """Through the command line (in this process): a wrong value of a random key of the schema, or
+    a key the schema does not have, exits 2 with one line naming the key and the value, never a
+    traceback. A far-out number a key does allow is not run (it could run for long)."""
+    command, override, key, value, surely_wrong = case
+    if not surely_wrong and not refused(override):
+        return
+    folder = tmp_path_factory.mktemp("schema")
+    # days=3 only for journey: other commands' default plans need their days (a burst to day 334)
+    cheap = [arg for arg in CHEAP if arg.partition("=")[0] != key and (command == "journey" or arg != "days=3")]
+    before = [arg.replace("{dir}", str(folder)) for arg in COMMANDS[command].before]
+    line = bad_input(command, *before, override, *cheap, f"hydra.run.dir={folder / 'run'}")
+    assert key in line, line
+    assert any(text in line for text in shown(value)), line
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ class Problem:
 
 
 def bind(plan: BudgetPlan, config: Mapping[str, Any]) -> Problem:
-    """Check the plan's channels, total and burst against the base config."""
+    """Check the base config, then the plan's channels, total and burst against it (before any run)."""
+    from journeysim.scenarios.spec import parse_config
+
+    parse_config(dict(config))
     names = tuple(config["channels"])
     channels = plan.channels or tuple(c for c in names if float(config["channels"][c]["daily_budget"]) > 0)
     for channel in channels:
