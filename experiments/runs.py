@@ -92,6 +92,20 @@ def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+BRAND_KPIS = ("market_share_volume", "market_share_value", "share_of_voice", "penetration", "purchase_frequency")
+"""Per-brand KPIs of ``summary.json`` → ``competition`` that sweeps compare, as ``<kpi>.<brand>``."""
+
+
+def brand_kpis(competition: dict[str, Any] | None) -> dict[str, float]:
+    """The per-brand KPIs of a run with competitors as scalars named ``<kpi>.<brand>``
+    (``market_share_volume.ours``), so a sweep compares them like any KPI ({} without competitors)."""
+    out: dict[str, float] = {}
+    for name in BRAND_KPIS:
+        for brand, value in ((competition or {}).get(name) or {}).items():
+            out[f"{name}.{brand}"] = math.nan if value is None else float(value)
+    return out
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text())
@@ -185,7 +199,8 @@ def read_run(run_dir: Path) -> Run:
     job = tuple(str(o) for o in (_read_yaml(run_dir / OVERRIDES_FILE) or []))
     summary, problem = read_summary(run_dir / SUMMARY_FILE) if status == "complete" else (None, None)
     if summary is not None:
-        return Run(run_dir, status, summary["scenario"], summary["seed"], job, scalar_kpis(summary["kpis"]))
+        kpis = {**scalar_kpis(summary["kpis"]), **brand_kpis(summary.get("competition"))}
+        return Run(run_dir, status, summary["scenario"], summary["seed"], job, kpis)
     details = _read_json(run_dir / STATUS_FILE) or {}
     scenario, seed = override_value(job, "scenario"), _as_int(override_value(job, "seed"))
     if scenario is None or seed is None:

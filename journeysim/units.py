@@ -240,8 +240,15 @@ MORE_KPIS: dict[str, Kpi] = {
 
 
 def kpi(key: str) -> Kpi:
-    """The :class:`Kpi` of ``key``; an unknown key is labelled by its name, digits by its size."""
-    return KPIS.get(key) or MORE_KPIS.get(key) or Kpi(key, NUMBER)
+    """The :class:`Kpi` of ``key``; a per-brand KPI ``<kpi>.<brand>`` (``market_share_volume.ours``)
+    takes its KPI's unit; an unknown key is labelled by its name, digits by its size."""
+    found = KPIS.get(key) or MORE_KPIS.get(key)
+    if found is not None:
+        return found
+    base, _, brand = key.partition(".")
+    if brand and base in MORE_KPIS:
+        return Kpi(f"{MORE_KPIS[base].label}: {brand}", MORE_KPIS[base].unit, MORE_KPIS[base].digits)
+    return Kpi(key, NUMBER)
 
 
 def format_kpi(key: str, value: Any, currency: Currency = DEFAULT_CURRENCY, difference: bool = False) -> str:

@@ -83,3 +83,16 @@ def test_the_terminal_prints_a_brand_table_in_the_kpi_units(run) -> None:
     text = out.getvalue()
     share = run[0].summary["competition"]["market_share_volume"]["ours"]
     assert "brands" in text and f"{100 * share:.1f}%" in text and "voice" in text
+
+
+def test_a_sweep_compares_each_brands_share_like_any_kpi_in_its_unit(run) -> None:
+    from journeysim.experiments.runs import read_run
+    from journeysim.units import format_kpi, kpi
+
+    result, path = run
+    kpis = read_run(path).kpis
+    shares = result.summary["competition"]["market_share_volume"]
+    assert kpis["market_share_volume.ours"] == pytest.approx(shares["ours"])
+    assert {"share_of_voice.value", "penetration.premium", "purchase_frequency.ours"} <= set(kpis)
+    assert kpi("market_share_volume.ours").label == "Market share (orders): ours"
+    assert format_kpi("market_share_volume.ours", -0.035, difference=True) == "-3.5 pp"
