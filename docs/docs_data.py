@@ -317,6 +317,10 @@ SOURCES: tuple[Source, ...] = (
     Source("attribution", ("images/truth.png", "images/attribution.png"),
            "journey-attribution scenario=attribution_lab seeds=5 population.size=50000 out=DIR",
            measured="long run (about 5 minutes), measured 2026-12-04 after the price rule (#19)"),
+    Source("truth_per_period", ("images/truth_weekly.png",),
+           "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
+           "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
+           measured="long run, measured 2026-12-04 on the busy 2-core machine (#24)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),

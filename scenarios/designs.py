@@ -117,7 +117,7 @@ class FollowDemand(BudgetLever):
 
         type: follow_demand
         channels: [search, social, display, tv, content]   # default: every channel with a budget
-        elasticity: 2.0          # budget ~ index ** elasticity (0: flat; 1: in proportion)
+        elasticity: 1.0          # budget ~ index ** elasticity (default 1: in proportion; 0: flat)
         keep_total: true         # scale each channel to its configured total over the run
 
     The index is ``market.demand``'s weekday factor times its yearly curve

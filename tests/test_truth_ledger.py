@@ -93,6 +93,7 @@ def test_journey_truth_writes_the_ledger_and_documents_every_column(truth):
         documented = columns.columns(table)
         assert not frame.empty, name
         assert [c for c in frame.columns if generic(c) not in documented] == [], name
+    assert (directory / "truth_weekly.png").stat().st_size > 10_000
     written = read_table(directory / "truth_ledger.csv")
     assert len(written) == len(result.ledger) == DAYS * len(result.meta["channels"])
     assert (written["incremental_orders"].to_numpy() == result.ledger["incremental_orders"].to_numpy()).all()

@@ -110,10 +110,11 @@ NON_NEGATIVE = ("incremental_acquisitions", "roas", "share")
 their printed lower bounds are clipped at zero, with a note."""
 
 
-def interval_text(row: dict, name: str, digits: int, percent: bool = False) -> tuple[str, bool]:
-    """``mean [low, high]`` of ``name`` in ``row``; whether a negative lower bound was clipped at 0."""
+def interval_text(row: dict, name: str, digits: int, percent: bool = False, clip: bool = True) -> tuple[str, bool]:
+    """``mean [low, high]`` of ``name`` in ``row``; whether a negative lower bound was clipped at 0
+    (only for :data:`NON_NEGATIVE` estimates, and only with ``clip``)."""
     mean, low, high = (row.get(f"{name}{part}", float("nan")) for part in ("", "_low", "_high"))
-    clipped = name in NON_NEGATIVE and low == low and low < 0
+    clipped = clip and name in NON_NEGATIVE and low == low and low < 0
     low = max(low, 0.0) if clipped else low
 
     def text(value: float) -> str:
@@ -180,11 +181,13 @@ def format_spend_variation(table: pd.DataFrame) -> str:
 def format_horizons(horizons: pd.DataFrame) -> str:
     """The ROAS over each horizon after the spend, per channel, as aligned text (``truth_horizons.csv``)."""
     weeks = sorted(horizons["horizon_weeks"].unique())
-    lines = ["ROAS after one week's spend (pulses), by horizon: " + ", ".join(f"{w} weeks" for w in weeks),
+    lines = ["ROAS after one week's spend (pulses), by horizon: " + ", ".join(f"{w} weeks" for w in weeks)
+             + " (n/a: past the end of the run; one week of spend is a small signal: use more customers or seeds "
+             "for narrow intervals)",
              f"{'channel':<14}{'pulses':>8}" + "".join(f"{f'{w} weeks':>24}" for w in weeks)]
     for channel, rows in horizons.groupby("channel", sort=False):
         by_week = rows.set_index("horizon_weeks")
-        cells = [interval_text(by_week.loc[w].to_dict(), "roas", 2)[0] if w in by_week.index else "n/a"
+        cells = [interval_text(by_week.loc[w].to_dict(), "roas", 2, clip=False)[0] if w in by_week.index else "n/a"
                  for w in weeks]
         lines.append(f"{channel:<14}{int(rows['pulses'].max()):>8}" + "".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)

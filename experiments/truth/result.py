@@ -26,6 +26,9 @@ import pandas as pd
 
 from journeysim.experiments.intervals import LEVEL, Interval, mean_interval
 
+TOP_CHANNELS = 4
+"""Channels whose weekly contribution :meth:`TruthResult.mmm_figure` draws (the largest; more are unreadable)."""
+
 METRICS = ("acquisitions", "revenue", "orders", "margin", "spend")
 """Run totals recorded per counterfactual run (counts; currency)."""
 
@@ -121,6 +124,8 @@ class TruthResult:
 
         write_figure(directory / "truth.png", plot_truth(self.table).figure)
         write_figure(directory / "channels.png", self.channels_figure().figure)
+        if not self.contribution.empty:
+            write_figure(directory / "truth_weekly.png", self.mmm_figure())
         if self.exports:
             seed = min(self.exports)
             write_csv(directory / "paths.csv", self.exports[seed]["paths"])
@@ -132,6 +137,29 @@ class TruthResult:
 
             write_panels(directory, {k: v for k, v in self.exports[seed].items() if k in PANEL_FILES})
         return directory
+
+    def mmm_figure(self):
+        """The truth in MMM terms as one figure (outside pyplot): weekly contribution of the
+        :data:`TOP_CHANNELS` largest channels and, when budget factors were run, every channel's
+        response curve."""
+        from matplotlib.figure import Figure
+
+        from journeysim.experiments.truth.plots import plot_contribution, plot_response
+
+        curves = not self.response.empty and self.response["factor"].nunique() > 2
+        figure = Figure(figsize=(15, 4.8) if curves else (10, 4.5), layout="constrained")
+        axes = figure.subplots(1, 2, width_ratios=(2, 1)) if curves else [figure.subplots()]
+        totals = self.contribution.groupby("channel", sort=False)["incremental_revenue"].sum()
+        top = list(totals.sort_values(ascending=False).index[:TOP_CHANNELS])
+        palette = [f"C{k}" for k in range(10)]
+        colors = {c: palette[k % 10] for k, c in enumerate(totals.index)}
+        plot_contribution(self.contribution, ax=axes[0], channels=top, colors=colors)
+        if len(totals) > len(top):
+            axes[0].set_title(f"True weekly contribution of the {len(top)} largest channels (band: interval over "
+                              "seeds; truth_contribution has all)")
+        if curves:
+            plot_response(self.response, ax=axes[1], colors=colors)
+        return figure
 
     def channels_figure(self, currency=None):
         """Spend, exposures (the first exported seed's, if any) and acquisitions per channel: by last
