@@ -91,7 +91,7 @@ class Snapshot:
     day, days : int
         Days stepped so far and the run's length (days).
     customers : int
-        Population size.
+        People who have been in the market so far (the population size, plus entrants when it is open).
     stage_counts : ndarray
         Customers in each stage on days 0..``day`` (rows) by stage (columns, ``STAGE_NAMES`` order).
     new_customers : ndarray
@@ -186,7 +186,7 @@ def take_snapshot(model: PageModel, run: int) -> Snapshot:
     """Copy what the page shows of ``model`` (call it only while no step runs)."""
     day, daily = model.day, model.collector.daily
     return Snapshot(
-        run=run, day=day, days=model.spec.days, customers=model.state.size,
+        run=run, day=day, days=model.spec.days, customers=model.state.entered,  # everyone in the market so far
         stage_counts=model.collector.stage_counts[: day + 1].copy(),
         new_customers=np.concatenate([[0.0], np.cumsum(daily["acquisitions"][:day])]),
         queue=daily["queue_tickets"][:day].copy(), backlog=daily["backlog_orders"][:day].copy(),

@@ -205,7 +205,8 @@ class ClassroomModel(JourneyModel):
                          "word_of_mouth": word_of_mouth,
                          "referral_reward": referral_reward, **levers}
         rng = self.streams.generator("classroom_sample")  # its own stream: the run's draws are unchanged
-        self.sample = snowball_sample(self.graph, self.state.size, min(SAMPLE_SIZE, self.state.size), rng)
+        people = self.population.size  # the people in the market on day 0 (an open population adds entrants)
+        self.sample = snowball_sample(self.graph, people, min(SAMPLE_SIZE, people), rng)
         self.sample_edges = induced_edges(self.graph, self.sample)
         self.layout = sample_layout(self.sample.size, self.sample_edges, self.spec.seed)
         self.input_error: str | None = None
@@ -243,7 +244,8 @@ class PageModel(ClassroomModel):
 
 # --------------------------------------------------------------------------- portrayal
 def snowball_sample(graph: Graph | None, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Rows of ``size`` customers reached breadth-first from random starts (ties kept visible).
+    """Rows of ``size`` customers among the first ``n`` reached breadth-first from random starts (ties
+    kept visible).
 
     Without a graph (fully mixed or personal groups) it is a simple random sample.
     """
@@ -260,6 +262,7 @@ def snowball_sample(graph: Graph | None, n: int, size: int, rng: np.random.Gener
         row = frontier.popleft()
         chosen.append(row)
         neighbours = graph.indices[graph.indptr[row]:graph.indptr[row + 1]]
+        neighbours = neighbours[neighbours < n]  # an open population's graph also ties rows of later entrants
         fresh = rng.permutation(neighbours[~taken[neighbours]])
         taken[fresh] = True
         frontier.extend(int(v) for v in fresh)

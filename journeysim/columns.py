@@ -118,10 +118,11 @@ _BOUNDS = (
 
 TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     "daily": ("one row per simulated day: stage occupancy at the end of the day and the day's KPIs", _DAILY),
-    "flows": ("stage-to-stage moves per day (only non-zero flows; backward moves included)", (
+    "flows": ("stage-to-stage moves per day (only non-zero flows; backward moves included; an open population's "
+              "entries and exits as moves from and to `outside`)", (
         DAY,
-        Column("from_stage", "stage", "the stage customers left"),
-        Column("to_stage", "stage", "the stage they moved to"),
+        Column("from_stage", "stage", "the stage customers left (`outside`: they entered the market)"),
+        Column("to_stage", "stage", "the stage they moved to (`outside`: they left the market)"),
         Column("customers", "customers/day", "customers who made that move that day"),
     )),
     "channels": ("one row per channel and day", (
@@ -153,13 +154,15 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("fall_back_share", "share, 0..1", "stays that ended in an earlier stage other than unaware"),
         Column("drop_off_share", "share, 0..1", "stays that ended back at unaware or lapsed"),
         Column("open_share", "share, 0..1", "stays still open at the end of the run"),
+        Column("left_market_share", "share, 0..1", "stays that ended with the customer leaving the market (open "
+                                                   "population, `market.demand.exit_rate`)"),
         *(Column(f"{pain}_per_100_stays", "events per 100 stays", f"{pain.replace('_', ' ')} while in the stage "
                  "(abandoned carts; support contacts abandoned or waiting over a day; parcels delivered late; "
                  "returned orders; conversations that lowered interest)" if pain == PAIN_POINTS[0] else
                  f"{pain.replace('_', ' ')} while in the stage (see `{PAIN_POINTS[0]}_per_100_stays`)")
           for pain in PAIN_POINTS),
-        Column("mean_satisfaction", "−1..1", "mean satisfaction at the end of the stays (ended and open): the "
-                                            "journey's emotion line"),
+        Column("mean_satisfaction", "−1..1", "mean satisfaction at the end of the stays (ended, open and cut "
+                                            "short by leaving the market): the journey's emotion line"),
     )),
     "journey_touchpoints": ("exposures by channel that reached customers in each stage, per persona (and `all`)", (
         Column("persona", "name", "the persona, or `all`"),

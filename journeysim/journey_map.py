@@ -44,8 +44,9 @@ PAIN_LABELS = {"abandoned_carts": "carts abandoned", "long_support_waits": "long
 
 
 END_STYLES = {"onward": ("onward", "#1a9850"), "fall_back": ("back", "#f46d43"), "drop_off": ("drop", "#a50026"),
-              "open": ("still", "#999999")}
-"""How each way a stay ends is named and coloured in a journey map: key of ``<key>_share`` -> (label, colour)."""
+              "open": ("still", "#999999"), "left_market": ("left", "#4575b4")}
+"""How each way a stay ends is named and coloured in a journey map: key of ``<key>_share`` -> (label, colour).
+``left_market`` (the customer left an open market) is shown only where some stays ended so."""
 
 DARK_STAGES = frozenset({"considering", "deciding", "loyal", "advocate"})
 """Stages whose colour is dark enough for white text."""
@@ -53,7 +54,8 @@ DARK_STAGES = frozenset({"considering", "deciding", "loyal", "advocate"})
 
 def stay_ends(row: Any) -> list[tuple[str, float, str]]:
     """(label, share of stays, colour) of each way a stage's stays ended, from a ``journey_map`` row."""
-    return [(label, float(row[f"{key}_share"]), colour) for key, (label, colour) in END_STYLES.items()]
+    return [(label, float(row[f"{key}_share"]), colour) for key, (label, colour) in END_STYLES.items()
+            if key != "left_market" or row[f"{key}_share"] > 0]
 
 
 def top_pains(row: Any, count: int = 3) -> list[tuple[str, float]]:
@@ -94,7 +96,8 @@ def journey_map_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]
     still_open = with_all(stays.occupancy)
     lengths = np.arange(ended_lengths.shape[2])
     ended_days = (ended_lengths * lengths).sum(axis=2)
-    spent = ended_days + with_all(spent_open)
+    departures = with_all(stays.departures)  # stays ended by leaving the market (open population)
+    spent = ended_days + with_all(spent_open) + with_all(stays.departed_days)
     kinds = end_kinds()
     ends = np.stack([(moves * (kinds == k)).sum(axis=2) for k in range(len(ENDS))])  # (3, personas + 1, stages)
     ended = ended_lengths.sum(axis=2)
@@ -108,8 +111,9 @@ def journey_map_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]
                    "stays": int(n), "median_days": _median(ended_lengths[p, s]),
                    **{f"{end}_share": _share(ends[k, p, s], n) for k, end in enumerate(ENDS)},
                    "open_share": _share(still_open[p, s], n),
+                   "left_market_share": _share(departures[p, s], n),
                    **{f"{pain}_per_100_stays": 100 * _share(pains[k, p, s], n) for k, pain in enumerate(PAIN_POINTS)},
-                   "mean_satisfaction": _share(satisfaction[p, s], ended[p, s] + still_open[p, s])}
+                   "mean_satisfaction": _share(satisfaction[p, s], ended[p, s] + still_open[p, s] + departures[p, s])}
             rows.append(row)
     table = pd.DataFrame(rows)
     exposures = with_all(stays.exposures)

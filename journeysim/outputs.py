@@ -195,16 +195,33 @@ def initial_stages(model: JourneyModel) -> dict[str, int]:
     return {name: int(n) for name, n in zip(STAGE_NAMES, model.collector.stage_counts[0], strict=True)}
 
 
+OUTSIDE = "outside"
+"""The flows table's name for outside the market (open population): entrants move from it to
+unaware, leavers from their stage to it."""
+
+
 def flows_table(model: JourneyModel) -> pd.DataFrame:
-    """Stage-to-stage moves per day (only non-zero flows)."""
-    flows = model.collector.flows[: model.day]
+    """Stage-to-stage moves per day (only non-zero flows), with entries into the market
+    (``outside`` -> unaware) and exits from it (stage -> ``outside``) of an open population, so
+    that each day's flows move the stage counts from the day before to that day."""
+    c, days = model.collector, model.day
+    flows = c.flows[:days]
     day, src, dst = np.nonzero(flows)
-    return pd.DataFrame({
-        "day": day + 1,
-        "from_stage": np.array(STAGE_NAMES)[src],
-        "to_stage": np.array(STAGE_NAMES)[dst],
-        "customers": flows[day, src, dst],
+    names = np.array(STAGE_NAMES)
+    moves = pd.DataFrame({"day": day + 1, "from_stage": names[src], "to_stage": names[dst],
+                          "customers": flows[day, src, dst]})
+    entered = np.flatnonzero(c.daily["entrants"][:days])
+    left_day, left_stage = np.nonzero(c.departures[:days])
+    if entered.size + left_day.size == 0:
+        return moves
+    turnover = pd.DataFrame({
+        "day": np.concatenate([entered, left_day]) + 1,
+        "from_stage": np.concatenate([np.full(entered.size, OUTSIDE), names[left_stage]]),
+        "to_stage": np.concatenate([np.full(entered.size, names[0]), np.full(left_day.size, OUTSIDE)]),
+        "customers": np.concatenate([c.daily["entrants"][entered].astype(np.int64),
+                                     c.departures[left_day, left_stage]]),
     })
+    return pd.concat([moves, turnover], ignore_index=True).sort_values("day", kind="stable", ignore_index=True)
 
 
 def channels_table(model: JourneyModel) -> pd.DataFrame:

@@ -78,10 +78,12 @@ def plot_flows(flows: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> Ax
     """Journey flows between stages over the run as an arc diagram.
 
     Stages sit on a line in journey order; forward flows arc above it (green), backward
-    flows below it (red). Arc width grows with the number of moves (square root scale).
+    flows below it (red). Arc width grows with the number of moves (square root scale). Entries
+    into and exits from an open market (from and to ``outside``) are not drawn.
     """
     ax = _axes(ax, "flows")
-    totals = flows.groupby(["from_stage", "to_stage"])["customers"].sum()
+    inside = flows["from_stage"].isin(STAGE_NAMES) & flows["to_stage"].isin(STAGE_NAMES)
+    totals = flows[inside].groupby(["from_stage", "to_stage"])["customers"].sum()
     x = {name: k for k, name in enumerate(STAGE_NAMES)}
     biggest = max(float(totals.max()) if len(totals) else 1.0, 1.0)
     options = {"forward": "#2ca25f", "backward": "#de2d26", **kwargs}

@@ -70,7 +70,7 @@ class ServiceRoster(Lever):
     def setup(self, model: JourneyModel) -> None:
         """Turn the schedule into absolute numbers for this population."""
         scaled = model.spec.service.scale_with_population
-        factor = population_factor(model.state.size)
+        factor = population_factor(model.spec.population.size)  # per 10,000 people in the market
         self.changes = {day: self.scale(v, factor) if scaled else v for day, v in self.schedule}
 
     def before_day(self, model: JourneyModel, day: int) -> None:

@@ -28,7 +28,7 @@ def _needs_service(params: Params, lever: str) -> None:
 
 def _factor(model: JourneyModel) -> float | None:
     """The population factor staff are scaled by, or None (absolute numbers)."""
-    return population_factor(model.state.size) if model.spec.service.scale_with_population else None
+    return population_factor(model.spec.population.size) if model.spec.service.scale_with_population else None
 
 
 class OnDay(Lever):

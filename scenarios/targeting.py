@@ -30,7 +30,7 @@ def targeted_audience(state: CustomerState, stage_mask: np.ndarray | None, withi
     Parameters
     ----------
     state : CustomerState
-        Reads ``stage``, ``last_abandon`` and ``last_purchase``.
+        Reads ``stage``, ``last_abandon``, ``last_purchase`` and ``present``.
     stage_mask : ndarray of bool or None
         Stages in the audience (None: every stage, or none if ``within`` is set).
     within : int
@@ -46,6 +46,8 @@ def targeted_audience(state: CustomerState, stage_mask: np.ndarray | None, withi
     if within:
         last = state.last_abandon
         reach |= (last >= 0) & (day - last <= within) & (state.last_purchase < last)
+    if state.open:
+        reach &= state.present  # people in the market (an open population holds rows for others)
     rows = np.flatnonzero(reach)
     if stage_weights is not None:
         rows = np.repeat(rows, stage_weights[state.stage[rows]])

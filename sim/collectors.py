@@ -54,6 +54,7 @@ class Collector:
         self.reach = np.zeros((days, channels), np.int64)
         self.spend = np.zeros((days, channels))
         self.acquisitions_by_source = np.zeros((days, channels + 2), np.int64)
+        self.departures = np.zeros((days, stages), np.int64)  # leavers per day by the stage they left from
         self.daily = {name: np.zeros(days) for name in DAILY_KPIS}
         self.first_order_revenue = np.zeros(days)  # currency/day: gross value of first orders (truth ledger)
         self.days_done = 0
@@ -65,6 +66,16 @@ class Collector:
         moves = moves.reshape(stages, stages)
         self.flows[day] += moves
         self.stage_counts[day + 1] += moves.sum(axis=0) - moves.sum(axis=1)
+
+    def count_turnover(self, day: int, entrants: int, leavers_stages: np.ndarray) -> None:
+        """Book an open population's day: ``entrants`` enter unaware, leavers leave the market from
+        ``leavers_stages``. Occupancy then moves by flows plus entrants minus departures."""
+        departures = np.bincount(leavers_stages.astype(np.int64), minlength=len(Stage))
+        self.departures[day] = departures
+        self.stage_counts[day + 1] -= departures
+        self.stage_counts[day + 1, Stage.UNAWARE] += entrants
+        self.daily["entrants"][day] = entrants
+        self.daily["leavers"][day] = leavers_stages.size
 
     def add(self, day: int, name: str, value: float) -> None:
         """Add ``value`` to a daily KPI."""

@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 
 Scope = Union[str, np.ndarray, None]  # noqa: UP007 - a runtime alias, read by type checkers and people
 """Customers an operation applies to: None (everyone), a persona name, a boolean mask over
-customers, or an array of customer rows."""
+customers, or an array of customer rows. With an open population everyone and a persona include
+people who enter later; a mask over the people entered so far (``state.entered`` rows) or an
+array of their rows leaves later entrants out; a mask over every row (``state.size``) names them
+too."""
 
 ChannelRef = Union[str, int]  # noqa: UP007
 """A channel by name (``"search"``) or by index in the model's channel arrays."""
@@ -83,8 +86,8 @@ class MarketControls(ValueControls, ServiceControls):
 
     # ------------------------------------------------------------------ scopes
     def scope_mask(self, scope: Scope) -> np.ndarray:
-        """``scope`` as a boolean mask over customers (all True for None)."""
-        n = self._model.state.size
+        """``scope`` as a boolean mask over every row, entrants' rows included (all True for None)."""
+        n, entered = self._model.state.size, self._model.state.entered
         if scope is None:
             return np.ones(n, bool)
         if isinstance(scope, str):
@@ -94,11 +97,16 @@ class MarketControls(ValueControls, ServiceControls):
             return self._model.state.persona == names.index(scope)
         scope = np.asarray(scope)
         if scope.dtype == bool:
-            if scope.shape != (n,):
-                raise ConfigError("scope", _describe(scope), f"a boolean mask over the {n} customers")
-            return scope
-        if scope.dtype.kind not in "iu" or scope.ndim != 1 or (scope.size and (scope.min() < 0 or scope.max() >= n)):
-            raise ConfigError("scope", _describe(scope), f"customer rows from 0 to {n - 1}, a mask or a persona name")
+            if scope.shape not in ((n,), (entered,)):
+                allowed = (f"a boolean mask over the {n} customers" if n == entered else
+                           f"a boolean mask over the {entered} customers who have entered so far, or over all "
+                           f"{n} rows (people yet to enter included)")
+                raise ConfigError("scope", _describe(scope), allowed)
+            return scope if scope.size == n else np.concatenate([scope, np.zeros(n - entered, bool)])
+        rows_ok = scope.dtype.kind in "iu" and scope.ndim == 1
+        if not rows_ok or (scope.size and not 0 <= scope.min() <= scope.max() < entered):
+            raise ConfigError("scope", _describe(scope),
+                              f"customer rows from 0 to {entered - 1}, a mask or a persona name")
         mask = np.zeros(n, bool)
         mask[scope] = True
         return mask

@@ -21,7 +21,7 @@ from journeysim.sim.network import Graph, build_graph, personal_groups
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stage_stays import StageStays
-from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES, Stage
+from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES
 from journeysim.sim.state import CustomerState, entry_levels, funnel_widths
 from journeysim.sim.streams import RandomStreams
 from journeysim.sim.touchpoints import Touchpoints
@@ -126,8 +126,11 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
     def _create_word_of_mouth(self, graph: Graph | None) -> WordOfMouth:
         spec, rng = self.spec.network, self.streams["network"]
         if graph is None:
-            graph = build_graph(spec, self.state.size, self.state.persona, self.population.counts, rng)
-        groups = personal_groups(self.state.size, spec.group_size, rng) if spec.type == "groups" else None
+            graph = build_graph(spec, self.state.size, self.state.persona, self.population.counts, rng,
+                                people=self.population.size)
+        groups = None
+        if spec.type == "groups":
+            groups = personal_groups(self.state.size, spec.group_size, rng, people=self.population.size)
         self.graph = graph
         return WordOfMouth(spec, self.state, graph, self.streams["word_of_mouth"], groups)
 
@@ -212,18 +215,15 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         """Open population (:mod:`~journeysim.sim.turnover`): some people leave the market,
         new prospects enter it (unaware)."""
         entrants, leavers = self.turnover.day(day)
-        counts = self.collector.stage_counts[day + 1]
+        self.collector.count_turnover(day, entrants.size, self.state.stage[leavers])
+        self.stays.arrived(day)  # entrants' first stays begin today
         if leavers.size:
-            counts -= np.bincount(self.state.stage[leavers], minlength=counts.size)
-            self.stays.left(leavers)
+            self.stays.left(day, leavers)
             self.touchpoints.refresh_rows(leavers)
             self._remove_agents(leavers)
         if entrants.size:
-            counts[Stage.UNAWARE] += entrants.size
             self.refresh(entrants)
             self._add_agents(entrants)
-        self.collector.daily["entrants"][day] = entrants.size
-        self.collector.daily["leavers"][day] = leavers.size
 
     def run_media(self, day: int) -> None:
         """Media (:mod:`~journeysim.sim.touchpoints`): today's budgets buy exposures that add interest."""

@@ -91,19 +91,30 @@ def _tie_probability(p: float) -> float:
 
 
 def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarray,
-                rng: np.random.Generator) -> Graph | None:
-    """The word-of-mouth graph for ``spec`` (None when fully mixed or in personal groups)."""
+                rng: np.random.Generator, people: int | None = None) -> Graph | None:
+    """The word-of-mouth graph for ``spec`` over ``n`` rows (None when fully mixed or in personal groups).
+
+    ``people`` (default ``n``) is the number of people in the market at a time (``population.size``);
+    with an open population the rows also hold everyone who will enter. A random graph then has
+    ``mean_degree * n / people`` ties per row, spread over all rows, so the ties among the people
+    present at any one time keep the configured ``mean_degree`` as people come and go. An edge
+    list names the first ``people`` rows; each entrant's row copies the ties of a person of the
+    list drawn at random (:func:`entrant_ties`).
+    """
     if spec.type in ("fully_mixed", "groups"):
         return None
+    people = n if people is None else people
     if spec.type == "edge_list":
-        u, v = read_edge_list(spec.edge_list, n)
+        u, v = read_edge_list(spec.edge_list, people)
+        if n > people:
+            u, v = entrant_ties(Graph.from_edges(people, u, v), n, rng)
         return Graph.from_edges(n, u, v)
     seed = int(rng.integers(2**31 - 1))
-    k = spec.mean_degree
+    k = spec.mean_degree if n == people else spec.mean_degree * n / max(people, 1)
     if spec.type == "erdos_renyi":
         graph = nx.fast_gnp_random_graph(n, k / max(n - 1, 1), seed=seed)
     elif spec.type == "watts_strogatz":
-        graph = nx.watts_strogatz_graph(n, int(k), spec.rewiring, seed=seed)
+        graph = nx.watts_strogatz_graph(n, int(k) if n == people else 2 * round(k / 2), spec.rewiring, seed=seed)
     elif spec.type == "barabasi_albert":
         graph = nx.barabasi_albert_graph(n, max(1, round(k / 2)), seed=seed)
     else:  # homophilous stochastic blocks, one block per persona
@@ -120,6 +131,36 @@ def build_graph(spec: NetworkSpec, n: int, persona: np.ndarray, counts: np.ndarr
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
     position = rng.permutation(n)  # graph node -> customer row, independent of persona
     return Graph.from_edges(n, position[edges[:, 0]], position[edges[:, 1]])
+
+
+def entrant_ties(listed: Graph, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of an edge-list graph over ``n`` rows: the listed people's ties, and for each row
+    beyond them (an entrant of an open population) the ties of a listed person drawn at random
+    (the entrant knows the people they know, so degrees keep the list's distribution).
+
+    Parameters
+    ----------
+    listed : Graph
+        The graph of the edge list over its people (rows ``0 .. people - 1``).
+    n : int
+        Rows of the run, entrants included.
+    rng : Generator
+        The network stream.
+
+    Returns
+    -------
+    tuple of ndarray
+        Sources and targets (int64) of every edge, listed ones first.
+    """
+    people = listed.degree.size
+    template = rng.integers(people, size=n - people)  # the listed person each entrant copies
+    degree = listed.degree[template]
+    entrants = np.repeat(np.arange(people, n, dtype=np.int64), degree)
+    starts = np.repeat(listed.indptr[template], degree)
+    offsets = np.arange(entrants.size) - np.repeat(np.cumsum(degree) - degree, degree)
+    neighbours = listed.indices[starts + offsets]
+    sources = np.repeat(np.arange(people, dtype=np.int64), listed.degree)
+    return np.concatenate([sources, entrants]), np.concatenate([listed.indices, neighbours])
 
 
 def bernoulli_positions(total: int, probability: float, rng: np.random.Generator) -> np.ndarray:
@@ -158,6 +199,12 @@ def segment_hits(start: np.ndarray, length: np.ndarray, probability: np.ndarray,
     return owner, start[owner] + flat - (ends[owner] - length[owner])
 
 
-def personal_groups(n: int, group_size: int, rng: np.random.Generator) -> np.ndarray:
-    """Group id per row: rows shuffled into groups of ``group_size`` (the last may be smaller)."""
+def personal_groups(n: int, group_size: int, rng: np.random.Generator, people: int | None = None) -> np.ndarray:
+    """Group id per row: rows shuffled into groups of ``group_size`` (the last may be smaller).
+
+    With an open population (``people``, the people in the market at a time, fewer than the ``n``
+    rows) groups hold ``group_size * n / people`` rows, so that about ``group_size`` of their
+    members are in the market at any one time."""
+    if people is not None and people != n:
+        group_size = max(1, round(group_size * n / people))
     return (rng.permutation(n) // group_size).astype(np.int64)

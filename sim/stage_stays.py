@@ -56,6 +56,8 @@ class StageStays:
         self.left_satisfaction = np.zeros((personas, stages))  # sum of satisfaction on leaving
         self.exposures = np.zeros((personas, stages, channels))  # exposures by channel, at the stage
         self.pains = np.zeros((len(PAIN_POINTS), personas, stages), np.int64)
+        self.departures = np.zeros((personas, stages), np.int64)  # stays ended by leaving the market
+        self.departed_days = np.zeros((personas, stages), np.int64)  # ... and their days in the stage
         self._known, self._today = 0, 0
         self._meet_newcomers(0)
 
@@ -96,11 +98,28 @@ class StageStays:
             self._meet_newcomers(None)
             np.add.at(self.pains[PAIN_POINTS.index(kind)], (self.state.persona[rows], self.state.stage[rows]), 1)
 
-    def left(self, rows: np.ndarray) -> None:
-        """``rows`` left the market (open population): their stays end uncounted (censored)."""
+    def arrived(self, day: int) -> None:
+        """Entrants (the rows added since the last call, if any) entered the market on ``day``:
+        their first stays begin that day."""
+        self._today = day
+        self._meet_newcomers(day)
+
+    def left(self, day: int, rows: np.ndarray) -> None:
+        """``rows`` left the market (open population) on ``day``: their stays end, neither onward nor
+        back (no stage follows), and their days count in the stage's occupancy; the length of a stay
+        cut short this way is not a stay length (censored)."""
         if rows.size:
             self._meet_newcomers(None)
-            np.add.at(self.occupancy, (self.state.persona[rows].astype(np.int64), self.state.stage[rows]), -1)
+            personas, stages = self.occupancy.shape
+            cell = self.state.persona[rows].astype(np.int64) * stages + self.state.stage[rows]
+            cells = personas * stages
+            ended = np.bincount(cell, minlength=cells).reshape(personas, stages)
+            self.occupancy -= ended
+            self.departures += ended
+            self.departed_days += np.bincount(cell, weights=day - self.entered[rows],
+                                              minlength=cells).reshape(personas, stages).astype(np.int64)
+            self.left_satisfaction.reshape(-1)[:] += np.bincount(cell, weights=self.state.satisfaction[rows],
+                                                                 minlength=cells)
 
     # ------------------------------------------------------------------ open stays
     def open_stays(self, days: int) -> tuple[np.ndarray, np.ndarray]:

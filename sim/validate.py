@@ -73,7 +73,8 @@ def bytes_per_customer(spec: RunSpec) -> float:
         per += BROADCAST_CHANNEL_BYTES if channel.kind == "broadcast" else IMPRESSION_CHANNEL_BYTES
     network = spec.network
     if network.type in ("erdos_renyi", "watts_strogatz", "barabasi_albert", "homophilous"):
-        per += GRAPH_BYTES_PER_DEGREE * network.mean_degree
+        size = spec.population.size  # an open population's rows hold mean_degree ties per person present
+        per += GRAPH_BYTES_PER_DEGREE * network.mean_degree * rows_needed(size, spec.market.demand, spec.days) / size
     elif network.type == "groups":
         per += GROUPS_BYTES
     if spec.competition.active:
@@ -182,15 +183,27 @@ def check_memory(spec: RunSpec, available: int | None = None) -> None:
                           f"population about {impressions:,.0f} impressions a day, which need about "
                           f"{_gib(drawing)} to draw but {_gib(available)} is available, so at most about "
                           f"{_round_down(int(fits)):,}")
-    # impressions grow with the population (budgets are stated for population.reference_size)
-    per = HEADROOM * (bytes_per_customer(spec) + IMPRESSION_BYTES * impressions / spec.population.size)
-    rows = rows_needed(spec.population.size, spec.market.demand, spec.days)  # entrants' rows grow with the size
-    fits = int((available - (need - per * rows)) // per * spec.population.size / rows)
-    fits = _round_down(max(fits, 0))
+    fits = _round_down(_largest_size(spec, available))
     raise ConfigError("population.size", spec.population.size,
                       f"a population that fits in memory: this run needs about {_gib(need)} but "
                       f"{_gib(available)} is available, so at most about {fits:,} customers with this "
                       "network and outputs.mesa_agents (lazy agents or a sparser network need less)")
+
+
+def _largest_size(spec: RunSpec, available: int) -> int:
+    """The largest ``population.size`` whose estimate fits in ``available`` bytes, other settings
+    as in ``spec`` (budgets, stated at ``population.reference_size``, scale with the size; an open
+    population's rows are not proportional to it, so search rather than divide)."""
+    import dataclasses
+
+    def need(size: int) -> int:
+        return estimate_bytes(dataclasses.replace(spec, population=dataclasses.replace(spec.population, size=size)))
+
+    low, high = 0, spec.population.size  # need(high) > available; need(0) is never asked
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if need(middle) <= available else (low, middle)
+    return low
 
 
 def _round_down(n: int) -> int:

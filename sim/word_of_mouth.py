@@ -9,6 +9,7 @@ receptive listeners: positive ones raise interest, negative ones lower it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,9 @@ from journeysim.sim.network import Graph, segment_hits
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import RECEPTIVE
 from journeysim.sim.state import CustomerState
+
+REDRAWS = 20
+"""Open population: times a listener drawn among people not in the market is drawn again."""
 
 
 @dataclass
@@ -105,12 +109,32 @@ class WordOfMouth:
         if self.groups is not None:
             return self._group_listeners(talkers, strength)
         if self.graph is None:
-            return self.rng.integers(0, n, talkers.size), strength
+            return self._present(lambda at: self.rng.integers(0, n, at.size), talkers.size), strength
         start = self.graph.indptr[talkers]
         degree = self.graph.indptr[talkers + 1] - start
-        pick = (self.rng.random(talkers.size) * degree).astype(np.int64)
-        listeners = np.where(degree > 0, self.graph.indices[np.minimum(start + pick, self.graph.indices.size - 1)], -1)
-        return listeners, strength
+        last = self.graph.indices.size - 1
+
+        def neighbour(at: np.ndarray) -> np.ndarray:
+            pick = start[at] + (self.rng.random(at.size) * degree[at]).astype(np.int64)
+            return np.where(degree[at] > 0, self.graph.indices[np.minimum(pick, last)], -1)
+
+        return self._present(neighbour, talkers.size), strength
+
+    def _present(self, draw: Callable[[np.ndarray], np.ndarray], k: int) -> np.ndarray:
+        """``k`` listeners from ``draw(at)`` (the listeners of positions ``at``), those who are not
+        in the market drawn again up to :data:`REDRAWS` times (open population). A talker thus talks
+        to people present, and conversations do not thin out as the rows of leavers and of people
+        yet to enter outnumber them. Listeners still absent are dropped in :meth:`talk`; -1 (nobody
+        to talk to) is kept."""
+        rows = draw(np.arange(k))
+        if not self.state.open:
+            return rows
+        for _ in range(REDRAWS):
+            absent = np.flatnonzero((rows >= 0) & ~self.state.present[np.maximum(rows, 0)])
+            if absent.size == 0:
+                break
+            rows[absent] = draw(absent)
+        return rows
 
     def _group_listeners(self, talkers: np.ndarray, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Personal groups (Goldenberg, Libai and Muller 2001): a strong tie inside the
@@ -121,10 +145,15 @@ class WordOfMouth:
         size = stop - start
         strong_ties = size - 1
         weak = self.rng.random(talkers.size) * (strong_ties + spec.weak_ties) >= strong_ties
-        pick = start + (self.rng.random(talkers.size) * np.maximum(strong_ties, 1)).astype(np.int64)
-        inside = self._group_rows[np.minimum(pick, self._group_rows.size - 1)]
-        inside = np.where(inside == talkers, self._group_rows[np.minimum(stop - 1, self._group_rows.size - 1)], inside)
-        outside = self._outside_group(start, size)
+        end = self._group_rows.size - 1
+
+        def member(at: np.ndarray) -> np.ndarray:
+            pick = start[at] + (self.rng.random(at.size) * np.maximum(strong_ties[at], 1)).astype(np.int64)
+            inside = self._group_rows[np.minimum(pick, end)]
+            return np.where(inside == talkers[at], self._group_rows[np.minimum(stop[at] - 1, end)], inside)
+
+        inside = self._present(member, talkers.size)
+        outside = self._present(lambda at: self._outside_group(start[at], size[at]), talkers.size)
         listeners = np.where(weak, outside, np.where(strong_ties > 0, inside, -1))
         weak_kick = spec.weak_kick if spec.weak_kick is not None else spec.positive_kick
         strength[weak] = weak_kick / spec.positive_kick if spec.positive_kick > 0 else 0.0
@@ -186,13 +215,17 @@ class WordOfMouth:
         return who, self.graph.indices[position]
 
     def _mixed_cascade(self, talkers: np.ndarray, prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fully mixed: Binomial(n - 1, p) listeners per talker, uniform among the others."""
+        """Fully mixed: Binomial(n - 1, p) listeners per talker (n: people in the market), uniform
+        among the others present."""
         n = self.state.entered
-        count = self.rng.binomial(n - 1, prob)
+        count = self.rng.binomial(self.state.in_market - 1, prob)
         who = np.repeat(np.arange(talkers.size), count)
-        listeners = self.rng.integers(0, max(n - 1, 1), who.size)
-        listeners = np.where(listeners >= talkers[who], listeners + 1, listeners)
-        return who, listeners
+
+        def other(at: np.ndarray) -> np.ndarray:
+            listeners = self.rng.integers(0, max(n - 1, 1), at.size)
+            return np.where(listeners >= talkers[who[at]], listeners + 1, listeners)
+
+        return who, self._present(other, who.size)
 
     def _group_cascade(self, talkers: np.ndarray, strong: np.ndarray,
                        weak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +239,8 @@ class WordOfMouth:
         member = self._group_rows[position]
         hit = member != talkers[who]
         weak_who = np.repeat(np.arange(talkers.size), self.rng.binomial(self.spec.weak_ties, weak))
-        outside = self._outside_group(start[weak_who], size[weak_who])
+        first, members = start[weak_who], size[weak_who]
+        outside = self._present(lambda at: self._outside_group(first[at], members[at]), weak_who.size)
         ok = outside >= 0
         return (np.concatenate([who[hit], weak_who[ok]]), np.concatenate([member[hit], outside[ok]]))
 

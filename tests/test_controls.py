@@ -237,11 +237,29 @@ def test_an_exposure_holdout_for_one_persona_lowers_its_purchases_and_leaves_the
 
 def test_a_discount_scoped_to_everyone_runs_exactly_like_an_unscoped_discount() -> None:
     runs = []
-    for scope in (None, np.ones(2000, bool)):
+    for everyone in (lambda model: None, lambda model: np.ones(model.state.size, bool)):  # entrants' rows too
         model = build_model(make_spec("population.size=2000", "days=90", "seed=2"))
-        model.controls.set_discount(0.25, scope=scope)
+        model.controls.set_discount(0.25, scope=everyone(model))
         runs.append(model.run().collector.stage_counts)
     np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_a_scope_over_the_people_entered_so_far_leaves_later_entrants_out() -> None:
+    model = build_model(make_spec("population.size=2000", "days=90", "seed=2"))
+    state, controls = model.state, model.controls
+    assert state.size > state.entered == 2000  # rows are held for the entrants
+    controls.set_checkout_friction(0.0, scope=np.ones(2000, bool))
+    controls.set_discount(0.25, scope=np.arange(2000))
+    model.run()
+    entrants = np.arange(2000, state.entered)
+    assert entrants.size > 0
+    assert (controls.friction_of(np.arange(2000)) == 0.0).all()
+    assert (controls.friction_of(entrants) == model.spec.market.checkout_friction).all()
+    list_price = model.spec.market.price
+    assert (controls.offered_price(np.arange(2000)) < list_price).all()
+    assert (controls.offered_price(entrants) == list_price).all()
+    by_persona = controls.scope_mask("loyalist")  # a persona includes its entrants
+    assert by_persona[entrants].any() and by_persona.size == state.size
 
 
 def test_lower_checkout_friction_for_one_persona_raises_its_purchases() -> None:
@@ -298,12 +316,20 @@ def test_shared_resources_refuse_a_customer_scope_and_suggest_a_switchback_or_ge
         operation(build_model(make_spec("population.size=300", "days=5", "seed=3")).controls)
 
 
-@pytest.mark.parametrize(("scope", "allowed"), [("deal_seker", "did you mean 'deal_seeker'"),
-                                                 (np.ones(5, bool), "boolean mask over the 300 customers"),
-                                                 (np.array([0, 300]), "customer rows from 0 to 299")])
+@pytest.mark.parametrize(("scope", "allowed"), [
+    ("deal_seker", "did you mean 'deal_seeker'"),
+    (np.ones(5, bool), r"boolean mask over the 300 customers who have entered so far, or over all 3\d\d rows"),
+    (np.array([0, 300]), "customer rows from 0 to 299")])
 def test_a_bad_scope_names_what_is_allowed(scope, allowed) -> None:
     with pytest.raises(ValueError, match=allowed):
         small_model().controls.set_discount(0.1, scope=scope)
+
+
+def test_a_bad_mask_in_a_closed_population_names_its_customers() -> None:
+    model = build_model(make_spec("population.size=300", "days=5", "seed=3", "market.demand.entry_rate=0",
+                                  "market.demand.exit_rate=0"))
+    with pytest.raises(ValueError, match=r"a boolean mask over the 300 customers\.$"):
+        model.controls.set_discount(0.1, scope=np.ones(5, bool))
 
 
 def test_old_lever_attributes_still_work_with_a_deprecation_warning() -> None:

@@ -42,9 +42,10 @@ def test_mean_customers_per_stage_is_the_daily_occupancy_averaged_over_the_run(m
     np.testing.assert_allclose(got[list(STAGE_NAMES)].to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 
-def test_each_stay_ends_onward_back_or_dropped_or_is_still_open(maps) -> None:
+def test_each_stay_ends_onward_back_dropped_or_leaving_the_market_or_is_still_open(maps) -> None:
     table = maps[0][maps[0]["stays"] > 0]
-    total = table[[f"{end}_share" for end in ENDS]].sum(axis=1) + table["open_share"]
+    assert (everyone(table).loc[["unaware", "aware", "customer"], "left_market_share"] > 0).all()  # an open market
+    total = table[[f"{end}_share" for end in ENDS]].sum(axis=1) + table["open_share"] + table["left_market_share"]
     np.testing.assert_allclose(total, 1.0, rtol=1e-12)
 
 

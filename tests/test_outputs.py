@@ -89,9 +89,15 @@ def test_all_tables_of_a_run_join_on_day_without_shifts(run_dir) -> None:
            - outflow.reindex(index=days, columns=list(STAGE_NAMES)).fillna(0))
     after = daily[list(STAGE_NAMES)].to_numpy()
     assert (before.to_numpy() + net.to_numpy() == after).all()
-    # a stage change in the log is a flow of the same day
+    assert (flows["from_stage"] == "outside").any() and (flows["to_stage"] == "outside").any()  # an open market
+    entered = flows[flows["from_stage"] == "outside"].groupby("day")["customers"].sum()
+    left = flows[flows["to_stage"] == "outside"].groupby("day")["customers"].sum()
+    assert (entered.reindex(days, fill_value=0).to_numpy() == daily["entrants"].to_numpy()).all()
+    assert (left.reindex(days, fill_value=0).to_numpy() == daily["leavers"].to_numpy()).all()
+    # a stage change in the log is a flow of the same day between two stages
     changes = events[events["kind"] == "stage_change"].groupby(["day", "detail"]).size()
-    inflows = flows.groupby(["day", "to_stage"])["customers"].sum()
+    moves = flows[(flows["from_stage"] != "outside") & (flows["to_stage"] != "outside")]
+    inflows = moves.groupby(["day", "to_stage"])["customers"].sum()
     assert (changes.to_numpy() == inflows.reindex(changes.index).to_numpy()).all()
 
 

@@ -72,6 +72,8 @@ def valid_configs(draw) -> dict[str, Any]:
                          checkout_friction=draw(unit), discount=draw(unit), fallback=draw(unit),
                          thresholds={step: draw(st.sampled_from([0.0, 0.05, 0.5, 1.0, 3.0]))
                                      for step in ("aware", "considering", "deciding", "purchase")})
+    cfg["market"]["demand"].update(entry_rate=draw(st.sampled_from([0.0, 0.5, 4.0])),  # closed, open, churning
+                                   exit_rate=draw(st.sampled_from([0.0, 0.5, 4.0])))
     cfg["service"]["enabled"] = draw(st.booleans())
     cfg["service"]["staff_schedule"] = [{"from_day": 0, "staff": draw(st.integers(0, 4))}]
     cfg["outputs"].update(event_log_sample=draw(st.integers(0, 2000)),
@@ -100,11 +102,14 @@ def test_valid_configs_run_with_conserved_customers_clean_counts_and_complete_ou
         outcome = run(spec, Path(folder) / "run")
         check_outputs_complete(outcome.run_dir, spec.days)
     model, c = outcome.model, outcome.model.collector
-    n, days = spec.population.size, spec.days
-    assert (c.stage_counts[: days + 1].sum(axis=1) == n).all()
-    assert (np.bincount(model.state.stage, minlength=len(STAGE_NAMES)) == c.stage_counts[days]).all()
+    n, days, state = spec.population.size, spec.days, model.state
+    people = n + np.concatenate([[0], np.cumsum(c.daily["entrants"] - c.daily["leavers"])])  # open population
+    assert (c.stage_counts[: days + 1].sum(axis=1) == people).all()
+    in_market = state.stage[state.present]
+    assert (np.bincount(in_market, minlength=len(STAGE_NAMES)) == c.stage_counts[days]).all()
     net = c.flows.sum(axis=1) - c.flows.sum(axis=2)  # in minus out, per day and stage
-    assert (c.stage_counts[1:] - c.stage_counts[:-1] == net).all()
+    net[:, 0] += c.daily["entrants"].astype(np.int64)  # entrants arrive unaware
+    assert (c.stage_counts[1:] - c.stage_counts[:-1] == net - c.departures).all()
     for name in ("stage_counts", "flows", "impressions", "reach", "acquisitions_by_source"):
         assert (getattr(c, name) >= 0).all(), name
     for name in COUNTS + SIGNED:

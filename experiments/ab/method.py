@@ -91,13 +91,17 @@ class ArmLever(Lever):
         """On ``start``: split, snapshot, and pull the lever for the arm."""
         if day != self.start:
             return
-        n = model.state.size
-        self.treated = np.random.default_rng([self.seed, SPLIT_SALT]).random(n) < self.share
-        self.orders_before = model.state.purchases.copy()
-        self.revenue_before = model.lifetime.revenue[:n].copy()
+        n = model.state.entered  # open population: people entered so far; later entrants are not in the test
+        split = np.random.default_rng([self.seed, SPLIT_SALT]).random(n) < self.share
+        self.rows = np.flatnonzero(model.state.present[:n])  # the test's customers: in the market at the start
+        self.treated = split[self.rows]
+        self.orders_before = model.state.purchases[self.rows].copy()
+        self.revenue_before = model.lifetime.revenue[self.rows].copy()
         if self.lever is None or self.arm == "none":
             return
-        SCOPED_LEVERS[self.lever](model.controls, self.value, None if self.arm == "all" else self.treated.copy())
+        scope = np.zeros(n, bool)
+        scope[self.rows] = self.treated
+        SCOPED_LEVERS[self.lever](model.controls, self.value, None if self.arm == "all" else scope)
 
 
 def outcomes(model: JourneyModel, lever: ArmLever) -> dict[str, np.ndarray]:
@@ -105,12 +109,11 @@ def outcomes(model: JourneyModel, lever: ArmLever) -> dict[str, np.ndarray]:
     NPS answer (+100, 0, -100; NaN for customers who never bought)."""
     from journeysim.sim.satisfaction import survey_category
 
-    n = lever.treated.size
-    s = model.state
-    bought = s.purchases[:n] > 0
-    answer = 100.0 * survey_category(s.satisfaction[:n], s.survey_bias[:n]).astype(np.float64)
-    return {"conversion": (s.purchases[:n] > lever.orders_before[:n]).astype(np.float64),
-            "revenue": model.lifetime.revenue[:n] - lever.revenue_before,
+    rows, s = lever.rows, model.state
+    bought = s.purchases[rows] > 0
+    answer = 100.0 * survey_category(s.satisfaction[rows], s.survey_bias[rows]).astype(np.float64)
+    return {"conversion": (s.purchases[rows] > lever.orders_before).astype(np.float64),
+            "revenue": model.lifetime.revenue[rows] - lever.revenue_before,
             "nps": np.where(bought, answer, np.nan)}
 
 

@@ -143,10 +143,11 @@ def run_price(out_dir: Path, jobs: int = 1, seed: int = 0) -> Outcome:
 # --------------------------------------------------------------------------- 2. advertising
 def advertising_table(size: int = 2 * SIZE, seeds: list[int] | None = None, jobs: int = 1,
                       from_day: int = AD_FROM_DAY, long_days: int = LONG_DAYS,
-                      short_days: int = SHORT_DAYS,
-                      overrides: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paired runs with every channel's spend as planned and x(1 + AD_LIFT) from ``from_day``
-    (``overrides``: further ``journey`` overrides of every run).
+                      short_days: int = SHORT_DAYS, overrides: tuple[str, ...] = (),
+                      lift: float = AD_LIFT) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Paired runs with every channel's spend as planned and x(1 + ``lift``) from ``from_day``
+    (elasticities: relative change of orders / ``lift``; ``overrides``: further ``journey``
+    overrides of every run).
 
     Returns the per-seed table (orders and elasticities, short and long term) and the
     elasticity by weeks since the change (cumulative orders; one row per seed and week).
@@ -154,18 +155,18 @@ def advertising_table(size: int = 2 * SIZE, seeds: list[int] | None = None, jobs
     seeds = list(range(SEEDS)) if seeds is None else seeds
     days = from_day + long_days
     base = MarketJob(size, days, 0, from_day=from_day, overrides=overrides)
-    results = _runs([replace(base, seed=s, budget_factor=f) for s in seeds for f in (1.0, 1.0 + AD_LIFT)], jobs)
+    results = _runs([replace(base, seed=s, budget_factor=f) for s in seeds for f in (1.0, 1.0 + lift)], jobs)
     rows, curve = [], []
     for k, seed in enumerate(seeds):
         plain, more = (results[2 * k + j]["orders"][from_day:] for j in (0, 1))
         row = {"seed": seed}
         for term, n in (("short", short_days), ("long", long_days)):
             row[f"orders_base_{term}"], row[f"orders_more_{term}"] = plain[:n].sum(), more[:n].sum()
-            row[f"elasticity_{term}"] = (more[:n].sum() / plain[:n].sum() - 1.0) / AD_LIFT
+            row[f"elasticity_{term}"] = (more[:n].sum() / plain[:n].sum() - 1.0) / lift
         rows.append(row)
         for week in range(1, long_days // 7 + 1):
             n = 7 * week
-            curve.append({"seed": seed, "weeks": week, "elasticity": (more[:n].sum() / plain[:n].sum() - 1) / AD_LIFT})
+            curve.append({"seed": seed, "weeks": week, "elasticity": (more[:n].sum() / plain[:n].sum() - 1) / lift})
     return pd.DataFrame(rows), pd.DataFrame(curve)
 
 
