@@ -56,7 +56,7 @@ COMMANDS = {
     "journey-calibrate": Command(before=("recovery", "{dir}/observed.csv"),
                                  user_yaml=("{dir}/broken.yaml", "{dir}/observed.csv")),
     "journey-optimise": Command(user_yaml=("{dir}/broken.yaml",)),
-    "journey-truth": Command(before=("--seeds", "1")),  # config overrides only: no user files
+    "journey-truth": Command(before=("--seeds", "1")),  # overrides; --plan CSV: test below, test_spend_plan.py
     "journey-attribution": Command(),  # config overrides only: no user files
     "journey-ab": Command(),  # config overrides only: no user files
 }
@@ -110,6 +110,13 @@ def test_a_user_yaml_file_that_does_not_parse_names_file_line_and_column(name: s
     line = bad_input(name, *expand(COMMANDS[name].user_yaml, files), *CHEAP, f"hydra.run.dir={files}/run")
     assert "broken.yaml" in line and "line " in line and "valid YAML" in line
     assert "secret_plan" not in line and "budget" not in line  # the file's contents are not echoed
+
+
+def test_a_spend_plan_that_is_not_a_plan_names_the_file_and_what_is_allowed(files: Path) -> None:
+    line = bad_input("journey-truth", "--seeds", "1", "--plan", str(files / "observed.csv"), *CHEAP,
+                     f"hydra.run.dir={files}/run")
+    assert "observed.csv" in line and "acquisitions" in line
+    assert not (files / "run").exists()  # refused before any run
 
 
 def test_a_user_yaml_file_that_does_not_parse_stops_a_sweep_before_any_job(files: Path) -> None:
