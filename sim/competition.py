@@ -101,7 +101,9 @@ class Competition:
         self._plans = [self._media_plan(brand, channels, affinity, shares, scale) for brand in spec.brands]
         for k, brand in enumerate(spec.brands, start=1):
             if brand.initial_consideration > 0 and brand.launch_day == 0:
-                known = self.day_rng(f"initial:{brand.name}", 0).random(n) < brand.initial_consideration
+                known = np.zeros(n, bool)  # people in the market on day 0 (entrants arrive without it)
+                known[: state.entered] = self.day_rng(f"initial:{brand.name}", 0).random(state.entered) \
+                    < brand.initial_consideration
                 self.aware[known] |= np.uint8(1 << k)
                 self.considered[known] |= np.uint8(1 << k)
 

@@ -117,3 +117,13 @@ def test_a_new_entrant_sells_and_spends_nothing_before_its_launch_day() -> None:
     c = model.competition
     assert c.orders[:60, 2].sum() == 0 and c.spend[:60, 2].sum() == 0
     assert c.orders[60:, 2].sum() > 0 and c.spend[60:, 2].sum() > 0
+
+
+def test_in_an_open_population_competitors_reach_and_sell_only_to_people_in_the_market() -> None:
+    model = run_model("population.size=2000", "days=150", "seed=5", "competition=three_brands",
+                      "market.demand.entry_rate=1.0", "market.demand.exit_rate=1.0")
+    c, s = model.competition, model.state
+    assert s.entered > 2000 and not s.present[: s.entered].all()  # people entered and left
+    assert not c.aware[s.entered:].any() and not c.considered[s.entered:].any()  # rows yet to enter: untouched
+    assert (c.last_brand[s.entered:] == -1).all()
+    assert c.orders[:, 0].sum() == model.collector.daily["orders"].sum() and c.orders[:, 1:].sum() > 0
