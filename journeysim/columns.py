@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from journeysim.sim.schema.devices import DEVICES
+from journeysim.sim.schema.places import PLACES
 from journeysim.sim.stage_stays import PAIN_POINTS
 from journeysim.sim.stages import STAGE_NAMES
 
@@ -96,6 +97,12 @@ _DAILY = (
              "a checkout attempt; `market.devices`)") for d in DEVICES),
     *(Column(f"orders_{d}", "orders/day", f"orders checked out on {d}") for d in DEVICES),
     Column("cross_device_orders", "orders/day", "orders whose journey since the last order used two or more devices"),
+    *(Column(f"orders_{p}", "orders/day", f"orders placed {'in the ' if p != 'web' else 'on the '}{p}"
+             + (" shop" if p == "web" else "") + " (`market.places`)") for p in PLACES),
+    Column("online_to_store_orders", "orders/day", "store orders whose journey since the last order had online "
+           "sessions (research online, buy in store)"),
+    Column("store_to_online_orders", "orders/day", "web or app orders whose journey since the last order visited a "
+           "store (research in store, buy online)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

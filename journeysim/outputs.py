@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeysim.sim import devices, kpis, market_share
+from journeysim.sim import devices, kpis, market_share, places
 from journeysim.sim.stages import POST_PURCHASE, STAGE_NAMES
 
 if TYPE_CHECKING:
@@ -318,6 +318,7 @@ def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
     if model.competition is not None:
         summary["competition"] = market_share.summary(model)
     summary["devices"] = devices.summary(model.collector, model.day)
+    summary["places"] = places.summary(model.collector, model.day)
     return summary
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from journeysim.sim.schema.devices import DEVICES
+from journeysim.sim.schema.places import PLACES
 from journeysim.sim.stages import Stage
 
 DEVICE_COLUMNS: tuple[str, ...] = (*(f"sessions_{d}" for d in DEVICES), *(f"orders_{d}" for d in DEVICES),
                                    "cross_device_orders")
 """Daily columns by device (``sim/devices.py``): sessions (a day's reach by an impressions channel, or a
 checkout attempt) and orders per device, and orders whose journey used two or more devices."""
+PLACE_COLUMNS: tuple[str, ...] = (*(f"orders_{p}" for p in PLACES), "online_to_store_orders", "store_to_online_orders")
+"""Daily columns by purchase place (``sim/places.py``): orders per place, store orders after online sessions
+(research online, buy in store) and web or app orders after a store visit (the reverse)."""
 
 DAILY_KPIS: tuple[str, ...] = (
     "acquisitions", "repurchases", "orders", "winbacks", "churned", "checkout_attempts",
@@ -19,7 +23,7 @@ DAILY_KPIS: tuple[str, ...] = (
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
     "mean_delivery_days", "programme_cost", "loyal_repurchases", "basket_units",
     "list_price", "discount", "support_cost", "organic_discoveries", "season", "carts",
-    "entrants", "leavers", *DEVICE_COLUMNS,
+    "entrants", "leavers", *DEVICE_COLUMNS, *PLACE_COLUMNS,
 )
 """Daily KPI columns (counts per day; currency per day; days; NPS in points).
 ``programme_cost``: currency per day of scenario programmes (referral rewards, loyalty, ...);

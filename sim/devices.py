@@ -141,5 +141,5 @@ def summary(collector: Collector, days: int) -> dict:
     out["mobile_share_gap_points"] = float(100 * (traffic[0] - bought[0]))
     out["desktop_vs_mobile_conversion"] = float(conversion[1] / conversion[0]) if conversion[0] > 0 else float("nan")
     out["cross_device_orders"] = int(cross)
-    out["cross_device_share"] = cross / orders.sum() if orders.sum() else float("nan")
+    out["cross_device_share"] = float(cross / orders.sum()) if orders.sum() else float("nan")
     return out

@@ -18,6 +18,7 @@ from journeysim.sim.devices import Devices
 from journeysim.sim.journey_log import Event, JourneyLog
 from journeysim.sim.lifetime import CustomerValue
 from journeysim.sim.network import Graph, build_graph, personal_groups
+from journeysim.sim.places import Places
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stage_stays import StageStays
@@ -72,8 +73,9 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.touchpoints.logged_mask = self.journey_log.mask if self.journey_log.active else None
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
-        self.devices = Devices(spec.market.devices, spec.population.personas, self.state.persona, self.streams,
-                               self.collector)
+        people = (spec.population.personas, self.state.persona, self.streams)
+        self.devices = Devices(spec.market.devices, *people, self.collector)
+        self.places = Places(spec.market.places, *people, self.devices, self.collector)  # web shop, app, store
         self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
         self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
@@ -280,7 +282,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         """Checkout attempts of ``rows``: book and send back the abandoners; return the buyers."""
         if rows.size == 0:
             return rows
-        friction = self.devices.checkout(day, rows, self.controls.friction_of(rows))  # by device
+        friction = self.places.checkout(day, rows, self.controls.friction_of(rows))  # by place and device
         result = purchase.checkout(rows, friction, self.streams["decisions"])
         self.collector.add(day, "checkout_attempts", rows.size)
         self.collector.add(day, "abandoned", result.abandoners.size)
@@ -304,6 +306,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         s, market, decisions = self.state, self.spec.market, self.streams["decisions"]
         offered = self.controls.offered_price(rows)
         basket = self.baskets.sizes(rows, s.satisfaction[rows], s.purchases[rows], self.streams["baskets"])
+        basket = basket * self.places.basket_of(rows)
         orders = purchase.purchase(s, rows, market, offered, day, decisions, basket, self.controls.quality)
         satisfied = satisfaction.after_order(s, rows, orders.first, orders.quality)
         self.rates.pricing.observe(rows, offered)  # reference prices drift towards prices paid
@@ -313,7 +316,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.lifetime.add(day, rows, orders.price, market.unit_cost * basket)
         self.book_our_orders(day, rows, orders.price)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
-        self.devices.ordered(day, rows)
+        self.places.ordered(day, rows)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
         self.rates.respondents += int(orders.first.sum())

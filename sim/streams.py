@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 
 PHASES = ("population", "network", "word_of_mouth", "decisions", "retention", "service", "survey",
-          "log", "levers", "baskets", "devices")
+          "log", "levers", "baskets", "devices", "places")
 
 
 def _key(name: str) -> int:

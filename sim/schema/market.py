@@ -9,6 +9,7 @@ from journeysim.sim.schema.baskets import BasketSpec
 from journeysim.sim.schema.demand import DemandSpec
 from journeysim.sim.schema.devices import DeviceSpec
 from journeysim.sim.schema.fields import PROBABILITY, Choice, Flag, Number, NumberMap, SpecBase, Text, spec
+from journeysim.sim.schema.places import PlaceSpec
 from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.state import FUNNEL_STEPS
 
@@ -55,6 +56,7 @@ class MarketSpec(SpecBase):
     currency: CurrencySpec = dataclasses.field(default_factory=CurrencySpec)
     demand: DemandSpec = dataclasses.field(default_factory=DemandSpec)  # organic demand, seasons (sim/demand.py)
     devices: DeviceSpec = dataclasses.field(default_factory=DeviceSpec)  # devices per session (sim/devices.py)
+    places: PlaceSpec = dataclasses.field(default_factory=PlaceSpec)  # web shop, app, store (sim/places.py)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:

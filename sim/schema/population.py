@@ -20,6 +20,7 @@ from journeysim.sim.schema.fields import (
     at,
     spec,
 )
+from journeysim.sim.schema.places import PLACES, place_shares
 
 TRAITS: tuple[str, ...] = (
     "innovativeness",
@@ -85,11 +86,14 @@ class PersonaSpec(SpecBase):
     devices: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=DEVICES)] = dataclasses.field(
         default_factory=dict)
     """Share of the persona's sessions per device (rescaled to sum to 1; empty: ``market.devices.shares``)."""
+    places: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=PLACES)] = dataclasses.field(
+        default_factory=dict)
+    """Share of the persona's checkout attempts per place (rescaled; empty: ``market.places.shares``)."""
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """``share``, ``affinity``, ``basket_size``, ``need_recognition``, ``devices`` and the traits."""
-        return ("share", "affinity", "basket_size", "need_recognition", "devices", *TRAITS)
+        """``share``, ``affinity``, ``basket_size``, ``need_recognition``, ``devices``, ``places`` and the traits."""
+        return ("share", "affinity", "basket_size", "need_recognition", "devices", "places", *TRAITS)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
@@ -101,6 +105,8 @@ class PersonaSpec(SpecBase):
     def _device_shares(self) -> PersonaSpec:
         if self.devices:
             object.__setattr__(self, "devices", device_shares(self.devices, "devices"))
+        if self.places:
+            object.__setattr__(self, "places", place_shares(self.places, "places"))
         return self
 
 

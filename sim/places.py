@@ -1,0 +1,125 @@
+"""Purchase places: web shop, app or store for each checkout attempt, and cross-channel journeys.
+
+Each checkout attempt happens at a place drawn from the customer's persona shares
+(``market.places.shares`` or the persona's ``places``). Web attempts are sessions on a device
+(:class:`~journeysim.sim.devices.Devices`: device friction and counts); app and store attempts are
+not. Checkout success differs by place (``market.places.conversion``, relative), rescaled so the
+attempt-weighted mean keeps ``market.checkout_friction``; order baskets are scaled by
+``market.places.basket``. A store order whose journey since the last order had online sessions is
+*research online, buy in store*; a web or app order whose journey included a store visit (an
+abandoned store attempt) is *research in store, buy online*. Draws come from the ``places`` stream,
+none at all when everyone buys on the web (the default), so runs without stores are unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from journeysim.sim.collectors import Collector
+from journeysim.sim.devices import Devices
+from journeysim.sim.schema.places import PLACES, PlaceSpec
+from journeysim.sim.schema.population import PersonaSpec
+from journeysim.sim.streams import RandomStreams
+
+WEB, APP, STORE = range(len(PLACES))
+
+
+def place_mix(spec: PlaceSpec, personas: tuple[PersonaSpec, ...]) -> np.ndarray:
+    """Share of checkout attempts per place of each persona, shape (personas, places)."""
+    return np.array([[(p.places or spec.shares)[name] for name in PLACES] for p in personas], np.float64)
+
+
+class Places:
+    """Where customers check out: the place of each attempt, success and basket by place.
+
+    Parameters
+    ----------
+    spec : PlaceSpec
+        ``market.places``.
+    personas : tuple of PersonaSpec
+        The personas (their shares weight the population's place mix).
+    persona : ndarray
+        Persona code of every row.
+    streams : RandomStreams
+        The run's streams (``places``).
+    devices : Devices
+        The devices of web sessions (web attempts go through it).
+    collector : Collector
+        Where the daily place columns are counted.
+    """
+
+    def __init__(self, spec: PlaceSpec, personas: tuple[PersonaSpec, ...], persona: np.ndarray,
+                 streams: RandomStreams, devices: Devices, collector: Collector) -> None:
+        shares = place_mix(spec, personas)
+        self._web_only = bool((shares[:, WEB] == 1.0).all())
+        self._cumulative = np.cumsum(shares, axis=1)
+        self._cumulative[:, -1] = 1.0
+        self.mix = np.array([p.share for p in personas]) @ shares  # population share of attempts per place
+        conversion = np.array([spec.conversion[name] for name in PLACES])
+        self.success = conversion / float(self.mix @ conversion)  # attempt-weighted mean 1
+        self.basket = np.array([spec.basket[name] for name in PLACES])
+        self.persona, self.devices, self.collector = persona, devices, collector
+        self._rng = streams["places"]
+        self.at_checkout = np.zeros(persona.size, np.int8)  # place of each customer's latest attempt
+        self.visited_store = np.zeros(persona.size, bool)  # a store visit since the last order
+
+    def _draw(self, rows: np.ndarray) -> np.ndarray:
+        if self._web_only:
+            return np.zeros(rows.size, np.int8)
+        u = self._rng.random(rows.size)
+        return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
+
+    def checkout(self, day: int, rows: np.ndarray, friction: float | np.ndarray) -> np.ndarray:
+        """Abandonment probability of each checkout attempt of ``rows`` (distinct) at its place.
+
+        ``friction`` is the checkout friction before places and devices (one for all or one per
+        row); web attempts also pass their device (:meth:`Devices.checkout`).
+        """
+        place = self._draw(rows)
+        self.at_checkout[rows] = place
+        friction = np.broadcast_to(np.asarray(friction, np.float64), rows.shape)
+        web = place == WEB
+        out = np.empty(rows.size)
+        out[web] = self.devices.checkout(day, rows[web], friction[web])
+        if self.success[WEB] != 1.0:
+            out[web] = np.clip(1.0 - (1.0 - out[web]) * self.success[WEB], 0.0, 1.0)
+        other = ~web
+        out[other] = np.clip(1.0 - (1.0 - friction[other]) * self.success[place[other]], 0.0, 1.0)
+        self.visited_store[rows[place == STORE]] = True
+        return out
+
+    def basket_of(self, rows: np.ndarray) -> np.ndarray:
+        """Basket multiplier of the orders of ``rows`` (the place of their checkout)."""
+        return self.basket[self.at_checkout[rows]]
+
+    def ordered(self, day: int, rows: np.ndarray) -> None:
+        """Orders of ``rows``: counted by place and as cross-channel journeys; web orders by
+        device (:meth:`Devices.ordered`). Every journey restarts."""
+        if rows.size == 0:
+            return
+        place = self.at_checkout[rows]
+        counts = np.bincount(place, minlength=len(PLACES))
+        daily = self.collector.daily
+        for code, name in enumerate(PLACES):
+            daily[f"orders_{name}"][day] += counts[code]
+        store = place == STORE
+        daily["online_to_store_orders"][day] += int((store & (self.devices.used[rows] != 0)).sum())
+        daily["store_to_online_orders"][day] += int((~store & self.visited_store[rows]).sum())
+        self.devices.ordered(day, rows[place == WEB])
+        self.devices.used[rows] = 0
+        self.visited_store[rows] = False
+
+
+def summary(collector: Collector, days: int) -> dict:
+    """By-place KPIs of a run of ``days`` days (``summary.json``'s ``places``): orders and share of
+    orders per place, and cross-channel orders (research online, buy in store, and the reverse)."""
+    daily = collector.daily
+    orders = np.array([daily[f"orders_{name}"][:days].sum() for name in PLACES])
+    total = orders.sum()
+    out: dict = {name: {"orders": int(orders[k]), "order_share": float(orders[k] / total) if total else float("nan")}
+                 for k, name in enumerate(PLACES)}
+    for key in ("online_to_store_orders", "store_to_online_orders"):
+        out[key] = int(daily[key][:days].sum())
+    out["cross_channel_share"] = ((out["online_to_store_orders"] + out["store_to_online_orders"]) / total
+                                  if total else float("nan"))
+    return out
