@@ -53,6 +53,7 @@ class CompareSweep(Callback):
         self.level = level
         self.exit_on_failure = exit_on_failure
         self.raised = 0
+        self.bad_option = False
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         """Record a raised error in the job's status file; after one, keep the comparison current."""
@@ -70,7 +71,8 @@ class CompareSweep(Callback):
         from journeysim.experiments.runs import sweep_runs
 
         sweep_dir = Path(config.hydra.sweep.dir)
-        self.compare(sweep_dir, quiet=False)
+        if self.compare(sweep_dir, quiet=False) is None and self.bad_option:
+            raise SystemExit(EXIT_BAD_INPUT)  # a KPI or reference the runs do not have: said above
         if not self.exit_on_failure:
             return
         failed = [run for run in sweep_runs(sweep_dir)[0] if run.status == "failed"]
@@ -85,15 +87,54 @@ class CompareSweep(Callback):
         from journeysim.sim.errors import ConfigError
 
         try:
-            comparison = aggregate(sweep_dir, self.reference, level=self.level)
+            comparison = aggregate(sweep_dir, self.reference, self.kpis, level=self.level)
         except ConfigError as error:
             print(f"journey: no comparison for {sweep_dir}: {error}", file=sys.stderr)
+            self.bad_option = error.key in ("kpi", "reference")
             return None
         write_comparison(comparison, sweep_dir, figures=self.figures, kpis=self.kpis)
         if not quiet:
             print(markdown(comparison, self.kpis))
             print(f"journey: comparison written to {sweep_dir / 'comparison.md'} (and .csv, runs.csv, figures)")
         return comparison
+
+
+OPTIONS = ("reference", "kpis", "figures", "level", "exit_on_failure")
+"""The options of ``hydra.callbacks.compare`` (besides its ``_target_``)."""
+
+
+def check_options(config: DictConfig) -> None:
+    """Check the comparison's options (``hydra.callbacks.compare``) before the sweep's first job.
+
+    Raises
+    ------
+    ConfigError
+        Naming the option, the value and what is allowed (a misspelt option as an unknown key).
+    """
+    from omegaconf import OmegaConf
+
+    from journeysim.sim.errors import ConfigError, UnknownKeyError
+
+    options = OmegaConf.select(config, "hydra.callbacks.compare")
+    if options is None or not str(options.get("_target_", "")).endswith("CompareSweep"):
+        return
+    key = "hydra.callbacks.compare"
+    for name, value in options.items():
+        if name != "_target_" and name not in OPTIONS:
+            raise UnknownKeyError(f"{key}.{name}", value, OPTIONS, key)
+    level = options.get("level", 0.95)
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise ConfigError(f"{key}.level", level, "a confidence level between 0 and 1")
+    for name in ("figures", "exit_on_failure"):
+        if not isinstance(options.get(name, True), bool):
+            raise ConfigError(f"{key}.{name}", options.get(name), "true or false")
+    reference = options.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise ConfigError(f"{key}.reference", reference, "a scenario's label or words of one, or null")
+    kpis = options.get("kpis")
+    if kpis is not None and (isinstance(kpis, str) or not all(isinstance(k, str) for k in kpis)):
+        raise ConfigError(f"{key}.kpis", kpis if isinstance(kpis, str) else list(kpis),
+                          "a list of KPI names, e.g. [profit,cac], or null")
 
 
 def record_failure(run_dir: Path, error: BaseException | Any) -> None:

@@ -262,6 +262,24 @@ def test_any_edge_list_file_is_read_or_refused_with_a_config_error(tmp_path_fact
     assert u.size > 0 and (u < v).all() and v.max() < 20  # edges between two customers, each once
 
 
+@pytest.mark.parametrize(("option", "words"), [
+    ("hydra.callbacks.compare.level=7", "hydra.callbacks.compare.level = 7 is not allowed: a confidence level"),
+    ("hydra.callbacks.compare.figures=maybe", "compare.figures = 'maybe' is not allowed: true or false"),
+])
+def test_a_bad_comparison_option_stops_a_sweep_before_any_job(files: Path, option: str, words: str) -> None:
+    line = bad_input("journey", "--multirun", "seed=0,1", option, *CHEAP, f"hydra.sweep.dir={files}/sweep_out")
+    assert words in line
+    assert not list((files / "sweep_out").rglob("status.json"))  # no job ran
+
+
+def test_a_kpi_the_runs_do_not_have_fails_the_sweep_with_status_2(files: Path) -> None:
+    """Which KPIs a sweep's runs have is known once they ran: the comparison names the KPI then."""
+    status, _, err = call("journey", "--multirun", "seed=0", "hydra.callbacks.compare.kpis=[proffit]", *CHEAP,
+                          f"hydra.sweep.dir={files}/sweep_out")
+    assert status == EXIT_BAD_INPUT and "Traceback" not in err and "UserWarning" not in err, err
+    assert "kpi = 'proffit' is not allowed: one of " in err and "did you mean 'profit'" in err
+
+
 # ------------------------------------------------------------------ the whole config schema, by hypothesis
 SCHEMA_EXAMPLES = 300 if FULL else 20
 """Examples of the schema property: ``make test`` tries 20, ``make test-robust`` 300."""

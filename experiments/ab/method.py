@@ -293,6 +293,7 @@ def ab_test(overrides: Sequence[str] = (), lever: str | None = None, value: floa
         a lever without a value, or a bad design value.
     """
     import pandas as pd
+    from omegaconf import OmegaConf
 
     from journeysim.api import compose_config
     from journeysim.experiments.ab.result import AbResult
@@ -309,9 +310,9 @@ def ab_test(overrides: Sequence[str] = (), lever: str | None = None, value: floa
         raise ConfigError("tests", tests, "a number of tests of at least 1")
     if not 0 < level < 1:
         raise ConfigError("level", level, "a confidence level between 0 and 1")
-    quiet = [f"outputs.{k}={str(v).lower()}" for k, v in QUIET_OUTPUTS.items()]
-    cfg = compose_config(scenario, [*overrides, f"days={start + window}", *quiet])
-    spec = parse_config(cfg)
+    cfg = compose_config(scenario, [*overrides, f"days={start + window}"])
+    parse_config(cfg)  # as the user wrote it: a bad outputs.* value is refused, though the runs write nothing
+    spec = parse_config(OmegaConf.merge(cfg, {"outputs": QUIET_OUTPUTS}))
     started = time.perf_counter()
     rows = ab_tests(spec, lever, value or 0.0, start, tests, share, level, response_rate, metric, workers=jobs)
     meta: dict[str, Any] = {"scenario": spec.scenario, "lever": lever, "value": value, "start": start,

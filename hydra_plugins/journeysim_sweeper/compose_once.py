@@ -77,8 +77,12 @@ class ComposeOnceSweeper(BasicSweeper):
             self.launcher.hydra_context = dataclasses.replace(hydra_context, config_loader=self.configs)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        """Compose the batch's jobs before any is launched (in process: each job; else the first)."""
+        """Compose the batch's jobs before any is launched (in process: each job; else the first), and
+        check the comparison's options."""
+        from journeysim.experiments.callbacks import check_options
+
         assert self.config is not None
+        check_options(self.config)
         if self.in_process:
             self.configs.composed.clear()
             for overrides in batch:
