@@ -32,7 +32,9 @@ class Omnichannel(Lever):
     ``m`` is the number of other channels that reached the customer within ``window`` days.
 
     Only impressions channels count (broadcast media reach everyone and keep no per-customer
-    exposure days). Without this lever the engine does no extra work.
+    exposure days). Without this lever the engine does no extra work. With ``place_switching``, a
+    consistent experience across web, app and store also sets the extra abandonment of checkout
+    attempts that switch place mid-journey (``market.places.switching_friction``) from day 0.
 
     YAML::
 
@@ -40,6 +42,7 @@ class Omnichannel(Lever):
         synergy: 0.15              # extra effect per other channel met recently
         window: 7                  # days
         channels: [search, social, display, content, email]   # default: every impressions channel
+        place_switching: 0.0       # optional: switching-place abandonment with the lever (default: as configured)
 
     Parameters
     ----------
@@ -49,19 +52,23 @@ class Omnichannel(Lever):
         Days within which an exposure on another channel counts.
     channels : list of int
         Channels taking part (exposures on them count and are reinforced).
+    place_switching : float, optional
+        Abandonment probability added to attempts that switch place mid-journey (None: as configured).
     """
 
-    keys = ("synergy", "window", "channels")
+    keys = ("synergy", "window", "channels", "place_switching")
 
-    def __init__(self, synergy: float, window: int, channels: list[int]) -> None:
+    def __init__(self, synergy: float, window: int, channels: list[int], place_switching: float | None = None) -> None:
         self.synergy, self.window, self.channels = synergy, window, channels
+        self.place_switching = place_switching
 
     @classmethod
     def from_params(cls, params: Params) -> Omnichannel:
         """Build the lever from its validated YAML parameters."""
         channels = params.impressions_channels("channels")
+        switching = params.probability("place_switching") if params.has("place_switching") else None
         return cls(params.number("synergy", low=0.0, high=10.0, default=0.15),
-                   int(params.number("window", low=0, integer=True, default=7)), channels)
+                   int(params.number("window", low=0, integer=True, default=7)), channels, switching)
 
     def setup(self, model: JourneyModel) -> None:
         """Add the synergy as an exposure modifier of the member channels."""
@@ -74,3 +81,5 @@ class Omnichannel(Lever):
             return 1.0 + np.float32(self.synergy) * met
 
         model.controls.add_exposure_modifier(synergy, channels=self.channels)
+        if self.place_switching is not None:
+            model.controls.set_place_switching(self.place_switching)

@@ -253,6 +253,13 @@ class MarketControls(ValueControls, ServiceControls):
             raise ConfigError("responsive_design.closing", closing, "a share of the gap from 0 to 1")
         self._model.devices.narrow_gap(closing)
 
+    def set_place_switching(self, friction: float) -> None:
+        """Extra abandonment of checkout attempts that switch place mid-journey, from today
+        (``market.places.switching_friction``; the omnichannel lever lowers it)."""
+        if not 0.0 <= friction <= 1.0:
+            raise ConfigError("place_switching", friction, "a probability from 0 to 1")
+        self._model.places.switching_friction = friction
+
     # ------------------------------------------------------------------ word of mouth
     def scale_word_of_mouth(self, factor: float, scope: Scope = None) -> None:
         """Customers in ``scope`` hold ``factor`` times as many conversations a day as before."""

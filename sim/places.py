@@ -5,10 +5,12 @@ Each checkout attempt happens at a place drawn from the customer's persona share
 (:class:`~journeysim.sim.devices.Devices`: device friction and counts); app and store attempts are
 not. Checkout success differs by place (``market.places.conversion``, relative), rescaled so the
 attempt-weighted mean keeps ``market.checkout_friction``; order baskets are scaled by
-``market.places.basket``. A store order whose journey since the last order had online sessions is
-*research online, buy in store*; a web or app order whose journey included a store visit (an
-abandoned store attempt) is *research in store, buy online*. Draws come from the ``places`` stream,
-none at all when everyone buys on the web (the default), so runs without stores are unchanged.
+``market.places.basket``; an attempt that switches place mid-journey is abandoned with the extra
+probability ``market.places.switching_friction`` (the omnichannel lever lowers it). A store order
+whose journey since the last order had online sessions is *research online, buy in store*; a web or
+app order whose journey included a store visit (an abandoned store attempt) is *research in store,
+buy online*. Draws come from the ``places`` stream, none at all when everyone buys on the web (the
+default), so runs without stores are unchanged.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Places:
         conversion = np.array([spec.conversion[name] for name in PLACES])
         self.success = conversion / float(self.mix @ conversion)  # attempt-weighted mean 1
         self.basket = np.array([spec.basket[name] for name in PLACES])
+        self.switching_friction = spec.switching_friction  # extra abandonment when switching place mid-journey
         self.persona, self.devices, self.collector = persona, devices, collector
         self._rng = streams["places"]
         self.at_checkout = np.zeros(persona.size, np.int8)  # place of each customer's latest attempt
@@ -85,6 +88,10 @@ class Places:
             out[web] = np.clip(1.0 - (1.0 - out[web]) * self.success[WEB], 0.0, 1.0)
         other = ~web
         out[other] = np.clip(1.0 - (1.0 - friction[other]) * self.success[place[other]], 0.0, 1.0)
+        if self.switching_friction > 0:
+            store = place == STORE
+            switching = (store & (self.devices.used[rows] != 0)) | (~store & self.visited_store[rows])
+            out[switching] = 1.0 - (1.0 - out[switching]) * (1.0 - self.switching_friction)
         self.visited_store[rows[place == STORE]] = True
         return out
 

@@ -64,3 +64,14 @@ def test_bad_place_values_name_the_key_and_what_is_allowed(override: str, key: s
     with pytest.raises(ConfigError) as error:
         make_spec(override)
     assert key in str(error.value) and "allowed" in str(error.value).lower()
+
+
+def test_omnichannel_lowers_the_friction_of_switching_place_and_sells_more_in_stores() -> None:
+    stores = ("scenario=stores_and_app", "market.places.switching_friction=0.4")
+    lever = "+scenario.levers=[{type: omnichannel, synergy: 0, place_switching: 0}]"
+    totals = {}
+    for name, extra in (("fragmented", ()), ("consistent", (lever,))):
+        models = [build_model(make_spec(*SMALL[:3], f"seed={seed}", *stores, *extra)).run() for seed in (1, 2, 3)]
+        assert all(m.places.switching_friction == (0.0 if extra else 0.4) for m in models)
+        totals[name] = sum(m.collector.daily["orders_store"].sum() for m in models)
+    assert totals["consistent"] > totals["fragmented"]

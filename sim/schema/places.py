@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import model_validator
 
-from journeysim.sim.schema.fields import Number, NumberMap, Rule, SpecBase, spec
+from journeysim.sim.schema.fields import PROBABILITY, Number, NumberMap, Rule, SpecBase, spec
 
 PLACES = ("web", "app", "store")
 """Purchase places, in the order of their codes (0, 1, 2) and of the by-place columns."""
@@ -41,6 +41,10 @@ class PlaceSpec(SpecBase):
         ``market.checkout_friction`` as it is.
     basket : dict
         Multiplier of the basket size of orders placed there.
+    switching_friction : float
+        Extra probability that an attempt switching place mid-journey is abandoned (a store attempt
+        after online sessions, or a web or app attempt after a store visit); the omnichannel lever
+        lowers it (a consistent experience across places).
     """
 
     shares: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=PLACES)] = dataclasses.field(
@@ -49,6 +53,7 @@ class PlaceSpec(SpecBase):
         default_factory=lambda: dict.fromkeys(PLACES, 1.0))
     basket: Annotated[dict[str, float], NumberMap(Number(positive=True), keys=PLACES)] = dataclasses.field(
         default_factory=lambda: dict.fromkeys(PLACES, 1.0))
+    switching_friction: Annotated[float, PROBABILITY] = 0.0
 
     @model_validator(mode="after")
     def _complete(self) -> PlaceSpec:
