@@ -16,6 +16,18 @@ from scipy import stats
 LEVEL = 0.95
 """Default confidence level of every interval."""
 
+MIN_SEEDS = 5
+"""Fewest seeds whose t intervals are shown without a warning (with 2 the t quantile is 12.7, and
+two seeds that agree by chance give an interval of no width)."""
+
+
+def seeds_warning(seeds: int) -> str | None:
+    """The warning for intervals over ``seeds`` seeds (None from :data:`MIN_SEEDS` on)."""
+    if seeds >= MIN_SEEDS:
+        return None
+    return (f"intervals from {seeds} seed{'s' if seeds != 1 else ''} are unreliable "
+            f"(t intervals need at least {MIN_SEEDS} seeds)")
+
 
 @dataclass(frozen=True)
 class Interval:

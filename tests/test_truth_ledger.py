@@ -99,6 +99,9 @@ def test_journey_truth_writes_the_ledger_and_documents_every_column(truth):
     assert (written["incremental_orders"].to_numpy() == result.ledger["incremental_orders"].to_numpy()).all()
     assert set(SERIES) <= set(columns.columns("truth_baseline"))
     assert pd.to_datetime(written["date"]).iloc[0] == pd.Timestamp("2025-01-06")
+    import json
+
+    assert "1 seed are unreliable" in json.loads((directory / "truth.json").read_text())["warning"]
 
 
 def test_journey_truth_prints_and_writes_the_truth_in_mmm_terms(truth, capsys):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from journeysim import commands
 from journeysim.experiments import executors
+from journeysim.experiments.intervals import MIN_SEEDS
 from journeysim.experiments.panels.lift import HOLDOUT_SHARE, lift_tests
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
@@ -102,8 +103,6 @@ def number_list(option: str, text: str, kind: type = float) -> list:
         raise ConfigError(option, text, f"{what} separated by commas, e.g. 4,13,52") from None
 
 
-MIN_SEEDS = 5
-"""Fewest seeds whose t intervals a command prints without a warning."""
 
 NON_NEGATIVE = ("incremental_acquisitions", "roas", "share")
 """Estimates that cannot be negative under common random numbers (a channel only adds exposures):

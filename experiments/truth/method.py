@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from journeysim.experiments.intervals import LEVEL
+from journeysim.experiments.intervals import LEVEL, seeds_warning
 from journeysim.experiments.runner import run_many
 from journeysim.experiments.truth.horizons import (
     HORIZONS,
@@ -161,7 +161,9 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
     jobs : int, optional
         Parallel processes (default: the number of CPUs, at most the number of runs).
     level : float
-        Confidence level of the intervals, 0..1.
+        Confidence level of the intervals, 0..1 (below
+        :data:`~journeysim.experiments.intervals.MIN_SEEDS` seeds the result's ``meta["warning"]``
+        says they are unreliable; ``truth.json`` carries it).
     pulses : int
         Pulse counterfactuals per channel per year (one week's spend removed; weeks sampled by
         :func:`~journeysim.experiments.truth.horizons.pulse_weeks`), for the ROAS over ``horizons``;
@@ -218,6 +220,8 @@ def true_effects(scenario: str | None = None, seeds: int | Sequence[int] = 5,
             "jobs": jobs, "runs": len(tasks), "format": spec.outputs.format, "pulse_weeks": weeks,
             "horizons_weeks": list(horizons), "response_factors": list(factors),
             "wall_seconds": round(time.perf_counter() - started, 2)}
+    if seeds_warning(len(seed_list)):
+        meta["warning"] = seeds_warning(len(seed_list))
     return TruthResult(table=table, totals=totals_table(outputs, names, level), runs=runs,
                        exports={o["seed"]: {k: o[k] for k in EXPORTS if k in o} for o in outputs if "paths" in o},
                        meta=meta, ledger=ledger, ledger_weekly=ledger_weekly, baseline=baseline_table(outputs),
