@@ -33,8 +33,6 @@ Units: prices and spend in currency (per order, per day); rates per day.
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 
 from journeysim.sim.brand_choice import Offers, choose, utilities
@@ -125,16 +123,10 @@ class Competition:
         return self.streams.generator(f"competition:{name}", day)
 
     def uniform(self, rows: np.ndarray, name: str) -> np.ndarray:
-        """One uniform number in [0, 1) per row for ``name`` today: a hash of (seed, name, day, row),
-        so a customer draws the same number in two runs of one seed whoever else is drawing
-        (common random numbers for paired comparisons)."""
-        key = (self.streams.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode()) * 0xD1B54A32D192ED03
-               + self.day * 0x94D049BB133111EB) % 2**64
-        x = rows.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(key)
-        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):  # splitmix64 finaliser
-            x = (x ^ (x >> np.uint64(shift))) * np.uint64(factor)
-        x ^= x >> np.uint64(31)
-        return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
+        """One uniform number in [0, 1) per row for ``name`` today, hashed from (seed, name, day,
+        row) (:meth:`~journeysim.sim.streams.RandomStreams.row_uniform`): common random numbers
+        customer by customer for paired comparisons."""
+        return self.streams.row_uniform(name, self.day, rows)
 
     def normal(self, rows: np.ndarray, name: str) -> np.ndarray:
         """One standard normal number per row for ``name`` today (Box-Muller on two hashed uniforms)."""

@@ -46,3 +46,16 @@ class RandomStreams:
         """Generator for one channel's exposures on one day: a budget change on one channel
         or one day leaves every other channel-day's draws unchanged."""
         return self.generator(f"channel:{channel}", day)
+
+    def row_uniform(self, name: str, day: int, rows: np.ndarray) -> np.ndarray:
+        """One uniform number in [0, 1) per row for ``name`` on ``day``: a hash of (seed, name,
+        day, row), so a customer draws the same number in two runs of one seed whoever else is
+        drawing (common random numbers customer by customer: a lever on one persona leaves every
+        other customer's numbers unchanged). splitmix64's finaliser over the row number.
+        """
+        key = (self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03 + int(day) * 0x94D049BB133111EB) % 2**64
+        x = np.asarray(rows).astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(key)
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            x = (x ^ (x >> np.uint64(shift))) * np.uint64(factor)
+        x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
