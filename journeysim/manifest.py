@@ -13,6 +13,7 @@ file by file, so a sweep's manifest stays small and cheap.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import platform
@@ -41,8 +42,10 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
-    """Versions of :data:`PACKAGES` that are installed."""
+    """Versions of :data:`PACKAGES` that are installed (looked up once a process: a sweep's worker
+    writes many manifests)."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
@@ -54,8 +57,12 @@ def package_versions() -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """The commit of the source tree journeysim runs from (``+dirty`` with local changes); None outside git."""
+    """The commit of the source tree journeysim runs from (``+dirty`` with local changes); None outside git.
+
+    Asked once a process (two ``git`` processes each time: a sweep's worker writes many manifests).
+    """
     source = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True,

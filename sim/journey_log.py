@@ -260,9 +260,23 @@ def _named(codes: Codes, names: np.ndarray) -> pd.DataFrame:
     order = np.lexsort((kind, day, customer))
     kinds = np.array([e.name.lower() for e in sorted(Event)], dtype=object)
     k, code = kind[order], detail[order].astype(np.int64)
-    frame = pd.DataFrame({"customer": customer[order], "day": day[order] + 1, "kind": kinds[k],
-                          "detail": names[k, np.clip(code + 1, 0, names.shape[1] - 1)]})
+    where = k.astype(np.int64) * names.shape[1] + np.clip(code + 1, 0, names.shape[1] - 1)
+    frame = pd.DataFrame({"customer": customer[order], "day": day[order] + 1, "kind": _text(kinds, k),
+                          "detail": _text(names.ravel(), where)})
     return frame.astype({"kind": "str", "detail": "str"}) if frame.empty else frame  # as pandas infers them
+
+
+def _text(vocabulary: np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """``vocabulary[codes]`` as the text column pandas would infer from it, built by Arrow from the
+    codes when pandas keeps text in Arrow (about 10 times faster than inferring it from objects)."""
+    dtype = pd.Series(vocabulary[:1]).dtype
+    if getattr(dtype, "storage", None) != "pyarrow" or not codes.size:
+        return vocabulary[codes]
+    import pyarrow as pa
+    from pandas.arrays import ArrowStringArray
+
+    column = pa.array(list(vocabulary), pa.string()).take(pa.array(codes.astype(np.int64, copy=False)))
+    return ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
 
 
 def _pieces(tables: Iterable[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
