@@ -204,6 +204,7 @@ class _LocalSession(Session):
         # no future is cancelled one by one: loky's shutdown with kill_workers fails the pending ones
         # itself, and a future cancelled before it made its manager thread raise (InvalidStateError)
         # before it killed the workers, which then outlived the command
+        _quiet_manager_threads()
         for executor in self.executors:
             workers = [process.pid for process in dict(getattr(executor, "_processes", None) or {}).values()]
             with contextlib.suppress(Exception):
@@ -211,6 +212,22 @@ class _LocalSession(Session):
             if workers:
                 _stop_process_trees(workers, grace=5.0)
         self.executors.clear()
+
+
+def _quiet_manager_threads() -> None:
+    """Once jobs are cancelled (the command is stopping), loky's manager thread may still trip over
+    a result of a killed job (``KeyError: 5``): print nothing for it, the command says it stopped."""
+    previous = threading.excepthook
+    if getattr(previous, "quiet_loky", False):
+        return
+
+    def hook(args: Any) -> None:
+        if args.thread is not None and args.thread.name == "ExecutorManagerThread":
+            return
+        previous(args)
+
+    hook.quiet_loky = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 # --------------------------------------------------------------------------- workers that outlive their parent
