@@ -172,11 +172,12 @@ def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Curr
             mean = rows["incremental_acquisitions"].to_numpy(float)
             error, top = None, np.nan_to_num(mean)
             if {"incremental_acquisitions_low", "incremental_acquisitions_high"} <= set(rows.columns):
-                low = np.clip(rows["incremental_acquisitions_low"].to_numpy(float), 0, None)  # cannot be negative
+                low = rows["incremental_acquisitions_low"].to_numpy(float)
+                low = np.where(mean >= 0, np.clip(low, 0, None), low)  # as the truth table prints it
                 high = rows["incremental_acquisitions_high"].to_numpy(float)
                 error, top = np.vstack([np.clip(mean - low, 0, None), np.clip(high - mean, 0, None)]), high
             panels[2].barh(y - offset, mean, height=height, color="#a1d99b", hatch="//", edgecolor="#31a354",
-                           xerr=error, capsize=2, label="incremental (95% interval, clipped at 0)")
+                           xerr=error, capsize=2, label="incremental (95% interval, 0 floor if mean > 0)")
             panels[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
             acquisitions_top = max(float(acquisitions.max()) if len(totals) else 1.0, float(np.nanmax(top, initial=0)))
         else:

@@ -108,6 +108,18 @@ def test_truth_table_prints_intervals_and_clips_bounds_that_cannot_be_negative()
     assert "40.0% [10.0%, 70.0%]" in text and "note: lower bounds below 0" in text and "warning" not in text
 
 
+def test_a_negative_mean_keeps_its_raw_interval_so_the_mean_lies_inside_it():
+    from journeysim.experiments.truth.cli import format_table
+
+    row = {"channel": "tv", "spend": 1000.0, "incremental_acquisitions": -2.0,
+           "incremental_acquisitions_low": -9.0, "incremental_acquisitions_high": 5.0, "share": -0.006,
+           "share_low": -0.02, "share_high": 0.01, "roas": -0.04, "roas_low": -0.5, "roas_high": 0.4,
+           "marginal_roas": 0.1, "marginal_roas_low": -1.0, "marginal_roas_high": 2.0}
+    text = format_table(pd.DataFrame([row]), seeds=5)
+    assert "-2 [-9, 5]" in text and "-0.04 [-0.50, 0.40]" in text and "-0.6% [-2.0%, 1.0%]" in text
+    assert "note: lower bounds below 0" not in text
+
+
 @pytest.mark.parametrize("argv, key", [
     (["--seeds", "0"], "seeds"),
     (["seeds=0"], "seeds"),  # the old option style still works

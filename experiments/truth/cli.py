@@ -105,15 +105,17 @@ def number_list(option: str, text: str, kind: type = float) -> list:
 
 
 NON_NEGATIVE = ("incremental_acquisitions", "roas", "share")
-"""Estimates that cannot be negative under common random numbers (a channel only adds exposures):
-their printed lower bounds are clipped at zero, with a note."""
+"""Estimates whose true value is not negative in a market where a channel only adds exposures:
+their printed lower bounds are clipped at zero, with a note, while the mean is at least 0. A
+negative mean (seen with a weak channel: drifting random streams, saturation, competitors) keeps
+its raw interval, so a mean is never printed outside its own interval."""
 
 
 def interval_text(row: dict, name: str, digits: int, percent: bool = False, clip: bool = True) -> tuple[str, bool]:
     """``mean [low, high]`` of ``name`` in ``row``; whether a negative lower bound was clipped at 0
     (only for :data:`NON_NEGATIVE` estimates, and only with ``clip``)."""
     mean, low, high = (row.get(f"{name}{part}", float("nan")) for part in ("", "_low", "_high"))
-    clipped = clip and name in NON_NEGATIVE and low == low and low < 0
+    clipped = clip and name in NON_NEGATIVE and low == low and low < 0 <= mean
     low = max(low, 0.0) if clipped else low
 
     def text(value: float) -> str:
