@@ -33,38 +33,27 @@ test-robust: $(STAMP)
 test-load: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider loadtests
 
-## test-ray: Ray's own API (--executor ray, hydra/launcher=ray) on a local Ray, in its own venv (.venv-ray, with .[ray])
-RAY_VENV := .venv-ray
-$(RAY_VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(RAY_VENV)
-	$(RAY_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(RAY_VENV)/bin/python -m pip install --quiet -e '.[dev,ray]'
-	touch $(RAY_VENV)/.installed
+## A heavy extra in a venv of its own, out of the default install: .venv-<name> with .[$(EXTRAS_<name>)]
+EXTRAS_ray := dev,ray
+EXTRAS_meridian := meridian
+EXTRAS_mmm := mmm
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -e '.[$(EXTRAS_$*)]'
+	touch $@
 
-test-ray: $(RAY_VENV)/.installed
-	MPLBACKEND=Agg $(RAY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py
+## test-ray: Ray's own API (--executor ray, hydra/launcher=ray) on a local Ray, in its own venv (.venv-ray, with .[ray])
+test-ray: .venv-ray/.installed
+	MPLBACKEND=Agg .venv-ray/bin/python -m pytest -q -p no:cacheprovider tests/test_ray.py
 
 ## test-meridian: the Meridian panels load with Meridian's own readers, in its own venv (.venv-meridian, with .[meridian])
-MERIDIAN_VENV := .venv-meridian
-$(MERIDIAN_VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(MERIDIAN_VENV)
-	$(MERIDIAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MERIDIAN_VENV)/bin/python -m pip install --quiet -e '.[meridian]'
-	touch $(MERIDIAN_VENV)/.installed
-
-test-meridian: $(MERIDIAN_VENV)/.installed
-	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 $(MERIDIAN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_meridian.py
+test-meridian: .venv-meridian/.installed
+	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-meridian/bin/python -m pytest -q -p no:cacheprovider tests/test_meridian.py
 
 ## test-mmm: PyMC-Marketing builds its MMM on the weekly table and takes the lift tests, in its own venv (.venv-mmm, .[mmm])
-MMM_VENV := .venv-mmm
-$(MMM_VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(MMM_VENV)
-	$(MMM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MMM_VENV)/bin/python -m pip install --quiet -e '.[mmm]'
-	touch $(MMM_VENV)/.installed
-
-test-mmm: $(MMM_VENV)/.installed
-	MPLBACKEND=Agg $(MMM_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_pymc_marketing.py
+test-mmm: .venv-mmm/.installed
+	MPLBACKEND=Agg .venv-mmm/bin/python -m pytest -q -p no:cacheprovider tests/test_pymc_marketing.py
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)
