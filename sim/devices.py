@@ -8,11 +8,8 @@ sessions by device equals the shares. Checkout success differs by device
 (``market.devices.conversion``, relative), rescaled so that the session-weighted mean success is
 ``1 - checkout_friction``: the default mix moves orders from mobile to desktop without changing
 today's average friction. A journey whose sessions since the last order used two or more devices
-ends in a cross-device order. A session's numbers are hashed per customer and day
-(:meth:`~journeysim.sim.streams.RandomStreams.row_uniform`), so a customer's device on a day does not
-depend on who else visits (a lever on one persona leaves the others' devices, and so their
-checkouts, exactly as they were), and all of a customer's sessions on one day use one device; the
-primary device comes from a generator of its own. No other phase's random numbers change.
+ends in a cross-device order. Draws come from the ``devices`` stream only (and the primary
+device from a generator of its own), so no other phase's random numbers change.
 """
 
 from __future__ import annotations
@@ -63,23 +60,23 @@ class Devices:
         self.switch = spec.switch
         self.persona = persona
         self.collector = collector
-        self._streams = streams
-        self.primary = self._pick(np.arange(persona.size), streams.generator("device_primary").random(persona.size))
+        self._rng = streams["devices"]
+        self.primary = self._draw(np.arange(persona.size), streams.generator("device_primary"))
         self.used = np.zeros(persona.size, np.uint8)  # bit mask of devices used since the last order
         self.at_checkout = self.primary.copy()  # device of each customer's latest checkout attempt
 
-    def _pick(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """A device per row from its persona's shares, given a uniform number per row."""
+    def _draw(self, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A device per row from its persona's shares."""
+        u = rng.random(rows.size)
         return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
 
-    def session_devices(self, day: int, rows: np.ndarray) -> np.ndarray:
-        """The device of each of ``rows``'s sessions on ``day`` (primary, or afresh with ``switch``)."""
+    def session_devices(self, rows: np.ndarray) -> np.ndarray:
+        """The device of one session of each of ``rows`` (primary, or afresh with ``switch``)."""
         device = self.primary[rows]
         if self.switch > 0 and rows.size:
-            moved = self._streams.row_uniform("device_switch", day, rows) < self.switch
+            moved = self._rng.random(rows.size) < self.switch
             device = device.copy()
-            picked = self._streams.row_uniform("device_pick", day, rows[moved])
-            device[moved] = self._pick(rows[moved], picked)
+            device[moved] = self._draw(rows[moved], self._rng)
         return device
 
     def _count(self, day: int, kind: str, device: np.ndarray) -> None:
@@ -92,7 +89,7 @@ class Devices:
         remembered for the journey. Returns the device code of each session."""
         if rows.size == 0:
             return np.empty(0, np.int8)
-        device = self.session_devices(day, rows)
+        device = self.session_devices(rows)
         self.used[rows] |= np.left_shift(np.uint8(1), device.astype(np.uint8))
         self._count(day, "sessions", device)
         return device

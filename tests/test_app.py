@@ -143,8 +143,11 @@ def test_the_journey_map_panel_shows_each_stage_with_how_its_stays_ended() -> No
     aware = next(row for row in shot.journey_map if row["stage"] == "aware")
     assert aware["stays"] > 0 and f"onward {aware['onward_share']:.0%}" in svg
     widths = [float(w) for w in re.findall(r'y="88" width="([\d.]+)"', svg)]
-    assert len(widths) == 4 * len(app.STAGE_NAMES)  # onward, back, drop, still: one bar per stage
-    unaware_bar = sum(widths[:4])  # shares of stays that began (ended or still open) sum to one
+    from journeysim.journey_map import stay_ends
+
+    ends = [len(stay_ends(row)) for row in shot.journey_map]  # onward, back, drop, still (and left, if any)
+    assert len(widths) == sum(ends) and set(ends) <= {4, 5}
+    unaware_bar = sum(widths[:ends[0]])  # shares of stays that began (ended or still open) sum to one
     assert unaware_bar == pytest.approx(1280 / len(app.STAGE_NAMES) - 18, abs=0.5)
 
 
@@ -377,7 +380,7 @@ def test_pressing_step_moves_customers_between_stages(page: Page) -> None:
     assert customers > 0 and before["unaware"] == customers  # day 0: nobody has heard of the brand
     press_step(page, 1)
     after = stage_counts(page)
-    assert sum(after.values()) == customers
+    assert abs(sum(after.values()) - customers) <= 0.01 * customers  # an open market: a few entered, a few left
     assert after["unaware"] < before["unaware"]
     assert after["aware"] > 0
 

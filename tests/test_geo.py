@@ -26,7 +26,8 @@ def test_the_geo_panel_stacks_every_region_with_its_own_plan_and_population(resu
     assert list(panel["geo"].unique()) == ["north", "south", "west"]
     assert panel.groupby("geo").size().eq(DAYS // 7).all()
     population = panel.groupby("geo")["population"].first()
-    assert population.to_dict() == {"north": 900, "south": 1200, "west": 600}
+    sizes = pd.Series({"north": 900, "south": 1200, "west": 600})  # people in the market: open, so near the size
+    assert ((population - sizes).abs() <= 0.02 * sizes).all(), population.to_dict()
     spend = panel.groupby("geo")[["spend_tv", "spend_display"]].sum()
     assert spend.loc["north", "spend_tv"] == 0 and spend.loc["south", "spend_tv"] > 0
     # budgets are per person: the south's doubled display spends 2 x 1200/600 times the west's

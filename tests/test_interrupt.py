@@ -75,17 +75,19 @@ def test_an_interrupt_while_a_table_is_written_leaves_it_absent_not_half_written
     """Ctrl-C in the middle of writing ``flows.csv``: the daily table already written stays
     whole, the flows table is absent, no temporary file remains, the run is incomplete."""
     spec = make_spec("population.size=1000", "days=20", "outputs.figures=false")
-    real_to_csv = pd.DataFrame.to_csv
+    from journeysim import outputs
+
+    real_piece = outputs._write_csv_piece
     calls = []
 
-    def interrupted_to_csv(frame, path, *args, **kwargs):
-        calls.append(Path(getattr(path, "name", path)).name)  # a path, or the open file a streamed table writes
+    def interrupted_piece(handle, piece, header):
+        calls.append(Path(handle.name).name)  # the temporary file the table is written to
         if len(calls) == 2:  # the second table: write half of it, then the user presses Ctrl-C
-            real_to_csv(frame.head(len(frame) // 2), path, index=False)
+            real_piece(handle, piece.head(len(piece) // 2), header)
             raise KeyboardInterrupt
-        return real_to_csv(frame, path, *args, **kwargs)
+        return real_piece(handle, piece, header)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted_to_csv)
+    monkeypatch.setattr(outputs, "_write_csv_piece", interrupted_piece)
     with pytest.raises(KeyboardInterrupt):
         run(spec, tmp_path)
     assert calls[1].startswith(".flows.csv.")

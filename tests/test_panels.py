@@ -47,7 +47,8 @@ def test_meridian_panel_has_whole_weeks_and_reconciles_with_the_run(model, rec) 
     weeks = DAYS // 7
     assert len(panel) == weeks and list(panel["day"]) == list(range(1, 7 * weeks, 7))
     assert pd.to_datetime(panel["time"]).dt.day_of_week.eq(0).all()  # Mondays, evenly spaced
-    assert (panel["geo"] == "national").all() and (panel["population"] == SIZE).all()
+    assert (panel["geo"] == "national").all()
+    assert ((panel["population"] - SIZE).abs() <= 0.02 * SIZE).all()  # people in the (open) market each week
     c = model.collector
     assert panel["orders"].sum() == c.daily["orders"][: 7 * weeks].sum()
     gross = c.daily["revenue"][: 7 * weeks] + c.daily["refunds"][: 7 * weeks]
@@ -59,7 +60,7 @@ def test_meridian_panel_has_whole_weeks_and_reconciles_with_the_run(model, rec) 
         assert panel[f"impressions_{name}"].sum() == c.impressions[: 7 * weeks, k].sum()
         reach = panel[f"reach_{name}"].to_numpy()
         on = panel[f"impressions_{name}"].to_numpy() > 0
-        assert (reach[on] > 0).all() and (reach <= SIZE).all() and (reach[~on] == 0).all()
+        assert (reach[on] > 0).all() and (reach <= 1.02 * SIZE).all() and (reach[~on] == 0).all()  # open market
         assert np.allclose(panel[f"frequency_{name}"][on] * reach[on], panel[f"impressions_{name}"][on])
     # a week's reach is the people exposed at least once: no more than the sum of the days' reach
     k = model.spec.channel_names.index("display")

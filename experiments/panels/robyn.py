@@ -95,5 +95,6 @@ def robyn_inputs(table: pd.DataFrame, freq: str = "W", *, dep_var_type: str = "r
         "paid_media_vars": [f"impressions_{c.removeprefix('spend_')}" for c in spends],
         "paid_media_signs": ["positive"] * len(spends),
         "organic_vars": [], "factor_vars": [], "adstock": "geometric",
-        "window_start": str(table[DATE].iloc[0]), "window_end": str(table[DATE].iloc[-1]),
+        "window_start": str(table[DATE].iloc[0]) if len(table) else None,  # no whole week: no window
+        "window_end": str(table[DATE].iloc[-1]) if len(table) else None,
     }
