@@ -310,8 +310,9 @@ def ab_test(overrides: Sequence[str] = (), lever: str | None = None, value: floa
         raise ConfigError("tests", tests, "a number of tests of at least 1")
     if not 0 < level < 1:
         raise ConfigError("level", level, "a confidence level between 0 and 1")
+    parse_config(compose_config(scenario, list(overrides)))  # as the user wrote it: a bad days or outputs.*
+    # value is refused, though the test sets days to start + window and its runs write nothing
     cfg = compose_config(scenario, [*overrides, f"days={start + window}"])
-    parse_config(cfg)  # as the user wrote it: a bad outputs.* value is refused, though the runs write nothing
     spec = parse_config(OmegaConf.merge(cfg, {"outputs": QUIET_OUTPUTS}))
     started = time.perf_counter()
     rows = ab_tests(spec, lever, value or 0.0, start, tests, share, level, response_rate, metric, workers=jobs)
