@@ -365,6 +365,8 @@ def run_summary(model: JourneyModel, meta: dict[str, Any]) -> dict[str, Any]:
         summary["competition"] = market_share.summary(model)
     summary["devices"] = devices.summary(model.collector, model.day)
     summary["places"] = places.summary(model.collector, model.day)
+    if model.accounts is not None:  # B2B: accounts, committee sizes, time to purchase (sim/accounts.py)
+        summary["accounts"] = model.accounts.summary(model.state.entered)
     return summary
 
 

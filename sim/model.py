@@ -5,11 +5,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from journeysim.agents.customer import Customer
 from journeysim.agents.personas import Population
 from journeysim.sim import funnel, purchase, retention, satisfaction, stages, word_of_mouth
+from journeysim.sim.agent_views import AgentViews
 from journeysim.sim.baskets import Baskets
 from journeysim.sim.collectors import Collector
+from journeysim.sim.committee import CommitteePhases
 from journeysim.sim.competition_phase import CompetitionPhases
 from journeysim.sim.config import RunSpec
 from journeysim.sim.controls import LegacyLeverAttributes, MarketControls
@@ -33,7 +34,7 @@ EAGER_AGENT_LIMIT = 200_000
 """With ``outputs.mesa_agents: auto``, Mesa agents are created up front up to this size."""
 
 
-class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
+class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, AgentViews, mesa.Model):
     """Synthetic customers moving through the journey, one step per day.
 
     State lives in :class:`~journeysim.sim.state.CustomerState` arrays; ``model.agents``
@@ -84,6 +85,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
                                self.state.persona)
         self.lifetime = CustomerValue(self.state.size, spec.channel_names, spec.days)
         self.competition = self._create_competition()  # None with competition=none
+        self.accounts = self._create_accounts()  # B2B accounts (sim/accounts.py); None without committees
         self.service = service
         self.levers = list(levers or [])
         self.rates.refresh_all()
@@ -135,36 +137,6 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
             groups = personal_groups(self.state.size, spec.group_size, rng, people=self.population.size)
         self.graph = graph
         return WordOfMouth(spec, self.state, graph, self.streams["word_of_mouth"], groups)
-
-    def _make_agents(self) -> None:
-        """Create one Customer view per person in the market (bulk, in row order)."""
-        if not self._agents_made:
-            self._agents_made = True
-            rows = np.arange(self.state.entered)
-            self._customers = list(Customer.create_agents(self, rows.size, rows))
-            self._remove_agents(rows[~self.state.present[rows]])
-
-    def _add_agents(self, rows: np.ndarray) -> None:
-        """Entrants ``rows`` (the next rows in order) get their Customer views."""
-        if self._agents_made:
-            self._customers.extend(Customer.create_agents(self, rows.size, rows))
-
-    def _remove_agents(self, rows: np.ndarray) -> None:
-        """Leavers ``rows`` leave ``model.agents``; ``model.customer(row)`` still reads their row."""
-        if self._agents_made:
-            for row in rows:
-                self._customers[row].remove()
-
-    @property
-    def agents(self) -> mesa.agent.AgentSet:
-        """All Customer agents (created on first access when the population is large)."""
-        self._make_agents()
-        return super().agents
-
-    def customer(self, row: int) -> Customer:
-        """The Customer agent of ``row`` (a row in use: ``row < state.entered``)."""
-        self._make_agents()
-        return self._customers[row]
 
     @property
     def n_channels(self) -> int:
@@ -219,6 +191,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         entrants, leavers = self.turnover.day(day)
         self.collector.count_turnover(day, entrants.size, self.state.stage[leavers])
         self.stays.arrived(day)  # entrants' first stays begin today
+        self.accounts_turnover(entrants, leavers)
         if leavers.size:
             self.stays.left(day, leavers)
             self.touchpoints.refresh_rows(leavers)
@@ -275,7 +248,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         """Purchase (:mod:`~journeysim.sim.purchase`): every order attempt passes checkout, where
         ``market.checkout_friction`` abandons some carts (prospects go back to considering; repeat
         customers' intent restarts); the others become orders."""
-        self.buy(day, self.check_out(day, self.choose_brands(day, ready.checkout, repeat=False), repeat=False))
+        attempts = self.decide_accounts(day, ready.checkout)  # B2B: accounts whose buying rule is met
+        self.buy(day, self.check_out(day, self.choose_brands(day, attempts, repeat=False), repeat=False))
         self.buy(day, self.check_out(day, self.choose_brands(day, ready.repurchase, repeat=True), repeat=True))
 
     def check_out(self, day: int, rows: np.ndarray, repeat: bool) -> np.ndarray:
@@ -317,6 +291,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.book_our_orders(day, rows, orders.price)
         purchase.redraw_repurchase_level(s, rows, market, decisions)
         self.places.ordered(day, rows)
+        self.accounts_ordered(day, rows, orders.price)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
                              self.controls.referral_reward)
         self.rates.respondents += int(orders.first.sum())
@@ -339,6 +314,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         if exits.advocates.size + exits.lapsers.size == 0:
             return
         self.collector.add(day, "churned", exits.lapsers.size)
+        self.accounts_lapse(day, exits.lapsers)
         if self.competition is not None:
             self.competition.lapsed(exits.lapsers)
         self.move(day, exits.advocates, stages.after_clock(np.ones(exits.advocates.size, bool)))
@@ -385,6 +361,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, mesa.Model):
         self.stays.moved(day, change.rows, change.old, change.new)
         self.journey_log.record(day, change.rows, Event.STAGE_CHANGE, change.new)
         self.refresh(change.rows)
+        self.accounts_moved(day, change.rows, change.new)
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute what derives from the stage and satisfaction of ``rows``: their rates

@@ -154,6 +154,18 @@ def after_switch(n: int) -> np.ndarray:
     return np.full(n, Stage.LAPSED, np.int8)
 
 
+def with_account(n: int) -> np.ndarray:
+    """Stage of ``n`` members of a B2B account that has just ordered: customers (the account's
+    order is theirs; see :mod:`journeysim.sim.accounts`)."""
+    return np.full(n, Stage.CUSTOMER, np.int8)
+
+
+def waiting_for_committee(stage: np.ndarray) -> np.ndarray:
+    """Stage of convinced members of an account whose buying rule is not met: deciding (they
+    crossed their buy level and wait for the committee)."""
+    return forward(np.full(stage.size, Stage.DECIDING, np.int8), stage)
+
+
 def next_level_slot(stage: np.ndarray) -> np.ndarray:
     """Slot of ``levels`` holding the next interest level at each stage: the entry level of
     the next funnel stage, then slot 3 (see :data:`journeysim.sim.state.ORDER_SLOT`)."""

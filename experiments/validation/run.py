@@ -22,6 +22,7 @@ from journeysim.experiments.validation import (
     ab_calibration,
     bass_products,
     brand_markets,
+    committees,
     device_gap,
     dirichlet,
     epidemic_threshold,
@@ -56,6 +57,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     brand_markets.CROSS_PRICE: brand_markets.run_cross_price,
     facts_three_brands.NAME: facts_three_brands.run,
     device_gap.NAME: device_gap.run,
+    committees.NAME: committees.run,
 }
 """Experiments by name, in the order they run."""
 
@@ -72,8 +74,8 @@ def parser() -> argparse.ArgumentParser:
                         "stylised facts of a market (price and advertising response, NBD repeat buying, cart "
                         "abandonment, organic base, repeat profile), A/B test calibration and the laws of brand buying "
                         "(Double Jeopardy, duplication of purchase, cross-price elasticity) with the stylised facts "
-                        "re-run with competitors, and conversion by device with responsive design; print a pass/fail "
-                        "table.",
+                        "re-run with competitors, conversion by device with responsive design, and B2B buying "
+                        "committees; print a pass/fail table.",
                         examples=(f"{PROG} --only bass_products --jobs 2", f"{PROG} hydra.run.dir=validation"),
                         writes=f"checks.csv and each experiment's tables and figures in {DEFAULT_OUT}/")
     p.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), metavar="NAME",

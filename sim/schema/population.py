@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
+from journeysim.sim.schema.accounts import BuyingRuleSpec, CommitteeSpec
 from journeysim.sim.schema.devices import DEVICES, device_shares
 from journeysim.sim.schema.fields import (
     PROBABILITY,
@@ -89,11 +90,15 @@ class PersonaSpec(SpecBase):
     places: Annotated[dict[str, float], NumberMap(Number(low=0.0), keys=PLACES)] = dataclasses.field(
         default_factory=dict)
     """Share of the persona's checkout attempts per place (rescaled; empty: ``market.places.shares``)."""
+    committee: CommitteeSpec | None = None
+    """B2B: the persona's people buy as accounts of several decision makers (``sim/accounts.py``);
+    None: each person decides alone (B2C)."""
 
     @classmethod
     def yaml_keys(cls) -> tuple[str, ...]:
-        """``share``, ``affinity``, ``basket_size``, ``need_recognition``, ``devices``, ``places`` and the traits."""
-        return ("share", "affinity", "basket_size", "need_recognition", "devices", "places", *TRAITS)
+        """``share``, ``affinity``, ``basket_size``, ``need_recognition``, ``devices``, ``places``,
+        ``committee`` and the traits."""
+        return ("share", "affinity", "basket_size", "need_recognition", "devices", "places", "committee", *TRAITS)
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
@@ -123,6 +128,8 @@ class PopulationSpec(SpecBase):
     shape k is ``1 / cv^2``); None: ``heterogeneity``."""
     personas: Annotated[tuple[PersonaSpec, ...], Named(
         PersonaSpec, "a mapping with share, affinity and traits", "at least one persona")] = ()
+    buying_rule: BuyingRuleSpec = dataclasses.field(default_factory=BuyingRuleSpec)
+    """When an account of a persona with a ``committee`` buys (``sim/accounts.py``)."""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> PopulationSpec:
@@ -133,6 +140,11 @@ class PopulationSpec(SpecBase):
             shares = {p.name: p.share for p in self.personas}
             raise Rule(shares, f"shares summing to 1 (they sum to {total:.6g})", ("personas.*.share",))
         return self
+
+    @property
+    def has_accounts(self) -> bool:
+        """Whether any persona buys as accounts (has a ``committee``)."""
+        return any(p.committee is not None for p in self.personas)
 
     @property
     def scale(self) -> float:
