@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from journeysim.sim import kernels
 from journeysim.sim.adresponse import make_response
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
@@ -76,6 +77,10 @@ def make_saturation(spec: SaturationSpec) -> Saturation:
 
 
 # ---------------------------------------------------------------------- exposures
+_NO_ROWS = np.empty(0, np.int64)
+_NO_STAGES = np.empty(0, bool)
+
+
 @dataclass
 class DayExposure:
     """What the channels did today (per channel arrays, in channel order)."""
@@ -178,6 +183,7 @@ class Touchpoints:
         self._reviews = Reviews(0.0)  # today's review score (set by expose)
         self._media_response = state.traits["innovativeness"]
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
+        self._tally: np.ndarray | None = None  # scratch count per row (impressions of one channel-day)
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -246,35 +252,29 @@ class Touchpoints:
         explicit ``audience``, candidates come from everyone and are kept only if in the
         channel's target stages."""
         size = self.state.entered if audience is None else audience.size
-        persona, stage, present = self.state.persona, self.state.stage, self.state.present
         mask = channel.target_mask if audience is None else None
         accept_rate = max(float(channel.weights.mean()), 1e-3)
         if mask is not None and self._counts is not None:
             accept_rate *= max(self._counts[mask].sum() / max(self._counts.sum(), 1), 1e-3)
-        chosen: list[np.ndarray] = []
+        chosen = np.empty(n, np.int64)
         got = 0
+        listed = _NO_ROWS if audience is None else audience
         while got < n:
             batch = int((n - got) / accept_rate * 1.1) + 16
             u = rng.random((2, batch))
-            rows = (u[0] * size).astype(np.int64)
-            if audience is not None:
-                rows = audience[rows]
-            keep = u[1] < channel.weights[persona[rows]]
-            if mask is not None:
-                keep &= mask[stage[rows]]
-            if self.state.open:
-                keep &= present[rows]  # people yet to enter, or gone, are not reached
-            rows = rows[keep]
-            chosen.append(rows[: n - got])
-            got += chosen[-1].size
-        return np.concatenate(chosen) if chosen else np.empty(0, np.int64)
+            got = kernels.accept_candidates(u, size, listed, channel.weights, self.state.persona,
+                                            _NO_STAGES if mask is None else mask, self.state.stage,
+                                            self.state.present if self.state.open else _NO_STAGES, chosen, got)
+        return chosen
 
     def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
                      out: DayExposure) -> int:
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
-        rows, counts = np.unique(self._sample(channel, n, audience, rng), return_counts=True)
+        if self._tally is None:
+            self._tally = np.zeros(self.state.size, np.int32)
+        rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self._tally, self.state.size - 1)
         stock = channel.decayed_stock(rows, day)
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
         channel.stock[rows] = stock + counts

@@ -1,0 +1,121 @@
+"""Compiled loops of the daily step's hot spots (numba, cached on disk).
+
+Each kernel does, in one pass and without temporaries, what a chain of numpy calls did,
+with the same result to the bit: the random numbers are still drawn by the phases' numpy
+generators (so every stream's draws are unchanged) and the kernels do only integer work,
+comparisons and copies. Compiled once per machine (``cache=True`` writes the machine code
+beside this file), so a process pays only the load of the cached code.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+RADIX_BITS = 11
+"""Bits per pass of the radix sort (2,048 buckets: the counts stay in the first-level cache)."""
+
+
+@numba.njit(cache=True, nogil=True)
+def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, weights: np.ndarray, persona: np.ndarray,
+                      mask: np.ndarray, stage: np.ndarray, present: np.ndarray, out: np.ndarray, got: int) -> int:
+    """Thin one batch of candidate recipients into ``out[got:]``, in draw order.
+
+    Candidate ``i`` is row ``floor(u[0, i] * size)`` (an index into ``audience`` when it is not
+    empty); it is kept when ``u[1, i] < weights[persona[row]]``, its stage is in ``mask`` (when
+    ``mask`` is not empty) and it is ``present`` (when ``present`` is not empty). Stops when
+    ``out`` is full.
+
+    Parameters
+    ----------
+    u : ndarray, shape (2, batch)
+        Uniform numbers in [0, 1): the candidate and its acceptance.
+    size : int
+        Number of candidates to pick from (rows in use, or the audience's length).
+    audience : ndarray of int64
+        Rows of the audience, or empty for rows ``0 .. size - 1``.
+    weights : ndarray of float64
+        Acceptance probability per persona.
+    persona, stage : ndarray
+        Persona and stage code of every row.
+    mask : ndarray of bool
+        Target stages (indexed by stage code), or empty for every stage.
+    present : ndarray of bool
+        Rows in the market, or empty when everyone is.
+    out : ndarray of int64
+        The recipients drawn so far (``out[:got]``); filled in place.
+    got : int
+        Recipients already in ``out``.
+
+    Returns
+    -------
+    int
+        Recipients in ``out`` after this batch.
+    """
+    n = out.size
+    listed, masked, open_ = audience.size > 0, mask.size > 0, present.size > 0
+    for i in range(u.shape[1]):
+        if got >= n:
+            break
+        row = np.int64(u[0, i] * size)
+        if listed:
+            row = audience[row]
+        if not u[1, i] < weights[persona[row]]:
+            continue
+        if masked and not mask[stage[row]]:
+            continue
+        if open_ and not present[row]:
+            continue
+        out[got] = row
+        got += 1
+    return got
+
+
+@numba.njit(cache=True, nogil=True)
+def radix_sort(values: np.ndarray, largest: int) -> np.ndarray:
+    """``values`` (non-negative int64, none above ``largest``) sorted ascending, in O(len) passes.
+
+    Least significant digit first, :data:`RADIX_BITS` bits a pass; as many passes as
+    ``largest`` needs (two up to 4 million, three up to 8 billion).
+    """
+    buckets = 1 << RADIX_BITS
+    digit_mask = buckets - 1
+    src = values.copy()
+    dst = np.empty_like(src)
+    shift = 0
+    while (largest >> shift) > 0 or shift == 0:
+        counts = np.zeros(buckets + 1, np.int64)
+        for v in src:
+            counts[((v >> shift) & digit_mask) + 1] += 1
+        for b in range(buckets):
+            counts[b + 1] += counts[b]
+        for v in src:
+            d = (v >> shift) & digit_mask
+            dst[counts[d]] = v
+            counts[d] += 1
+        src, dst = dst, src
+        shift += RADIX_BITS
+    return src
+
+
+@numba.njit(cache=True, nogil=True)
+def unique_counts(rows: np.ndarray, tally: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``rows`` in ascending order and how often each occurs: ``np.unique(rows,
+    return_counts=True)`` in linear time.
+
+    ``tally`` is a zeroed scratch count per row (at least ``largest + 1`` long); it is zero
+    again on return.
+    """
+    distinct = np.empty(rows.size, np.int64)
+    k = 0
+    for r in rows:
+        if tally[r] == 0:
+            distinct[k] = r
+            k += 1
+        tally[r] += 1
+    ordered = radix_sort(distinct[:k], largest)
+    counts = np.empty(k, np.int64)
+    for i in range(k):
+        counts[i] = tally[ordered[i]]
+        tally[ordered[i]] = 0
+    return ordered, counts
