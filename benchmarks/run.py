@@ -24,6 +24,22 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SWEEP_TARGET = 1.3
 """A sweep's wall time at most this many times the sum of its jobs' simulation times / cores (issue #18)."""
+
+
+@dataclass(frozen=True)
+class SpeedTarget:
+    """Issue #29's bound on one journey case: customer-days a second at least ``ratio`` times the
+    per-agent Mesa baseline of the same run, and a peak under ``peak_mb``."""
+
+    size: int
+    ratio: float
+    peak_mb: float
+
+
+SPEED_TARGETS = (SpeedTarget(1_000_000, 50.0, 1_500.0), SpeedTarget(10_000_000, 40.0, 3_000.0))
+"""The default market's targets (issue #29), by population size (365 days)."""
+COMPETITION_TARGET = 2.0
+"""``competition=three_brands`` takes at most this many times the step time of ``competition=none``."""
 sys.path.insert(0, str(HERE.parent))
 
 
@@ -52,7 +68,9 @@ def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
     from journeysim.sim import kpis
 
     step_seconds = finished - built
-    return {"case": f"{scenario} {size:,} x {days}", "build_s": built - started, "step_s": step_seconds,
+    label = "".join(f" {e}" for e in extra)
+    return {"case": f"{scenario} {size:,} x {days}{label}", "size": size, "days": days, "extra": extra,
+            "build_s": built - started, "step_s": step_seconds,
             "wall_s": finished - started, "agent_steps_per_s": size * days / step_seconds,
             "peak_mb": peak_memory_mb(), "service_share": service_seconds and _service_total[0] / step_seconds,
             "acquisitions": kpis.acquisitions(model)}
@@ -261,6 +279,8 @@ def main() -> None:
         ["bass", str(big), "3650"],
         ["baseline", "100000", "365"],
         ["baseline", str(big), "365"],
+        ["baseline", str(big), "365", "competition=three_brands"],
+        ["baseline", str(10 * big), "365"],
         ["truth", "10000" if args.quick else "50000", "2" if args.quick else "5"],
         ["paths", "10000" if args.quick else "100000", "730"],
         ["exports", "10000" if args.quick else "100000", "730"],
@@ -271,12 +291,12 @@ def main() -> None:
         cases = [c for c in cases if c[0] in args.only]
     results = [run_case(c) for c in cases]
     baseline = results[0]["agent_steps_per_s"] if cases[0][0] == "mesa" else None
-    print(f"{'case':<44} {'wall s':>8} {'step s':>8} {'agent-steps/s':>14} {'x Mesa':>8} {'peak MB':>8}")
+    print(f"{'case':<52} {'wall s':>8} {'step s':>8} {'agent-steps/s':>14} {'x Mesa':>8} {'peak MB':>8}")
     for r in results:
         rate = r.get("agent_steps_per_s")
         ratio = f"{rate / baseline:>8.1f}" if rate and baseline else f"{'-':>8}"
         steps = f"{r['step_s']:>8.2f}" if "step_s" in r else f"{'-':>8}"
-        print(f"{r['case']:<44} {r['wall_s']:>8.2f} {steps} {(f'{rate:,.0f}' if rate else '-'):>14} {ratio} "
+        print(f"{r['case']:<52} {r['wall_s']:>8.2f} {steps} {(f'{rate:,.0f}' if rate else '-'):>14} {ratio} "
               f"{r['peak_mb']:>8.0f}")
     for r in results:
         if "export_mb" in r:
@@ -292,6 +312,32 @@ def main() -> None:
                   f"= {cpu_ratio:.2f}x; overhead {r['cpu_overhead_per_job_s']:.3f} CPU s a job")
         if r.get("service_share"):
             print(f"service layer share of step time, {r['case']}: {r['service_share']:.1%}")
+    for line in verdicts(results, baseline):
+        print(line)
+
+
+def verdicts(results: list[dict], baseline: float | None) -> list[str]:
+    """PASS or FAIL for each of issue #29's targets among ``results`` (ratios within this run)."""
+    lines = []
+    plain = {r["size"]: r for r in results if r.get("days") == 365 and not r.get("extra") and "size" in r}
+    for target in SPEED_TARGETS:
+        r = plain.get(target.size)
+        if r is None or baseline is None:
+            continue
+        ratio = r["agent_steps_per_s"] / baseline
+        ok = ratio >= target.ratio and r["peak_mb"] < target.peak_mb
+        lines.append(f"{'PASS' if ok else 'FAIL'} {r['case']}: {r['step_s']:.1f} s, {r['agent_steps_per_s']:,.0f} "
+                     f"customer-days/s = {ratio:.1f}x per-agent Mesa (target >= {target.ratio:.0f}x), peak "
+                     f"{r['peak_mb']:,.0f} MB (target < {target.peak_mb:,.0f} MB)")
+    for r in results:
+        if "competition=three_brands" not in r.get("extra", []) or r.get("size") not in plain:
+            continue
+        alone = plain[r["size"]]
+        ratio = r["step_s"] / alone["step_s"]
+        lines.append(f"{'PASS' if ratio <= COMPETITION_TARGET else 'FAIL'} {r['case']}: {r['step_s']:.1f} s = "
+                     f"{ratio:.2f}x competition=none's {alone['step_s']:.1f} s (target <= {COMPETITION_TARGET:.0f}x); "
+                     f"peak {r['peak_mb']:,.0f} MB against {alone['peak_mb']:,.0f} MB")
+    return lines
 
 
 if __name__ == "__main__":

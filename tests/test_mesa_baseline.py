@@ -69,3 +69,18 @@ def test_same_seed_gives_identical_trajectories() -> None:
     other, _ = run_baseline(n=1_000, days=300, p=P, q=Q, seed=8)
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(first, other)
+
+
+def test_bench_fails_a_case_below_its_speed_target_and_passes_one_above():
+    from benchmarks.run import verdicts
+
+    def case(size, seconds, peak, extra=()):
+        return {"case": f"baseline {size:,} x 365", "size": size, "days": 365, "extra": list(extra),
+                "step_s": seconds, "agent_steps_per_s": size * 365 / seconds, "peak_mb": peak}
+
+    mesa = 1_000_000.0  # customer-days a second of the per-agent baseline
+    lines = verdicts([case(1_000_000, 7.0, 900), case(10_000_000, 80.0, 2_000),
+                      case(1_000_000, 15.0, 950, ["competition=three_brands"])], mesa)
+    assert [line.split()[0] for line in lines] == ["PASS", "PASS", "FAIL"]  # 52x, 46x; competitors 2.1x
+    slow_and_big = verdicts([case(1_000_000, 8.0, 900), case(10_000_000, 80.0, 3_100)], mesa)
+    assert [line.split()[0] for line in slow_and_big] == ["FAIL", "FAIL"]  # 46x < 50x; 3,100 MB >= 3,000 MB
