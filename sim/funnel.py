@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from journeysim.sim import kernels
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, WIN_BACK_STAGE, Stage, fall_back, forward
 from journeysim.sim.state import CustomerState
@@ -35,13 +36,7 @@ class FunnelMoves:
 def decay_and_drift(state: CustomerState, decays: bool, drifts: bool, season: float = 1.0) -> None:
     """Interest loses its persona decay share; customers' purchase intent drifts up, at the
     ``season``'s index of category demand (1: as configured)."""
-    if decays:
-        np.multiply(state.interest, state.keep, out=state.interest)
-    if drifts:
-        if season == 1.0:
-            np.add(state.interest, state.drift, out=state.interest)
-        else:
-            state.interest += state.drift * np.float32(season)
+    _scan(state, decays, drifts, season, find_up=False, find_down=False)
 
 
 def purchase_level(state: CustomerState, rows: np.ndarray, price_factor: np.ndarray) -> np.ndarray:
@@ -64,7 +59,13 @@ def crossings(state: CustomerState, price_factor_of: Callable[[np.ndarray], np.n
     fallback : float
         Share of a stage's entry level below which a customer falls back (0: never).
     """
-    up = np.flatnonzero(state.interest >= state.next_level)
+    return decay_and_cross(state, False, False, 1.0, price_factor_of, fallback)
+
+
+def decay_and_cross(state: CustomerState, decays: bool, drifts: bool, season: float,
+                    price_factor_of: Callable[[np.ndarray], np.ndarray], fallback: float) -> FunnelMoves:
+    """:func:`decay_and_drift` then :func:`crossings`, in one pass over the customers."""
+    up, down = _scan(state, decays, drifts, season, find_up=True, find_down=fallback > 0)
     stage = state.stage[up]
     funnel = up[IN_FUNNEL.holds(stage)]
     repurchase = up[POST_PURCHASE.holds(stage)]
@@ -74,11 +75,19 @@ def crossings(state: CustomerState, price_factor_of: Callable[[np.ndarray], np.n
     rows = [rising]
     stages = [forward(levels_held(state, rising, 1.0), state.stage[rising])]
     if fallback > 0:
-        down = np.flatnonzero(state.interest < state.floor_level)
         rows.append(down)
         stages.append(fall_back(levels_held(state, down, fallback), state.stage[down]))
     return FunnelMoves(np.concatenate(rows), np.concatenate(stages).astype(np.int8), funnel[buys],
                        repurchase, winback)
+
+
+def _scan(state: CustomerState, decays: bool, drifts: bool, season: float, find_up: bool,
+          find_down: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One pass over the rows in use (rows beyond ``state.entered`` are inert: nothing to decay or
+    cross): :func:`journeysim.sim.kernels.decay_scan`."""
+    s = state
+    return kernels.decay_scan(s.interest, s.keep, s.drift, np.float32(season), decays, drifts, s.next_level,
+                              s.floor_level, s.entered, find_up, find_down)
 
 
 def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndarray:

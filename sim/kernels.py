@@ -54,20 +54,19 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, weights: n
     """
     n = out.size
     listed, masked, open_ = audience.size > 0, mask.size > 0, present.size > 0
-    for i in range(u.shape[1]):
+    for i in range(u.shape[1]):  # no branch on a candidate's fate: the loads of many candidates overlap
         if got >= n:
             break
         row = np.int64(u[0, i] * size)
         if listed:
             row = audience[row]
-        if not u[1, i] < weights[persona[row]]:
-            continue
-        if masked and not mask[stage[row]]:
-            continue
-        if open_ and not present[row]:
-            continue
+        keep = u[1, i] < weights[persona[row]]
+        if masked:
+            keep &= mask[stage[row]]
+        if open_:
+            keep &= present[row]
         out[got] = row
-        got += 1
+        got += keep
     return got
 
 
@@ -119,3 +118,46 @@ def unique_counts(rows: np.ndarray, tally: np.ndarray, largest: int) -> tuple[np
         counts[i] = tally[ordered[i]]
         tally[ordered[i]] = 0
     return ordered, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow(rows: np.ndarray, k: int) -> np.ndarray:
+    """``rows`` with room for one more after its first ``k`` entries (doubling)."""
+    if k < rows.size:
+        return rows
+    bigger = np.empty(2 * rows.size, np.int64)
+    bigger[:k] = rows[:k]
+    return bigger
+
+
+@numba.njit(cache=True, nogil=True)
+def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season: np.float32, decays: bool,
+               drifts: bool, next_level: np.ndarray, floor_level: np.ndarray, n: int, find_up: bool,
+               find_down: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Decay and drift the interest of rows ``0 .. n - 1`` and find who crossed a level, in one pass.
+
+    Interest becomes ``interest * keep`` (when ``decays``) plus ``drift * season`` (when
+    ``drifts``), in float32 as numpy computes it. Returns the rows (ascending) whose interest
+    then reaches ``next_level`` (when ``find_up``) and those whose interest is below
+    ``floor_level`` (when ``find_down``); empty otherwise.
+    """
+    up = np.empty(1024, np.int64)
+    down = np.empty(1024, np.int64)
+    n_up = n_down = 0
+    for i in range(n):
+        x = interest[i]
+        if decays:
+            x = x * keep[i]
+        if drifts:
+            x = x + drift[i] * season
+        if decays or drifts:
+            interest[i] = x
+        if find_up and x >= next_level[i]:
+            up = _grow(up, n_up)
+            up[n_up] = i
+            n_up += 1
+        if find_down and x < floor_level[i]:
+            down = _grow(down, n_down)
+            down[n_down] = i
+            n_down += 1
+    return up[:n_up].copy(), down[:n_down].copy()

@@ -234,8 +234,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         """Funnel (:mod:`~journeysim.sim.funnel`): decay and drift interest, move everyone who
         crossed a level, win back lapsed customers. Returns who goes to checkout or reorders."""
         s, market = self.state, self.spec.market
-        funnel.decay_and_drift(s, self._decays, self._drifts, self.demand.season_of(day))
-        moves = funnel.crossings(s, self.rates.price_factor, market.fallback)
+        moves = funnel.decay_and_cross(s, self._decays, self._drifts, self.demand.season_of(day),
+                                       self.rates.price_factor, market.fallback)
         self.collector.add(day, "carts", purchase.carts_created(s.stage, moves))
         self.move(day, moves.rows, moves.stages)
         if moves.winback.size:
