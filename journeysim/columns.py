@@ -58,6 +58,7 @@ _DAILY = (
     Column("orders", "orders/day", "all orders"),
     Column("winbacks", "customers/day", "lapsed customers back to considering"),
     Column("churned", "customers/day", "customers who lapsed"),
+    Column("switched", "customers/day", "our customers who bought a rival at a reorder (not in churned)"),
     Column("checkout_attempts", "attempts/day", "checkout attempts"),
     Column("abandoned", "attempts/day", "abandoned checkouts (back to considering)"),
     Column("carts", "carts/day", "carts created: prospects reaching deciding or checkout, and repeat order attempts"),

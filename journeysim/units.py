@@ -213,6 +213,7 @@ MORE_KPIS: dict[str, Kpi] = {
     "customers": Kpi("Customers", COUNT),
     "days": Kpi("Days", DAYS),
     "orders": Kpi("Orders", COUNT),
+    "switched": Kpi("Switched to a rival", COUNT),
     "winbacks": Kpi("Won back", COUNT),
     "margin": Kpi("Margin", MONEY),
     "review_score": Kpi("Review score (stars)", SCORE, 2),

@@ -17,7 +17,7 @@ PLACE_COLUMNS: tuple[str, ...] = (*(f"orders_{p}" for p in PLACES), "online_to_s
 (research online, buy in store) and web or app orders after a store visit (the reverse)."""
 
 DAILY_KPIS: tuple[str, ...] = (
-    "acquisitions", "repurchases", "orders", "winbacks", "churned", "checkout_attempts",
+    "acquisitions", "repurchases", "orders", "winbacks", "churned", "switched", "checkout_attempts",
     "abandoned", "revenue", "margin", "refunds", "returns", "conversations_positive",
     "conversations_negative", "referrals", "nps", "review_score", "tickets", "mean_wait_days",
     "p95_wait_days", "utilisation", "backlog_orders", "queue_tickets", "deliveries",
@@ -36,6 +36,8 @@ support contacts and staffed agent-days (an operating cost: in profit, not in sp
 ``season``: the day's index of category demand (1 on a flat calendar; ``sim/demand.py``);
 ``carts``: carts created per day (a prospect reaching deciding or going straight to checkout, and
 every repeat order attempt; :func:`journeysim.sim.purchase.carts_created`);
+``churned``: our customers who lapsed; ``switched``: our customers who bought a competitor at a
+reorder (switchers, not counted as lapsed; ``sim/competition_phase.py``);
 ``entrants`` and ``leavers``: people who entered or left the market that day (``sim/turnover.py``)."""
 
 

@@ -93,7 +93,7 @@ class CompetitionPhases:
         market = self.spec.market
         if repeat:
             retention.lapse(self.state, lost, market, comp.day_rng("switch", day))
-            self.collector.add(day, "churned", lost.size)
+            self.collector.add(day, "switched", lost.size)  # a switcher, not a lapse (churned)
             self.move(day, lost, stages.after_switch(lost.size))
         else:
             rng = comp.day_rng("back", day)

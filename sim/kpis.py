@@ -78,7 +78,8 @@ def nps(model: JourneyModel) -> float:
 
 
 def churn_rate(model: JourneyModel) -> float:
-    """Lapses per customer-year: lapses / (mean active customers x years)."""
+    """Lapses per customer-year: lapses / (mean active customers x years); customers who switched
+    to a competitor are not lapses (they are counted in ``switched``)."""
     counts = model.collector.stage_counts[: model.day + 1]
     active = POST_PURCHASE.count(counts).mean()
     years = model.day / 365.0
@@ -190,6 +191,7 @@ def _values(model: JourneyModel, cost: float) -> dict[str, float | int | dict]:
         "winbacks": int(total(model, "winbacks")),
         "churned": int(total(model, "churned")),
         "churn_rate_per_year": churn_rate(model),
+        "switched": int(total(model, "switched")),
         "abandonment_rate": cart_abandonment_rate(model),
         "checkout_abandonment_rate": checkout_abandonment_rate(model),
         "conversion_rate": conversion_rate(model),

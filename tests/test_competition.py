@@ -102,6 +102,19 @@ def test_switching_matrix_counts_every_purchase_of_someone_who_bought_before(thr
     assert c.lost.sum() > 0
 
 
+def test_customers_who_buy_a_rival_at_a_reorder_are_switchers_not_lapses() -> None:
+    from journeysim.sim import kpis
+
+    no_churn = [f"population.personas.{p}.churn_propensity=0"
+                for p in ("deal_seeker", "researcher", "loyalist", "impulse_buyer")]
+    model = run_model(*SMALL, "competition=three_brands", *no_churn)
+    daily = model.collector.daily
+    assert daily["churned"].sum() == 0  # nobody lapses on their own
+    assert daily["switched"].sum() > 0  # yet customers leave us for a rival at a reorder
+    assert kpis.summary(model)["switched"] == daily["switched"].sum()
+    assert run_model(*SMALL).collector.daily["switched"].sum() == 0  # no rivals, no switchers
+
+
 def test_state_per_brand_is_one_byte_per_customer_whatever_the_number_of_brands(three) -> None:
     c = three.competition
     for array in (c.aware, c.considered, c.bought, c.streak):
