@@ -120,14 +120,19 @@ def unique_counts(rows: np.ndarray, tally: np.ndarray, largest: int) -> tuple[np
     return ordered, counts
 
 
+BLOCK = 128
+"""Rows a scan updates (a loop the compiler vectorises) before it looks for crossings among them."""
+
+
 @numba.njit(cache=True, nogil=True)
-def _grow(rows: np.ndarray, k: int) -> np.ndarray:
-    """``rows`` with room for one more after its first ``k`` entries (doubling)."""
-    if k < rows.size:
-        return rows
-    bigger = np.empty(2 * rows.size, np.int64)
-    bigger[:k] = rows[:k]
-    return bigger
+def _extend(rows: np.ndarray, k: int, more: np.ndarray, m: int) -> np.ndarray:
+    """``rows`` (its first ``k`` entries used) with ``more[:m]`` written after them (doubling when full)."""
+    if k + m > rows.size:
+        bigger = np.empty(max(2 * rows.size, k + m), np.int64)
+        bigger[:k] = rows[:k]
+        rows = bigger
+    rows[k:k + m] = more[:m]
+    return rows
 
 
 @numba.njit(cache=True, nogil=True)
@@ -139,25 +144,52 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
     Interest becomes ``interest * keep`` (when ``decays``) plus ``drift * season`` (when
     ``drifts``), in float32 as numpy computes it. Returns the rows (ascending) whose interest
     then reaches ``next_level`` (when ``find_up``) and those whose interest is below
-    ``floor_level`` (when ``find_down``); empty otherwise.
+    ``floor_level`` (when ``find_down``); empty otherwise. Crossings are rare: a block of
+    :data:`BLOCK` rows is updated and tested without a branch, and listed only if one crossed.
     """
-    up = np.empty(1024, np.int64)
-    down = np.empty(1024, np.int64)
+    up, down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
+    block_up, block_down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
     n_up = n_down = 0
-    for i in range(n):
-        x = interest[i]
-        if decays:
-            x = x * keep[i]
-        if drifts:
-            x = x + drift[i] * season
-        if decays or drifts:
-            interest[i] = x
-        if find_up and x >= next_level[i]:
-            up = _grow(up, n_up)
-            up[n_up] = i
-            n_up += 1
-        if find_down and x < floor_level[i]:
-            down = _grow(down, n_down)
-            down[n_down] = i
-            n_down += 1
+    for b in range((n + BLOCK - 1) // BLOCK):
+        start = b * BLOCK
+        width = min(BLOCK, n - start)
+        hits = np.uint32(0)
+        if decays and drifts:  # one loop per case, each without a branch (so each vectorises)
+            for j in range(width):
+                i = np.uint64(start + j)  # unsigned: no wraparound test
+                x = interest[i] * keep[i] + drift[i] * season
+                interest[i] = x
+                hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
+        elif decays:
+            for j in range(width):
+                i = np.uint64(start + j)
+                x = interest[i] * keep[i]
+                interest[i] = x
+                hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
+        elif drifts:
+            for j in range(width):
+                i = np.uint64(start + j)
+                x = interest[i] + drift[i] * season
+                interest[i] = x
+                hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
+        else:
+            for j in range(width):
+                i = np.uint64(start + j)
+                x = interest[i]
+                hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
+        if hits == 0:
+            continue
+        m_up = m_down = 0
+        for i in range(start, start + width):
+            x = interest[i]
+            block_up[m_up] = i
+            m_up += find_up and x >= next_level[i]
+            block_down[m_down] = i
+            m_down += find_down and x < floor_level[i]
+        if m_up:
+            up = _extend(up, n_up, block_up, m_up)
+            n_up += m_up
+        if m_down:
+            down = _extend(down, n_down, block_down, m_down)
+            n_down += m_down
     return up[:n_up].copy(), down[:n_down].copy()

@@ -64,3 +64,25 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
                                     mask if masked else np.empty(0, bool), stage,
                                     present if open_ else np.empty(0, bool), out, got)
     assert got == min(want, expected.size) and np.array_equal(out[:got], expected[:got])
+
+
+@pytest.mark.parametrize("decays", [False, True])
+@pytest.mark.parametrize("drifts", [False, True])
+def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, drifts):
+    rng = np.random.default_rng(11)
+    n = 5_000
+    interest = rng.normal(1.0, 1.0, n).astype(np.float32)
+    keep = rng.uniform(0.9, 1.0, n).astype(np.float32)
+    drift = rng.uniform(0.0, 0.05, n).astype(np.float32)
+    next_level = rng.uniform(0.5, 40.0, n).astype(np.float32)
+    floor_level = np.where(rng.random(n) < 0.2, np.float32(0.0), np.float32(-np.inf))
+    expected = interest.copy()
+    if decays:
+        expected = expected * keep
+    if drifts:
+        expected = expected + drift * np.float32(0.8)
+    up, down = kernels.decay_scan(interest, keep, drift, np.float32(0.8), decays, drifts, next_level, floor_level,
+                                  n, True, True)
+    assert np.array_equal(interest.view(np.int32), expected.view(np.int32))
+    assert np.array_equal(up, np.flatnonzero(expected >= next_level)) and up.size > 0
+    assert np.array_equal(down, np.flatnonzero(expected < floor_level)) and down.size > 0
