@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from journeysim.sim.account_controls import AccountControls
 from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.service_controls import ServiceControls
 from journeysim.sim.stages import Stage
@@ -64,7 +65,7 @@ def _describe(scope: object) -> object:
     return f"array of {scope.size} {scope.dtype}" if isinstance(scope, np.ndarray) else scope
 
 
-class MarketControls(ValueControls, ServiceControls):
+class MarketControls(ValueControls, ServiceControls, AccountControls):
     """Typed levers over one :class:`~journeysim.sim.model.JourneyModel`.
 
     Parameters

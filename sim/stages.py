@@ -166,6 +166,12 @@ def waiting_for_committee(stage: np.ndarray) -> np.ndarray:
     return forward(np.full(stage.size, Stage.DECIDING, np.int8), stage)
 
 
+def replaced(n: int) -> np.ndarray:
+    """Stage of ``n`` people replaced by a newcomer in their seat (a champion who left their
+    account): unaware (the newcomer does not know the brand)."""
+    return np.full(n, Stage.UNAWARE, np.int8)
+
+
 def next_level_slot(stage: np.ndarray) -> np.ndarray:
     """Slot of ``levels`` holding the next interest level at each stage: the entry level of
     the next funnel stage, then slot 3 (see :data:`journeysim.sim.state.ORDER_SLOT`)."""

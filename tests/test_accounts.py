@@ -160,3 +160,52 @@ def test_summary_reports_accounts_by_committee_size() -> None:
 def test_a_bad_committee_value_names_its_key(override: str, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         make_spec(*B2B, override)
+
+
+def b2b_run(*overrides: str, size: int = 2000, days: int = 240):
+    return run_model(*B2B, f"population.size={size}", f"days={days}", *overrides)
+
+
+def test_account_based_marketing_reaches_only_the_members_of_the_target_accounts() -> None:
+    model = b2b_model("population.size=2000", "days=30", "scenario=account_based_marketing", "seed=1").run()
+    a = model.accounts
+    display = model.touchpoints.channels[model.spec.channel_names.index("display")]
+    reached = np.flatnonzero(display.stock > 0)
+    targets, _ = a.members_of(model.controls.pick_accounts(0.2))
+    assert reached.size > 0 and np.isin(reached, targets).all()
+    assert np.unique(a.account[reached]).size > 1
+
+
+def accounts_customers(model) -> int:
+    a, s = model.accounts, model.state
+    holders = a.holder[a.bought_day != NO_DAY]
+    return int(POST_PURCHASE.holds(s.stage[holders]).sum())
+
+
+def test_champions_leaving_loses_customer_accounts_and_stalls_prospect_accounts_paired() -> None:
+    lever = ("+scenario.levers=[{type: champion_leaves, day: 120, accounts: 1.0, lapse: 1.0}]",)
+    for seed in (1, 2):
+        base = b2b_run(f"seed={seed}")
+        left = b2b_run(f"seed={seed}", *lever)
+        assert accounts_customers(left) < accounts_customers(base)
+
+
+def considered(model, rows: np.ndarray) -> int:
+    """How many of ``rows`` have been considering at some point."""
+    return int(((model.state.reached[rows] & (1 << Stage.CONSIDERING)) > 0).sum())
+
+
+def test_content_for_finance_moves_finance_members_further_paired() -> None:
+    lever = ("+scenario.levers=[{type: sales_enablement, role: finance, lift: 2.0}]",)
+    finance = ROLES.index("finance")
+    for seed in (1, 2):
+        base, enabled = b2b_run(f"seed={seed}", days=120), b2b_run(f"seed={seed}", *lever, days=120)
+        rows = np.flatnonzero(base.accounts.role == finance)
+        assert considered(enabled, rows) > considered(base, rows)
+
+
+@pytest.mark.parametrize("lever", ["{type: champion_leaves, day: 10}", "{type: sales_enablement, role: finance}",
+                                   "{type: account_based_marketing}"])
+def test_an_account_lever_in_a_population_without_accounts_is_refused(lever: str) -> None:
+    with pytest.raises(ConfigError, match="scenario.levers"):
+        build_model(make_spec("population.size=500", "days=5", f"+scenario.levers=[{lever}]"))
