@@ -193,3 +193,54 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
             down = _extend(down, n_down, block_down, m_down)
             n_down += m_down
     return up[:n_up].copy(), down[:n_down].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def restock(stock: np.ndarray, stock_day: np.ndarray, rows: np.ndarray, counts: np.ndarray, decay: np.ndarray,
+            day: int) -> np.ndarray:
+    """Frequency stock of ``rows`` today, before today's exposures, then add ``counts`` to it.
+
+    The stock of a row last updated ``a`` days ago is ``stock * decay[a]`` (``decay`` holds the
+    carry-over to the power ``a``, float32, as numpy computes it); the stored stock becomes
+    that plus the row's count, rounded to float32, and its day ``day``.
+
+    Returns
+    -------
+    ndarray of float32
+        Each row's stock before today's exposures.
+    """
+    now = np.empty(rows.size, np.float32)
+    for i in range(rows.size):
+        r = rows[i]
+        x = stock[r] * decay[day - stock_day[r]]
+        now[i] = x
+        stock[r] = np.float32(np.float64(x) + np.float64(counts[i]))
+        stock_day[r] = day
+    return now
+
+
+@numba.njit(cache=True, nogil=True)
+def media_kicks(rows: np.ndarray, stage: np.ndarray, effect: np.ndarray, gain: np.ndarray, response: np.ndarray,
+                evaluating: np.ndarray, review: np.float32, multiplier: np.float32) -> np.ndarray:
+    """Interest added by one channel-day's exposures: per row, the effect at its stage times its
+    saturated ``gain``, its media ``response``, the ``review`` factor if it is ``evaluating``
+    (stage mask) and the channel's spend ``multiplier`` (float32, multiplied in that order)."""
+    kick = np.empty(rows.size, np.float32)
+    for i in range(rows.size):
+        r = rows[i]
+        s = stage[r]
+        factor = review if evaluating[s] else np.float32(1.0)
+        kick[i] = effect[s] * gain[i] * response[r] * factor * multiplier
+    return kick
+
+
+@numba.njit(cache=True, nogil=True)
+def cell_sums(persona: np.ndarray, stage: np.ndarray, rows: np.ndarray, weights: np.ndarray, stages: int,
+              channels: int, channel: int, cells: int) -> np.ndarray:
+    """``np.bincount`` of ``rows``' cells ``(persona * stages + stage) * channels + channel`` weighted
+    by ``weights`` (float64 sums in row order), ``cells`` long."""
+    total = np.zeros(cells)
+    for i in range(rows.size):
+        r = rows[i]
+        total[(np.int64(persona[r]) * stages + stage[r]) * channels + channel] += np.float64(weights[i])
+    return total

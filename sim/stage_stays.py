@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeysim.sim import kernels
 from journeysim.sim.stages import Stage
 
 if TYPE_CHECKING:
@@ -84,8 +85,8 @@ class StageStays:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
         self._meet_newcomers(None)
         personas, stages, channels = self.exposures.shape
-        cell = (self.state.persona[rows].astype(np.int64) * stages + self.state.stage[rows]) * channels + channel
-        self.exposures.reshape(-1)[:] += np.bincount(cell, weights=counts, minlength=self.exposures.size)
+        self.exposures.reshape(-1)[:] += kernels.cell_sums(self.state.persona, self.state.stage, rows, counts, stages,
+                                                           channels, channel, self.exposures.size)
 
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""

@@ -18,7 +18,7 @@ from journeysim.sim import kernels
 from journeysim.sim.adresponse import make_response
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
-from journeysim.sim.stages import Stage
+from journeysim.sim.stages import EVALUATING, Stage
 from journeysim.sim.state import CustomerState
 from journeysim.sim.streams import RandomStreams
 
@@ -134,6 +134,7 @@ class Channel:
         self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
         self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
         self.stock_day: np.ndarray | None = None
+        self._decay = np.empty(0, np.float32)  # carry-over by age in days (see decay)
         self.audience_rule = None  # optional callable(day) -> rows replacing the stage audience (levers)
 
     def set_affinity(self, affinity: np.ndarray) -> None:
@@ -148,7 +149,20 @@ class Channel:
             self.stock = np.zeros(self.n, np.float32)
             self.stock_day = np.zeros(self.n, np.int32)
         age = day - self.stock_day[rows]
-        return self.stock[rows] * np.float32(self.spec.carryover) ** age.astype(np.float32)
+        return self.stock[rows] * self.decay(day)[age]
+
+    def decay(self, days: int) -> np.ndarray:
+        """Carry-over after 0 .. ``days`` days (float32, ``carryover ** age`` as numpy computes it)."""
+        if self._decay.size <= days:
+            ages = np.arange(max(days + 1, 2 * self._decay.size, 64), dtype=np.float32)
+            self._decay = np.float32(self.spec.carryover) ** ages
+        return self._decay
+
+    def restock(self, rows: np.ndarray, counts: np.ndarray, day: int) -> np.ndarray:
+        """Stock of ``rows`` before today's ``counts`` exposures (:meth:`decayed_stock`); the stock
+        becomes that plus ``counts``."""
+        self.decayed_stock(rows[:0], day)  # allocates the stock on first use
+        return kernels.restock(self.stock, self.stock_day, rows, counts, self.decay(day), day)
 
 
 class Touchpoints:
@@ -275,13 +289,11 @@ class Touchpoints:
         if self._tally is None:
             self._tally = np.zeros(self.state.size, np.int32)
         rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self._tally, self.state.size - 1)
-        stock = channel.decayed_stock(rows, day)
+        stock = channel.restock(rows, counts, day)
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
-        channel.stock[rows] = stock + counts
-        channel.stock_day[rows] = day
-        stage = self.state.stage[rows]
-        kick = (channel.effect[stage] * gain * self._media_response[rows] * self._reviews.factor(stage)
-                * np.float32(channel.response.multiplier()))
+        kick = kernels.media_kicks(rows, self.state.stage, channel.effect, gain, self._media_response,
+                                   EVALUATING.mask, np.float32(self._reviews.multiplier),
+                                   np.float32(channel.response.multiplier()))
         if self.kick_modifier is not None:
             kick = kick * self.kick_modifier(channel, rows, day)
         self.state.interest[rows] += kick

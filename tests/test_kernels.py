@@ -86,3 +86,42 @@ def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, dr
     assert np.array_equal(interest.view(np.int32), expected.view(np.int32))
     assert np.array_equal(up, np.flatnonzero(expected >= next_level)) and up.size > 0
     assert np.array_equal(down, np.flatnonzero(expected < floor_level)) and down.size > 0
+
+
+def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit():
+    rng = np.random.default_rng(5)
+    n, day = 2_000, 40
+    stock = rng.uniform(0.0, 3.0, n).astype(np.float32)
+    stock_day = rng.integers(0, day + 1, n).astype(np.int32)
+    rows = np.sort(rng.choice(n, 500, replace=False))
+    counts = rng.integers(1, 4, rows.size)
+    carryover = 0.7
+    want_now = stock[rows] * np.float32(carryover) ** (day - stock_day[rows]).astype(np.float32)
+    want_stock = stock.copy()
+    want_stock[rows] = want_now + counts
+    decay = np.float32(carryover) ** np.arange(day + 1, dtype=np.float32)
+    now = kernels.restock(stock, stock_day, rows, counts, decay, day)
+    assert np.array_equal(now.view(np.int32), want_now.view(np.int32))
+    assert np.array_equal(stock.view(np.int32), want_stock.view(np.int32)) and (stock_day[rows] == day).all()
+
+    stage = rng.integers(0, 8, n).astype(np.int8)
+    effect = rng.uniform(0.0, 1.0, 8).astype(np.float32)
+    response = rng.uniform(0.5, 1.5, n).astype(np.float32)
+    gain = rng.uniform(0.0, 1.0, rows.size).astype(np.float32)
+    evaluating = np.isin(np.arange(8), [2, 3])
+    s = stage[rows]
+    want = (effect[s] * gain * response[rows] * np.where(evaluating[s], np.float32(1.3), np.float32(1.0))
+            * np.float32(0.8))
+    kick = kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
+    assert np.array_equal(kick.view(np.int32), want.view(np.int32))
+
+
+def test_cell_sums_is_a_weighted_bincount_of_persona_stage_channel_cells():
+    rng = np.random.default_rng(6)
+    persona = rng.integers(0, 3, 1_000).astype(np.int16)
+    stage = rng.integers(0, 8, 1_000).astype(np.int8)
+    rows = rng.choice(1_000, 300, replace=False)
+    counts = rng.integers(1, 5, rows.size)
+    cells = (persona[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
+    want = np.bincount(cells, weights=counts, minlength=3 * 8 * 4)
+    assert np.array_equal(kernels.cell_sums(persona, stage, rows, counts, 8, 4, 2, 3 * 8 * 4), want)
