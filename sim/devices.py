@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from journeysim.sim import kernels
 from journeysim.sim.collectors import Collector
 from journeysim.sim.schema.devices import DEVICES, DeviceSpec
 from journeysim.sim.schema.population import PersonaSpec
@@ -70,28 +71,26 @@ class Devices:
         u = rng.random(rows.size)
         return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
 
-    def session_devices(self, rows: np.ndarray) -> np.ndarray:
-        """The device of one session of each of ``rows`` (primary, or afresh with ``switch``)."""
-        device = self.primary[rows]
-        if self.switch > 0 and rows.size:
-            moved = self._rng.random(rows.size) < self.switch
-            device = device.copy()
-            device[moved] = self._draw(rows[moved], self._rng)
-        return device
-
     def _count(self, day: int, kind: str, device: np.ndarray) -> None:
-        counts = np.bincount(device, minlength=len(DEVICES))
+        self._add(day, kind, np.bincount(device, minlength=len(DEVICES)))
+
+    def _add(self, day: int, kind: str, counts: np.ndarray) -> None:
         for code, name in enumerate(DEVICES):
             self.collector.daily[f"{kind}_{name}"][day] += counts[code]
 
     def visit(self, day: int, rows: np.ndarray) -> np.ndarray:
-        """Sessions of ``rows`` (distinct customers) on ``day``: their devices, counted and
-        remembered for the journey. Returns the device code of each session."""
+        """Sessions of ``rows`` (distinct customers) on ``day``: each on the primary device, or,
+        with probability ``switch``, on one drawn afresh; counted and remembered for the
+        journey. Returns the device code of each session."""
         if rows.size == 0:
             return np.empty(0, np.int8)
-        device = self.session_devices(rows)
-        self.used[rows] |= np.left_shift(np.uint8(1), device.astype(np.uint8))
-        self._count(day, "sessions", device)
+        switch_draws = device_draws = np.empty(0)
+        if self.switch > 0:
+            switch_draws = self._rng.random(rows.size)
+            device_draws = self._rng.random(int(np.count_nonzero(switch_draws < self.switch)))
+        device, counts = kernels.session_devices(self.primary, self.persona, self._cumulative, rows, switch_draws,
+                                                 self.switch, device_draws, self.used)
+        self._add(day, "sessions", counts)
         return device
 
     def checkout(self, day: int, rows: np.ndarray, friction: float | np.ndarray) -> np.ndarray:

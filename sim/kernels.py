@@ -244,3 +244,31 @@ def cell_sums(persona: np.ndarray, stage: np.ndarray, rows: np.ndarray, weights:
         r = rows[i]
         total[(np.int64(persona[r]) * stages + stage[r]) * channels + channel] += np.float64(weights[i])
     return total
+
+
+@numba.njit(cache=True, nogil=True)
+def session_devices(primary: np.ndarray, persona: np.ndarray, cumulative: np.ndarray, rows: np.ndarray,
+                    switch_draws: np.ndarray, switch: float, device_draws: np.ndarray,
+                    used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One session of each of ``rows``: its device, marked in ``used``; and sessions per device.
+
+    A row whose ``switch_draws`` entry is below ``switch`` draws a device afresh from its persona's
+    ``cumulative`` shares, with the next of ``device_draws`` (the number of cumulative shares at or
+    below it), the others use their ``primary`` device. ``used[row]`` gains the device's bit.
+    """
+    device = np.empty(rows.size, np.int8)
+    counts = np.zeros(cumulative.shape[1], np.int64)
+    j = 0
+    for i in range(rows.size):
+        r = rows[i]
+        d = primary[r]
+        if switch_draws.size and switch_draws[i] < switch:
+            u = device_draws[j]
+            j += 1
+            d = 0
+            for c in cumulative[persona[r]]:
+                d += u >= c
+        device[i] = d
+        used[r] |= np.uint8(1) << np.uint8(d)
+        counts[d] += 1
+    return device, counts
