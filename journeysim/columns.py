@@ -104,6 +104,10 @@ _DAILY = (
            "sessions (research online, buy in store)"),
     Column("store_to_online_orders", "orders/day", "web or app orders whose journey since the last order visited a "
            "store (research in store, buy online)"),
+    Column("click_and_collect_orders", "orders/day", "web or app orders collected in a store (the click_and_collect "
+           "lever)"),
+    Column("store_exchanges", "orders/day", "returns brought to a store and exchanged for another product there (the "
+           "store_returns lever; each exchange is a store order)"),
     Column("spend", "currency/day", "media spend of all channels"),
     Column("impressions", "exposures/day", "exposures bought by all channels"),
     Column("adopted_fraction", "share, 0..1", "Bass scenario only: share of the population that has adopted"),

@@ -1,4 +1,5 @@
-"""Consistent omnichannel messaging: meeting the brand on several channels reinforces each exposure."""
+"""Omnichannel levers: consistent messaging across channels (each exposure reinforced by the others),
+click-and-collect and store returns."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from journeysim.scenarios.base import Lever, Params, register
+from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -83,3 +85,86 @@ class Omnichannel(Lever):
         model.controls.add_exposure_modifier(synergy, channels=self.channels)
         if self.place_switching is not None:
             model.controls.set_place_switching(self.place_switching)
+
+
+@register("click_and_collect")
+class ClickAndCollect(Lever):
+    """Click-and-collect: customers order on the web or in the app and collect in a store, from a
+    given day. Collected orders have no delivery cost to surprise at checkout (their success odds are
+    multiplied by ``conversion``) and pick up extra items in store (``basket``); they are counted in
+    ``click_and_collect_orders``. Needs stores to collect from (``market.places``, e.g. scenario
+    ``stores_and_app``).
+
+    YAML::
+
+        type: click_and_collect
+        share: 0.3          # share of web and app checkout attempts collected in a store
+        conversion: 1.3     # odds multiplier of their checkout success
+        basket: 1.1         # basket multiplier (items added at pickup)
+        from_day: 0
+
+    Parameters
+    ----------
+    share, conversion, basket : float
+        See YAML.
+    day : int
+        Day it starts.
+    """
+
+    keys = ("share", "conversion", "basket", "from_day")
+
+    def __init__(self, share: float, conversion: float, basket: float, day: int) -> None:
+        self.share, self.conversion, self.basket, self.day = share, conversion, basket, day
+
+    @classmethod
+    def from_params(cls, params: Params) -> ClickAndCollect:
+        """Build the lever from its validated YAML parameters."""
+        if params.spec.market.places.shares["store"] == 0 and not any(
+                (p.places or {}).get("store", 0) > 0 for p in params.spec.population.personas):
+            raise ConfigError(params.prefix, dict(params.values),
+                              "a market with stores to collect from (market.places.shares.store above 0, e.g. "
+                              "scenario stores_and_app)")
+        return cls(params.probability("share"), params.number("conversion", low=0.01, high=100.0, default=1.0),
+                   params.number("basket", low=0.01, high=100.0, default=1.0),
+                   int(params.number("from_day", low=0, integer=True, default=0)))
+
+    def before_day(self, model: JourneyModel, day: int) -> None:
+        """Start click-and-collect on its day."""
+        if day == self.day:
+            model.controls.set_click_and_collect(self.share, self.conversion, self.basket)
+
+
+@register("store_returns")
+class StoreReturns(Lever):
+    """Store returns: customers may bring an order back to a store, where some take another product
+    (an exchange: a store order with no checkout to pass, counted in ``store_exchanges``), from a
+    given day. Returns come from the service layer (``service.return_probability``).
+
+    YAML::
+
+        type: store_returns
+        exchange: 0.3       # probability a return is exchanged in a store
+        from_day: 0
+
+    Parameters
+    ----------
+    exchange : float
+        Probability a return is exchanged in a store.
+    day : int
+        Day it starts.
+    """
+
+    keys = ("exchange", "from_day")
+
+    def __init__(self, exchange: float, day: int) -> None:
+        self.exchange, self.day = exchange, day
+
+    @classmethod
+    def from_params(cls, params: Params) -> StoreReturns:
+        """Build the lever from its validated YAML parameters."""
+        return cls(params.probability("exchange"), int(params.number("from_day", low=0, integer=True, default=0)))
+
+    def before_day(self, model: JourneyModel, day: int) -> None:
+        """Start store returns on its day."""
+        if day == self.day:
+            model.controls.set_store_returns(self.exchange)

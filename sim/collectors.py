@@ -12,9 +12,11 @@ DEVICE_COLUMNS: tuple[str, ...] = (*(f"sessions_{d}" for d in DEVICES), *(f"orde
                                    "cross_device_orders")
 """Daily columns by device (``sim/devices.py``): sessions (a day's reach by an impressions channel, or a
 checkout attempt) and orders per device, and orders whose journey used two or more devices."""
-PLACE_COLUMNS: tuple[str, ...] = (*(f"orders_{p}" for p in PLACES), "online_to_store_orders", "store_to_online_orders")
+PLACE_COLUMNS: tuple[str, ...] = (*(f"orders_{p}" for p in PLACES), "online_to_store_orders", "store_to_online_orders",
+                                  "click_and_collect_orders", "store_exchanges")
 """Daily columns by purchase place (``sim/places.py``): orders per place, store orders after online sessions
-(research online, buy in store) and web or app orders after a store visit (the reverse)."""
+(research online, buy in store), web or app orders after a store visit (the reverse), orders collected in a
+store (click-and-collect) and returns exchanged in a store."""
 
 DAILY_KPIS: tuple[str, ...] = (
     "acquisitions", "repurchases", "orders", "winbacks", "churned", "switched", "checkout_attempts",

@@ -26,6 +26,7 @@ import numpy as np
 
 from journeysim.sim.account_controls import AccountControls
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.sim.place_controls import PlaceControls
 from journeysim.sim.service_controls import ServiceControls
 from journeysim.sim.stages import Stage
 from journeysim.sim.value_controls import ValueControls
@@ -65,7 +66,7 @@ def _describe(scope: object) -> object:
     return f"array of {scope.size} {scope.dtype}" if isinstance(scope, np.ndarray) else scope
 
 
-class MarketControls(ValueControls, ServiceControls, AccountControls):
+class MarketControls(ValueControls, ServiceControls, AccountControls, PlaceControls):
     """Typed levers over one :class:`~journeysim.sim.model.JourneyModel`.
 
     Parameters

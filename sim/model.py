@@ -337,6 +337,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
             self.lifetime.refund(day, result.returned, refunds)
             self.journey_log.record(day, result.returned, Event.RETURN)
             self.stays.pain("returns", result.returned)
+            self.buy(day, self.places.exchanges(day, np.unique(result.returned)))  # store returns lever
         daily = self.collector.daily
         for name in ("tickets_opened", "mean_wait_days", "p95_wait_days", "utilisation",
                      "backlog_orders", "queue_tickets", "deliveries", "mean_delivery_days", "support_cost"):

@@ -9,8 +9,12 @@ attempt-weighted mean keeps ``market.checkout_friction``; order baskets are scal
 probability ``market.places.switching_friction`` (the omnichannel lever lowers it). A store order
 whose journey since the last order had online sessions is *research online, buy in store*; a web or
 app order whose journey included a store visit (an abandoned store attempt) is *research in store,
-buy online*. Draws come from the ``places`` stream, none at all when everyone buys on the web (the
-default), so runs without stores are unchanged.
+buy online*. Two levers use the stores: **click-and-collect** (a share of web and app orders is
+collected in a store: checkout success rises on the odds scale, no delivery cost to surprise, and
+the pickup adds to the basket) and **store returns** (a customer returning an order may do it in a
+store and take another product there: an exchange, a store order). Draws come from the ``places``
+stream, none at all when everyone buys on the web and no lever is on (the default), so runs without
+stores are unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 
 from journeysim.sim.collectors import Collector
 from journeysim.sim.devices import Devices
+from journeysim.sim.mixes import draw_options, option_shares, relative_success, scale_success
 from journeysim.sim.schema.places import PLACES, PlaceSpec
 from journeysim.sim.schema.population import PersonaSpec
 from journeysim.sim.streams import RandomStreams
@@ -54,23 +59,41 @@ class Places:
                  streams: RandomStreams, devices: Devices, collector: Collector) -> None:
         shares = place_mix(spec, personas)
         self._web_only = bool((shares[:, WEB] == 1.0).all())
-        self._cumulative = np.cumsum(shares, axis=1)
-        self._cumulative[:, -1] = 1.0
+        self._cumulative = option_shares(shares)
         self.mix = np.array([p.share for p in personas]) @ shares  # population share of attempts per place
-        conversion = np.array([spec.conversion[name] for name in PLACES])
-        self.success = conversion / float(self.mix @ conversion)  # attempt-weighted mean 1
+        self.success = relative_success(np.array([spec.conversion[name] for name in PLACES]), self.mix)
         self.basket = np.array([spec.basket[name] for name in PLACES])
         self.switching_friction = spec.switching_friction  # extra abandonment when switching place mid-journey
         self.persona, self.devices, self.collector = persona, devices, collector
-        self._rng = streams["places"]
+        self._rng, self._streams = streams["places"], streams  # levers draw hashed numbers per customer and day
         self.at_checkout = np.zeros(persona.size, np.int8)  # place of each customer's latest attempt
         self.visited_store = np.zeros(persona.size, bool)  # a store visit since the last order
+        self.collected = np.zeros(persona.size, bool)  # the latest attempt is collected in a store
+        self.collect_share, self.collect_odds, self.collect_basket = 0.0, 1.0, 1.0  # click-and-collect lever
+        self.exchange_share = 0.0  # store returns lever: share of returns exchanged in a store
+
+    def click_and_collect(self, share: float, odds: float, basket: float) -> None:
+        """From today ``share`` of web and app attempts are collected in a store: their checkout
+        success odds are multiplied by ``odds`` and their basket by ``basket`` (items added at pickup)."""
+        self.collect_share, self.collect_odds, self.collect_basket = share, odds, basket
+
+    def exchanges(self, day: int, returned: np.ndarray) -> np.ndarray:
+        """Store returns: of the customers ``returned`` (distinct) who return an order today, those who
+        bring it to a store and take another product there (``exchange_share``). They are at the store:
+        their next order (the exchange, with no checkout to pass) is a store order."""
+        if self.exchange_share <= 0 or returned.size == 0:
+            return returned[:0]
+        rows = returned[self._streams.row_uniform("store_returns", day, returned) < self.exchange_share]
+        self.at_checkout[rows] = STORE
+        self.collected[rows] = False
+        self.visited_store[rows] = True
+        self.collector.daily["store_exchanges"][day] += rows.size
+        return rows
 
     def _draw(self, rows: np.ndarray) -> np.ndarray:
         if self._web_only:
             return np.zeros(rows.size, np.int8)
-        u = self._rng.random(rows.size)
-        return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
+        return draw_options(self._cumulative, self.persona[rows], self._rng.random(rows.size))
 
     def checkout(self, day: int, rows: np.ndarray, friction: float | np.ndarray) -> np.ndarray:
         """Abandonment probability of each checkout attempt of ``rows`` (distinct) at its place.
@@ -93,11 +116,19 @@ class Places:
             switching = (store & (self.devices.used[rows] != 0)) | (~store & self.visited_store[rows])
             out[switching] = 1.0 - (1.0 - out[switching]) * (1.0 - self.switching_friction)
         self.visited_store[rows[place == STORE]] = True
+        if self.collect_share > 0:
+            u = self._streams.row_uniform("click_and_collect", day, rows)
+            collect = (place != STORE) & (u < self.collect_share)
+            self.collected[rows] = collect
+            out[collect] = 1.0 - scale_success(1.0 - out[collect], self.collect_odds)
         return out
 
     def basket_of(self, rows: np.ndarray) -> np.ndarray:
         """Basket multiplier of the orders of ``rows`` (the place of their checkout)."""
-        return self.basket[self.at_checkout[rows]]
+        basket = self.basket[self.at_checkout[rows]]
+        if self.collect_basket != 1.0:
+            basket = np.where(self.collected[rows], basket * self.collect_basket, basket)
+        return basket
 
     def ordered(self, day: int, rows: np.ndarray) -> None:
         """Orders of ``rows``: counted by place and as cross-channel journeys; web orders by
@@ -112,9 +143,11 @@ class Places:
         store = place == STORE
         daily["online_to_store_orders"][day] += int((store & (self.devices.used[rows] != 0)).sum())
         daily["store_to_online_orders"][day] += int((~store & self.visited_store[rows]).sum())
+        daily["click_and_collect_orders"][day] += int(self.collected[rows].sum())
         self.devices.ordered(day, rows[place == WEB])
         self.devices.used[rows] = 0
         self.visited_store[rows] = False
+        self.collected[rows] = False
 
 
 def summary(collector: Collector, days: int) -> dict:
@@ -125,7 +158,7 @@ def summary(collector: Collector, days: int) -> dict:
     total = orders.sum()
     out: dict = {name: {"orders": int(orders[k]), "order_share": float(orders[k] / total) if total else float("nan")}
                  for k, name in enumerate(PLACES)}
-    for key in ("online_to_store_orders", "store_to_online_orders"):
+    for key in ("online_to_store_orders", "store_to_online_orders", "click_and_collect_orders", "store_exchanges"):
         out[key] = int(daily[key][:days].sum())
     out["cross_channel_share"] = ((out["online_to_store_orders"] + out["store_to_online_orders"]) / total
                                   if total else float("nan"))

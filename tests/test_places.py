@@ -75,3 +75,33 @@ def test_omnichannel_lowers_the_friction_of_switching_place_and_sells_more_in_st
         assert all(m.places.switching_friction == (0.0 if extra else 0.4) for m in models)
         totals[name] = sum(m.collector.daily["orders_store"].sum() for m in models)
     assert totals["consistent"] > totals["fragmented"]
+
+
+def test_click_and_collect_counts_collected_orders_and_sells_more_paired() -> None:
+    more = 0
+    for seed in (1, 2, 3):
+        base = run("scenario=stores_and_app", f"seed={seed}")
+        collect = run("scenario=click_and_collect", f"seed={seed}")
+        daily = collect.collector.daily
+        assert 0 < daily["click_and_collect_orders"].sum() <= daily["orders_web"].sum() + daily["orders_app"].sum()
+        assert base.collector.daily["click_and_collect_orders"].sum() == 0
+        more += daily["orders"].sum() - base.collector.daily["orders"].sum()
+    assert more > 0
+
+
+def test_store_returns_turn_some_returns_into_store_orders_and_keep_revenue_paired() -> None:
+    kept = 0.0
+    for seed in (1, 2, 3):
+        base = run("scenario=stores_and_app", f"seed={seed}", "days=240")
+        exchange = run("scenario=stores_and_app", f"seed={seed}", "days=240",
+                       "+scenario.levers=[{type: store_returns, exchange: 1.0}]")
+        daily = exchange.collector.daily
+        assert 0 < daily["store_exchanges"].sum() <= daily["returns"].sum()
+        assert daily["orders_store"].sum() > base.collector.daily["orders_store"].sum()
+        kept += daily["revenue"].sum() - base.collector.daily["revenue"].sum()
+    assert kept > 0
+
+
+def test_click_and_collect_without_stores_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"scenario\.levers"):
+        build_model(make_spec(*SMALL, "+scenario.levers=[{type: click_and_collect, share: 0.3}]"))
