@@ -16,15 +16,40 @@ RADIX_BITS = 11
 """Bits per pass of the radix sort (2,048 buckets: the counts stay in the first-level cache)."""
 
 
+STAGE_CODES = 8
+"""Stage codes a packed row code leaves room for (``Stage`` has eight)."""
+
+
 @numba.njit(cache=True, nogil=True)
-def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, weights: np.ndarray, persona: np.ndarray,
-                      mask: np.ndarray, stage: np.ndarray, present: np.ndarray, out: np.ndarray, got: int) -> int:
+def pack_rows(persona: np.ndarray, stage: np.ndarray, present: np.ndarray, n: int) -> np.ndarray:
+    """One uint16 per row ``0 .. n - 1``: ``(persona * STAGE_CODES + stage) * 2 + present``, so a
+    candidate's persona, stage and presence are one load (see :func:`accept_table`)."""
+    code = np.empty(n, np.uint16)
+    for i in range(n):
+        code[i] = (np.uint16(persona[i]) * STAGE_CODES + np.uint16(stage[i])) * 2 + np.uint16(present[i])
+    return code
+
+
+def accept_table(weights: np.ndarray, mask: np.ndarray | None, check_present: bool) -> np.ndarray:
+    """Acceptance probability of a candidate by its packed row code (:func:`pack_rows`): its
+    persona's weight, or -1 (never: a uniform number is not below it) when its stage is outside
+    ``mask`` or, with ``check_present``, it is not in the market."""
+    table = np.repeat(np.asarray(weights, np.float64), STAGE_CODES * 2).reshape(-1, STAGE_CODES, 2)
+    if mask is not None:
+        table[:, ~mask[:STAGE_CODES], :] = -1.0
+    if check_present:
+        table[:, :, 0] = -1.0
+    return table.reshape(-1)
+
+
+@numba.njit(cache=True, nogil=True)
+def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, table: np.ndarray, code: np.ndarray,
+                      out: np.ndarray, got: int) -> int:
     """Thin one batch of candidate recipients into ``out[got:]``, in draw order.
 
     Candidate ``i`` is row ``floor(u[0, i] * size)`` (an index into ``audience`` when it is not
-    empty); it is kept when ``u[1, i] < weights[persona[row]]``, its stage is in ``mask`` (when
-    ``mask`` is not empty) and it is ``present`` (when ``present`` is not empty). Stops when
-    ``out`` is full.
+    empty); it is kept when ``u[1, i] < table[code[row]]`` (:func:`accept_table`: below its
+    persona's weight, in a target stage, in the market). Stops when ``out`` is full.
 
     Parameters
     ----------
@@ -34,14 +59,10 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, weights: n
         Number of candidates to pick from (rows in use, or the audience's length).
     audience : ndarray of int64
         Rows of the audience, or empty for rows ``0 .. size - 1``.
-    weights : ndarray of float64
-        Acceptance probability per persona.
-    persona, stage : ndarray
-        Persona and stage code of every row.
-    mask : ndarray of bool
-        Target stages (indexed by stage code), or empty for every stage.
-    present : ndarray of bool
-        Rows in the market, or empty when everyone is.
+    table : ndarray of float64
+        Acceptance probability by packed row code.
+    code : ndarray of uint16
+        Packed row code of every row in use (:func:`pack_rows`).
     out : ndarray of int64
         The recipients drawn so far (``out[:got]``); filled in place.
     got : int
@@ -53,20 +74,15 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, weights: n
         Recipients in ``out`` after this batch.
     """
     n = out.size
-    listed, masked, open_ = audience.size > 0, mask.size > 0, present.size > 0
+    listed = audience.size > 0
     for i in range(u.shape[1]):  # no branch on a candidate's fate: the loads of many candidates overlap
         if got >= n:
             break
         row = np.int64(u[0, i] * size)
         if listed:
             row = audience[row]
-        keep = u[1, i] < weights[persona[row]]
-        if masked:
-            keep &= mask[stage[row]]
-        if open_:
-            keep &= present[row]
         out[got] = row
-        got += keep
+        got += u[1, i] < table[code[row]]
     return got
 
 

@@ -78,7 +78,6 @@ def make_saturation(spec: SaturationSpec) -> Saturation:
 
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
-_NO_STAGES = np.empty(0, bool)
 
 
 @dataclass
@@ -197,6 +196,7 @@ class Touchpoints:
         self._reviews = Reviews(0.0)  # today's review score (set by expose)
         self._media_response = state.traits["innovativeness"]
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
+        self._packed: np.ndarray | None = None  # today's packed row codes (see _codes)
         self._tally: np.ndarray | None = None  # scratch count per row (impressions of one channel-day)
 
     @property
@@ -219,6 +219,7 @@ class Touchpoints:
             The public review score; its factor scales the effect on evaluating prospects.
         """
         self._audiences.clear()
+        self._packed = None
         self._counts, self._reviews = stage_counts, reviews
         k = len(self.channels)
         out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k, np.int64), [])
@@ -273,13 +274,20 @@ class Touchpoints:
         chosen = np.empty(n, np.int64)
         got = 0
         listed = _NO_ROWS if audience is None else audience
+        table = kernels.accept_table(channel.weights, mask, self.state.open)
         while got < n:
             batch = int((n - got) / accept_rate * 1.1) + 16
             u = rng.random((2, batch))
-            got = kernels.accept_candidates(u, size, listed, channel.weights, self.state.persona,
-                                            _NO_STAGES if mask is None else mask, self.state.stage,
-                                            self.state.present if self.state.open else _NO_STAGES, chosen, got)
+            got = kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
+
+    def _codes(self) -> np.ndarray:
+        """Today's packed persona, stage and presence of every row (:func:`kernels.pack_rows`;
+        stages and presence do not change during the media phase)."""
+        if self._packed is None:
+            s = self.state
+            self._packed = kernels.pack_rows(s.persona, s.stage, s.present, s.size)
+        return self._packed
 
     def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
                      out: DayExposure) -> int:

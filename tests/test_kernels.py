@@ -57,12 +57,10 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
         keep &= present[rows]
     expected = rows[keep][:want]
     out = np.empty(want, np.int64)
-    got = kernels.accept_candidates(u[:, :1_000], size, audience, weights, persona,
-                                    mask if masked else np.empty(0, bool), stage,
-                                    present if open_ else np.empty(0, bool), out, 0)
-    got = kernels.accept_candidates(u[:, 1_000:], size, audience, weights, persona,
-                                    mask if masked else np.empty(0, bool), stage,
-                                    present if open_ else np.empty(0, bool), out, got)
+    table = kernels.accept_table(weights, mask if masked else None, open_)
+    code = kernels.pack_rows(persona, stage, present, n_rows)
+    got = kernels.accept_candidates(u[:, :1_000], size, audience, table, code, out, 0)
+    got = kernels.accept_candidates(u[:, 1_000:], size, audience, table, code, out, got)
     assert got == min(want, expected.size) and np.array_equal(out[:got], expected[:got])
 
 
