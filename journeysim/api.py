@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs the
 
 TABLES = ("daily", "flows", "channels", "events")
 """The tables of a run, each written as ``<name>.csv`` (or ``.parquet``) in its run directory."""
-MAP_TABLES = ("journey_map", "journey_touchpoints", "brands")  # optional: old runs lack maps; brands: competitors
+MAP_TABLES = ("journey_map", "journey_touchpoints", "journey_map_by_device", "journey_touchpoints_by_device",
+              "brands")  # optional: old runs lack maps; brands: competitors
 
 HYDRA_DIR = ".hydra"
 """Folder of a run directory holding the resolved config and the overrides (as Hydra writes it)."""
@@ -160,9 +161,8 @@ class Result(JourneyMapViews):
         ``last_touch_acquisitions``.
     events : DataFrame
         The journey log ``customer, day, kind, detail`` of the logged customers.
-    journey_map, journey_touchpoints : DataFrame or None
-        The journey map per persona and stage, and the exposures reaching each stage by channel
-        (:mod:`journeysim.journey_map`; None for runs written before journey maps).
+    journey_map, journey_touchpoints, journey_map_by_device, journey_touchpoints_by_device : DataFrame or None
+        Journey maps by persona and by primary device, exposures by stage (:mod:`journeysim.journey_map`).
     brands : DataFrame or None
         Runs with competitors: per day and brand, orders, revenue, media spend and the trailing
         share of category orders (:func:`journeysim.outputs.brands_table`; None without competitors).
@@ -188,6 +188,8 @@ class Result(JourneyMapViews):
     path: Path | None = None
     journey_map: pd.DataFrame | None = field(default=None, repr=False)
     journey_touchpoints: pd.DataFrame | None = field(default=None, repr=False)
+    journey_map_by_device: pd.DataFrame | None = field(default=None, repr=False)
+    journey_touchpoints_by_device: pd.DataFrame | None = field(default=None, repr=False)
     brands: pd.DataFrame | None = field(default=None, repr=False)
     model: JourneyModel | None = field(default=None, repr=False, compare=False)
 
@@ -235,6 +237,7 @@ class Result(JourneyMapViews):
         Path
             The run directory, readable with :meth:`Result.load`.
         """
+        from journeysim.manifest import write_manifest
         from journeysim.outputs import mark_status, write_csv, write_figure, write_json
         from journeysim.plots import headless_axes
 
@@ -244,13 +247,10 @@ class Result(JourneyMapViews):
         write_json(path / "summary.json", self.summary)
         write_hydra_files(path, self.config, self.overrides)
         if figures:
-            for name in ("stages", "funnel", "flows", "channels", *(("journey_map",) if self.journey_map is not None
-                                                                   else ())):
+            for name in ("stages", "funnel", "flows", "channels", *(("journey_map",) * (self.journey_map is not None))):
                 ax = getattr(self, f"plot_{name}")(ax=headless_axes(name))
                 write_figure(path / f"{name}.png", ax.figure)
         mark_status(path, "complete")
-        from journeysim.manifest import write_manifest
-
         write_manifest(path, config=self.config, seeds=[self.summary["seed"]] if "seed" in self.summary else None,
                        command="journeysim.Result.save")
         self.path = path

@@ -431,8 +431,17 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("budget_<channel>", "multiplier", "the region's multiplier of the channel's planned budget (0: dark)"),
     )),
 }
+
 """Each table a run writes (``<name>.csv`` or ``.parquet``) and the exports of a run: what a row is, and its
 columns in order (``<channel>`` stands for each channel's name)."""
+
+for _table, _what in (("journey_map", "the journey map by the customers' primary device (`market.devices`): one "
+                       "row per device (and `all`) and stage; the columns of `journey_map`, `device` for `persona`"),
+                      ("journey_touchpoints", "exposures by channel that reached customers in each stage, per "
+                       "primary device (and `all`)")):
+    TABLES[f"{_table}_by_device"] = (_what, (
+        Column("device", "name", "the customers' primary device (mobile, desktop, tablet), or `all` for everyone"),
+        *TABLES[_table][1][1:]))
 
 
 def columns(table: str) -> dict[str, Column]:
@@ -451,7 +460,8 @@ def reference_page() -> str:
              "`summary.json` record it. Empty cells are undefined values (no ticket served, no order yet).", ""]
     lines += ["## Files of a run directory", "",
               "| File | Holds |", "|---|---|",
-              "| `daily`, `flows`, `channels`, `events`, `journey_map`, `journey_touchpoints`, `brands` (competitors "
+              "| `daily`, `flows`, `channels`, `events`, `journey_map`, `journey_touchpoints`, "
+              "`journey_map_by_device`, `journey_touchpoints_by_device`, `brands` (competitors "
               "only) (`.csv` or `.parquet`, "
               "`outputs.format`) | the tables below; "
               "the journey log is written in pieces (Parquet: one row group per million events) |",

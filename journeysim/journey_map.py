@@ -8,7 +8,9 @@ emotions), computed from what a run records in :class:`journeysim.sim.stage_stay
   drop-off) or that they are still open, pain points per 100 stays, and mean satisfaction at
   the end of the stays (the "emotions" line);
 * ``journey_touchpoints`` — one row per persona, stage and channel: exposures that reached
-  customers in the stage and their share of the stage's exposures.
+  customers in the stage and their share of the stage's exposures;
+* ``journey_map_by_device`` and ``journey_touchpoints_by_device`` — the same by the customers'
+  primary device (``device``: mobile, desktop, tablet and ``all``) instead of persona.
 
 :func:`plot_journey_map` draws the map for one persona or everyone; every run writes both tables
 and ``journey_map.png`` (with ``outputs.figures``); ``Result.plot_journey_map`` draws it from a
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeysim.sim.errors import ConfigError
+from journeysim.sim.schema.devices import DEVICES
 from journeysim.sim.stage_stays import PAIN_POINTS
 from journeysim.sim.stages import STAGE_NAMES, Stage
 
@@ -32,6 +36,9 @@ if TYPE_CHECKING:
 
 ALL = "all"
 """The persona label of the rows for everyone."""
+
+GROUPINGS = ("persona", "device")
+"""How the journey map's rows are grouped: by persona, or by the customers' primary device."""
 
 ENDS = ("onward", "fall_back", "drop_off")
 """How a stay ends: onward (a later stage; from lapsed, any move back into the journey), fall-back
@@ -79,13 +86,17 @@ def end_kinds() -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the tables
-def journey_map_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``journey_map`` and ``journey_touchpoints`` tables of a run (see :mod:`journeysim.columns`)."""
+def journey_map_tables(model: JourneyModel, by: str = "persona") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``journey_map`` and ``journey_touchpoints`` tables of a run (see :mod:`journeysim.columns`),
+    by persona, or with ``by="device"`` by primary device (``journey_map_by_device`` and
+    ``journey_touchpoints_by_device``: the column ``device`` instead of ``persona``)."""
     import pandas as pd
 
-    stays, days = model.stays, max(model.day, 1)
+    if by not in GROUPINGS:
+        raise ConfigError("by", by, f"one of {', '.join(GROUPINGS)}")
+    stays, days = (model.stays, max(model.day, 1)) if by == "persona" else (model.stays.also, max(model.day, 1))
     spent_open, satisfaction_open = stays.open_stays(model.day)
-    names = (*model.population.names, ALL)
+    names = (*(model.population.names if by == "persona" else DEVICES), ALL)
 
     def with_all(a: np.ndarray) -> np.ndarray:
         return np.concatenate([a, a.sum(axis=0, keepdims=True)])
@@ -107,7 +118,7 @@ def journey_map_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]
     for p, persona in enumerate(names):
         for s, stage in enumerate(STAGE_NAMES):
             n = started[p, s]
-            row = {"persona": persona, "stage": stage, "mean_customers": spent[p, s] / days,
+            row = {by: persona, "stage": stage, "mean_customers": spent[p, s] / days,
                    "stays": int(n), "median_days": _median(ended_lengths[p, s]),
                    **{f"{end}_share": _share(ends[k, p, s], n) for k, end in enumerate(ENDS)},
                    "open_share": _share(still_open[p, s], n),
@@ -121,7 +132,7 @@ def journey_map_tables(model: JourneyModel) -> tuple[pd.DataFrame, pd.DataFrame]
     share = np.divide(exposures, totals, out=np.full_like(exposures, np.nan), where=totals > 0)
     p, s, c = np.meshgrid(np.arange(len(names)), np.arange(len(STAGE_NAMES)), np.arange(exposures.shape[2]),
                           indexing="ij")
-    touchpoints = pd.DataFrame({"persona": np.array(names, dtype=object)[p.ravel()],
+    touchpoints = pd.DataFrame({by: np.array(names, dtype=object)[p.ravel()],
                                 "stage": np.array(STAGE_NAMES, dtype=object)[s.ravel()],
                                 "channel": np.array(model.spec.channel_names, dtype=object)[c.ravel()],
                                 "exposures": exposures.ravel(), "share": share.ravel()})

@@ -310,6 +310,7 @@ def tables(model: JourneyModel, events: bool = True) -> dict[str, pd.DataFrame]:
 
     frames = {"daily": daily_table(model), "flows": flows_table(model), "channels": channels_table(model)}
     frames["journey_map"], frames["journey_touchpoints"] = journey_map_tables(model)
+    frames["journey_map_by_device"], frames["journey_touchpoints_by_device"] = journey_map_tables(model, "device")
     if model.competition is not None:
         frames["brands"] = brands_table(model)
     return {**frames, "events": events_table(model)} if events else frames
@@ -376,7 +377,8 @@ def write_run(model: JourneyModel, run_dir: Path, meta: dict[str, Any]) -> dict[
     frames = tables(model, events=False)  # the journey log is streamed, never held as one table
     outputs = model.spec.outputs
     if outputs.tables:
-        for name in ("daily", "flows", "channels", "journey_map", "journey_touchpoints", "brands"):
+        for name in ("daily", "flows", "channels", "journey_map", "journey_touchpoints", "journey_map_by_device",
+                     "journey_touchpoints_by_device", "brands"):
             if name in frames:
                 write_table(run_dir / name, frames[name], outputs.format)
         write_table(run_dir / "events", model.journey_log.frames(model.spec.channel_names, STAGE_NAMES),

@@ -22,6 +22,7 @@ from journeysim.sim.network import Graph, build_graph, personal_groups
 from journeysim.sim.places import Places
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
+from journeysim.sim.schema.devices import DEVICES
 from journeysim.sim.stage_stays import StageStays
 from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES
 from journeysim.sim.state import CustomerState, entry_levels, funnel_widths
@@ -78,6 +79,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.devices = Devices(spec.market.devices, *people, self.collector)
         self.places = Places(spec.market.places, *people, self.devices, self.collector)  # web shop, app, store
         self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
+        self.stays.also = StageStays(self.state, len(DEVICES), len(spec.channels), spec.days, self.devices.primary)
         self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
         self.referred_by = np.full(self.state.size, -1, np.int64)

@@ -7,7 +7,10 @@ step already decides (stage moves, exposures, abandoned carts, conversations, se
 outcomes): it draws no random number, so a run is the same with or without it.
 
 Counts are per persona and stage (``[persona, stage]``); pain points are counted at the stage
-the customer was in when they happened. The population may grow during a run: rows beyond
+the customer was in when they happened. The same book can group customers by another code per row
+(``groups``: the primary device, :mod:`journeysim.sim.devices`), and a book passes everything it
+records on to the book in ``also`` (the model keeps one by persona and one by device). The population
+may grow during a run: rows beyond
 those known (``state.entered``) are taken as entering the stage they are in on the day they are
 first seen; a leaver's stay ends uncounted (:meth:`StageStays.left`).
 """
@@ -44,10 +47,15 @@ class StageStays:
         Number of channels.
     days : int
         Length of the run (stays longer than that are impossible).
+    groups : ndarray, optional
+        Group code of every row, below ``personas`` (default: the persona).
     """
 
-    def __init__(self, state: CustomerState, personas: int, channels: int, days: int) -> None:
+    def __init__(self, state: CustomerState, personas: int, channels: int, days: int,
+                 groups: np.ndarray | None = None) -> None:
         self.state = state
+        self.group = state.persona if groups is None else groups
+        self.also: StageStays | None = None  # a book by another grouping that records the same events
         stages = len(Stage)
         self.entered = np.zeros(state.size, np.int32)  # day the current stay began (0: before day 1)
         self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
@@ -68,11 +76,12 @@ class StageStays:
         self._today = day
         self._meet_newcomers(day)
         personas, stages = self.occupancy.shape
-        pair = self.state.persona[rows].astype(np.int64) * stages  # persona's first cell
+        pair = self.group[rows].astype(np.int64) * stages  # persona's first cell
         left, came = pair + old, pair + new
         length = np.clip(day - self.entered[rows], 0, self.lengths.shape[2] - 1)
         cells = personas * stages
-        np.add.at(self.lengths.reshape(-1), left * self.lengths.shape[2] + length, 1)
+        flat = self.lengths.reshape(-1)  # a view: ended stays by (group, stage, length)
+        flat += np.bincount(left * self.lengths.shape[2] + length, minlength=flat.size)
         self.moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=self.moves.size)
         self.left_satisfaction.reshape(-1)[:] += np.bincount(left, weights=self.state.satisfaction[rows],
                                                              minlength=cells)
@@ -80,30 +89,40 @@ class StageStays:
         self.occupancy += arrived - np.bincount(left, minlength=cells).reshape(personas, stages)
         self.started += arrived
         self.entered[rows] = day
+        if self.also is not None:
+            self.also.moved(day, rows, old, new)
 
     def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
         self._meet_newcomers(None)
         personas, stages, channels = self.exposures.shape
-        self.exposures.reshape(-1)[:] += kernels.cell_sums(self.state.persona, self.state.stage, rows, counts, stages,
+        self.exposures.reshape(-1)[:] += kernels.cell_sums(self.group, self.state.stage, rows, counts, stages,
                                                            channels, channel, self.exposures.size)
+        if self.also is not None:
+            self.also.exposed(rows, counts, channel)
 
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""
         self._meet_newcomers(None)
         self.exposures[:, :, channel] += impressions * self.occupancy / max(self.occupancy.sum(), 1)
+        if self.also is not None:
+            self.also.broadcast(impressions, channel)
 
     def pain(self, kind: str, rows: np.ndarray) -> None:
         """One pain point of ``kind`` (see :data:`PAIN_POINTS`) per entry of ``rows``, at their stage now."""
         if rows.size:
             self._meet_newcomers(None)
-            np.add.at(self.pains[PAIN_POINTS.index(kind)], (self.state.persona[rows], self.state.stage[rows]), 1)
+            np.add.at(self.pains[PAIN_POINTS.index(kind)], (self.group[rows], self.state.stage[rows]), 1)
+        if self.also is not None:
+            self.also.pain(kind, rows)
 
     def arrived(self, day: int) -> None:
         """Entrants (the rows added since the last call, if any) entered the market on ``day``:
         their first stays begin that day."""
         self._today = day
         self._meet_newcomers(day)
+        if self.also is not None:
+            self.also.arrived(day)
 
     def left(self, day: int, rows: np.ndarray) -> None:
         """``rows`` left the market (open population) on ``day``: their stays end, neither onward nor
@@ -112,7 +131,7 @@ class StageStays:
         if rows.size:
             self._meet_newcomers(None)
             personas, stages = self.occupancy.shape
-            cell = self.state.persona[rows].astype(np.int64) * stages + self.state.stage[rows]
+            cell = self.group[rows].astype(np.int64) * stages + self.state.stage[rows]
             cells = personas * stages
             ended = np.bincount(cell, minlength=cells).reshape(personas, stages)
             self.occupancy -= ended
@@ -121,6 +140,8 @@ class StageStays:
                                               minlength=cells).reshape(personas, stages).astype(np.int64)
             self.left_satisfaction.reshape(-1)[:] += np.bincount(cell, weights=self.state.satisfaction[rows],
                                                                  minlength=cells)
+        if self.also is not None:
+            self.also.left(day, rows)
 
     # ------------------------------------------------------------------ open stays
     def open_stays(self, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +150,7 @@ class StageStays:
         self._meet_newcomers(None)
         n, shape = self.state.entered, self.occupancy.shape
         rows = np.flatnonzero(self.state.present[:n]) if self.state.open else np.arange(n)  # leavers' stays ended
-        key = self.state.persona[rows].astype(np.int64) * shape[1] + self.state.stage[rows]
+        key = self.group[rows].astype(np.int64) * shape[1] + self.state.stage[rows]
         spent = np.bincount(key, weights=days - self.entered[rows], minlength=shape[0] * shape[1])
         satisfaction = np.bincount(key, weights=self.state.satisfaction[rows], minlength=shape[0] * shape[1])
         return spent.reshape(shape), satisfaction.reshape(shape)
@@ -144,7 +165,7 @@ class StageStays:
         if self.entered.size < n:
             self.entered = np.concatenate([self.entered, np.zeros(n - self.entered.size, np.int32)])
         self.entered[new] = self._today if day is None else day
-        keys = (self.state.persona[new].astype(np.int64), self.state.stage[new].astype(np.int64))
+        keys = (self.group[new].astype(np.int64), self.state.stage[new].astype(np.int64))
         np.add.at(self.occupancy, keys, 1)
         np.add.at(self.started, keys, 1)
         self._known = n

@@ -56,6 +56,27 @@ def test_persona_rows_add_up_to_the_row_for_everyone(maps) -> None:
                                everyone(table).loc[list(STAGE_NAMES), ["stays", "mean_customers"]].to_numpy())
 
 
+def test_the_journey_map_by_device_splits_everyone_by_primary_device(model, maps) -> None:
+    table, touch = journey_map_tables(model, "device")
+    assert set(table["device"]) == {"mobile", "desktop", "tablet", ALL}
+    columns = [c for c in maps[0].columns if c != "persona"]
+    everyone_by_device = table[table["device"] == ALL].set_index("stage")[columns[1:]]
+    pd.testing.assert_frame_equal(everyone_by_device, everyone(maps[0])[columns[1:]])
+    devices = table[table["device"] != ALL].groupby("stage")[["stays", "mean_customers"]].sum()
+    np.testing.assert_allclose(devices.loc[list(STAGE_NAMES)].to_numpy(),
+                               everyone(maps[0]).loc[list(STAGE_NAMES), ["stays", "mean_customers"]].to_numpy())
+    by_device = table[table["device"] != ALL].set_index(["device", "stage"])["stays"]
+    on = np.bincount(model.devices.primary[: model.state.entered], minlength=3)
+    assert by_device[("mobile", "unaware")] > by_device[("tablet", "unaware")] and on[0] > on[2]
+    np.testing.assert_allclose(touch[touch["device"] == ALL]["exposures"].to_numpy(),
+                               maps[1][maps[1]["persona"] == ALL]["exposures"].to_numpy())
+
+
+def test_a_journey_map_by_an_unknown_grouping_is_refused(model) -> None:
+    with pytest.raises(ConfigError, match="by"):
+        journey_map_tables(model, "channel")
+
+
 def test_exposures_by_stage_add_up_to_each_channels_impressions(model, maps) -> None:
     touch = maps[1][maps[1]["persona"] == ALL].groupby("channel")["exposures"].sum()
     bought = dict(zip(model.spec.channel_names, model.collector.impressions.sum(axis=0), strict=True))
