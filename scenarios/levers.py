@@ -21,6 +21,7 @@ import numpy as np
 # Importing the lever modules registers their classes in LEVERS.
 from journeysim.scenarios import (  # noqa: F401
     accounts,
+    adaptive,
     budgets,
     designs,
     offers,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from journeysim import commands
 from journeysim.experiments import executors
+from journeysim.experiments.optimisation.adaptive import parse_settings
 from journeysim.experiments.optimisation.method import optimise
 from journeysim.experiments.optimisation.plan import BudgetPlan, parse_plan, read_plan_file
 from journeysim.experiments.plans import with_flags
@@ -26,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
         "journey-optimise: split a fixed total budget across channels (and always-on vs a burst) to maximise "
         "profit, acquisitions or revenue (with a CAC ceiling); every candidate on the same seeds.",
         examples=("journey-optimise                                   # the packaged 'budget' plan",
-                  "journey-optimise budget --objective acquisitions --cac-ceiling 40 population.size=5000"),
+                  "journey-optimise budget --objective acquisitions --cac-ceiling 40 population.size=5000",
+                  "journey-optimise budget --adaptive --no-curves   # the adaptive budget against both static plans"),
         writes="trials.csv, the best plan, response.png, tradeoff.png and scenario/<name>.yaml in "
                "outputs/optimise/<plan>/<date_time>/")
     p.add_argument("plan", nargs="?", default="budget",
@@ -43,6 +45,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="best_plan", help="name of the best-plan scenario (default best_plan)")
     p.add_argument("--no-curves", action="store_true", help="skip the response curves")
     p.add_argument("--no-figures", action="store_true", help="skip response.png and tradeoff.png")
+    p.add_argument("--adaptive", action="store_true",
+                   help="also run the adaptive budget (lever adaptive_budget: Thompson sampling on the observed "
+                        "panel, from the configured split) on the fresh seeds and compare it with both static "
+                        "plans on true profit")
+    p.add_argument("--adaptive-settings", metavar="SETTINGS",
+                   help="the adaptive budget's settings, e.g. every=7,prior_sd=0.5,observation.reporting_lag_days=5 "
+                        "(implies --adaptive)")
     return p
 
 
@@ -61,7 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         args = commands.parse(parser(), argv)
         plan = plan_from_args(args)
-        result = optimise(plan, jobs=args.jobs, backend=executors.from_args(args), curves=not args.no_curves)
+        wanted = args.adaptive or args.adaptive_settings is not None
+        adaptive = parse_settings(args.adaptive_settings, "--adaptive-settings") if wanted else None
+        result = optimise(plan, jobs=args.jobs, backend=executors.from_args(args), curves=not args.no_curves,
+                          adaptive=adaptive)
         out = commands.output_dir(args.output_dir, "optimise", plan.name)
         result.write(out, args.name, figures=not args.no_figures)
         print(result.markdown())

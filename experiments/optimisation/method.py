@@ -48,11 +48,12 @@ class PlanRun:
 
     config: dict[str, Any]
 
-    def __call__(self, task: tuple[dict[str, Any], int]) -> dict[str, float]:
-        """KPIs of the run of ``task = (lever, seed)``."""
+    def __call__(self, task: tuple[dict[str, Any] | list[dict[str, Any]], int]) -> dict[str, float]:
+        """KPIs of the run of ``task = (lever, seed)`` (``lever`` may be a list of levers, applied in order)."""
         lever, seed = task
+        levers = lever if isinstance(lever, list) else [lever]
         scenario = dict(self.config.get("scenario") or {})
-        scenario["levers"] = [*(scenario.get("levers") or []), lever]
+        scenario["levers"] = [*(scenario.get("levers") or []), *levers]
         return run_kpis(run_config({**self.config, "scenario": scenario, "seed": seed}))
 
 
@@ -159,8 +160,9 @@ def response_curves(problem: Problem, best: Allocation, jobs: int = 1, backend: 
     return pd.DataFrame(rows)
 
 
-def optimise(plan: BudgetPlan, jobs: int = 1, backend: str | None = None, curves: bool = True) -> Optimisation:
-    """Search, validate on fresh seeds and trace the response curves.
+def optimise(plan: BudgetPlan, jobs: int = 1, backend: str | None = None, curves: bool = True,
+             adaptive: Mapping[str, Any] | None = None) -> Optimisation:
+    """Search, validate on fresh seeds and trace the response curves (and compare the adaptive budget).
 
     Parameters
     ----------
@@ -172,13 +174,26 @@ def optimise(plan: BudgetPlan, jobs: int = 1, backend: str | None = None, curves
         A backend of :func:`journeysim.experiments.runner.run_many`.
     curves : bool
         Also trace the per-channel response curves.
+    adaptive : mapping, optional
+        Settings of the ``adaptive_budget`` lever (``{}``: its defaults): it also runs on the
+        fresh seeds, from the configured split, and :meth:`Optimisation.adaptive_comparison`
+        compares it with both static plans (:mod:`~journeysim.experiments.optimisation.adaptive`).
+        None: not run.
     """
+    from journeysim.experiments.optimisation.adaptive import check_adaptive, run_adaptive
+
     started = time.perf_counter()
     problem = bind(plan, compose_base(plan.scenario, plan.overrides, plan.config_dir))
+    if adaptive is not None:
+        check_adaptive(problem, adaptive)  # a bad setting stops before the search
     trials = search(problem, jobs, backend)
     best = allocation_of(problem, best_row(trials))
     result = Optimisation(problem, trials, best, problem.configured)
     result.validation = validate(problem, best, result.baseline, jobs, backend)
+    if adaptive is not None:
+        result.adaptive = dict(adaptive)
+        result.validation = pd.concat([result.validation, run_adaptive(problem, adaptive, jobs, backend)],
+                                      ignore_index=True)
     result.curves = response_curves(problem, best, jobs, backend) if curves else pd.DataFrame()
     result.runs = len(trials) * plan.seeds + len(result.validation) + len(result.curves) * min(plan.curve_seeds,
                                                                                                  plan.seeds)

@@ -31,6 +31,8 @@ class Optimisation:
         Fresh-seed runs: ``plan`` (best or baseline), ``seed`` and the KPIs.
     curves : DataFrame
         Response curves: ``channel``, ``daily`` (its budget, currency/day at reference size) and mean KPIs.
+    adaptive : dict, optional
+        Settings of the adaptive budget when it ran (``plan`` adaptive in ``validation``); None otherwise.
     runs : int
         Model runs done.
     wall_seconds : float
@@ -43,6 +45,7 @@ class Optimisation:
     baseline: Allocation
     validation: pd.DataFrame = field(default_factory=pd.DataFrame)
     curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    adaptive: dict[str, Any] | None = None
     runs: int = 0
     wall_seconds: float = 0.0
 
@@ -68,6 +71,13 @@ class Optimisation:
         """Best minus baseline on the fresh seeds, paired by seed, with its 95% t interval."""
         kpi = kpi or self.objective
         return paired_difference(self._by_seed("best", kpi), self._by_seed("baseline", kpi))
+
+    def adaptive_comparison(self, kpi: str = "profit") -> pd.DataFrame:
+        """The adaptive budget against both static plans on the fresh seeds, paired by seed
+        (:func:`~journeysim.experiments.optimisation.adaptive.comparison`); empty when it did not run."""
+        from journeysim.experiments.optimisation.adaptive import comparison
+
+        return pd.DataFrame() if self.adaptive is None else comparison(self.validation, kpi)
 
     def scenario_yaml(self, name: str = "best_plan") -> str:
         """The best plan as a scenario file (``# @package _global_``) for ``DIR/scenario/<name>.yaml``."""
@@ -108,6 +118,13 @@ class Optimisation:
                       f"({best.low:,.4g} to {best.high:,.4g}), configured split {base.estimate:,.4g} "
                       f"({base.low:,.4g} to {base.high:,.4g}); difference paired by seed "
                       f"{gain.estimate:+,.4g} (95% interval {gain.low:+,.4g} to {gain.high:+,.4g})."]
+        if self.adaptive is not None:
+            from journeysim.experiments.optimisation.adaptive import comparison_markdown
+
+            settings = ", ".join(f"{k}={v}" for k, v in self.adaptive.items()) or "its defaults"
+            lines += ["", f"Adaptive budget ({settings}), from the configured split, on the same fresh seeds; "
+                          "true profit (margin less spend, as the model books it):", "",
+                      comparison_markdown(self.adaptive_comparison(), "profit").rstrip()]
         return "\n".join(lines) + "\n"
 
     def report(self) -> dict[str, Any]:
@@ -120,10 +137,13 @@ class Optimisation:
                 "best": {"daily": self.best.daily(self.problem.total_daily), "burst_share": self.best.burst_share},
                 "baseline": {"daily": self.baseline.daily(self.problem.total_daily)},
                 "validation": {"best": vars(self.interval("best")), "baseline": vars(self.interval("baseline")),
-                               "difference": vars(self.improvement())}}
+                               "difference": vars(self.improvement())},
+                **({} if self.adaptive is None else {"adaptive": {
+                    "settings": self.adaptive, "profit": self.adaptive_comparison().to_dict("records")}})}
 
     def write(self, out_dir: str | Path, name: str = "best_plan", figures: bool = True) -> list[Path]:
-        """Write ``trials.csv``, ``allocation.csv``, ``validation.csv``, ``curves.csv``, ``best_plan.md``,
+        """Write ``trials.csv``, ``allocation.csv``, ``validation.csv``, ``curves.csv`` (``adaptive.csv``
+        with the adaptive budget), ``best_plan.md``,
         ``optimisation.json``, ``scenario/<name>.yaml`` and the figures ``response.png`` and ``tradeoff.png``."""
         from journeysim.outputs import atomic_write, write_csv, write_figure, write_json
 
@@ -135,6 +155,8 @@ class Optimisation:
                    atomic_write(out / "best_plan.md", lambda tmp: tmp.write_text(text)),
                    write_json(out / "optimisation.json", self.report()),
                    atomic_write(out / "scenario" / f"{name}.yaml", lambda tmp: tmp.write_text(yaml_text))]
+        if self.adaptive is not None:
+            written.append(write_csv(out / "adaptive.csv", self.adaptive_comparison()))
         from journeysim.experiments.optimisation.plots import response_figure, tradeoff_figure
 
         if figures and not self.curves.empty:
