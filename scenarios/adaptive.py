@@ -15,17 +15,21 @@ Two parts, kept apart on purpose:
   so the total of every day is the one the plan before it had.
 
 The policy is Thompson sampling on a Bayesian regression. The days since ``from_day`` are cut
-into blocks of ``every`` days; a block whose bookings have settled (it ended ``settle_days`` or
-more ago) gives one row: its mean booked revenue per day (over the mean of all settled blocks)
-against an intercept, a linear trend (years) and the square root of each channel's reported
-share of the block's spend. The square root is a concave response: if revenue is
-``a + sum_c b_c sqrt(w_c)``, the shares that maximise it at a fixed total are ``w_c`` in
-proportion to ``b_c ** 2``. The prior says the current plan is right and media drives
-``prior_media_share`` of revenue (``b_c = prior_media_share * sqrt(w0_c)``, relative standard
-deviation ``prior_sd``); the noise variance is drawn from its scaled inverse chi-squared
-posterior. At each decision one draw of ``b`` from the posterior sets the target shares
-(negative draws count as 0), each channel keeps at least ``floor`` of the total, and the shares
-move ``step`` of the way to the target.
+into blocks of ``every`` days; each block whose bookings have settled (it ended ``settle_days`` or
+more ago), after the first, gives one row: its mean booked revenue per day against an intercept,
+a linear trend (years), the previous block's revenue (carry-over, as in a Koyck distributed lag:
+media and word of mouth keep selling after the block that paid for them) and the square root of
+each channel's reported share of the block's spend; revenues are over the mean of the settled
+blocks. The square root is a concave response: if revenue is ``a + sum_c b_c sqrt(w_c)``, the
+shares that maximise it at a fixed total are ``w_c`` in proportion to ``b_c ** 2`` (with
+carry-over every channel's long-run effect is ``b_c / (1 - carry)``, so the best shares are the
+same). The prior says the current plan is right and media drives ``prior_media_share`` of
+revenue, half of it within the block (``b_c`` has mean ``prior_media_share / 2 * sqrt(w0_c)`` and
+relative standard deviation ``prior_sd``; the carry-over has mean 0.5, standard deviation 0.5);
+the noise variance is drawn from its scaled inverse chi-squared posterior. At each decision one
+draw of ``b`` from the posterior sets the target shares (negative draws count as 0), each
+channel keeps at least ``floor`` of the total, and the shares move ``step`` of the way to the
+target. Before two blocks have settled the draw comes from the prior alone (exploration).
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ NOISE_PRIOR = (2.0, 0.1)
 
 TREND_SD = 1.0
 """Prior standard deviation of the revenue trend, share of mean revenue per year."""
+
+CARRY_PRIOR = (0.5, 0.5)
+"""Prior mean and standard deviation of the share of a block's revenue carried into the next (Koyck)."""
 
 
 def split_total(total: float, shares: np.ndarray) -> np.ndarray:
@@ -92,8 +99,10 @@ class ThompsonBudget:
         self.settle_days, self.from_day = int(settle_days), int(from_day)
         self.shares = self._floored(np.asarray(shares, dtype=np.float64))
         root = np.sqrt(self.shares)
-        self._prior_mean = np.concatenate([[1.0 - prior_media_share, 0.0], prior_media_share * root])
-        self._prior_sd = np.concatenate([[1.0, TREND_SD], prior_sd * prior_media_share * np.maximum(root, 0.05)])
+        short = prior_media_share * (1.0 - CARRY_PRIOR[0])  # the effect within a block (Koyck)
+        self._prior_mean = np.concatenate([[(1.0 - prior_media_share) * (1.0 - CARRY_PRIOR[0]), 0.0, CARRY_PRIOR[0]],
+                                           short * root])
+        self._prior_sd = np.concatenate([[1.0, TREND_SD, CARRY_PRIOR[1]], prior_sd * short * np.maximum(root, 0.05)])
         self._rng = RandomStreams(seed).generator(POLICY_STREAM)
 
     def _floored(self, target: np.ndarray) -> np.ndarray:
@@ -103,26 +112,24 @@ class ThompsonBudget:
         return self.floor + (1.0 - self.floor * target.size) * shape
 
     def blocks(self, panel: ObservedPanel) -> tuple[np.ndarray, np.ndarray]:
-        """The regression's rows from the settled blocks: design (blocks, 2 + channels) and the
-        blocks' mean revenue per day over the mean of all of them."""
+        """The regression's rows from the settled blocks after the first: design (intercept, trend in
+        years, the previous block's revenue, square roots of the spend shares) and each block's mean
+        revenue per day, both revenues over the mean of all settled blocks."""
         settled = panel.day - self.settle_days
         starts = np.arange(self.from_day, max(settled - self.every + 1, self.from_day), self.every)
-        rows, revenue = [], []
-        for start in starts:
+        channels = panel.spend.shape[1]
+        shares = np.zeros((starts.size, channels))
+        revenue = np.zeros(starts.size)
+        for k, start in enumerate(starts):
             spend = panel.spend[start: start + self.every].sum(axis=0)
-            if spend.sum() <= 0:
-                continue
-            middle = (start + self.every / 2) / 365.0
-            rows.append(np.concatenate([[1.0, middle], np.sqrt(spend / spend.sum())]))
-            revenue.append(panel.revenue[start: start + self.every].mean())
-        x = np.array(rows).reshape(len(rows), 2 + panel.spend.shape[1])
-        y = np.array(revenue, dtype=np.float64)
-        if y.size and y.mean() > 0:
-            y = y / y.mean()
-            x[:, 1] -= x[:, 1].mean()  # the trend around the blocks' middle day: the intercept stays a level
-        else:
-            x, y = x[:0], y[:0]
-        return x, y
+            shares[k] = spend / spend.sum() if spend.sum() > 0 else 0.0
+            revenue[k] = panel.revenue[start: start + self.every].mean()
+        if starts.size < 2 or revenue.mean() <= 0:
+            return np.zeros((0, 3 + channels)), np.zeros(0)
+        revenue = revenue / revenue.mean()
+        years = (starts[1:] + self.every / 2) / 365.0
+        x = np.column_stack([np.ones(years.size), years - years.mean(), revenue[:-1], np.sqrt(shares[1:])])
+        return x, revenue[1:]
 
     def decide(self, panel: ObservedPanel) -> np.ndarray:
         """Shares of today's total per channel (sum to 1) from the panel alone."""
@@ -135,7 +142,7 @@ class ThompsonBudget:
         variance = (rows + nu0) * scale / self._rng.chisquare(rows + nu0)
         mean, cov = self._posterior(x, y, precision0, variance)
         draw = mean + np.linalg.cholesky(cov) @ self._rng.standard_normal(mean.size)
-        effects = np.clip(draw[2:], 0.0, None)
+        effects = np.clip(draw[3:], 0.0, None)
         if effects.sum() > 0:
             target = self._floored(effects ** 2)
             self.shares = self._floored(self.shares + self.step * (target - self.shares))
