@@ -325,6 +325,11 @@ SOURCES: tuple[Source, ...] = (
            "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
            "journey-optimise budget", measured=MEASURED),
+    Source("adaptive_budget", ("data/adaptive_budget.md", "data/adaptive_clear_channel.md"),
+           "journey-optimise budget --adaptive --no-curves --jobs 2 hydra.run.dir=DIR and journey-optimise "
+           "examples/adaptive_clear_channel.yaml --adaptive-settings every=7 --no-curves --jobs 2 hydra.run.dir=DIR "
+           "(each DIR/best_plan.md)",
+           measured="long run (about 15 minutes together on the busy 2-core machine), measured 2026-12-04 (#25)"),
     Source("validation", tuple(f"validation/{name}" for name in (
         "checks.csv", "bass_products.csv", "bass_products.png", "talk_of_the_network.png",
         "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",

@@ -240,8 +240,9 @@ class AdaptiveBudget(Lever):
         if (day - start) % every == 0:
             shares = self.policy.decide(feed.panel(total))
             self.decisions.append((day, shares))
-        budgets[self.channels] = split_total(total, self.decisions[-1][1])
-        model.controls.set_budgets(budgets, self.channels)
+        today = np.zeros(self.channels.size)
+        today[self.channels] = split_total(total, self.decisions[-1][1])
+        model.controls.set_budgets(today, self.channels)
 
 
 def _observation(params: Params) -> Observation:
