@@ -77,18 +77,6 @@ def check_adaptive(problem: Problem, settings: Mapping[str, Any]) -> None:
     build_levers(parse_config({**config, "scenario": scenario}))
 
 
-def run_adaptive(problem: Problem, settings: Mapping[str, Any], jobs: int = 1,
-                 backend: str | None = None) -> pd.DataFrame:
-    """The adaptive budget on the plan's fresh validation seeds: ``plan`` (adaptive), ``seed``, KPIs."""
-    from journeysim.experiments.optimisation.method import PlanRun
-    from journeysim.experiments.runner import parallel_map, quiet
-
-    seeds = problem.plan.fresh_seeds
-    levers = adaptive_levers(problem, settings)
-    runs = parallel_map(PlanRun(quiet(problem.config)), [(levers, s) for s in seeds], jobs, backend)
-    return pd.DataFrame([{"plan": "adaptive", "seed": s, **r} for s, r in zip(seeds, runs, strict=True)])
-
-
 def comparison(validation: pd.DataFrame, kpi: str) -> pd.DataFrame:
     """Each plan's mean ``kpi`` and the paired differences, with 95% t intervals over the seeds.
 

@@ -138,6 +138,18 @@ def validate(problem: Problem, best: Allocation, baseline: Allocation, jobs: int
     return pd.DataFrame(rows)
 
 
+def run_adaptive(problem: Problem, settings: Mapping[str, Any], jobs: int = 1,
+                 backend: str | None = None) -> pd.DataFrame:
+    """The adaptive budget (:func:`~journeysim.experiments.optimisation.adaptive.adaptive_levers`) on the
+    plan's fresh validation seeds: ``plan`` (adaptive), ``seed`` and the KPIs."""
+    from journeysim.experiments.optimisation.adaptive import adaptive_levers
+
+    seeds = problem.plan.fresh_seeds
+    levers = adaptive_levers(problem, settings)
+    runs = parallel_map(PlanRun(quiet(problem.config)), [(levers, s) for s in seeds], jobs, backend)
+    return pd.DataFrame([{"plan": "adaptive", "seed": s, **r} for s, r in zip(seeds, runs, strict=True)])
+
+
 def response_curves(problem: Problem, best: Allocation, jobs: int = 1, backend: str | None = None) -> pd.DataFrame:
     """KPIs against one channel's always-on daily budget (0 to the whole total), the others at the best plan.
 
@@ -180,7 +192,7 @@ def optimise(plan: BudgetPlan, jobs: int = 1, backend: str | None = None, curves
         compares it with both static plans (:mod:`~journeysim.experiments.optimisation.adaptive`).
         None: not run.
     """
-    from journeysim.experiments.optimisation.adaptive import check_adaptive, run_adaptive
+    from journeysim.experiments.optimisation.adaptive import check_adaptive
 
     started = time.perf_counter()
     problem = bind(plan, compose_base(plan.scenario, plan.overrides, plan.config_dir))
