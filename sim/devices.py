@@ -7,7 +7,10 @@ impressions channel, or a checkout attempt) is on the primary device, or, with p
 sessions by device equals the shares. Checkout success differs by device
 (``market.devices.conversion``, relative), rescaled so that the session-weighted mean success is
 ``1 - checkout_friction``: the default mix moves orders from mobile to desktop without changing
-today's average friction. A journey whose sessions since the last order used two or more devices
+the configured average friction. A device multiplies the **odds** of success
+(:mod:`journeysim.sim.mixes`: at the default friction each device's success is the relative one,
+and at any configured friction the mean success is kept), so every friction moves every device's
+success and none is clipped at certainty. A journey whose sessions since the last order used two or more devices
 ends in a cross-device order. Draws come from the ``devices`` stream only (and the primary
 device from a generator of its own), so no other phase's random numbers change.
 """
@@ -18,6 +21,15 @@ import numpy as np
 
 from journeysim.sim import kernels
 from journeysim.sim.collectors import Collector
+from journeysim.sim.mixes import (
+    REFERENCE_SUCCESS,
+    draw_options,
+    mean_preserving_scale,
+    odds_multipliers,
+    option_shares,
+    relative_success,
+    scale_success,
+)
 from journeysim.sim.schema.devices import DEVICES, DeviceSpec
 from journeysim.sim.schema.population import PersonaSpec
 from journeysim.sim.streams import RandomStreams
@@ -46,18 +58,21 @@ class Devices:
         The run's streams (``devices`` per session; ``device_primary`` for primary devices).
     collector : Collector
         Where the daily device columns (:data:`~journeysim.sim.collectors.DEVICE_COLUMNS`) are counted.
+    friction : float
+        The configured checkout friction (``market.checkout_friction``) at which the devices' successes
+        are the relative ones.
     """
 
     def __init__(self, spec: DeviceSpec, personas: tuple[PersonaSpec, ...], persona: np.ndarray,
-                 streams: RandomStreams, collector: Collector) -> None:
+                 streams: RandomStreams, collector: Collector, friction: float = 0.5) -> None:
         shares = session_mix(spec, personas)
-        cumulative = np.cumsum(shares, axis=1)
-        cumulative[:, -1] = 1.0
-        self._cumulative = cumulative
+        self._cumulative = option_shares(shares)
         self.mix = np.array([p.share for p in personas]) @ shares  # population share of sessions per device
-        conversion = np.array([spec.conversion[d] for d in DEVICES])
-        self.base_success = conversion / float(self.mix @ conversion)  # session-weighted mean 1
+        self.base_success = relative_success(np.array([spec.conversion[d] for d in DEVICES]), self.mix)
         self.success = self.base_success.copy()  # relative checkout success per device today
+        reference = odds_multipliers(self.success, REFERENCE_SUCCESS)
+        self.scale = mean_preserving_scale(reference, self.mix, 1.0 - friction)  # keeps the configured mean
+        self.odds = self.scale * reference  # odds multiplier of checkout success per device
         self.switch = spec.switch
         self.persona = persona
         self.collector = collector
@@ -68,8 +83,7 @@ class Devices:
 
     def _draw(self, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A device per row from its persona's shares."""
-        u = rng.random(rows.size)
-        return (u[:, None] >= self._cumulative[self.persona[rows]]).sum(axis=1).astype(np.int8)
+        return draw_options(self._cumulative, self.persona[rows], rng.random(rows.size))
 
     def _count(self, day: int, kind: str, device: np.ndarray) -> None:
         self._add(day, kind, np.bincount(device, minlength=len(DEVICES)))
@@ -97,12 +111,12 @@ class Devices:
         """Abandonment probability of each checkout attempt of ``rows`` (distinct) on its device.
 
         ``friction`` is the checkout friction before devices (one for all or one per row); the
-        result is ``1 - (1 - friction) x success[device]``, within [0, 1]. The attempt is a
+        odds of success ``1 - friction`` are multiplied by the device's (``odds``). The attempt is a
         session on its device.
         """
         device = self.visit(day, rows)
         self.at_checkout[rows] = device
-        return np.clip(1.0 - (1.0 - np.asarray(friction, np.float64)) * self.success[device], 0.0, 1.0)
+        return 1.0 - scale_success(1.0 - np.asarray(friction, np.float64), self.odds[device])
 
     def ordered(self, day: int, rows: np.ndarray) -> None:
         """Orders of ``rows`` on the device of their checkout; a journey that used two or more
@@ -118,6 +132,7 @@ class Devices:
         to the best device (from today on; 0 restores the configured gaps)."""
         best = self.base_success.max()
         self.success = self.base_success + closing * (best - self.base_success)
+        self.odds = self.scale * odds_multipliers(self.success, REFERENCE_SUCCESS)
 
 
 def summary(collector: Collector, days: int) -> dict:

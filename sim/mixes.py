@@ -2,10 +2,15 @@
 
 Devices and purchase places each split sessions or checkout attempts over a few options by persona
 shares, draw an option per row from them, and scale checkout success by a relative conversion per
-option rescaled so the population's mean success is unchanged. Success is scaled on the **odds**
-scale: ``odds = s / (1 - s)`` times the option's multiplier, so a success never leaves (0, 1) and a
-lower checkout friction raises every option's success (a multiplier on the probability clipped at 1
-and left the best option deaf to friction).
+option. Success is scaled on the **odds** scale: ``odds = s / (1 - s)`` times the option's
+multiplier, so a success never leaves (0, 1) and a lower checkout friction raises every option's
+success (a multiplier on the probability clipped at 1 and left the best option deaf to friction).
+
+The multipliers come from the relative conversions (share of orders over share of traffic) read
+at :data:`REFERENCE_SUCCESS`, the default market's checkout success: there the option's success is
+``REFERENCE_SUCCESS x relative``. They are then scaled by one factor so that the mix-weighted mean
+success equals the configured ``1 - checkout_friction`` (:func:`mean_preserving_scale`): options move
+orders between each other, not in total, at any configured friction.
 """
 
 from __future__ import annotations
@@ -37,6 +42,25 @@ def odds(success: np.ndarray | float) -> np.ndarray:
     """``s / (1 - s)``, with ``s`` kept inside (0, 1)."""
     s = np.clip(np.asarray(success, np.float64), ODDS_CAP, 1.0 - ODDS_CAP)
     return s / (1.0 - s)
+
+
+REFERENCE_SUCCESS = 0.5
+"""Checkout success at which relative conversions are read (the default ``checkout_friction`` 0.5)."""
+
+
+def mean_preserving_scale(multipliers: np.ndarray, mix: np.ndarray, success: float) -> float:
+    """The factor ``f`` for which the ``mix``-weighted mean of ``scale_success(success, f x multipliers)``
+    is ``success`` (1 when it already is; bisection on ``log f``)."""
+    def mean(factor: float) -> float:
+        return float(mix @ scale_success(success, factor * multipliers))
+
+    if not 0.0 < success < 1.0 or abs(mean(1.0) - success) <= 1e-12:
+        return 1.0
+    low, high = -40.0, 40.0
+    for _ in range(100):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if mean(float(np.exp(middle))) < success else (low, middle)
+    return float(np.exp(0.5 * (low + high)))
 
 
 def odds_multipliers(relative: np.ndarray, success: float) -> np.ndarray:

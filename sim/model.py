@@ -76,8 +76,9 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.collector = Collector(spec.days, len(spec.channels))
         self.collector.stage_counts[0] = self.state.stage_counts()
         people = (spec.population.personas, self.state.persona, self.streams)
-        self.devices = Devices(spec.market.devices, *people, self.collector)
-        self.places = Places(spec.market.places, *people, self.devices, self.collector)  # web shop, app, store
+        friction = spec.market.checkout_friction  # devices and places keep the configured mean success
+        self.devices = Devices(spec.market.devices, *people, self.collector, friction)
+        self.places = Places(spec.market.places, *people, self.devices, self.collector, friction)  # web, app, store
         self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
         self.stays.also = StageStays(self.state, len(DEVICES), len(spec.channels), spec.days, self.devices.primary)
         self.touchpoints.stays = self.stays

@@ -4,7 +4,7 @@ Each checkout attempt happens at a place drawn from the customer's persona share
 (``market.places.shares`` or the persona's ``places``). Web attempts are sessions on a device
 (:class:`~journeysim.sim.devices.Devices`: device friction and counts); app and store attempts are
 not. Checkout success differs by place (``market.places.conversion``, relative), rescaled so the
-attempt-weighted mean keeps ``market.checkout_friction``; order baskets are scaled by
+attempt-weighted mean keeps ``market.checkout_friction`` (on the odds scale, as devices do); order baskets are scaled by
 ``market.places.basket``; an attempt that switches place mid-journey is abandoned with the extra
 probability ``market.places.switching_friction`` (the omnichannel lever lowers it). A store order
 whose journey since the last order had online sessions is *research online, buy in store*; a web or
@@ -23,7 +23,15 @@ import numpy as np
 
 from journeysim.sim.collectors import Collector
 from journeysim.sim.devices import Devices
-from journeysim.sim.mixes import draw_options, option_shares, relative_success, scale_success
+from journeysim.sim.mixes import (
+    REFERENCE_SUCCESS,
+    draw_options,
+    mean_preserving_scale,
+    odds_multipliers,
+    option_shares,
+    relative_success,
+    scale_success,
+)
 from journeysim.sim.schema.places import PLACES, PlaceSpec
 from journeysim.sim.schema.population import PersonaSpec
 from journeysim.sim.streams import RandomStreams
@@ -53,15 +61,19 @@ class Places:
         The devices of web sessions (web attempts go through it).
     collector : Collector
         Where the daily place columns are counted.
+    friction : float
+        The configured checkout friction (``market.checkout_friction``).
     """
 
     def __init__(self, spec: PlaceSpec, personas: tuple[PersonaSpec, ...], persona: np.ndarray,
-                 streams: RandomStreams, devices: Devices, collector: Collector) -> None:
+                 streams: RandomStreams, devices: Devices, collector: Collector, friction: float = 0.5) -> None:
         shares = place_mix(spec, personas)
         self._web_only = bool((shares[:, WEB] == 1.0).all())
         self._cumulative = option_shares(shares)
         self.mix = np.array([p.share for p in personas]) @ shares  # population share of attempts per place
         self.success = relative_success(np.array([spec.conversion[name] for name in PLACES]), self.mix)
+        reference = odds_multipliers(self.success, REFERENCE_SUCCESS)
+        self.odds = mean_preserving_scale(reference, self.mix, 1.0 - friction) * reference  # odds of success
         self.basket = np.array([spec.basket[name] for name in PLACES])
         self.switching_friction = spec.switching_friction  # extra abandonment when switching place mid-journey
         self.persona, self.devices, self.collector = persona, devices, collector
@@ -108,9 +120,9 @@ class Places:
         out = np.empty(rows.size)
         out[web] = self.devices.checkout(day, rows[web], friction[web])
         if self.success[WEB] != 1.0:
-            out[web] = np.clip(1.0 - (1.0 - out[web]) * self.success[WEB], 0.0, 1.0)
+            out[web] = 1.0 - scale_success(1.0 - out[web], self.odds[WEB])
         other = ~web
-        out[other] = np.clip(1.0 - (1.0 - friction[other]) * self.success[place[other]], 0.0, 1.0)
+        out[other] = 1.0 - scale_success(1.0 - friction[other], self.odds[place[other]])
         if self.switching_friction > 0:
             store = place == STORE
             switching = (store & (self.devices.used[rows] != 0)) | (~store & self.visited_store[rows])

@@ -80,3 +80,27 @@ def test_bad_device_values_name_the_key_and_what_is_allowed(override: str, key: 
     with pytest.raises(ConfigError) as error:
         make_spec(override)
     assert key in str(error.value) and "allowed" in str(error.value).lower()
+
+
+@pytest.mark.parametrize("friction", [0.1, 0.3, 0.7])
+def test_any_configured_friction_is_the_mean_abandonment_of_checkout_attempts_under_the_device_gap(friction) -> None:
+    model = run(f"market.checkout_friction={friction}", "seed=5", "days=150")
+    daily = model.collector.daily
+    assert daily["abandoned"].sum() / daily["checkout_attempts"].sum() == pytest.approx(friction, abs=0.03)
+    d = model.devices
+    success = 1.0 - devices_abandonment(d, friction)
+    assert float(d.mix @ success) == pytest.approx(1.0 - friction)
+    assert (success < 1.0).all() and success[1] > success[0]  # desktop converts better, never surely
+
+
+def devices_abandonment(d, friction: float) -> np.ndarray:
+    """Abandonment probability of an attempt on each device at checkout friction ``friction``."""
+    from journeysim.sim.mixes import scale_success
+
+    return 1.0 - scale_success(1.0 - friction, d.odds)
+
+
+def test_a_lower_friction_lowers_abandonment_on_every_device() -> None:
+    d = build_model(make_spec("population.size=500", "days=1")).devices
+    assert (devices_abandonment(d, 0.1) < devices_abandonment(d, 0.3)).all()
+    assert (devices_abandonment(d, 0.1) > 0).all()
