@@ -177,6 +177,30 @@ def make_ab_tests(docs: Path) -> None:
                  plot_ab_tests(many.tests, "conversion", ax=headless_axes("ab_tests")).figure)
 
 
+def make_adaptive(docs: Path) -> None:
+    """The continuous-optimisation section: the adaptive budget's shares over one run (the first
+    fresh seed of journey-optimise) in the default market and in the clear-channel market."""
+    from matplotlib.figure import Figure
+
+    from journeysim.experiments.compose import compose_base
+    from journeysim.experiments.optimisation import bind, parse_plan, read_plan_file
+    from journeysim.experiments.optimisation.adaptive import adaptive_path
+    from journeysim.experiments.optimisation.plots import plot_adaptive_path
+    from journeysim.outputs import write_figure
+
+    fig = Figure(figsize=(9, 6), layout="constrained")
+    for ax, (source, settings) in zip(fig.subplots(2, 1), (("budget", {}), (
+            str(REPO / "examples" / "adaptive_clear_channel.yaml"), {"every": 7})), strict=True):
+        plan = parse_plan(*read_plan_file(source))
+        problem = bind(plan, compose_base(plan.scenario, plan.overrides))
+        seed = plan.fresh_seeds[0]
+        plot_adaptive_path(adaptive_path(problem, settings, seed), problem.configured.daily(1.0), problem.days,
+                           ax=ax)
+        ax.set_title(f"{plan.name}: seed {seed}, reallocating every {settings.get('every', 14)} days",
+                     fontsize="small")
+    write_figure(docs / "images" / "adaptive_shares.png", fig)
+
+
 BLACK_FRIDAY = ("black_friday_burst", "support_staffing")
 BLACK_FRIDAY_KPIS = ("orders", "revenue", "spend", "profit", "nps", "returns")
 
@@ -325,6 +349,8 @@ SOURCES: tuple[Source, ...] = (
            "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
            "journey-optimise budget", measured=MEASURED),
+    Source("adaptive_shares", ("images/adaptive_shares.png",), "python docs/docs_data.py --only adaptive_shares",
+           make_adaptive),
     Source("adaptive_budget", ("data/adaptive_budget.md", "data/adaptive_clear_channel.md"),
            "journey-optimise budget --adaptive --no-curves --jobs 2 hydra.run.dir=DIR and journey-optimise "
            "examples/adaptive_clear_channel.yaml --adaptive-settings every=7 --no-curves --jobs 2 hydra.run.dir=DIR "

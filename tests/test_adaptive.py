@@ -253,3 +253,23 @@ def test_journey_optimise_refuses_bad_adaptive_settings_with_exit_2(settings, wo
         main(["budget", "--adaptive-settings", settings, "--trials", "2", "population.size=300"])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and words in err and "Traceback" not in err, err
+
+
+def test_the_adaptive_path_holds_each_decision_and_plots_one_area_per_channel(tmp_path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from journeysim.experiments.compose import compose_base
+    from journeysim.experiments.optimisation import bind, parse_plan, read_plan_file
+    from journeysim.experiments.optimisation.adaptive import adaptive_path
+    from journeysim.experiments.optimisation.plots import plot_adaptive_path
+
+    (tmp_path / "small.yaml").write_text(SMALL_PLAN)
+    plan = parse_plan(*read_plan_file(str(tmp_path / "small.yaml")))
+    problem = bind(plan, compose_base(plan.scenario, plan.overrides))
+    path = adaptive_path(problem, {"every": 10}, seed=3)
+    assert list(path["day"]) == list(range(0, 70, 10)) and list(path.columns[1:]) == list(problem.channels)
+    np.testing.assert_allclose(path[list(problem.channels)].sum(axis=1), 1.0, atol=1e-12)
+    assert path.drop(columns="day").nunique().max() > 1  # it moved
+    ax = plot_adaptive_path(path, problem.configured.daily(1.0), problem.days)
+    assert len(ax.collections) == len(problem.channels) + 1 and ax.get_xlim() == (0, 70)

@@ -77,6 +77,25 @@ def check_adaptive(problem: Problem, settings: Mapping[str, Any]) -> None:
     build_levers(parse_config({**config, "scenario": scenario}))
 
 
+def adaptive_path(problem: Problem, settings: Mapping[str, Any], seed: int) -> pd.DataFrame:
+    """The shares the adaptive budget chose at each decision of one run at ``seed``.
+
+    Returns
+    -------
+    DataFrame
+        ``day`` (0-based, the first day of each block) and one column per channel: its share of
+        the day's total, 0 to 1.
+    """
+    from journeysim.experiments.runner import quiet, run_config
+
+    config = quiet(problem.config, seed=seed)
+    scenario = dict(config.get("scenario") or {})
+    scenario["levers"] = [*(scenario.get("levers") or []), *adaptive_levers(problem, settings)]
+    lever = run_config({**config, "scenario": scenario}).levers[-1]
+    return pd.DataFrame([{"day": day, **dict(zip(lever.feed.channels, shares, strict=True))}
+                         for day, shares in lever.decisions])
+
+
 def comparison(validation: pd.DataFrame, kpi: str) -> pd.DataFrame:
     """Each plan's mean ``kpi`` and the paired differences, with 95% t intervals over the seeds.
 

@@ -119,6 +119,42 @@ def plot_allocation(table: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) 
     return ax
 
 
+def plot_adaptive_path(path: pd.DataFrame, configured: Mapping[str, float] | None = None, days: int | None = None,
+                       ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """The adaptive budget's shares over the run as stacked areas, each held for its block.
+
+    Parameters
+    ----------
+    path : DataFrame
+        From :func:`~journeysim.experiments.optimisation.adaptive.adaptive_path`: ``day`` and a share
+        (0 to 1) per channel.
+    configured : mapping, optional
+        The configured share per channel, marked at the right edge.
+    days : int, optional
+        Length of the run, days (default: the last block held for as long as the others).
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+    **kwargs
+        Passed to ``stackplot`` (over ``{"alpha": 0.85, "step": "post"}``).
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
+    channels = [c for c in path.columns if c != "day"]
+    step = int(np.diff(path["day"]).min()) if len(path) > 1 else 1
+    end = days if days is not None else path["day"].iloc[-1] + step
+    x = np.append(path["day"].to_numpy(), end)  # hold the last block's shares to its end
+    shares = [np.append(path[c].to_numpy(), path[c].iloc[-1]) for c in channels]
+    ax.stackplot(x, *shares, labels=channels, **{"alpha": 0.85, "step": "post", **kwargs})
+    if configured:
+        edge = np.cumsum([configured.get(c, 0.0) for c in channels])
+        ax.scatter(np.full(edge.size, x[-1]), edge, marker="<", color="black", s=18, zorder=3,
+                   label="configured split (tops)", clip_on=False)
+    ax.set(xlim=(0, x[-1]), ylim=(0, 1), xlabel="day", ylabel="share of the day's total")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return ax
+
+
 def tradeoff_figure(result: Optimisation) -> Figure:
     """Candidates' acquisitions against profit (and CAC against revenue), and the best allocation."""
     import matplotlib.pyplot as plt
