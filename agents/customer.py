@@ -108,6 +108,23 @@ class Customer(mesa.Agent):
         return int(self.model.state.purchases[self.row])
 
     @property
+    def account(self) -> int | None:
+        """The B2B account the customer decides for (an index into ``model.accounts``; None: B2C,
+        a single decision maker; see :mod:`journeysim.sim.accounts`)."""
+        accounts = self.model.accounts
+        code = -1 if accounts is None else int(accounts.account[self.row])
+        return None if code < 0 else code
+
+    @property
+    def role(self) -> str | None:
+        """The customer's role in their account's buying committee (champion, user, technical,
+        finance, procurement; None: B2C)."""
+        from journeysim.sim.schema.accounts import ROLES
+
+        account = self.account
+        return None if account is None else ROLES[int(self.model.accounts.role[self.row])]
+
+    @property
     def history(self) -> pd.DataFrame:
         """This customer's journey from the event log (empty if the customer is not sampled)."""
         return self.model.journey_log.history(self.row)

@@ -95,6 +95,7 @@ class CompetitionPhases:
             retention.lapse(self.state, lost, market, comp.day_rng("switch", day))
             self.collector.add(day, "switched", lost.size)  # a switcher, not a lapse (churned)
             self.move(day, lost, stages.after_switch(lost.size))
+            self.accounts_lapse(day, lost)  # a B2B account whose holder switched is lost whole
         else:
             rng = comp.day_rng("back", day)
             self.move(day, lost, funnel.re_enter(self.state, lost, ABANDON_STAGE, market, rng))

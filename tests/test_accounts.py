@@ -209,3 +209,23 @@ def test_content_for_finance_moves_finance_members_further_paired() -> None:
 def test_an_account_lever_in_a_population_without_accounts_is_refused(lever: str) -> None:
     with pytest.raises(ConfigError, match="scenario.levers"):
         build_model(make_spec("population.size=500", "days=5", f"+scenario.levers=[{lever}]"))
+
+
+def test_a_customer_agent_shows_its_account_and_committee_role() -> None:
+    model = fixed(3, "population.buying_rule.veto_roles=[]")
+    account, rows = account_of(model, 3)
+    champion = model.customer(int(rows[0]))
+    assert champion.account == account and champion.role == "champion"
+    assert {model.customer(int(r)).role for r in rows[1:]} <= set(ROLES[1:])
+    b2c = b2b_model("population=b2c", "population.size=200", "days=1")
+    assert b2c.customer(0).account is None and b2c.customer(0).role is None
+
+
+def test_an_account_whose_holder_switches_to_a_competitor_is_lost_whole() -> None:
+    model = b2b_run("competition=three_brands", "seed=3", size=2000, days=300)
+    a, s = model.accounts, model.state
+    members = np.flatnonzero((a.account >= 0) & s.present & POST_PURCHASE.holds(s.stage))
+    holders = a.holder[a.account[members]]
+    assert members.size > 0
+    assert POST_PURCHASE.holds(s.stage[holders]).all()  # a lapsed or switched holder took the account along
+    assert model.collector.daily["switched"].sum() > 0
