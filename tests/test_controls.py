@@ -187,8 +187,7 @@ def test_no_lever_experiment_or_page_writes_into_the_model() -> None:
 # ------------------------------------------------------------------ scoped operations
 ISOLATED = ("population.size=3000", "days=120", "seed=5", "network.talk_rate=0", "market.checkout_friction=0",
             "market.review_weight=0", "channels.search.daily_budget=0", "channels.website.daily_budget=0",
-            "channels.reviews.daily_budget=0", "channels.email.daily_budget=0", "market.demand.need_rate=0",
-            "market.devices.conversion={mobile:1,desktop:1,tablet:1}")
+            "channels.reviews.daily_budget=0", "channels.email.daily_budget=0", "market.demand.need_rate=0")
 """A market whose customers cannot affect each other's first purchase: no word of mouth, no
 review score, no stage-targeted media (its audience depends on others' stages), no checkout
 draws (no friction on any device). A scoped lever then changes only its scope's first purchases.
