@@ -288,3 +288,15 @@ def session_devices(primary: np.ndarray, persona: np.ndarray, cumulative: np.nda
         used[r] |= np.uint8(1) << np.uint8(d)
         counts[d] += 1
     return device, counts
+
+
+@numba.njit(cache=True, nogil=True)
+def add_kicks(interest: np.ndarray, last_touch: np.ndarray, rows: np.ndarray, kick: np.ndarray,
+              channel: int) -> None:
+    """Add ``kick`` to the interest of ``rows`` (distinct; in the kick's precision, rounded to the
+    interest's) and make ``channel`` the last touch of those it raised."""
+    for i in range(rows.size):
+        r = rows[i]
+        interest[r] += kick[i]
+        if kick[i] > 0:
+            last_touch[r] = channel

@@ -304,9 +304,7 @@ class Touchpoints:
                                    np.float32(channel.response.multiplier()))
         if self.kick_modifier is not None:
             kick = kick * self.kick_modifier(channel, rows, day)
-        self.state.interest[rows] += kick
-        touched = rows[kick > 0]
-        self.state.last_touch[touched] = channel.index
+        kernels.add_kicks(self.state.interest, self.state.last_touch, rows, kick, channel.index)
         out.reached.append(rows)
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))

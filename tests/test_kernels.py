@@ -123,3 +123,17 @@ def test_cell_sums_is_a_weighted_bincount_of_persona_stage_channel_cells():
     cells = (persona[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
     want = np.bincount(cells, weights=counts, minlength=3 * 8 * 4)
     assert np.array_equal(kernels.cell_sums(persona, stage, rows, counts, 8, 4, 2, 3 * 8 * 4), want)
+
+
+@pytest.mark.parametrize("precision", [np.float32, np.float64])
+def test_add_kicks_adds_as_numpy_does_and_marks_the_raised_rows(precision):
+    rng = np.random.default_rng(8)
+    interest = rng.uniform(0.0, 2.0, 1_000).astype(np.float32)
+    last_touch = np.full(1_000, -1, np.int8)
+    rows = np.sort(rng.choice(1_000, 200, replace=False))
+    kick = rng.uniform(-0.01, 0.3, rows.size).astype(precision) / precision(3.0)
+    want = interest.copy()
+    want[rows] += kick
+    kernels.add_kicks(interest, last_touch, rows, kick, 4)
+    assert np.array_equal(interest.view(np.int32), want.view(np.int32))
+    assert np.array_equal(np.flatnonzero(last_touch == 4), rows[kick > 0]) and (last_touch[rows[kick <= 0]] == -1).all()
