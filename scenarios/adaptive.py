@@ -15,8 +15,10 @@ Two parts, kept apart on purpose:
   so the total of every day is the one the plan before it had.
 
 The policy is Thompson sampling on a Bayesian regression. The days since ``from_day`` are cut
-into blocks of ``every`` days; each block whose bookings have settled (it ended ``settle_days`` or
-more ago), after the first, gives one row: its mean booked revenue per day against an intercept,
+into blocks of ``every`` days; each block that ended ``settle_days`` or more ago (by default the
+longest reporting lag, by when every order placed in the block has been booked; a block's own
+bookings are final when it ends, so the wait only makes the policy slower to use what it saw),
+after the first, gives one row: its mean booked revenue per day against an intercept,
 a linear trend (years), the previous block's revenue (carry-over, as in a Koyck distributed lag:
 media and word of mouth keep selling after the block that paid for them) and the square root of
 each channel's reported share of the block's spend; revenues are over the mean of the settled
@@ -86,7 +88,7 @@ class ThompsonBudget:
     prior_sd : float
         Prior standard deviation of each channel's effect, relative to its prior mean.
     settle_days : int
-        Days after which a day's bookings count as complete.
+        Days the policy waits after a block ends before using it.
     from_day : int
         Day of the first decision (blocks start here).
     seed : int
@@ -170,7 +172,7 @@ class AdaptiveBudget(Lever):
         step: 1.0                  # part of the way to the sampled shares moved at each decision
         prior_media_share: 0.2     # the analyst's prior: share of revenue media drives
         prior_sd: 1.0              # prior uncertainty of each channel's effect, relative
-        settle_days: null          # days until bookings are complete (default: the longest lag)
+        settle_days: null          # days to wait after a block before using it (default: the longest lag)
         from_day: 0                # first decision; before it the plan as configured
         observation: {spend_noise: 0.05, outcome_noise: 0.05, reporting_lag_days: 3}
 
