@@ -93,11 +93,7 @@ def _scan(state: CustomerState, decays: bool, drifts: bool, season: float, find_
 def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndarray:
     """How many of the aware, considering and deciding levels (times ``share``) the
     interest of ``rows`` reaches: the funnel stage their interest supports."""
-    interest = state.interest[rows]
-    held = np.zeros(rows.size, np.int8)
-    for k in range(3):
-        held += interest >= np.float32(share) * state.levels[k, rows]
-    return held
+    return kernels.levels_held(state.interest, state.levels, rows, np.float32(share))
 
 
 def redraw_purchase_step(state: CustomerState, rows: np.ndarray, market: MarketSpec,

@@ -300,3 +300,30 @@ def add_kicks(interest: np.ndarray, last_touch: np.ndarray, rows: np.ndarray, ki
         interest[r] += kick[i]
         if kick[i] > 0:
             last_touch[r] = channel
+
+
+@numba.njit(cache=True, nogil=True)
+def dose_weights(weight: np.ndarray, rows: np.ndarray, effect: np.ndarray, stage: np.ndarray,
+                 affinity: np.ndarray, persona: np.ndarray, response: np.ndarray, present: np.ndarray) -> None:
+    """``weight[row]`` of a broadcast dose for ``rows``: effect at its stage times its persona's
+    affinity times its media ``response`` (float32, in that order), times ``present`` when that
+    is not empty (open population)."""
+    check = present.size > 0
+    for r in rows:
+        w = effect[stage[r]] * affinity[persona[r]] * response[r]
+        if check:
+            w = w * np.float32(present[r])
+        weight[r] = w
+
+
+@numba.njit(cache=True, nogil=True)
+def levels_held(interest: np.ndarray, levels: np.ndarray, rows: np.ndarray, share: np.float32) -> np.ndarray:
+    """How many of the first three ``levels`` (times ``share``, float32) the interest of each of
+    ``rows`` reaches (int8)."""
+    held = np.zeros(rows.size, np.int8)
+    for i in range(rows.size):
+        r = rows[i]
+        x = interest[r]
+        for k in range(3):
+            held[i] += x >= share * levels[k, r]
+    return held

@@ -78,6 +78,7 @@ def make_saturation(spec: SaturationSpec) -> Saturation:
 
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
+_NO_PRESENCE = np.empty(0, bool)
 
 
 @dataclass
@@ -330,10 +331,9 @@ class Touchpoints:
     def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:
         """Per-customer weight of a broadcast dose: effect at their stage, persona affinity
         and media responsiveness (kept current as customers move)."""
-        persona = self.state.persona[rows]
-        weight = (channel.effect[self.state.stage[rows]] * channel.affinity.astype(np.float32)[persona]
-                  * self._media_response[rows])
-        channel.dose_weight[rows] = weight * self.state.present[rows] if self.state.open else weight
+        s = self.state
+        kernels.dose_weights(channel.dose_weight, rows, channel.effect, s.stage, channel.affinity.astype(np.float32),
+                             s.persona, self._media_response, s.present if s.open else _NO_PRESENCE)
 
     def refresh_rows(self, rows: np.ndarray) -> None:
         """Customers in ``rows`` changed stage: update broadcast dose weights."""

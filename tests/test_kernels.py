@@ -137,3 +137,28 @@ def test_add_kicks_adds_as_numpy_does_and_marks_the_raised_rows(precision):
     kernels.add_kicks(interest, last_touch, rows, kick, 4)
     assert np.array_equal(interest.view(np.int32), want.view(np.int32))
     assert np.array_equal(np.flatnonzero(last_touch == 4), rows[kick > 0]) and (last_touch[rows[kick <= 0]] == -1).all()
+
+
+@pytest.mark.parametrize("open_", [False, True])
+def test_dose_weights_and_levels_held_match_their_numpy_formulas(open_):
+    rng = np.random.default_rng(9)
+    n = 1_000
+    stage = rng.integers(0, 8, n).astype(np.int8)
+    persona = rng.integers(0, 3, n).astype(np.int16)
+    effect = rng.uniform(-0.2, 1.0, 8).astype(np.float32)  # negative effects too (a -0.0 weight when absent)
+    affinity = rng.uniform(0.0, 1.0, 3).astype(np.float32)
+    response = rng.uniform(0.5, 1.5, n).astype(np.float32)
+    present = rng.random(n) < 0.7
+    rows = rng.choice(n, 300, replace=False)
+    want = effect[stage[rows]] * affinity[persona[rows]] * response[rows]
+    if open_:
+        want = want * present[rows]
+    weight = np.zeros(n, np.float32)
+    kernels.dose_weights(weight, rows, effect, stage, affinity, persona, response,
+                         present if open_ else np.empty(0, bool))
+    assert np.array_equal(weight[rows].view(np.int32), want.view(np.int32))
+
+    interest = rng.uniform(0.0, 3.0, n).astype(np.float32)
+    levels = np.sort(rng.uniform(0.0, 3.0, (4, n)).astype(np.float32), axis=0)
+    expected = sum((interest[rows] >= np.float32(0.5) * levels[k, rows]).astype(np.int8) for k in range(3))
+    assert np.array_equal(kernels.levels_held(interest, levels, rows, np.float32(0.5)), expected)
