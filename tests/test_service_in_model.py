@@ -10,7 +10,7 @@ from tests.conftest import run_model
 
 BURST = ("population.size=10000", "days=200", "seed=3", "channels.search.daily_budget=600",
          "channels.social.daily_budget=250", "channels.display.daily_budget=200",
-         "service.ticket_probability=0.20")  # one agent overwhelmed: the tuned market (#20) orders less
+         "service.ticket_probability=0.30")  # one agent overwhelmed: the tuned market (#20) orders less
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ MIN_EXPECTED = 5.0
 PROFILE_RANGE = (0.30, 0.60)
 DAWES = 0.43  # 1 - 0.57: share of a brand's buyers buying it again the next year (EVIDENCE §7)
 
-NBD_SIZE = 20_000
+NBD_SIZE = 25_000
 """Customers of the NBD run (enough for at least 5,000 year-1 buyers)."""
 PROFILE_SIZE = 10_000
 PROFILE_SEEDS = 3

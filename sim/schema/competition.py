@@ -100,7 +100,7 @@ class ChoiceSpec(SpecBase):
     quality: Annotated[float, Number(low=0.0)] = 3.0  # per unit of quality
     reviews: Annotated[float, Number(low=0.0)] = 0.3  # per review star
     satisfaction: Annotated[float, Number(low=0.0)] = 1.0  # per unit of satisfaction with the brand
-    inertia: Annotated[float, Number(low=0.0)] = 1.5  # at full loyalty to the last brand bought
+    inertia: Annotated[float, Number(low=0.0)] = 3.0  # at full loyalty to the last brand bought
     loyalty_memory: Annotated[float, Number(low=0.0, high=0.99)] = 0.5  # share of loyalty kept per order
     programme: Annotated[float, Number(low=0.0, high=10.0)] = 1.0  # our loyalty-programme members' bonus
 
