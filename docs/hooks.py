@@ -30,7 +30,7 @@ import generated_pages  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.journeysim")
 
 GUIDES = ("what-if.md", "competition.md", "experiments.md", "journey-maps.md", "ab-tests.md", "teaching.md",
-          "validation.md", "attribution.md", "truth.md", "mmm-panels.md", "calibration.md",
+          "validation.md", "attribution.md", "truth.md", "mmm-panels.md", "arena.md", "calibration.md",
           "errors.md", "performance.md", "docs-data.md")
 """Guide pages written by topic (docs/<topic>.md), in reading order; each appears once it exists."""
 

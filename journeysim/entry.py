@@ -27,6 +27,7 @@ TARGETS = {
     "journey-truth": "journeysim.experiments.truth.cli:main",
     "journey-attribution": "journeysim.experiments.attribution.cli:main",
     "journey-ab": "journeysim.experiments.ab.cli:main",
+    "journey-arena": "journeysim.experiments.arena.cli:main",
 }
 """Console script -> ``module:function`` doing its work (takes ``argv``, returns the exit status)."""
 
@@ -114,3 +115,8 @@ def attribution(argv: Sequence[str] | None = None) -> int:
 def ab(argv: Sequence[str] | None = None) -> int:
     """``journey-ab``: an A/B test in the market, beside the truth."""
     return launch("journey-ab", argv)
+
+
+def arena(argv: Sequence[str] | None = None) -> int:
+    """``journey-arena``: marketing-mix models scored against the truth."""
+    return launch("journey-arena", argv)

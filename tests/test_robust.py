@@ -59,6 +59,7 @@ COMMANDS = {
     "journey-truth": Command(before=("--seeds", "1")),  # overrides; --plan CSV: test below, test_spend_plan.py
     "journey-attribution": Command(),  # config overrides only: no user files
     "journey-ab": Command(),  # config overrides only: no user files
+    "journey-arena": Command(),  # overrides; --truth DIR: tests/test_arena.py
 }
 
 FULL = os.environ.get("JOURNEYSIM_ROBUST") == "all"
