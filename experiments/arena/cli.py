@@ -28,6 +28,7 @@ from journeysim.experiments.arena.fits import MODELS, Draws, FitJob, run_fit
 from journeysim.experiments.arena.score import (
     HORIZON_WEEKS,
     SUMMARY_COLUMNS,
+    TRUTH_COLUMNS,
     calibration_effect,
     score,
     scoreboard,
@@ -62,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", action="append", default=[], metavar="[LABEL=]DIR",
                    help="a journey-truth output directory (repeat for more scenarios; LABEL names the scenario on "
                         "the scoreboard, default its scenario); none: run the truth of the composed scenario")
+    p.add_argument("--roas-truth", action="append", default=[], metavar="LABEL=DIR",
+                   help="take scenario LABEL's true 13-week ROAS from another truth run of the same market with a "
+                        "flighted plan (a plan whose spend follows demand does not identify it; its contribution "
+                        "stays its own)")
     p.add_argument("--models", default=",".join(MODELS),
                    help=f"models to fit, separated by commas (default {','.join(MODELS)})")
     p.add_argument("--calibrate", action="store_true",
@@ -85,14 +90,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_truths(values: Sequence[str]) -> list[tuple[str | None, Path]]:
-    """``[LABEL=]DIR`` values as (label or None, directory), each checked to hold a truth run."""
+def parse_truths(values: Sequence[str], option: str = "--truth") -> list[tuple[str | None, Path]]:
+    """``[LABEL=]DIR`` values of ``option`` as (label or None, directory), each checked to hold a truth run."""
     out = []
     for value in values:
         label, _, path = value.rpartition("=") if "=" in value else ("", "", value)
         directory = Path(path)
         if not (directory / "truth.json").is_file() or not (directory / "truth_ledger_weekly.csv").is_file():
-            raise ConfigError("--truth", value, "a journey-truth output directory (with truth.json, "
+            raise ConfigError(option, value, "a journey-truth output directory (with truth.json, "
                               "truth_ledger_weekly.csv and mmm_weekly_observed.csv), optionally LABEL=DIR")
         out.append((label or None, directory))
     return out
@@ -126,8 +131,10 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
     return directory
 
 
-def load_truth(label: str | None, directory: Path) -> tuple[str, pd.DataFrame, dict]:
-    """One truth directory as (label, arena truth table, its panels and lift tests)."""
+def load_truth(label: str | None, directory: Path,
+               roas_from: dict[str, Path] | None = None) -> tuple[str, pd.DataFrame, dict]:
+    """One truth directory as (label, arena truth table, its panels and lift tests); ``roas_from``
+    names, per label, the truth directory whose ledger gives the true ROAS instead."""
     meta = json.loads((directory / "truth.json").read_text())
     label = label or meta["scenario"]
     panel = pd.read_csv(directory / "mmm_weekly_observed.csv", parse_dates=["date"])
@@ -140,6 +147,13 @@ def load_truth(label: str | None, directory: Path) -> tuple[str, pd.DataFrame, d
     tested = sorted(set(lift["channel"])) if lift is not None else []
     truth = truth_table(label, pd.read_csv(directory / "truth_ledger_weekly.csv"), weeks, min(meta["seeds"]),
                         tested=tested, run_roas=run, horizons=horizons)
+    source = (roas_from or {}).get(label)
+    if source is not None:
+        flighted = truth_table(label, pd.read_csv(source / "truth_ledger_weekly.csv"), weeks, min(meta["seeds"]))
+        roas = flighted.set_index("channel")[["true_roas", "true_roas_low", "true_roas_high"]]
+        truth = truth.set_index("channel")
+        truth.update(roas)
+        truth = truth.reset_index()[list(TRUTH_COLUMNS)]
     channels = tuple(c["channel"] for c in meta["channels"])  # the channels with a planned budget
     truth = truth[truth["channel"].isin(channels)].reset_index(drop=True)
     return label, truth, {"pymc_marketing": panel, "meridian": meridian, "lift": lift, "channels": channels,
@@ -167,8 +181,10 @@ def run_command(argv: Sequence[str]) -> int:
         if getattr(args, option) < 1:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
     from journeysim.api import compose_config
+    from journeysim.scenarios.spec import parse_config
 
-    config = compose_config(None, args.overrides)  # a bad override stops here, before any run
+    config = compose_config(None, args.overrides)
+    parse_config(config)  # a bad key or value stops here, before any run
     truths = parse_truths(args.truth)
     if truths and args.overrides:
         raise ConfigError("override", args.overrides[0], "no config overrides with --truth (the truth's run "
@@ -186,7 +202,11 @@ def run_command(argv: Sequence[str]) -> int:
     models = check_models(args.models) if summaries is None else []
     if not truths:
         truths = [(args.label, run_truth(args, directory / "truth"))]
-    loaded = [load_truth(label, path) for label, path in truths]
+    roas_from = {label: path for label, path in parse_truths(args.roas_truth, "--roas-truth")}
+    unknown = sorted(set(roas_from) - {label for label, _ in truths})
+    if unknown:
+        raise ConfigError("--roas-truth", unknown[0], "the LABEL of a --truth LABEL=DIR given")
+    loaded = [load_truth(label, path, roas_from) for label, path in truths]
     variants = {"none": (False,), "lift_tests": (True,), "both": (False, True)}[calibration]
     jobs = [FitJob(model, label, data[model], data["channels"], Draws(args.chains, args.tune, args.draws),
                    seed=data["seed"], lift=data["lift"] if calibrated else None)
