@@ -368,7 +368,8 @@ SOURCES: tuple[Source, ...] = (
         "brand_laws_market_seeds.csv", "cross_price_elasticity.csv", "cross_price_elasticity.png",
         *(f"facts_three_brands{part}" for part in (".csv", ".png", "_price.csv", "_advertising.csv", "_nbd.csv",
                                                    "_cart.csv", "_organic.csv", "_profile.csv")),
-        "device_gap.csv", "device_gap.png", "buying_committees.csv", "buying_committees.png")),
+        "device_gap.csv", "device_gap.png", "buying_committees.csv", "buying_committees.png",
+        "service_burst.csv", "service_burst_notifications.csv")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "
