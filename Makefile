@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-robust test-ray test-meridian test-mmm bench lint browser clean app validate docs docs-data contracts
+.PHONY: demo test test-robust test-ray test-meridian test-mmm arena test-arena bench lint browser clean app validate docs docs-data contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ test-load: $(STAMP) browser
 EXTRAS_ray := dev,ray
 EXTRAS_meridian := meridian
 EXTRAS_mmm := mmm
+EXTRAS_arena := arena
 .venv-%/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-$*
 	.venv-$*/bin/python -m pip install --quiet --upgrade pip
@@ -54,6 +55,20 @@ test-meridian: .venv-meridian/.installed
 ## test-mmm: PyMC-Marketing builds its MMM on the weekly table and takes the lift tests, in its own venv (.venv-mmm, .[mmm])
 test-mmm: .venv-mmm/.installed
 	MPLBACKEND=Agg .venv-mmm/bin/python -m pytest -q -p no:cacheprovider tests/test_pymc_marketing.py
+
+## test-arena: journey-arena fits PyMC-Marketing and Meridian for real (tiny market, small draws) and scores them (.venv-arena, .[arena])
+test-arena: .venv-arena/.installed
+	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/python -m pytest -q -p no:cacheprovider tests/test_arena_fits.py
+
+## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; an hour or more on 2 cores)
+ARENA_SIZE := population.size=10000 days=728
+ARENA := MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/journey-arena --draws 150 --tune 150 --jobs 2
+arena: .venv-arena/.installed
+	$(ARENA) scenario=mmm_lab $(ARENA_SIZE) --seeds 3 --calibrate --label flighted hydra.run.dir=outputs/arena/flighted
+	$(ARENA) scenario=mmm_confounded $(ARENA_SIZE) --seeds 2 --label confounded hydra.run.dir=outputs/arena/confounded
+	$(ARENA) --truth confounded=outputs/arena/confounded/truth --roas-truth confounded=outputs/arena/flighted/truth \
+	  --summaries outputs/arena/confounded/posterior_summaries.csv hydra.run.dir=outputs/arena/confounded_scored
+	$(ARENA) scenario=mmm_word_of_mouth $(ARENA_SIZE) --seeds 2 --label word_of_mouth hydra.run.dir=outputs/arena/word_of_mouth
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)
