@@ -345,7 +345,7 @@ SOURCES: tuple[Source, ...] = (
            "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
            "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
            measured="long run, measured 2026-12-04 on the busy 2-core machine (#24)"),
-    Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png"),
+    Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (about an hour of fits on the busy 2-core machine), measured 2026-12-04 (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
