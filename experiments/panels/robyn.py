@@ -53,7 +53,8 @@ def robyn_table(source: JourneyModel | Result | RunRecord, freq: str = "W", *, d
     -------
     DataFrame
         ``DATE`` (ISO date of the day or of the week's Monday), the dependent variable
-        (``revenue``, currency, or ``acquisitions``), ``spend_<channel>`` (currency) and
+        (``revenue``, currency, net of refunds as booked, so a week with more refunds than sales is
+        below 0 in a small market; or ``acquisitions``), ``spend_<channel>`` (currency) and
         ``impressions_<channel>`` (exposures), ``promotion`` and ``discount``. A shorter last
         week is dropped.
     """
