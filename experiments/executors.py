@@ -41,6 +41,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from journeysim import interrupts
 from journeysim.sim.errors import ConfigError, unknown_name
 
 EXECUTORS = ("local", "dask", "submitit", "ray")
@@ -501,11 +502,8 @@ def sigterm_interrupts() -> Iterator[None]:
     if previous not in (signal.SIG_DFL, None):  # someone else handles it (journey's run loop)
         yield
         return
-
-    def interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
-        raise KeyboardInterrupt("SIGTERM")
-
-    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGTERM, interrupts.stop)  # raises Interrupted, even mid-compilation
+    interrupts.guard_compilations()
     try:
         yield
     finally:

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from journeysim.sim.errors import Interrupted, exit_status
+from journeysim import interrupts
+from journeysim.sim.errors import exit_status
 
 TARGETS = {
     "journey": "journeysim.cli:main",
@@ -32,12 +33,6 @@ TARGETS = {
 """Console script -> ``module:function`` doing its work (takes ``argv``, returns the exit status)."""
 
 
-def terminate_as_interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
-    """SIGTERM handler: raise :class:`Interrupted`, as Ctrl-C raises KeyboardInterrupt, so the same
-    cleanup runs and the command exits 143."""
-    raise Interrupted(signum)
-
-
 def launch(prog: str, argv: Sequence[str] | None = None) -> int:
     """Load and run the command ``prog``; a signal while it loads exits 128 + the signal, quietly.
 
@@ -53,18 +48,22 @@ def launch(prog: str, argv: Sequence[str] | None = None) -> int:
     int
         The exit status.
     """
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, terminate_as_interrupt)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+    taken = [signum for signum, handler in previous.items() if handler == defaults[signum]]
     try:
+        for signum in taken:  # SIGTERM raises Interrupted as Ctrl-C raises KeyboardInterrupt, even mid-compilation
+            signal.signal(signum, interrupts.stop)
+        if taken:
+            interrupts.guard_compilations()
         module, _, function = TARGETS[prog].partition(":")
         return getattr(import_module(module), function)(argv)
     except KeyboardInterrupt as error:
         print(f"{prog}: interrupted", file=sys.stderr)
         return exit_status(error)
     finally:
-        if previous == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for signum in taken:
+            signal.signal(signum, previous[signum])
 
 
 def journey(argv: Sequence[str] | None = None) -> int:

@@ -155,3 +155,43 @@ def test_a_signal_in_the_first_moments_of_any_command_exits_quietly(tmp_path, si
         _, err = process.communicate(timeout=60)
         assert process.returncode == 128 + signum, (name, err)
         assert "Traceback" not in err and err.count(f"{name}: interrupted") == 1, (name, err)
+
+
+def test_sigterm_during_a_numba_compilation_stops_the_command_when_the_compilation_ends():
+    """In a fresh checkout numba compiles the kernels on first use, partly inside llvmlite's ctypes
+    callbacks, where a raised exception is printed and dropped (the command then went on and exited
+    0). The handler notes a signal that arrives during a compilation and raises it when the
+    compilation ends: the kernel is compiled whole and the command stops."""
+    import numba
+    from numba.core import event
+
+    from journeysim import interrupts
+    from journeysim.sim.errors import Interrupted
+
+    class SignalOnCompile(event.Listener):
+        def on_start(self, event):  # noqa: ARG002 - numba's listener signature
+            if not sent:
+                sent.append(True)
+                os.kill(os.getpid(), signal.SIGTERM)  # handled at the next bytecode: inside the compiler
+
+        def on_end(self, event):  # noqa: ARG002 - numba's listener signature
+            pass
+
+    @numba.njit(cache=False)
+    def fresh_kernel(x):
+        return x * 2 + 1
+
+    sent: list[bool] = []
+    previous = signal.signal(signal.SIGTERM, interrupts.stop)
+    interrupts.guard_compilations()
+    listener = SignalOnCompile()
+    event.register("numba:compile", listener)
+    try:
+        with pytest.raises(Interrupted) as stopped:
+            fresh_kernel(3)
+    finally:
+        event.unregister("numba:compile", listener)
+        signal.signal(signal.SIGTERM, previous)
+    assert sent and stopped.value.signum == signal.SIGTERM
+    assert len(fresh_kernel.overloads) == 1 and fresh_kernel(3) == 7  # compiled whole before the stop
+    assert interrupts.COMPILATIONS.depth == 0 and interrupts.COMPILATIONS.pending is None

@@ -1,0 +1,74 @@
+"""Signal handlers that raise, made safe while numba compiles.
+
+A handler that raises (SIGTERM as :class:`~journeysim.sim.errors.Interrupted`, as Ctrl-C raises
+KeyboardInterrupt) runs between two Python bytecodes of the main thread. While numba compiles a
+kernel (the first run in a fresh checkout, before its cache exists), Python code runs inside
+llvmlite's ctypes callbacks: an exception raised there is printed as "Exception ignored" and
+dropped, so the command went on as if never signalled. :func:`stop` therefore only notes a signal
+that arrives during a compilation, and the compilation's end raises it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from journeysim.sim.errors import Interrupted
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+class _Compilations:
+    """Listener of numba's ``numba:compiler_lock`` events (held while a kernel is loaded from the
+    cache, compiled or saved): how deep the main thread is in them, and a signal that arrived
+    meanwhile (raised when the outermost ends, outside any callback)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending: int | None = None
+
+    def on_start(self, event: object) -> None:  # noqa: ARG002 - numba's listener signature
+        if _main_thread():
+            self.depth += 1
+
+    def on_end(self, event: object) -> None:  # noqa: ARG002 - numba's listener signature
+        if not _main_thread():
+            return
+        self.depth -= 1
+        if self.depth == 0 and self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise interruption(signum)
+
+
+COMPILATIONS: _Compilations | None = None
+"""The process's listener, once :func:`guard_compilations` registered it."""
+
+
+def interruption(signum: int) -> KeyboardInterrupt:
+    """The exception a signal raises: KeyboardInterrupt for Ctrl-C, :class:`Interrupted` otherwise."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else Interrupted(signum)
+
+
+def stop(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    """Signal handler: raise :func:`interruption` now, or when the running numba compilation ends."""
+    if COMPILATIONS is not None and COMPILATIONS.depth > 0 and _main_thread():
+        COMPILATIONS.pending = signum
+        return
+    raise interruption(signum)
+
+
+def guard_compilations() -> None:
+    """Register :data:`COMPILATIONS` with numba (once per process), so :func:`stop` knows when a
+    compilation runs."""
+    global COMPILATIONS
+    if COMPILATIONS is not None:
+        return
+    from numba.core import event
+
+    class Listener(_Compilations, event.Listener):
+        pass
+
+    COMPILATIONS = Listener()
+    event.register("numba:compiler_lock", COMPILATIONS)
