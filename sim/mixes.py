@@ -16,6 +16,7 @@ orders between each other, not in total, at any configured friction.
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq
 
 ODDS_CAP = 1e-9
 """Successes and abandonments are kept this far inside (0, 1) before taking odds."""
@@ -50,17 +51,13 @@ REFERENCE_SUCCESS = 0.5
 
 def mean_preserving_scale(multipliers: np.ndarray, mix: np.ndarray, success: float) -> float:
     """The factor ``f`` for which the ``mix``-weighted mean of ``scale_success(success, f x multipliers)``
-    is ``success`` (1 when it already is; bisection on ``log f``)."""
-    def mean(factor: float) -> float:
-        return float(mix @ scale_success(success, factor * multipliers))
+    is ``success`` (1 when it already is; Brent's method on ``log f``: the mean rises with ``f``)."""
+    def gap(log_factor: float) -> float:
+        return float(mix @ scale_success(success, np.exp(log_factor) * multipliers)) - success
 
-    if not 0.0 < success < 1.0 or abs(mean(1.0) - success) <= 1e-12:
+    if not 0.0 < success < 1.0 or abs(gap(0.0)) <= 1e-12:
         return 1.0
-    low, high = -40.0, 40.0
-    for _ in range(100):
-        middle = 0.5 * (low + high)
-        low, high = (middle, high) if mean(float(np.exp(middle))) < success else (low, middle)
-    return float(np.exp(0.5 * (low + high)))
+    return float(np.exp(brentq(gap, -40.0, 40.0, xtol=1e-14, rtol=4 * np.finfo(float).eps)))
 
 
 def odds_multipliers(relative: np.ndarray, success: float) -> np.ndarray:
