@@ -63,6 +63,16 @@ def fixed(people: int, *overrides: str):
                      *committees.fixed_committees(people), *overrides)
 
 
+def bought_account(people: int):
+    """A model whose first account of ``people`` members (no veto) has bought on day 0."""
+    model = fixed(people, "population.buying_rule.veto_roles=[]")
+    account, rows = account_of(model, people)
+    model.state.interest[rows] = 1e6
+    model.rates.refresh(rows)
+    model.step()
+    return model, account, rows
+
+
 def test_an_account_buys_only_when_a_majority_of_its_members_is_convinced() -> None:
     model = fixed(4, "population.buying_rule.veto_roles=[]")
     account, rows = account_of(model, 4)
@@ -87,12 +97,8 @@ def test_a_finance_member_below_considering_vetoes_until_won_over() -> None:
 
 
 def test_when_the_account_buys_every_member_becomes_a_customer_and_only_the_holder_orders() -> None:
-    model = fixed(3, "population.buying_rule.veto_roles=[]")
-    account, rows = account_of(model, 3)
+    model, account, rows = bought_account(3)
     s = model.state
-    s.interest[rows] = 1e6
-    model.rates.refresh(rows)
-    model.step()
     a = model.accounts
     assert a.bought_day[account] == 0 and a.orders[account] == 1
     assert POST_PURCHASE.holds(s.stage[rows]).all()
@@ -101,12 +107,8 @@ def test_when_the_account_buys_every_member_becomes_a_customer_and_only_the_hold
 
 
 def test_an_account_lapses_with_its_holder() -> None:
-    model = fixed(3, "population.buying_rule.veto_roles=[]")
-    account, rows = account_of(model, 3)
+    model, account, rows = bought_account(3)
     s = model.state
-    s.interest[rows] = 1e6
-    model.rates.refresh(rows)
-    model.step()
     holder = model.accounts.holder[account]
     s.clock_threshold[holder] = 0.0  # the holder's clock rings tomorrow
     s.hazard[holder] = max(s.hazard[holder], 1e-3)
@@ -116,12 +118,8 @@ def test_an_account_lapses_with_its_holder() -> None:
 
 
 def test_a_customer_accounts_next_member_holds_it_when_its_holder_leaves() -> None:
-    model = fixed(3, "population.buying_rule.veto_roles=[]")
-    account, rows = account_of(model, 3)
+    model, account, rows = bought_account(3)
     s, a = model.state, model.accounts
-    s.interest[rows] = 1e6
-    model.rates.refresh(rows)
-    model.step()
     s.present[rows[0]] = False
     s.open = True
     held = a.left(s, rows[:1])
