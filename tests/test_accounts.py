@@ -202,6 +202,14 @@ def test_content_for_finance_moves_finance_members_further_paired() -> None:
         assert considered(enabled, rows) > considered(base, rows)
 
 
+
+def test_account_based_marketing_moves_the_target_accounts_members_further_than_broad_media_paired() -> None:
+    for seed in (1, 2):
+        broad = b2b_run(f"seed={seed}", "scenario=broad_b2b_media", days=120)
+        aimed = b2b_run(f"seed={seed}", "scenario=account_based_marketing", days=120)
+        targets, _ = aimed.accounts.members_of(aimed.controls.pick_accounts(0.2))
+        assert considered(aimed, targets) > considered(broad, targets)
+
 @pytest.mark.parametrize("lever", ["{type: champion_leaves, day: 10}", "{type: sales_enablement, role: finance}",
                                    "{type: account_based_marketing}"])
 def test_an_account_lever_in_a_population_without_accounts_is_refused(lever: str) -> None:
