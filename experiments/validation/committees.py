@@ -121,8 +121,9 @@ def plot_committees(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     share.plot(sizes.index, 100 * sizes.bought_share, "o-", color="#e6550d", label="accounts that bought")
     share.set_ylabel("Accounts that bought (%)")
     ax.set_title("B2B accounts: larger committees buy later and less often", fontsize=9)
-    ax.legend(loc="upper left", fontsize=8)
-    share.legend(loc="upper right", fontsize=8)
+    bars, line = ax.get_legend_handles_labels(), share.get_legend_handles_labels()
+    ax.legend(bars[0] + line[0], bars[1] + line[1], loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+              fontsize=8, frameon=False)  # below the axes: the line starts top left, the bars are tall on the right
     return ax
 
 
