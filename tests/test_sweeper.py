@@ -1,13 +1,19 @@
-"""journey --multirun composes each job's config once (hydra/sweeper=journeysim), with the same results."""
+"""journey --multirun composes each job's config once (hydra/sweeper=journeysim), and the config groups of
+jobs that choose the same groups once per process, with the same results."""
 
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from hydra._internal.utils import create_config_search_path
+from hydra.errors import ConfigCompositionException
+from hydra.types import RunMode
 
+from hydra_plugins.journeysim_sweeper.compose_once import DerivedConfigs
 from journeysim import cli
 
 CHEAP = ("population.size=1000", "days=20", "outputs.figures=false", "outputs.tables=false",
@@ -37,11 +43,50 @@ def kpis(sweep: Path) -> dict[str, dict]:
     return {p.parent.name: json.loads(p.read_text())["kpis"] for p in sorted(sweep.rglob("summary.json"))}
 
 
-def test_a_sweep_composes_each_job_once(tmp_path: Path, compositions, monkeypatch) -> None:
+def test_a_sweep_composes_the_config_groups_of_its_jobs_once(tmp_path: Path, compositions, monkeypatch) -> None:
+    """Six jobs over two scenarios: one composition per scenario, each job a copy with its seed set."""
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    assert cli.main(["--multirun", "seed=0,1,2", *CHEAP, f"hydra.sweep.dir={tmp_path}"]) == 0
-    assert sorted(seeds(compositions)) == ["seed=0", "seed=1", "seed=2"]
-    assert len(kpis(tmp_path)) == 3
+    argv = ["--multirun", "scenario=baseline,spring_sale", "seed=0,1,2", *CHEAP]
+    assert cli.main([*argv, f"hydra.sweep.dir={tmp_path}"]) == 0
+    assert sorted(compositions) == [["scenario=baseline"], ["scenario=spring_sale"]]
+    seeds_run = sorted(json.loads(p.read_text())["seed"] for p in tmp_path.rglob("summary.json"))
+    assert seeds_run == [0, 0, 1, 1, 2, 2]
+
+
+@pytest.fixture(scope="module")
+def sweep_loader():
+    """Hydra's config loader of a ``journey --multirun`` and its master config."""
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path("pkg://journeysim.conf"))
+    master = loader.load_configuration("config", overrides=["hydra/launcher=joblib", "hydra.sweep.dir=/tmp/s"],
+                                       run_mode=RunMode.MULTIRUN)
+    return loader, master
+
+
+JOBS = (["seed=3"], ["seed=3", "population.size=500"], ["scenario=spring_sale", "seed=2"],
+        ["seed=1", "scenario=spring_sale"], ["population=b2b", "seed=5"], ["market={checkout_friction:0.1}", "seed=1"],
+        ["~outputs.event_log_sample", "seed=2"], ["+market.extra=3", "seed=0"], ["days=${population.size}"])
+
+
+@pytest.mark.parametrize("overrides", JOBS, ids=lambda o: ",".join(o))
+def test_a_derived_job_config_is_hydras_composition_byte_for_byte(sweep_loader, overrides: list[str]) -> None:
+    """Values, deletions, additions, dictionaries merged, interpolations and group choices in any order:
+    the copy with the job's values set pickles to the bytes of Hydra's own composition (every node,
+    type, flag and the resolver cache), the second time (from the kept composition) as the first."""
+    loader, master = sweep_loader
+    derived = DerivedConfigs(loader, "one sweep")
+    hydra = pickle.dumps(loader.load_sweep_config(master, overrides))
+    assert pickle.dumps(derived.load_sweep_config(master, overrides)) == hydra
+    assert pickle.dumps(derived.load_sweep_config(master, overrides)) == hydra
+
+
+@pytest.mark.parametrize("overrides", [["market.no_such_key=1"], ["+seed=1"]], ids=lambda o: o[0])
+def test_a_derived_job_config_fails_as_hydras_composition_does(sweep_loader, overrides: list[str]) -> None:
+    loader, master = sweep_loader
+    with pytest.raises(ConfigCompositionException) as hydra:
+        loader.load_sweep_config(master, overrides)
+    with pytest.raises(ConfigCompositionException) as derived:
+        DerivedConfigs(loader, "one sweep").load_sweep_config(master, overrides)
+    assert str(derived.value) == str(hydra.value)
 
 
 def test_a_sweep_on_a_parallel_launcher_composes_only_its_first_job_here(tmp_path: Path, compositions,

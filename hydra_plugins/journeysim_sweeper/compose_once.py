@@ -16,18 +16,114 @@ compositions a job, 0.3 to 0.9 s each. This sweeper keeps the early check and dr
 plugin classes from the ``hydra_plugins`` package only, and finds them by scanning that package,
 which an editable install hides from the scan: ``journey`` registers the class by hand
 (:func:`journeysim.cli.register_sweeper`).
+
+Where jobs are composed (in this process, or in each worker), the jobs of a sweep that choose the same
+config groups share one composition: a process composes the config groups of a sweep's jobs once
+(:class:`DerivedConfigs`) and gives each job a copy with its own values set, as Hydra sets them
+(0.13 CPU s a job saved in a 10,000-customer sweep, where a copy takes 0.015 s). The config files
+are read when a process composes a sweep's first job of each choice of groups; edits to them while
+the sweep runs are not seen by its later jobs.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import threading
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import HydraContext, TaskFunction
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
+
+_COMPOSED: dict[tuple[str, ...], DictConfig] = {}
+"""This process's compositions of one sweep's config groups, by the sweep and its group overrides
+(see :class:`DerivedConfigs`); a new sweep forgets the last one's."""
+_GROUPS: dict[tuple[str, str], bool] = {}
+"""Whether an override's key names a config group, by the sweep and the key."""
+_LOCK = threading.Lock()
+"""Guards the two caches (a Dask worker runs jobs in threads)."""
+
+
+class DerivedConfigs:
+    """A config loader that composes the config groups of a sweep's jobs once per process and gives
+    each job a copy of that composition with its own values set.
+
+    A job's config is Hydra's composition of its config groups (the defaults list, merged) with the
+    job's other overrides applied: jobs that choose the same groups (``seed=0``, ``seed=1``, ...)
+    differ only in those values. Each job's config is built as Hydra builds it
+    (:meth:`ConfigLoaderImpl.load_configuration`): the same classification of overrides (an
+    override is a value unless its key names a config group and its value is not a dictionary),
+    the same function applying the values in order, the task overrides and ``override_dirname``
+    recorded from all of them. Anything else (a sweep over Hydra's own keys, ``hydra.searchpath``)
+    is composed by Hydra as before.
+
+    Parameters
+    ----------
+    loader : hydra.core.config_loader.ConfigLoader
+        Hydra's config loader of the sweep (pickled with each job to the process that runs it).
+    sweep : str
+        Identifies the sweep, so a process that runs jobs of several sweeps (a reused worker) never
+        hands one sweep's composition to another.
+    """
+
+    def __init__(self, loader: Any, sweep: str) -> None:
+        self.loader = loader
+        self.sweep = sweep
+
+    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
+        """The job's config: a copy of its config groups' composition with its values set."""
+        overrides = OverridesParser.create().parse_overrides(list(sweep_overrides))
+        if (not isinstance(self.loader, ConfigLoaderImpl) or list(master_config.hydra.searchpath)
+                or any(o.is_sweep_override() or o.is_hydra_override() for o in overrides)):
+            return self.loader.load_sweep_config(master_config=master_config, sweep_overrides=list(sweep_overrides))
+        values = [o for o in overrides if isinstance(o.value(), dict) or not self._is_group(o.key_or_group)]
+        groups = [o.input_line for o in overrides if not any(o is v for v in values)]
+        config = copy.deepcopy(self._composed(master_config, groups))
+        ConfigLoaderImpl._apply_overrides_to_config(values, config)
+        task = config.hydra.overrides.task
+        task.clear()
+        for override in overrides:
+            task.append(override.input_line)
+        naming = config.hydra.job.config.override_dirname
+        config.hydra.job.override_dirname = get_overrides_dirname(
+            overrides=overrides, exclude_keys=naming.exclude_keys, item_sep=naming.item_sep, kv_sep=naming.kv_sep)
+        OmegaConf.copy_cache(from_config=master_config, to_config=config)
+        return config
+
+    def _composed(self, master_config: DictConfig, groups: list[str]) -> DictConfig:
+        """Hydra's composition of the sweep's config with these group overrides (this process's first)."""
+        key = (self.sweep, *groups)
+        with _LOCK:
+            composed = _COMPOSED.get(key)
+        if composed is None:
+            composed = self.loader.load_sweep_config(master_config=master_config, sweep_overrides=groups)
+            with _LOCK:
+                for old in [k for k in _COMPOSED if k[0] != self.sweep]:
+                    del _COMPOSED[old]
+                _COMPOSED[key] = composed
+        return composed
+
+    def _is_group(self, key: str) -> bool:
+        """Whether ``key`` names a config group (Hydra's test, on the sweep's search path)."""
+        with _LOCK:
+            known = _GROUPS.get((self.sweep, key))
+        if known is None:
+            known = bool(self.loader.repository.group_exists(key))
+            with _LOCK:
+                _GROUPS[(self.sweep, key)] = known
+        return known
+
+    def __getattr__(self, name: str) -> Any:
+        loader = self.__dict__.get("loader")
+        if loader is None:
+            raise AttributeError(name)
+        return getattr(loader, name)
 
 
 class ComposedConfigs:
@@ -72,9 +168,12 @@ class ComposeOnceSweeper(BasicSweeper):
         """Set up Hydra's basic sweeper and its launcher; an in-process launcher reads the composed configs."""
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
         self.in_process = isinstance(self.launcher, BasicLauncher)
+        derived = DerivedConfigs(hydra_context.config_loader, uuid.uuid4().hex)
         if self.in_process:
-            self.configs = ComposedConfigs(hydra_context.config_loader)
+            self.configs = ComposedConfigs(derived)
             self.launcher.hydra_context = dataclasses.replace(hydra_context, config_loader=self.configs)
+        elif hasattr(self.launcher, "hydra_context"):
+            self.launcher.hydra_context = dataclasses.replace(hydra_context, config_loader=derived)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose the batch's jobs before any is launched (in process: each job; else the first), and
