@@ -158,6 +158,20 @@ def test_a_changed_or_added_file_no_longer_matches_the_manifest(tmp_path) -> Non
     assert verify_manifest(tmp_path) == ["a.csv", "b.csv"]
 
 
+def test_a_manifest_lists_a_subdirectory_with_a_manifest_as_its_outermost_manifest_alone(tmp_path) -> None:
+    """Runs at any depth (a sweep's scenario folders), a run holding another run, names that share a
+    prefix (run1, run10, run1x): each run is its outermost manifest; loose files are listed."""
+    from journeysim.manifest import output_files
+
+    for name in ("a.csv", "run1/manifest.json", "run1/x.csv", "run1/sub/manifest.json", "run1/sub/y.csv",
+                 "grp/run2/manifest.json", "grp/run2/z.csv", "grp/run2/deep/er/w.csv", "grp/loose.csv",
+                 "run10/manifest.json", "run10/q.csv", "run1x/r.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    assert list(output_files(tmp_path)) == ["a.csv", "grp/loose.csv", "grp/run2/manifest.json", "run1/manifest.json",
+                                            "run10/manifest.json", "run1x/r.csv"]
+
+
 def test_a_sweep_directory_and_each_of_its_runs_have_matching_manifests(tmp_path) -> None:
     from journeysim import sweep
     from journeysim.manifest import read_manifest, verify_manifest
