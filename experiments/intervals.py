@@ -1,7 +1,9 @@
 """Confidence intervals over seeds: a KPI's mean, a paired difference and a Welch difference.
 
 Every interval is a Student t interval. Values that are not finite (a CAC with no new
-customers is NaN) are left out, so ``n`` counts the finite values actually used.
+customers is NaN) are left out, so ``n`` counts the finite values actually used. The t
+distribution comes from ``scipy.special`` (the functions ``scipy.stats.t`` calls, the same numbers
+to the bit), which a sweep's comparison imports in a quarter of the time ``scipy.stats`` takes.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 LEVEL = 0.95
 """Default confidence level of every interval."""
@@ -64,8 +66,15 @@ def finite(values: Iterable[float | None]) -> np.ndarray:
 
 
 def t_quantile(level: float, dof: float) -> float:
-    """Two-sided Student t quantile for ``level`` (0..1) and ``dof`` degrees of freedom."""
-    return float(stats.t.ppf(0.5 + level / 2, dof))
+    """Two-sided Student t quantile for ``level`` (0..1) and ``dof`` degrees of freedom (NaN unless
+    ``dof`` is positive), as ``scipy.stats.t.ppf(0.5 + level / 2, dof)``."""
+    return float(special.stdtrit(dof, 0.5 + level / 2)) if dof > 0 else math.nan
+
+
+def t_p_value(t: float, dof: float) -> float:
+    """Two-sided p-value of a t statistic ``t`` with ``dof`` degrees of freedom (NaN unless ``dof``
+    is positive), as ``2 * scipy.stats.t.sf(abs(t), dof)``."""
+    return float(2 * special.stdtr(dof, -abs(t))) if dof > 0 else math.nan
 
 
 def mean_interval(values: Iterable[float | None], level: float = LEVEL) -> Interval:
@@ -87,7 +96,7 @@ def mean_interval(values: Iterable[float | None], level: float = LEVEL) -> Inter
         return Interval(mean, math.nan, math.nan, n)
     se = float(x.std(ddof=1)) / math.sqrt(n)
     half = t_quantile(level, n - 1) * se
-    p_value = float(2 * stats.t.sf(abs(mean) / se, n - 1)) if se > 0 else (1.0 if mean == 0 else 0.0)
+    p_value = t_p_value(mean / se, n - 1) if se > 0 else (1.0 if mean == 0 else 0.0)
     return Interval(mean, mean - half, mean + half, n, p_value)
 
 
@@ -133,7 +142,7 @@ def welch_difference(treatment: Iterable[float | None], reference: Iterable[floa
         return Interval(estimate, estimate, estimate, min(a.size, b.size), 1.0 if estimate == 0 else 0.0)
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     half = t_quantile(level, dof) * se
-    p_value = float(2 * stats.t.sf(abs(estimate) / se, dof))
+    p_value = t_p_value(estimate / se, dof)
     return Interval(estimate, estimate - half, estimate + half, min(a.size, b.size), p_value)
 
 

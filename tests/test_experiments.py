@@ -75,6 +75,20 @@ def test_mean_interval_is_the_student_t_interval() -> None:
     assert (interval.low, interval.high) == pytest.approx((low, high))
 
 
+@pytest.mark.parametrize("dof", [1, 1.5, 2, 3.7, 4, 29.3, 99, 1e6, np.inf, 0, -1, np.nan])
+def test_t_quantiles_and_p_values_are_scipy_stats_to_the_bit(dof: float) -> None:
+    """scipy.special's functions give what scipy.stats.t gives, edge cases (no degrees of freedom,
+    infinite ones, infinite or missing statistics) included, so comparisons keep their bytes."""
+    from journeysim.experiments.intervals import t_p_value, t_quantile
+
+    for level in (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1e-9, 1 - 1e-12):
+        expected = float(stats.t.ppf(0.5 + level / 2, dof))
+        assert t_quantile(level, dof) == expected or (np.isnan(expected) and np.isnan(t_quantile(level, dof)))
+    for t in (0.0, 1e-12, 0.3, -0.3, 2.0, 40.0, 1e10, np.inf, -np.inf, np.nan):
+        expected = float(2 * stats.t.sf(abs(t), dof))
+        assert t_p_value(t, dof) == expected or (np.isnan(expected) and np.isnan(t_p_value(t, dof)))
+
+
 def test_paired_difference_uses_only_the_seeds_both_groups_have() -> None:
     treatment = {0: 11.0, 1: 13.0, 2: 12.5, 3: 99.0}
     reference = {0: 10.0, 1: 11.0, 2: 12.0, 4: -50.0}
