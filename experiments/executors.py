@@ -232,8 +232,9 @@ def _quiet_manager_threads() -> None:
 
 
 # --------------------------------------------------------------------------- workers that outlive their parent
-_WATCH: dict[str, Any] = {"thread": None, "jobs": 0}
-"""This worker's parent watch (started once per process) and the number of jobs it is running."""
+_WATCH: dict[str, Any] = {"thread": None, "jobs": 0, "exit": False}
+"""This worker's parent watch (started once per process), the number of jobs it is running, and
+whether its exit skips the garbage collection (:func:`skip_exit_collection`)."""
 
 PARENT_WATCH_INTERVAL = 0.5
 """Seconds between two looks at a worker's parent."""
@@ -286,11 +287,31 @@ def _watch(parent: int) -> None:
     os._exit(128 + signal.SIGTERM)
 
 
+def skip_exit_collection() -> None:
+    """In a local worker, let the process end without collecting its garbage (once per process).
+
+    A worker that ran journeys holds a large heap (numpy, pandas, Mesa, numba, SciPy modules and the
+    last model), and Python's shutdown spent about 0.5 s collecting it, while the command that
+    started the sweep waited for the worker to end. At exit every object is frozen
+    (:func:`gc.freeze`), so shutdown frees what reference counts free and skips the cycle
+    collections. Every output of a job is written, flushed and renamed before the job returns, so
+    nothing waits on a collection at exit.
+    """
+    if _WATCH["exit"] or not in_local_worker():
+        return
+    _WATCH["exit"] = True
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 @contextlib.contextmanager
 def worker_job(parent: int | None = None) -> Iterator[None]:
     """Around one job in a local worker: the parent watch runs (:func:`watch_parent`), and knows a
-    job is running."""
+    job is running; the worker will end without a garbage collection (:func:`skip_exit_collection`)."""
     watch_parent(parent)
+    skip_exit_collection()
     _WATCH["jobs"] += 1
     try:
         yield

@@ -204,3 +204,22 @@ def test_joblib_can_reuse_the_local_executor_s_workers_in_the_same_process():
     session = _LocalSession(2)
     assert session.result(session.submit(abs, -3)) == 3
     assert joblib.Parallel(n_jobs=2)(joblib.delayed(abs)(i) for i in (-1, -2)) == [1, 2]
+
+
+def exit_collection_skipped() -> bool:
+    """In a worker: enter a job, then say whether the worker will end without a garbage collection."""
+    from journeysim.experiments import executors
+
+    with executors.worker_job():
+        pass
+    return executors._WATCH["exit"]
+
+
+def test_a_local_worker_ends_without_a_garbage_collection_and_this_process_does_not() -> None:
+    """A worker that ran a job freezes its heap at exit (the sweep's command no longer waits half a
+    second for each worker's shutdown collection); the process that started it is left alone."""
+    from joblib import Parallel, delayed
+
+
+    assert Parallel(n_jobs=2, backend="loky")(delayed(exit_collection_skipped)() for _ in range(2)) == [True, True]
+    assert exit_collection_skipped() is False
