@@ -79,6 +79,19 @@ def test_a_derived_job_config_is_hydras_composition_byte_for_byte(sweep_loader, 
     assert pickle.dumps(derived.load_sweep_config(master, overrides)) == hydra
 
 
+def test_a_worker_composes_a_sweeps_config_groups_once_across_its_jobs(sweep_loader, compositions) -> None:
+    """A worker re-creates Hydra's plugin registry before each job (``Singleton.set_state``), which
+    executes this plugin's module again: the composition kept by the first job survives it."""
+    from hydra.core.singleton import Singleton
+
+    loader, master = sweep_loader
+    derived = DerivedConfigs(loader, "a sweep in a worker")
+    for seed in range(3):
+        Singleton.set_state(Singleton.get_state())  # what hydra_joblib_launcher's execute_job does first
+        assert derived.load_sweep_config(master, [f"seed={seed}"]).seed == seed
+    assert compositions == [[]]
+
+
 @pytest.mark.parametrize("overrides", [["market.no_such_key=1"], ["+seed=1"]], ids=lambda o: o[0])
 def test_a_derived_job_config_fails_as_hydras_composition_does(sweep_loader, overrides: list[str]) -> None:
     loader, master = sweep_loader

@@ -41,12 +41,15 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
-_COMPOSED: dict[tuple[str, ...], DictConfig] = {}
+# Hydra's plugin scan executes this module again in the same module object each time a worker
+# starts a job (``Singleton.set_state`` re-creates the plugin registry): the caches below are taken
+# over from the last execution, or each job would compose afresh.
+_COMPOSED: dict[tuple[str, ...], DictConfig] = globals().get("_COMPOSED", {})
 """This process's compositions of one sweep's config groups, by the sweep and its group overrides
 (see :class:`DerivedConfigs`); a new sweep forgets the last one's."""
-_GROUPS: dict[tuple[str, str], bool] = {}
+_GROUPS: dict[tuple[str, str], bool] = globals().get("_GROUPS", {})
 """Whether an override's key names a config group, by the sweep and the key."""
-_LOCK = threading.Lock()
+_LOCK: threading.Lock = globals().get("_LOCK") or threading.Lock()
 """Guards the two caches (a Dask worker runs jobs in threads)."""
 
 
