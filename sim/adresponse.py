@@ -6,7 +6,9 @@ is carried over geometrically,
 
     A_t = alpha * A_{t-1} + (1 - alpha) * x_t,   alpha = 0.5 ** (1 / half_life)
 
-(so a steady spend ``x`` has ``A = x``, and a pulse's adstock halves every ``half_life`` days),
+(so a steady spend ``x`` has ``A = x``, and a pulse's adstock halves every ``half_life`` days;
+the first day's spend is taken as the spend of the days before the run, so an always-on plan
+starts at its steady state instead of building up from nothing over the first half-lives),
 and the channel's total effect today is the MMM curve ``ec * Hill(A_t)``, shared by today's exposures:
 each exposure's configured effect is multiplied by
 
@@ -39,13 +41,17 @@ class SpendResponse:
     def __init__(self, spec: ResponseSpec) -> None:
         self.spec = spec
         self.alpha = 0.5 ** (1.0 / spec.half_life) if spec.half_life > 0 else 0.0
-        self.adstock = 0.0  # currency per day at reference size
+        self.adstock: float | None = None  # currency per day at reference size (None: before the first day)
         self.spend = 0.0  # today's spend, currency per day at reference size
 
     def update(self, spend: float) -> None:
-        """Carry yesterday's adstock over and add today's ``spend`` (currency/day at reference size)."""
+        """Carry yesterday's adstock over and add today's ``spend`` (currency/day at reference size);
+        on the first day the adstock is that spend (the plan ran before the run began)."""
         self.spend = float(spend)
-        self.adstock = self.alpha * self.adstock + (1.0 - self.alpha) * self.spend
+        if self.adstock is None:
+            self.adstock = self.spend
+        else:
+            self.adstock = self.alpha * self.adstock + (1.0 - self.alpha) * self.spend
 
     def multiplier(self) -> float:
         """Effect per exposure today relative to the configured effect, 0..1."""
@@ -65,7 +71,7 @@ class HillResponse(SpendResponse):
     def hill(self) -> float:
         """``Hill(A)``: today's response as a share of the channel's maximum, 0..1."""
         ec = self.spec.half_saturation
-        if ec is None or self.adstock <= 0.0:
+        if ec is None or not self.adstock:
             return 0.0
         z = math.pow(self.adstock / ec, self.spec.slope)
         return z / (1.0 + z)

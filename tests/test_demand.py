@@ -86,6 +86,25 @@ def test_response_builds_up_after_a_rise_in_spend() -> None:
     assert 100.0 * steady < first_day < 120.0 * response.multiplier()
 
 
+def test_an_always_on_plan_starts_at_its_steady_response() -> None:
+    """The first day's spend stands for the days before the run: a long half-life does not leave the
+    first weeks of every run with almost no media effect."""
+    response = make_response(ResponseSpec(shape="hill", half_saturation=50.0, half_life=46.0))
+    response.update(50.0)
+    first = response.multiplier()
+    for _ in range(300):
+        response.update(50.0)
+    assert first == pytest.approx(response.multiplier()) and first == pytest.approx(0.5)
+
+
+def test_a_channel_switched_on_later_builds_up_over_its_half_life() -> None:
+    response = make_response(ResponseSpec(shape="hill", half_saturation=50.0, half_life=7.0))
+    response.update(0.0)
+    for _ in range(7):
+        response.update(50.0)
+    assert response.adstock == pytest.approx(25.0)  # half-way after one half-life
+
+
 def test_linear_response_keeps_every_exposure_at_its_configured_effect() -> None:
     response = SpendResponse(ResponseSpec())
     response.update(1e6)

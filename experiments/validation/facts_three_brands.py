@@ -41,7 +41,8 @@ def facts(seed: int = 0, jobs: int = 1, overrides: tuple[str, ...] = OVERRIDES) 
     and ``plot`` (a function drawing its panel on an Axes)."""
     seeds = list(range(seed, seed + market_facts.SEEDS))
     price = market_facts.price_table(seeds=seeds, jobs=jobs, overrides=overrides)
-    ad, curve = market_facts.advertising_table(seeds=seeds, jobs=jobs, overrides=overrides)
+    ad, curve = market_facts.advertising_table(seeds=list(range(seed, seed + market_facts.AD_SEEDS)), jobs=jobs,
+                                               overrides=overrides)
     x, nbd, poisson = repeat_buying.nbd_experiment(seed=seed, overrides=overrides)
     cart = market_facts.cart_table(seeds=seeds, jobs=jobs, overrides=overrides)
     organic, weekly = market_facts.organic_table(seeds=seeds, jobs=jobs, overrides=overrides)
