@@ -83,3 +83,22 @@ def test_writing_paths_or_events_holds_a_small_part_of_the_log_at_a_time(sealed_
             tracemalloc.stop()
         # a copy of the whole log alone takes 15 bytes an event (what the writers held before)
         assert peak < 8 * log.events, f"{name}: {peak / log.events:.1f} bytes an event"
+
+
+@pytest.mark.parametrize("case", ["as logged", "shuffled", "negative codes", "one customer", "empty", "huge customers"])
+def test_the_event_order_is_lexsorts_order_of_customer_day_and_kind(case: str) -> None:
+    """The combined-key stable sort gives np.lexsort's permutation: for the log's order (sorted by
+    customer and day), any order, codes below zero, and customers too large for the key (lexsort itself)."""
+    rng = np.random.default_rng(7)
+    n = 0 if case == "empty" else 5000
+    customer = np.sort(rng.integers(0, 1 if case == "one customer" else 300, n)).astype(np.int64)
+    day = np.concatenate([np.sort(rng.integers(0, 365, c)) for c in np.bincount(customer)]).astype(np.int32) \
+        if n else np.empty(0, np.int32)
+    kind = rng.integers(-3 if case == "negative codes" else 0, 6, n).astype(np.int8)
+    if case == "shuffled":
+        shuffle = rng.permutation(n)
+        customer, day, kind = customer[shuffle], day[shuffle], kind[shuffle]
+    if case == "huge customers":
+        customer = customer + 2**60
+    expected = np.lexsort((kind, day, customer))
+    assert np.array_equal(journey_log._stable_event_order(customer, day, kind), expected)
