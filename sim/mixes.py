@@ -16,7 +16,6 @@ orders between each other, not in total, at any configured friction.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 ODDS_CAP = 1e-9
 """Successes and abandonments are kept this far inside (0, 1) before taking odds."""
@@ -57,6 +56,8 @@ def mean_preserving_scale(multipliers: np.ndarray, mix: np.ndarray, success: flo
 
     if not 0.0 < success < 1.0 or abs(gap(0.0)) <= 1e-12:
         return 1.0
+    from scipy.optimize import brentq  # 0.2 s to import, and the default markets never need it
+
     return float(np.exp(brentq(gap, -40.0, 40.0, xtol=1e-14, rtol=4 * np.finfo(float).eps)))
 
 
