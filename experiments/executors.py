@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journeysim import interrupts
+from journeysim.experiments.workers import _watched
 from journeysim.sim.errors import ConfigError, unknown_name
 
 EXECUTORS = ("local", "dask", "submitit", "ray")
@@ -179,8 +180,8 @@ class Session:
 class _LocalSession(Session):
     """Worker processes on this machine (loky's reusable executor, as joblib uses).
 
-    Each worker watches this process (:func:`watch_parent`): killed even by SIGKILL, it leaves no
-    worker behind.
+    Each worker watches this process (:func:`~journeysim.experiments.workers.watch_parent`): killed
+    even by SIGKILL, it leaves no worker behind.
     """
 
     def __init__(self, workers: int) -> None:
@@ -229,100 +230,6 @@ def _quiet_manager_threads() -> None:
 
     hook.quiet_loky = True  # type: ignore[attr-defined]
     threading.excepthook = hook
-
-
-# --------------------------------------------------------------------------- workers that outlive their parent
-_WATCH: dict[str, Any] = {"thread": None, "jobs": 0, "exit": False}
-"""This worker's parent watch (started once per process), the number of jobs it is running, and
-whether its exit skips the garbage collection (:func:`skip_exit_collection`)."""
-
-PARENT_WATCH_INTERVAL = 0.5
-"""Seconds between two looks at a worker's parent."""
-
-ORPHAN_GRACE = 20.0
-"""Seconds an orphaned worker gives its running job to stop after SIGTERM (a journey run marks
-itself interrupted and keeps its finished days) before it exits anyway."""
-
-
-def in_local_worker() -> bool:
-    """Whether this process is a worker of loky, the local executor's engine (and joblib's)."""
-    module = sys.modules.get("joblib.externals.loky.process_executor")
-    return module is not None and getattr(module, "_CURRENT_DEPTH", 0) > 0
-
-
-def watch_parent(parent: int | None = None) -> None:
-    """In a local worker, start (once) a thread that ends the process when its parent dies.
-
-    A worker whose parent (the command that started the sweep) is killed, even by SIGKILL, must
-    not live on. The thread looks at the parent every :data:`PARENT_WATCH_INTERVAL` seconds; once
-    it is gone, a running job is sent SIGTERM when it handles that signal (``journey`` stops at the
-    end of the day, marks its run interrupted and keeps the finished days) and is given
-    :data:`ORPHAN_GRACE` seconds; then the worker exits with status 143.
-
-    Parameters
-    ----------
-    parent : int, optional
-        The parent's process id (default: this process's parent now). Nothing happens outside a
-        local worker.
-    """
-    if _WATCH["thread"] is not None or not in_local_worker():
-        return
-    parent = os.getppid() if parent is None else parent
-    thread = threading.Thread(target=_watch, args=(parent,), name="journeysim-parent-watch", daemon=True)
-    _WATCH["thread"] = thread
-    thread.start()
-
-
-def _watch(parent: int) -> None:
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(PARENT_WATCH_INTERVAL)
-    if _WATCH["jobs"] and callable(signal.getsignal(signal.SIGTERM)):
-        with contextlib.suppress(OSError):
-            os.kill(os.getpid(), signal.SIGTERM)
-        deadline = time.monotonic() + ORPHAN_GRACE
-        while _WATCH["jobs"] and time.monotonic() < deadline:
-            time.sleep(0.1)
-    os._exit(128 + signal.SIGTERM)
-
-
-def skip_exit_collection() -> None:
-    """In a local worker, let the process end without collecting its garbage (once per process).
-
-    A worker that ran journeys holds a large heap (numpy, pandas, Mesa, numba, SciPy modules and the
-    last model), and Python's shutdown spent about 0.5 s collecting it, while the command that
-    started the sweep waited for the worker to end. At exit every object is frozen
-    (:func:`gc.freeze`), so shutdown frees what reference counts free and skips the cycle
-    collections. Every output of a job is written, flushed and renamed before the job returns, so
-    nothing waits on a collection at exit.
-    """
-    if _WATCH["exit"] or not in_local_worker():
-        return
-    _WATCH["exit"] = True
-    import atexit
-    import gc
-
-    atexit.register(gc.freeze)
-
-
-@contextlib.contextmanager
-def worker_job(parent: int | None = None) -> Iterator[None]:
-    """Around one job in a local worker: the parent watch runs (:func:`watch_parent`), and knows a
-    job is running; the worker will end without a garbage collection (:func:`skip_exit_collection`)."""
-    watch_parent(parent)
-    skip_exit_collection()
-    _WATCH["jobs"] += 1
-    try:
-        yield
-    finally:
-        _WATCH["jobs"] -= 1
-
-
-def _watched(parent: int, call: Callable[..., Any], *args: Any) -> Any:
-    """``call(*args)`` in a local worker that ends when ``parent`` does."""
-    with worker_job(parent):
-        return call(*args)
 
 
 class _DaskSession(Session):

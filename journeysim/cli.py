@@ -174,7 +174,7 @@ def run_journey(cfg: DictConfig) -> dict | None:
     """Run the configured scenario into Hydra's run directory and print its KPI table."""
     if HydraConfig.get().mode != RunMode.MULTIRUN:
         return journey_job(cfg)
-    from journeysim.experiments.executors import worker_job
+    from journeysim.experiments.workers import worker_job
 
     with worker_job():  # in a worker of hydra/launcher=joblib: it ends when the sweep's parent does
         return journey_job(cfg)

@@ -206,20 +206,27 @@ def test_joblib_can_reuse_the_local_executor_s_workers_in_the_same_process():
     assert joblib.Parallel(n_jobs=2)(joblib.delayed(abs)(i) for i in (-1, -2)) == [1, 2]
 
 
-def exit_collection_skipped() -> bool:
-    """In a worker: enter a job, then say whether the worker will end without a garbage collection."""
-    from journeysim.experiments import executors
+def collections_after_a_job() -> tuple[bool, bool]:
+    """Run an empty job; whether the process will end without a garbage collection, and whether the
+    objects alive after its first job are frozen out of the collector's sight."""
+    import gc
 
-    with executors.worker_job():
+    from journeysim.experiments import workers
+
+    with workers.worker_job():
         pass
-    return executors._WATCH["exit"]
+    return workers._WATCH["exit"], gc.get_freeze_count() > 0
 
 
-def test_a_local_worker_ends_without_a_garbage_collection_and_this_process_does_not() -> None:
-    """A worker that ran a job freezes its heap at exit (the sweep's command no longer waits half a
+def test_a_local_worker_freezes_its_heap_after_its_first_job_and_this_process_does_not() -> None:
+    """A worker that ran a job freezes what its first job left alive (later full collections walk only
+    what later jobs create) and ends without a collection (the sweep's command no longer waits half a
     second for each worker's shutdown collection); the process that started it is left alone."""
+    import gc
+
     from joblib import Parallel, delayed
 
-
-    assert Parallel(n_jobs=2, backend="loky")(delayed(exit_collection_skipped)() for _ in range(2)) == [True, True]
-    assert exit_collection_skipped() is False
+    in_workers = Parallel(n_jobs=2, backend="loky")(delayed(collections_after_a_job)() for _ in range(2))
+    assert in_workers == [(True, True), (True, True)]
+    frozen = gc.get_freeze_count()
+    assert collections_after_a_job() == (False, frozen > 0) and gc.get_freeze_count() == frozen
