@@ -9,6 +9,14 @@ no member of a veto role (finance, procurement) is still below ``veto_below``. C
 an account that is not ready wait at deciding, while their interest decays: a larger committee
 must be convinced at the same time, so longer cycles and fewer purchases emerge from its size.
 
+**Members talk to each other.** A convinced member who waits for the committee talks the brand up
+to a colleague on ``buying_rule.internal_talk`` of the days (a colleague of the account drawn at
+random): a colleague still a prospect gains the interest of a positive conversation
+(``network.positive_kick`` times their social susceptibility). Without it the members' conviction
+would be independent, and an account of two would buy only about as often as both of its members
+would each have bought alone (the mobiliser who builds consensus inside the account: Adamson et
+al., *The Challenger Customer*, 2015).
+
 **Who orders.** Seat 0 of an account, its champion, is the account's **holder**: when the rule is
 met the holder goes to checkout and places the account's order (its contract value is the
 persona's ``basket_size``); the other members then become customers with no orders of their own
@@ -31,7 +39,7 @@ import numpy as np
 
 from journeysim.sim.schema.accounts import ROLES, SEAT_ROLES, VETO_STAGES
 from journeysim.sim.schema.population import PopulationSpec
-from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, PROSPECTS, Stage
+from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, PROSPECTS, RECEPTIVE, Stage
 from journeysim.sim.state import CustomerState
 
 CHAMPION = ROLES.index("champion")
@@ -147,6 +155,8 @@ class Accounts:
         self.quorum = rule.quorum
         self.veto_role = np.array([r in rule.veto_roles for r in ROLES])
         self.veto_stage = Stage(VETO_STAGES.index(rule.veto_below) + 1)
+        self.internal_talk = rule.internal_talk
+        """Share of the days a convinced member waiting for the committee talks to a colleague."""
 
     @property
     def count(self) -> int:
@@ -189,6 +199,45 @@ class Accounts:
         if state.open:
             buyers = buyers[state.present[buyers]]
         return Decision(np.sort(np.concatenate([single, buyers])), members[~deciding[account]], joining)
+
+    def talk_up(self, state: CustomerState, waiting: np.ndarray, talks: np.ndarray, picks: np.ndarray,
+                kick: float) -> np.ndarray:
+        """Internal word of mouth: convinced members ``waiting`` for their committee talk the brand up
+        to one colleague each.
+
+        Parameters
+        ----------
+        state : CustomerState
+            Its ``interest`` rises for the colleagues who listen.
+        waiting : ndarray
+            Convinced members of accounts whose rule is not met (:attr:`Decision.waiting`).
+        talks : ndarray
+            Uniform [0, 1) per waiting member: they talk today when below :attr:`internal_talk`.
+        picks : ndarray
+            Uniform [0, 1) per waiting member: which of the other members of their account listens.
+        kick : float
+            Interest a conversation adds before the listener's social susceptibility, interest units.
+
+        Returns
+        -------
+        ndarray
+            The colleagues whose interest rose (one entry per conversation).
+        """
+        talk = talks < self.internal_talk
+        talkers, picks = waiting[talk], picks[talk]
+        account = self.account[talkers]
+        others = self.size[account].astype(np.int64) - 1
+        alone = others == 0
+        talkers, picks, account, others = talkers[~alone], picks[~alone], account[~alone], others[~alone]
+        seat = self.starts[account] + np.minimum((picks * others).astype(np.int64), others - 1)
+        listeners = self.members[seat]
+        listeners = np.where(listeners == talkers, self.members[self.starts[account] + others], listeners)
+        listen = RECEPTIVE.holds(state.stage[listeners])
+        if state.open:
+            listen &= state.present[listeners]
+        listeners = listeners[listen]
+        np.add.at(state.interest, listeners, np.float32(kick) * state.traits["social_susceptibility"][listeners])
+        return listeners
 
     # ------------------------------------------------------------------ after the decision
     def ordered(self, state: CustomerState, day: int, rows: np.ndarray, price: np.ndarray) -> np.ndarray:

@@ -30,13 +30,17 @@ class CommitteePhases:
 
     def decide_accounts(self, day: int, checkout: np.ndarray) -> np.ndarray:
         """Checkout attempts after the accounts' decisions: single decision makers and the holders
-        of accounts whose buying rule is met. Convinced members of other accounts wait at deciding;
-        convinced members of customer accounts join them."""
+        of accounts whose buying rule is met. Convinced members of other accounts wait at deciding
+        and talk the brand up to colleagues; convinced members of customer accounts join them."""
         if self.accounts is None or checkout.size == 0:
             return checkout
         decision = self.accounts.decide(self.state, checkout)
         waiting = decision.waiting
         self.move(day, waiting, stages.waiting_for_committee(self.state.stage[waiting]))
+        if self.accounts.internal_talk > 0 and waiting.size:  # convinced members talk to colleagues
+            uniform = self.streams.row_uniform
+            self.accounts.talk_up(self.state, waiting, uniform("internal_talk", day, waiting),
+                                  uniform("internal_talk_listener", day, waiting), self.spec.network.positive_kick)
         self.seat_with_account(day, decision.joining)
         return decision.checkout
 

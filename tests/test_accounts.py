@@ -138,6 +138,36 @@ def test_an_account_of_two_buys_half_to_0_85_times_as_often_as_an_account_of_one
                                                                               & (sizes.accounts >= 20)].mean()
 
 
+def test_a_convinced_member_talks_to_a_colleague_never_to_themselves() -> None:
+    model = fixed(3, "population.buying_rule.veto_roles=[]")
+    a, s = model.accounts, model.state
+    waiting = a.holder[a.size == 3]
+    before = s.interest.copy()
+    picks = np.linspace(0.0, 0.999, waiting.size)
+    listeners = a.talk_up(s, waiting, np.zeros(waiting.size), picks, kick=0.5)
+    assert listeners.size == waiting.size  # everyone a prospect: every talk is heard
+    assert (a.account[listeners] == a.account[waiting]).all() and (listeners != waiting).all()
+    gained = s.interest[listeners] - before[listeners]
+    assert np.allclose(gained, 0.5 * s.traits["social_susceptibility"][listeners], rtol=1e-5)
+    quiet = a.talk_up(s, waiting, np.ones(waiting.size), picks, kick=0.5)  # nobody talks today
+    assert quiet.size == 0
+
+
+def test_convinced_members_win_over_their_colleagues() -> None:
+    """Paired: every account's champion convinced on day 0; with internal word of mouth more of
+    their colleagues are convinced and more accounts of two buy within 90 days than without."""
+    def bought(talk: float) -> int:
+        model = b2b_model("population.size=3000", "days=90", "market.demand.entry_rate=0",
+                          "market.demand.exit_rate=0", "seed=4", *committees.fixed_committees(2),
+                          f"population.buying_rule.internal_talk={talk}")
+        model.state.interest[model.accounts.holder] = 1e3  # champions convinced, and staying so
+        model.run()
+        return int((model.accounts.bought_day != NO_DAY).sum())
+
+    silent, talking = bought(0.0), bought(0.02)
+    assert talking > 1.5 * silent, (silent, talking)
+
+
 def test_summary_reports_accounts_by_committee_size() -> None:
     from journeysim.outputs import run_summary
 
@@ -154,6 +184,8 @@ def test_summary_reports_accounts_by_committee_size() -> None:
     ("population.personas.mid_market_buyer.committee.size=0", "population.personas.mid_market_buyer.committee.size"),
     ("population.buying_rule.veto_roles=[finanse]", "population.buying_rule.veto_roles"),
     ("population.buying_rule.veto_below=customer", "population.buying_rule.veto_below"),
+    ("population.buying_rule.internal_talk=1.5", "population.buying_rule.internal_talk"),
+    ("population.buying_rule.internal_talk=-0.1", "population.buying_rule.internal_talk"),
 ])
 def test_a_bad_committee_value_names_its_key(override: str, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):

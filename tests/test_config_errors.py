@@ -54,6 +54,8 @@ class Case:
 CASES = (
     Case("probability outside [0, 1]", ("market.checkout_friction=1.5",),
          ("market.checkout_friction", "1.5", "from 0.0 to 1.0")),
+    Case("buying committee's talk rate outside [0, 1]", ("population=b2b", "population.buying_rule.internal_talk=1.5"),
+         ("population.buying_rule.internal_talk", "1.5", "from 0.0 to 1.0")),
     Case("share outside [0, 1]", ("population.personas.loyalist.share=-0.2",),
          ("population.personas.loyalist.share", "-0.2", "from 0.0 to 1.0")),
     Case("persona shares not summing to 1", ("population.personas.deal_seeker.share=0.4",),

@@ -89,9 +89,14 @@ class BuyingRuleSpec(SpecBase):
         Roles whose members block the purchase until they have reached ``veto_below``.
     veto_below : str
         Stage (aware, considering or deciding) a member of a veto role must have reached.
+    internal_talk : float
+        Share of the days, 0..1, on which a convinced member waiting for the committee talks the
+        brand up to a colleague of the account (internal word of mouth, a positive conversation
+        of ``network.positive_kick``); 0: members' conviction is independent.
     """
 
     quorum: Annotated[float, PROBABILITY] = 0.5
     veto_roles: Annotated[tuple[str, ...], RoleList()] = ("finance", "procurement")
     veto_below: Annotated[str, Choice(VETO_STAGES)] = "considering"
+    internal_talk: Annotated[float, PROBABILITY] = 0.0
 
