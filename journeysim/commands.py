@@ -318,6 +318,28 @@ def headless() -> None:
         os.environ["MPLBACKEND"] = "Agg"
 
 
+_ENDS_WITHOUT_COLLECTION: list[bool] = []
+"""Holds True once :func:`end_without_collection` has registered its exit hook in this process."""
+
+
+def end_without_collection() -> None:
+    """Let this process end without Python's shutdown garbage collections (registered once a process).
+
+    A command's process holds a large heap when it ends (numpy, pandas, Hydra, SciPy and, after a
+    run, the model), and Python's shutdown spent about half a second collecting it after the last
+    output was written (0.47 s after ``journey --multirun`` wrote its comparison). At exit every
+    object is frozen (:func:`gc.freeze`): shutdown frees what reference counts free and skips the
+    cycle collections. Every output of a command is written, flushed and renamed before it returns.
+    """
+    if _ENDS_WITHOUT_COLLECTION:
+        return
+    _ENDS_WITHOUT_COLLECTION.append(True)
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 def fail(prog: str, error: ConfigError) -> NoReturn:
     """Print a bad-input error as one paragraph and exit with :data:`EXIT_BAD_INPUT` (no traceback)."""
     print(f"{prog}: error: {error}", file=sys.stderr)
@@ -426,6 +448,7 @@ def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = 
         :data:`EXIT_TERMINATED` after SIGTERM.
     """
     headless()
+    end_without_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         with hydra_errors_as_config_errors(argv):
