@@ -19,7 +19,6 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from journeysim import commands
-from journeysim.scenarios.spec import parse_config
 from journeysim.sim.errors import (  # noqa: F401 - docs read EXIT_* here
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -29,7 +28,6 @@ from journeysim.sim.errors import (  # noqa: F401 - docs read EXIT_* here
     exit_status,
     signal_name,
 )
-from journeysim.sim.schema.fields import Number, check
 
 CONFIG_GROUPS = ("scenario", "population", "channels", "network", "service")
 
@@ -184,6 +182,7 @@ def journey_job(cfg: DictConfig) -> dict | None:
     """:func:`run_journey`'s work: one run (alone, or one job of a sweep)."""
     from journeysim.experiments.resume import resume
     from journeysim.runner import config_hash, request_stop, run
+    from journeysim.scenarios.spec import parse_config  # the config schema: pydantic, numpy (0.2 s)
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     sweep = HydraConfig.get().mode == RunMode.MULTIRUN
@@ -339,6 +338,8 @@ def parse_app_args(argv: Sequence[str] | None = None):
     """Options of ``journey-app`` (ConfigError for a port outside 0..65535). An empty or blank
     ``--host`` means this machine only (:data:`HOST`), never every interface; a warning goes to
     standard error when the page is served beyond this machine."""
+    from journeysim.sim.schema.fields import Number, check
+
     args = commands.parse(app_parser(), argv)
     check(Number(low=0, high=65535, integer=True), args.port, "--port")
     args.host = args.host.strip() or HOST
