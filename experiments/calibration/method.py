@@ -177,6 +177,13 @@ def keep_history(db: Path, path: Path) -> Path:
     return path
 
 
+def _not_an_interruption(record: logging.LogRecord) -> bool:
+    """Logging filter: drop a record of an interruption (Ctrl-C, SIGTERM). SQLAlchemy logs, with its
+    traceback, any exception raised while it closes pyabc's database connection, a signal's
+    included, before it passes it on; the command reports the interruption once, in one line."""
+    return not (record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt))
+
+
 def run_abc(plan: CalibrationPlan, simulator: Simulator, observed: dict[str, np.ndarray], db: Path, jobs: int,
             backend: str, verbose: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Run pyabc's ABC-SMC; returns the last generation's particles, the generations and the run count.
@@ -188,6 +195,7 @@ def run_abc(plan: CalibrationPlan, simulator: Simulator, observed: dict[str, np.
     import pyabc
 
     logging.getLogger("ABC").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("sqlalchemy.pool").addFilter(_not_an_interruption)
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0])
                                   for p in plan.parameters})
     distance = pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad)
