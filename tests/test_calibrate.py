@@ -82,7 +82,7 @@ def test_calibrated_scenario_sets_fitted_values_over_group_defaults(recovered):
     assert config["scenario"]["name"] == "calibrated"
     assert config["market"]["checkout_friction"] == pytest.approx(fitted["market.checkout_friction"], rel=1e-5)
     assert config["network"]["positive_kick"] == pytest.approx(fitted["network.positive_kick"], rel=1e-5)
-    assert config["population"]["size"] == 1200 and config["days"] == 56
+    assert config["population"]["size"] == 1200 and config["days"] == 84  # the 12 weeks of data
     assert config["network"]["talk_rate"] == 0.05  # keys the scenario does not set keep their group values
     parse_config(config)
 
