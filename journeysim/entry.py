@@ -57,7 +57,9 @@ def launch(prog: str, argv: Sequence[str] | None = None) -> int:
         if taken:
             interrupts.guard_compilations()
         module, _, function = TARGETS[prog].partition(":")
-        return getattr(import_module(module), function)(argv)
+        work = getattr(import_module(module), function)
+        interrupts.raise_received()  # a signal swallowed while the command's modules loaded
+        return work(argv)
     except KeyboardInterrupt as error:
         print(f"{prog}: interrupted", file=sys.stderr)
         return exit_status(error)

@@ -51,8 +51,14 @@ def interruption(signum: int) -> KeyboardInterrupt:
     return KeyboardInterrupt() if signum == signal.SIGINT else Interrupted(signum)
 
 
+RECEIVED: int | None = None
+"""The last signal :func:`stop` handled (None: none yet), for :func:`raise_received`."""
+
+
 def stop(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
     """Signal handler: raise :func:`interruption` now, or when the running numba compilation ends."""
+    global RECEIVED
+    RECEIVED = signum
     if COMPILATIONS is not None and COMPILATIONS.depth > 0 and _main_thread():
         COMPILATIONS.pending = signum
         return
@@ -72,3 +78,11 @@ def guard_compilations() -> None:
 
     COMPILATIONS = Listener()
     event.register("numba:compiler_lock", COMPILATIONS)
+
+
+def raise_received() -> None:
+    """Raise the interruption of a signal that :func:`stop` handled but something swallowed: code
+    that catches every exception (``except BaseException``, a bare ``except``), as some libraries do
+    around optional imports, would otherwise let the command go on as if never signalled."""
+    if RECEIVED is not None:
+        raise interruption(RECEIVED)

@@ -195,3 +195,22 @@ def test_sigterm_during_a_numba_compilation_stops_the_command_when_the_compilati
     assert sent and stopped.value.signum == signal.SIGTERM
     assert len(fresh_kernel.overloads) == 1 and fresh_kernel(3) == 7  # compiled whole before the stop
     assert interrupts.COMPILATIONS.depth == 0 and interrupts.COMPILATIONS.pending is None
+
+
+def test_a_signal_swallowed_while_a_command_loads_still_stops_it() -> None:
+    """Some libraries catch every exception around optional imports: a SIGTERM raised there was lost
+    and the command went on. The entry point raises it again once the command's modules are loaded."""
+    import contextlib
+
+    from journeysim import interrupts
+    from journeysim.sim.errors import Interrupted
+
+    try:
+        with contextlib.suppress(BaseException):  # what such a library does
+            interrupts.stop(signal.SIGTERM, None)
+        with pytest.raises(Interrupted) as stopped:
+            interrupts.raise_received()
+        assert stopped.value.signum == signal.SIGTERM
+    finally:
+        interrupts.RECEIVED = None
+    interrupts.raise_received()  # nothing received: nothing raised
