@@ -53,7 +53,19 @@ _LOCK: threading.Lock = globals().get("_LOCK") or threading.Lock()
 """Guards the two caches (a Dask worker runs jobs in threads)."""
 
 
-class DerivedConfigs:
+class _WrappedLoader:
+    """A wrapper of Hydra's config loader: whatever it does not define goes to the wrapped ``loader``."""
+
+    loader: Any
+
+    def __getattr__(self, name: str) -> Any:
+        loader = self.__dict__.get("loader")
+        if loader is None:
+            raise AttributeError(name)
+        return getattr(loader, name)
+
+
+class DerivedConfigs(_WrappedLoader):
     """A config loader that composes the config groups of a sweep's jobs once per process and gives
     each job a copy of that composition with its own values set.
 
@@ -122,14 +134,8 @@ class DerivedConfigs:
                 _GROUPS[(self.sweep, key)] = known
         return known
 
-    def __getattr__(self, name: str) -> Any:
-        loader = self.__dict__.get("loader")
-        if loader is None:
-            raise AttributeError(name)
-        return getattr(loader, name)
 
-
-class ComposedConfigs:
+class ComposedConfigs(_WrappedLoader):
     """A config loader that hands out, once each, the job configs composed ahead of their launch.
 
     Every other call (and a job composed for the first time) goes to the wrapped loader.
@@ -156,12 +162,6 @@ class ComposedConfigs:
         if config is None:
             config = self.loader.load_sweep_config(master_config=master_config, sweep_overrides=sweep_overrides)
         return config
-
-    def __getattr__(self, name: str) -> Any:
-        loader = self.__dict__.get("loader")
-        if loader is None:
-            raise AttributeError(name)
-        return getattr(loader, name)
 
 
 class ComposeOnceSweeper(BasicSweeper):
