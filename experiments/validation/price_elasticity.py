@@ -155,21 +155,19 @@ def checks(response: PriceResponse) -> list[Check]:
     up, down, deal, loyal = response.up, response.down, response.deal, response.loyal_minus_new
     found = []
     if "orders_up" in t:
-        t = t.dropna(subset=["orders_up"])  # the seeds of the arms from day 0
-        fewer = bool((t["orders_up"] < t["orders_base"]).all())
+        day0 = t.dropna(subset=["orders_up"])  # the seeds that ran the arms from day 0
+        fewer = bool((day0["orders_up"] < day0["orders_base"]).all())
         found += [
             Check(NAME, f"+{CHANGE:.0%} list price: fewer orders in every seed, sales elasticity in "
                   f"[{low:g}, {high:g}]", fewer and low <= up.estimate <= high,
                   f"elasticity {_fmt(up)} (Bijmolt et al. 2005 mean -2.62)"),
             Check(NAME, f"-{CHANGE:.0%} list price: more orders in every seed",
-                  bool((t["orders_down"] > t["orders_base"]).all()), f"elasticity {_fmt(down)}"),
+                  bool((day0["orders_down"] > day0["orders_base"]).all()), f"elasticity {_fmt(down)}"),
             Check(NAME, f"a {CHANGE:.0%} deal sells more than a {CHANGE:.0%} list-price cut (deal elasticity -3.63 vs "
                   "regular -2.62)", None if not np.isfinite(deal.estimate) else bool(deal.estimate < down.estimate),
                   f"deal elasticity {_fmt(deal)}; list-price cut {_fmt(down)}"),
         ]
-    t = response.table
-    if "loyal_minus_new" in t:
-        t = t.dropna(subset=["loyal_minus_new"])  # the seeds of the mid-run arms
+    if "loyal_minus_new" in t:  # means skip the seeds without the mid-run arms (NaN)
         found.append(Check(NAME, f"+{CHANGE:.0%} from mid-run: loyal customers' repurchases fall less than first "
                            "purchases (paired interval of the log-ratio difference above 0)", bool(loyal.low > 0),
                            f"loyal minus new log ratio {_fmt(loyal)}; loyal {t['loyal_log_ratio'].mean():+.3f}, "
