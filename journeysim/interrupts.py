@@ -5,7 +5,8 @@ KeyboardInterrupt) runs between two Python bytecodes of the main thread. While n
 kernel (the first run in a fresh checkout, before its cache exists), Python code runs inside
 llvmlite's ctypes callbacks: an exception raised there is printed as "Exception ignored" and
 dropped, so the command went on as if never signalled. :func:`stop` therefore only notes a signal
-that arrives during a compilation, and the compilation's end raises it.
+that arrives during a compilation, and the compilation's end raises it; and it remembers every
+signal, so that :func:`raise_received` can raise one that some library's catch-all swallowed.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def stop(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler s
     """Signal handler: raise :func:`interruption` now, or when the running numba compilation ends."""
     global RECEIVED
     RECEIVED = signum
-    if COMPILATIONS is not None and COMPILATIONS.depth > 0 and _main_thread():
+    if COMPILATIONS is not None and COMPILATIONS.depth > 0:  # Python runs handlers in the main thread
         COMPILATIONS.pending = signum
         return
     raise interruption(signum)
