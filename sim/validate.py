@@ -31,7 +31,8 @@ STATE_BYTES = 180
 """Bytes per customer of the state arrays, derived rates, log mask and the step's temporaries."""
 
 IMPRESSION_CHANNEL_BYTES = 8
-"""Bytes per customer of an impressions channel's frequency stock (float32 stock, int32 day)."""
+"""Bytes per customer of an impressions channel's frequency stock (float32 stock and uint16 day: 6,
+counted as 8)."""
 
 BROADCAST_CHANNEL_BYTES = 4
 """Bytes per customer of a broadcast channel's dose weights (float32)."""

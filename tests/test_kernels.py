@@ -86,11 +86,12 @@ def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, dr
     assert np.array_equal(down, np.flatnonzero(expected < floor_level)) and down.size > 0
 
 
-def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit():
+@pytest.mark.parametrize(("day_dtype", "day"), [(np.int32, 40), (np.uint16, 40), (np.uint16, 36_499)])
+def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit(day_dtype, day):
     rng = np.random.default_rng(5)
-    n, day = 2_000, 40
+    n = 2_000
     stock = rng.uniform(0.0, 3.0, n).astype(np.float32)
-    stock_day = rng.integers(0, day + 1, n).astype(np.int32)
+    stock_day = rng.integers(max(day - 60, 0), day + 1, n).astype(day_dtype)  # the last run day fits uint16
     rows = np.sort(rng.choice(n, 500, replace=False))
     counts = rng.integers(1, 4, rows.size)
     carryover = 0.7
