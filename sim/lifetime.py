@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeysim.sim.state import NO_TOUCH
+from journeysim.sim.state import NO_TOUCH, signed_days
 
 if TYPE_CHECKING:
     from journeysim.sim.state import CustomerState
@@ -43,8 +43,8 @@ class CustomerValue:
 
     def __init__(self, size: int, channel_names: tuple[str, ...], days: int) -> None:
         self.sources = (*channel_names, "word_of_mouth", "referral", "direct")
-        self.acquired = np.full(size, NOT_ACQUIRED, np.int32)  # day of the first order
-        self.source = np.full(size, -1, np.int16)  # index into ``sources``
+        self.acquired = np.full(size, NOT_ACQUIRED, signed_days(days))  # day of the first order
+        self.source = np.full(size, -1, np.int8 if len(self.sources) <= np.iinfo(np.int8).max else np.int16)
         self.revenue = np.zeros(size, np.float64)  # currency, net of refunds
         self.margin = np.zeros(size, np.float64)  # currency, net of refunds
         self.daily_margin = np.zeros((max(days, 1), max(days, 1) // MONTH_DAYS + 1))  # currency per day and cohort

@@ -25,7 +25,7 @@ from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.schema.devices import DEVICES
 from journeysim.sim.stage_stays import StageStays
 from journeysim.sim.stages import ABANDON_STAGE, STAGE_NAMES
-from journeysim.sim.state import CustomerState, entry_levels, funnel_widths
+from journeysim.sim.state import CustomerState, entry_levels, funnel_widths, row_numbers
 from journeysim.sim.streams import RandomStreams
 from journeysim.sim.touchpoints import Touchpoints
 from journeysim.sim.turnover import Turnover, rows_needed
@@ -83,7 +83,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.stays.also = StageStays(self.state, len(DEVICES), len(spec.channels), spec.days, self.devices.primary)
         self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
-        self.referred_by = np.full(self.state.size, -1, np.int64)
+        self.referred_by = np.full(self.state.size, -1, row_numbers(self.state.size))
         self.baskets = Baskets(spec.market.baskets, np.array([p.basket_size for p in spec.population.personas]),
                                self.state.persona)
         self.lifetime = CustomerValue(self.state.size, spec.channel_names, spec.days)

@@ -23,6 +23,7 @@ import numpy as np
 
 from journeysim.sim import kernels
 from journeysim.sim.stages import Stage
+from journeysim.sim.state import DAY
 
 if TYPE_CHECKING:
     from journeysim.sim.state import CustomerState
@@ -57,7 +58,7 @@ class StageStays:
         self.group = state.persona if groups is None else groups
         self.also: StageStays | None = None  # a book by another grouping that records the same events
         stages = len(Stage)
-        self.entered = np.zeros(state.size, np.int32)  # day the current stay began (0: before day 1)
+        self.entered = np.zeros(state.size, DAY)  # day the current stay began (0: before day 1)
         self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
         self.started = np.zeros((personas, stages), np.int64)  # stays begun (initial ones included)
         self.moves = np.zeros((personas, stages, stages), np.int64)  # ended stays by where they went
@@ -163,7 +164,7 @@ class StageStays:
             return
         new = np.arange(self._known, n)
         if self.entered.size < n:
-            self.entered = np.concatenate([self.entered, np.zeros(n - self.entered.size, np.int32)])
+            self.entered = np.concatenate([self.entered, np.zeros(n - self.entered.size, DAY)])
         self.entered[new] = self._today if day is None else day
         keys = (self.group[new].astype(np.int64), self.state.stage[new].astype(np.int64))
         np.add.at(self.occupancy, keys, 1)

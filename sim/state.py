@@ -21,6 +21,22 @@ and :attr:`~CustomerState.winback_level`, which name the meaning at the point of
 NO_TOUCH = -1
 """``last_touch`` of a customer no discrete touchpoint has reached."""
 
+DAY = np.uint16
+"""Dtype of per-customer days that are never negative (0 .. ``days``): a run has at most 36,500
+days (``days`` in :mod:`~journeysim.sim.schema.run`), which uint16 holds in 2 bytes a customer."""
+
+
+def signed_days(days: int) -> type[np.signedinteger]:
+    """Dtype of per-customer days of a run of ``days`` days that may be -1 (never): int16 when
+    every day fits it (``days`` up to 32,767), else int32."""
+    return np.int16 if days <= np.iinfo(np.int16).max else np.int32
+
+
+def row_numbers(rows: int) -> type[np.signedinteger]:
+    """Dtype of per-customer row numbers (-1: none) among ``rows`` rows: int32 when every row
+    fits it, else int64."""
+    return np.int32 if rows <= np.iinfo(np.int32).max else np.int64
+
 
 def funnel_widths(means: dict[str, float], scale: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw each customer's interest needed per funnel step (exponential around the mean).

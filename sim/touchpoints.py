@@ -19,7 +19,7 @@ from journeysim.sim.adresponse import make_response
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import EVALUATING, Stage
-from journeysim.sim.state import CustomerState
+from journeysim.sim.state import DAY, CustomerState
 from journeysim.sim.streams import RandomStreams
 
 
@@ -78,9 +78,6 @@ def make_saturation(spec: SaturationSpec) -> Saturation:
 
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
-STOCK_DAY = np.uint16
-"""Dtype of a channel's ``stock_day`` (day of each row's last exposure, 0 .. ``days`` - 1): a run has
-at most 36,500 days (``days`` in :mod:`~journeysim.sim.schema.run`), which uint16 holds."""
 _NO_PRESENCE = np.empty(0, bool)
 
 
@@ -136,7 +133,7 @@ class Channel:
         self.unspent = 0.0  # budget carried over that did not buy a whole impression (currency)
         self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
         self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
-        self.stock_day: np.ndarray | None = None  # day of each row's last exposure (STOCK_DAY)
+        self.stock_day: np.ndarray | None = None  # day of each row's last exposure (DAY)
         self._decay = np.empty(0, np.float32)  # carry-over by age in days (see decay)
         self.audience_rule = None  # optional callable(day) -> rows replacing the stage audience (levers)
 
@@ -150,7 +147,7 @@ class Channel:
         """Frequency stock of ``rows`` today (geometric carry-over since last update)."""
         if self.stock is None:
             self.stock = np.zeros(self.n, np.float32)
-            self.stock_day = np.zeros(self.n, STOCK_DAY)
+            self.stock_day = np.zeros(self.n, DAY)
         age = day - self.stock_day[rows]
         return self.stock[rows] * self.decay(day)[age]
 
