@@ -268,7 +268,7 @@ def make_sensitivity(docs: Path) -> None:
 
 
 def make_validation(docs: Path) -> None:
-    """The validation suite's tables and figures (``make validate``; about 2 minutes of CPU, seeded)."""
+    """The validation suite's tables and figures (``make validate``; about 21 minutes of CPU, seeded)."""
     from journeysim.experiments.validation import run
 
     status = run.main([f"hydra.run.dir={docs / 'validation'}", "--jobs", "2", "--seed", "0"])

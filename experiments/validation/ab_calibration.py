@@ -5,7 +5,7 @@ its own seed. Pass criteria (issue 25):
 
 * over at least 400 A/A tests at level 0.05 (no lever: both arms untreated), the share
   significant on conversion lies between 0.025 and 0.075;
-* over at least 400 tests of a lever with a known effect (checkout friction 0.30 -> 0.10 for
+* over at least 400 tests of a lever with a known effect (checkout friction 0.50 -> 0.10 for
   the treatment arm), the 95% interval of the conversion lift covers the true effect on the
   treated arm (its paired counterfactual under common random numbers) in 92% to 98% of tests.
 

@@ -47,10 +47,10 @@ depends only on q/p and (p + q) t)."""
 
 MEAN_DEGREE = 10
 SIZE = 20_000
-"""Customers. One run's share has a standard error of at most 0.006 (linear-noise
+"""Customers. One run's share has a standard error of at most 0.008 (around day 200; linear-noise
 approximation, :func:`~journeysim.experiments.validation.bass_products.share_variance`);
-the mean of four runs 0.003, so 4 SE is 0.012 at the steepest point and under 0.005 in the
-tails -- small against the gaps between networks (0.02 to 0.15)."""
+the mean of four runs 0.004, so 4 SE is 0.016 at the steepest point and under 0.005 in the
+tails -- small against the networks' largest gaps below full mixing (0.05 to 0.16)."""
 
 REPLICATIONS = 4
 DAYS = 540

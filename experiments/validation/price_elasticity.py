@@ -34,9 +34,9 @@ SIZE = 10_000
 """Customers per run: the default population (the tests use a few thousand)."""
 DAYS = 365
 SEEDS = 6
-"""Paired seeds of the arms changed from day 0 (elasticities: a standard error near 0.05)."""
+"""Paired seeds of the arms changed from day 0 (elasticities: a standard error of 0.05 to 0.1)."""
 LOYAL_SEEDS = 24
-"""Paired seeds of the mid-run arms: a pair's loyal-minus-new difference varies with an sd near 0.08
+"""Paired seeds of the mid-run arms: a pair's loyal-minus-new difference varies with an sd near 0.07
 around about 0.06, so 6 pairs (a standard error near 0.03) could not tell it from 0; 24 put the
 standard error near 0.015."""
 CHANGE = 0.10

@@ -50,11 +50,11 @@ WEAK, STRONG = ("w", "beta_w"), ("s", "beta_s")
 """Parameters of each tie type: how many ties, and how strong."""
 
 SIZE = 9_860
-"""Customers: 2 x 5 x 17 x 29, so every personal group is full at every level of s. Between the
-two replications of a cell a milestone varies by 0.3 periods on average (2 at most), so the
-sampling noise is small; each regression coefficient, from 486 runs, has a standard error of
-0.1 to 0.45 periods -- mostly the linear model's misfit, not noise -- against effects of
-0.5 to 9 periods."""
+"""Customers: 4 x 5 x 17 x 29, so every personal group is full at every level of s. Between the
+two replications of a cell a milestone has an sd of 0.3 periods on average (they differ by 0.5 on
+average, 3 at most), so the sampling noise is small; each regression coefficient, from 486 runs,
+has a standard error of 0.1 to 0.45 periods -- mostly the linear model's misfit, not noise --
+against effects of 0.5 to 9 periods."""
 
 REPLICATIONS = 2
 MAX_DAYS = 2_000
