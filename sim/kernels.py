@@ -114,26 +114,21 @@ def radix_sort(values: np.ndarray, largest: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def unique_counts(rows: np.ndarray, tally: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``rows`` in ascending order and how often each occurs: ``np.unique(rows,
-    return_counts=True)`` in linear time.
-
-    ``tally`` is a zeroed scratch count per row (at least ``largest + 1`` long); it is zero
-    again on return.
-    """
-    distinct = np.empty(rows.size, np.int64)
+def unique_counts(rows: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``rows`` (non-negative, none above ``largest``) in ascending order and how
+    often each occurs: ``np.unique(rows, return_counts=True)`` in linear time (a radix sort, then
+    the runs of equal rows; no scratch array over all rows)."""
+    ordered = radix_sort(rows, largest)
+    distinct = np.empty(ordered.size, np.int64)
+    counts = np.empty(ordered.size, np.int64)
     k = 0
-    for r in rows:
-        if tally[r] == 0:
-            distinct[k] = r
+    for i in range(ordered.size):
+        if i == 0 or ordered[i] != ordered[i - 1]:
+            distinct[k] = ordered[i]
+            counts[k] = 0
             k += 1
-        tally[r] += 1
-    ordered = radix_sort(distinct[:k], largest)
-    counts = np.empty(k, np.int64)
-    for i in range(k):
-        counts[i] = tally[ordered[i]]
-        tally[ordered[i]] = 0
-    return ordered, counts
+        counts[k - 1] += 1
+    return distinct[:k], counts[:k]
 
 
 BLOCK = 128
@@ -300,6 +295,14 @@ def add_kicks(interest: np.ndarray, last_touch: np.ndarray, rows: np.ndarray, ki
         interest[r] += kick[i]
         if kick[i] > 0:
             last_touch[r] = channel
+
+
+@numba.njit(cache=True, nogil=True)
+def add_scaled(values: np.ndarray, weight: np.ndarray, scale: np.float32) -> None:
+    """``values += weight * scale`` (float32: the product rounded to float32, then the sum), as
+    numpy computes it, without a temporary as long as ``values``."""
+    for i in range(values.size):
+        values[i] += weight[i] * scale
 
 
 @numba.njit(cache=True, nogil=True)

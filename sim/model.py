@@ -118,7 +118,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         people = {key: np.concatenate([part[key] for part in parts], axis=-1) for key in parts[0] if key != "traits"}
         traits = {t: np.concatenate([part["traits"][t] for part in parts]) for t in parts[0]["traits"]}
         state = CustomerState(stage=np.zeros(rows, np.int8), traits=traits, interest=np.zeros(rows, np.float32),
-                              satisfaction=np.zeros(rows, np.float32), **people)
+                              satisfaction=np.zeros(rows, np.float32), days=self.spec.days, **people)
         if rows > n or self.spec.market.demand.exit_rate > 0:
             state.reserve(n)
         return state

@@ -79,7 +79,8 @@ class CustomerState:
     """All per-customer arrays. ``Customer`` agents and every phase read and write these.
 
     Units: interest and levels are dimensionless (accumulated effect); rates and hazards
-    are per day; days are integers since the start (-1 = never).
+    are per day; days are integers since the start (-1 = never). ``days`` is the length of the
+    run (None: any length); it sets the dtype of ``last_abandon`` (:func:`signed_days`).
     """
 
     stage: np.ndarray
@@ -89,6 +90,7 @@ class CustomerState:
     levels: np.ndarray
     satisfaction: np.ndarray
     survey_bias: np.ndarray
+    days: int | None = None
     next_level: np.ndarray = field(init=False)
     floor_level: np.ndarray = field(init=False)
     keep: np.ndarray = field(init=False)
@@ -119,7 +121,8 @@ class CustomerState:
         self.purchases = np.zeros(n, np.int32)
         self.last_purchase = np.full(n, -1, np.int32)
         self.last_touch = np.full(n, NO_TOUCH, np.int8)
-        self.last_abandon = np.full(n, -1, np.int32)  # day of the last cart abandonment
+        days = np.int32 if self.days is None else signed_days(self.days)
+        self.last_abandon = np.full(n, -1, days)  # day of the last cart abandonment
         self.reached = np.ones(n, np.uint8)  # bit k set: the customer has been in stage k
         self.present = np.ones(n, bool)  # in the market now (open population: sim/turnover.py)
         self.entered = n  # rows in use: rows from here on are people yet to enter

@@ -198,7 +198,6 @@ class Touchpoints:
         self._media_response = state.traits["innovativeness"]
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
         self._packed: np.ndarray | None = None  # today's packed row codes (see _codes)
-        self._tally: np.ndarray | None = None  # scratch count per row (impressions of one channel-day)
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -295,9 +294,7 @@ class Touchpoints:
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
-        if self._tally is None:
-            self._tally = np.zeros(self.state.size, np.int32)
-        rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self._tally, self.state.size - 1)
+        rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self.state.size - 1)
         stock = channel.restock(rows, counts, day)
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
         kick = kernels.media_kicks(rows, self.state.stage, channel.effect, gain, self._media_response,
@@ -323,7 +320,7 @@ class Touchpoints:
         if channel.dose_weight is None:
             channel.dose_weight = np.zeros(self.state.size, np.float32)
             self._weigh_dose(channel, np.arange(self.state.size))
-        self.state.interest += channel.dose_weight * np.float32(dose)
+        kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
         if self.stays is not None:
             self.stays.broadcast(n, channel.index)
         return people

@@ -49,3 +49,11 @@ def test_customer_value_books_a_first_order_on_the_last_day_of_the_longest_run()
     month = (LONGEST - 1) // MONTH_DAYS
     assert value.acquired[1] == LONGEST - 1 and value.sources[value.source[1]] == "direct"
     assert value.daily_margin[LONGEST - 1, month] == 6.0 and list(value.by_cohort()) == [f"month_{month}"]
+
+
+def test_a_run_keeps_abandonment_days_in_the_narrowest_dtype_that_holds_its_days() -> None:
+    from journeysim.runner import build_model
+
+    model = build_model(make_spec("population.size=200", "days=30"))
+    assert model.state.last_abandon.dtype == np.int16 and (model.state.last_abandon == -1).all()
+    assert model.lifetime.acquired.dtype == np.int16 and model.stays.entered.dtype == DAY

@@ -8,16 +8,34 @@ import pytest
 from journeysim.sim import kernels
 
 
-@pytest.mark.parametrize("largest", [9, 2_000_000, 20_000_000])
-def test_unique_counts_equals_numpy_unique_and_leaves_the_tally_zero(largest):
+@pytest.mark.parametrize("largest", [0, 9, 2_000_000, 20_000_000])
+def test_unique_counts_equals_numpy_unique(largest):
     rng = np.random.default_rng(largest)
     rows = rng.integers(0, largest + 1, 5_000)
     rows[:50] = largest  # the top row, repeated
-    tally = np.zeros(largest + 1, np.int32)
-    distinct, counts = kernels.unique_counts(rows, tally, largest)
+    rows[60:70] = 0  # and the first
+    distinct, counts = kernels.unique_counts(rows, largest)
     want_rows, want_counts = np.unique(rows, return_counts=True)
     assert np.array_equal(distinct, want_rows) and np.array_equal(counts, want_counts)
-    assert not tally.any()
+    assert distinct.dtype == want_rows.dtype and counts.dtype == want_counts.dtype
+
+
+def test_unique_counts_of_no_rows_is_empty():
+    distinct, counts = kernels.unique_counts(np.empty(0, np.int64), 10)
+    assert distinct.size == 0 and counts.size == 0
+
+
+def test_add_scaled_adds_the_scaled_weights_as_numpy_does_to_the_bit():
+    rng = np.random.default_rng(8)
+    values = rng.uniform(0.0, 5.0, 10_001).astype(np.float32)
+    weight = rng.uniform(0.0, 2.0, values.size).astype(np.float32)
+    weight[:5] = [0.0, np.float32(1e-30), np.float32(3e38), 1.0, np.float32(0.1)]
+    for scale in (np.float32(0.37), np.float32(1e-7), np.float32(3.0)):
+        want = values.copy()
+        with np.errstate(over="ignore"):  # 3e38 * 3 is inf in both
+            want += weight * scale
+        kernels.add_scaled(values, weight, scale)
+        assert np.array_equal(values.view(np.int32), want.view(np.int32))
 
 
 def test_radix_sort_sorts_values_of_three_and_more_passes():
