@@ -60,15 +60,15 @@ test-mmm: .venv-mmm/.installed
 test-arena: .venv-arena/.installed
 	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/python -m pytest -q -p no:cacheprovider tests/test_arena_fits.py
 
-## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; an hour or more on 2 cores)
-ARENA_SIZE := population.size=10000 days=728
-ARENA := MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/journey-arena --draws 150 --tune 150 --jobs 2
+## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; about 45 minutes on 2 cores)
+ARENA_SIZE := population.size=100000
+ARENA := MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/journey-arena --draws 300 --tune 300 --jobs 2
 arena: .venv-arena/.installed
-	$(ARENA) scenario=mmm_lab $(ARENA_SIZE) --seeds 3 --calibrate --label flighted hydra.run.dir=outputs/arena/flighted
+	$(ARENA) scenario=mmm_lab $(ARENA_SIZE) --seeds 5 --calibrate --label flighted hydra.run.dir=outputs/arena/flighted
 	$(ARENA) scenario=mmm_confounded $(ARENA_SIZE) --seeds 2 --label confounded hydra.run.dir=outputs/arena/confounded
 	$(ARENA) --truth confounded=outputs/arena/confounded/truth --roas-truth confounded=outputs/arena/flighted/truth \
 	  --summaries outputs/arena/confounded/posterior_summaries.csv hydra.run.dir=outputs/arena/confounded_scored
-	$(ARENA) scenario=mmm_word_of_mouth $(ARENA_SIZE) --seeds 2 --label word_of_mouth hydra.run.dir=outputs/arena/word_of_mouth
+	$(ARENA) scenario=mmm_word_of_mouth $(ARENA_SIZE) --seeds 5 --label word_of_mouth hydra.run.dir=outputs/arena/word_of_mouth
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)
