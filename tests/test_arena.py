@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from journeysim.experiments.arena.report import board_markdown, channels_markdown, scoreboard_figure
+from journeysim.experiments.arena.report import board_markdown, channels_markdown, model_name, scoreboard_figure
 from journeysim.experiments.arena.score import (
     BOARD_COLUMNS,
     SUMMARY_COLUMNS,
@@ -156,7 +156,7 @@ def test_the_scoreboard_figure_draws_each_models_intervals_beside_the_truth(reco
     ax = figure.axes[0]
     for model in dict.fromkeys(first["model"]):
         fit = first[first["model"] == model]
-        segments = np.asarray(next(c for c in ax.collections if c.get_label() == model).get_segments())
+        segments = np.asarray(next(c for c in ax.collections if c.get_label() == model_name(model)).get_segments())
         assert np.allclose(sorted(segments[:, 0, 0]), sorted(fit["roas_low"]))
         assert np.allclose(sorted(segments[:, 1, 0]), sorted(fit["roas_high"]))
     assert "covers" in ax.get_title()
@@ -169,6 +169,16 @@ def test_the_markdown_scoreboard_has_a_row_per_fit_and_a_table_per_fit(recorded)
     text = board_markdown(board)
     assert len(text.splitlines()) == 2 + len(board)
     assert channels_markdown(scored).count("| channel |") == len(board)
+
+
+def test_tables_and_figure_name_the_models_as_their_libraries_do(recorded) -> None:
+    summaries, truth = recorded
+    scored = score(summaries, truth)
+    board = scoreboard(scored)
+    legend = [t.get_text() for t in scoreboard_figure(scored, board).axes[0].get_legend().get_texts()]
+    for text in (board_markdown(board), channels_markdown(scored), " ".join(legend)):
+        assert "PyMC-Marketing" in text and "Meridian" in text and "pymc_marketing" not in text
+    assert set(summaries["model"]) == {"pymc_marketing", "meridian"}  # the CSVs keep the keys
 
 
 def test_journey_arena_without_the_mmm_libraries_names_the_extra_to_install(tmp_path) -> None:

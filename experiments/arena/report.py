@@ -19,6 +19,22 @@ from journeysim.units import DEFAULT_CURRENCY, MONEY, PERCENT, RATIO, Currency, 
 MODEL_COLOURS = {"pymc_marketing": "C0", "meridian": "C1"}
 """Colour of each MMM in the figure (another model takes the next free colour)."""
 
+MODEL_NAMES = {"pymc_marketing": "PyMC-Marketing", "meridian": "Meridian"}
+"""How each MMM is named where people read it (tables and figures); the key stays in the CSVs."""
+
+CALIBRATION_NAMES = {"none": "none", "lift_tests": "lift tests"}
+"""How each calibration is named in tables and figures."""
+
+
+def model_name(model: str) -> str:
+    """The library's own name of ``model`` (``pymc_marketing`` -> ``PyMC-Marketing``)."""
+    return MODEL_NAMES.get(model, model)
+
+
+def calibration_name(calibration: str) -> str:
+    """``lift_tests`` -> ``lift tests``."""
+    return CALIBRATION_NAMES.get(calibration, calibration)
+
 
 def _ratio(value: float) -> str:
     return format_value(value, RATIO, 2)
@@ -36,7 +52,8 @@ def board_markdown(board: pd.DataFrame) -> str:
              "median abs. relative error | median width / true ROAS | rank correlation | contribution covered |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in board.to_dict("records"):
-        lines.append(f"| {r['model']} | {r['scenario']} | {r['calibration']} | {r['covered']} of {r['channels']} | "
+        lines.append(f"| {model_name(r['model'])} | {r['scenario']} | {calibration_name(r['calibration'])} | "
+                     f"{r['covered']} of {r['channels']} | "
                      f"{r['informative']} of {r['channels']}{' (majority)' if r['majority_informative'] else ''} | "
                      f"{format_value(r['median_abs_relative_error'], PERCENT, 0)} | "
                      f"{_ratio(r['median_width_over_true'])} | {_ratio(r['rank_correlation'])} | "
@@ -48,7 +65,7 @@ def channels_markdown(scored: pd.DataFrame, currency: Currency = DEFAULT_CURRENC
     """Every fit's channels beside the truth, one Markdown table per fit."""
     parts = []
     for (model, scenario, calibration), fit in scored.groupby(["model", "scenario", "calibration"], sort=False):
-        lines = [f"**{model}, {scenario}, calibration {calibration}**", "",
+        lines = [f"**{model_name(model)}, {scenario}, calibration {calibration_name(calibration)}**", "",
                  f"| channel | true {HORIZON_WEEKS}-week ROAS [95%] | MMM ROAS [{LEVEL:.0%}] | covers | "
                  f"width / true | true contribution | MMM contribution [{LEVEL:.0%}] |",
                  "|---|---|---|---|---|---|---|"]
@@ -71,8 +88,9 @@ def calibration_markdown(effect: pd.DataFrame) -> str:
     lines = ["| model | scenario | channel | abs. error before | after | width before | after | error narrowed |",
              "|---|---|---|---|---|---|---|---|"]
     for r in effect.to_dict("records"):
-        lines.append(f"| {r['model']} | {r['scenario']} | {r['channel']} | {_ratio(r['abs_error_before'])} | "
-                     f"{_ratio(r['abs_error_after'])} | {_ratio(r['width_before'])} | {_ratio(r['width_after'])} | "
+        lines.append(f"| {model_name(r['model'])} | {r['scenario']} | {r['channel']} | "
+                     f"{_ratio(r['abs_error_before'])} | {_ratio(r['abs_error_after'])} | "
+                     f"{_ratio(r['width_before'])} | {_ratio(r['width_after'])} | "
                      f"{'yes' if r['narrowed'] else 'no'} |")
     return "\n".join(lines)
 
@@ -119,11 +137,12 @@ def scoreboard_figure(scored: pd.DataFrame, board: pd.DataFrame) -> Figure:
             if fit["roas_mean"].isna().all():
                 continue
             plot_fit(fit, ax=ax, colour=MODEL_COLOURS.get(model, f"C{k + 2}"), offset=0.25 * k, truth=k == 0,
-                     label=model)
+                     label=model_name(model))
             row = board[(board["model"] == model) & (board["scenario"] == scenario)
                         & (board["calibration"] == calibration)].iloc[0]
-            notes.append(f"{model}: covers {row['covered']}/{row['channels']}, also narrower {row['informative']}")
-        ax.set_title(f"{scenario}, calibration {calibration}\n" + "; ".join(notes), fontsize=9)
+            notes.append(f"{model_name(model)}: covers {row['covered']}/{row['channels']}, "
+                         f"also narrower {row['informative']}")
+        ax.set_title(f"{scenario}, calibration {calibration_name(calibration)}\n" + "; ".join(notes), fontsize=9)
         # channels' returns differ by orders of magnitude: linear within +-1, logarithmic beyond;
         # the view holds every model interval and true mean (a truth interval may run off it)
         seen = pd.concat([panel["roas_low"], panel["roas_high"], panel["true_roas"]]).dropna()
