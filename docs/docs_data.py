@@ -153,17 +153,23 @@ AB_DESIGN = ("--start", "60", "--window", "28")
 
 def make_ab_tests(docs: Path) -> None:
     """The A/B page: the readout of a lever with a known effect and of a null lever (20,000
-    customers), and 40 tests of the known lever (1,000 customers) in one figure."""
+    customers), and 40 tests of the known lever (1,000 customers) in one figure.
+
+    The null lever "changes" checkout friction to its configured default (``conf/config.yaml``'s
+    ``market.checkout_friction``, 0.50 since 1bf710a), so its truth is exactly zero.
+    """
     import contextlib
     import io
 
+    from journeysim.api import compose_config
     from journeysim.experiments.ab import cli
     from journeysim.experiments.ab.method import ab_test
     from journeysim.experiments.ab.plots import plot_ab_tests
     from journeysim.outputs import write_figure
     from journeysim.plots import headless_axes
 
-    for name, value in (("known", "0.15"), ("null", "0.30")):
+    default = f"{compose_config('baseline', []).market.checkout_friction:.2f}"
+    for name, value in (("known", "0.15"), ("null", default)):
         printed = io.StringIO()
         with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(printed):
             cli.run_command(["--lever", "checkout_friction", "--value", value, *AB_DESIGN,
