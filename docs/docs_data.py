@@ -362,10 +362,11 @@ SOURCES: tuple[Source, ...] = (
     Source("adaptive_shares", ("images/adaptive_shares.png",), "python docs/docs_data.py --only adaptive_shares",
            make_adaptive),
     Source("adaptive_budget", ("data/adaptive_budget.md", "data/adaptive_clear_channel.md"),
-           "journey-optimise budget --adaptive --no-curves --jobs 2 hydra.run.dir=DIR and journey-optimise "
-           "examples/adaptive_clear_channel.yaml --adaptive-settings every=7 --no-curves --jobs 2 hydra.run.dir=DIR "
-           "(each DIR/best_plan.md)",
-           measured="long run (about 15 minutes together on the busy 2-core machine), measured 2026-12-04 (#25)"),
+           "journey-optimise budget --adaptive --jobs 2 hydra.run.dir=DIR (the optimisation figures too) and "
+           "journey-optimise examples/adaptive_clear_channel.yaml --adaptive-settings every=7 --no-curves --jobs 2 "
+           "hydra.run.dir=DIR (each DIR/best_plan.md)",
+           measured="long run (about 6 minutes together on the busy 2-core machine), measured 2026-12-05 after "
+                    "e7fc2f8's media carry-over (#25)"),
     Source("validation", tuple(f"validation/{name}" for name in (
         "checks.csv", "bass_products.csv", "bass_products.png", "talk_of_the_network.png",
         "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",
