@@ -358,7 +358,8 @@ SOURCES: tuple[Source, ...] = (
            "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
            "journey-optimise budget --jobs 2",
-           measured="long run (18 minutes on the busy 2-core machine), measured 2026-12-04 on the current market"),
+           measured="long run (about 5 minutes on the busy 2-core machine), measured 2026-12-05 after e7fc2f8's "
+                    "media carry-over (with --adaptive: the adaptive_budget run)"),
     Source("adaptive_shares", ("images/adaptive_shares.png",), "python docs/docs_data.py --only adaptive_shares",
            make_adaptive),
     Source("adaptive_budget", ("data/adaptive_budget.md", "data/adaptive_clear_channel.md"),
