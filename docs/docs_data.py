@@ -346,7 +346,8 @@ SOURCES: tuple[Source, ...] = (
            "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("attribution", ("images/truth.png", "images/attribution.png"),
            "journey-attribution scenario=attribution_lab seeds=5 population.size=50000 out=DIR",
-           measured="long run (about 5 minutes quiet, 15 under load), measured 2026-12-04 on the current market"),
+           measured="long run (about 1 minute quiet, 3 on the busy 2-core machine), measured 2026-12-05 after "
+                    "e7fc2f8's media carry-over"),
     Source("truth_per_period", ("images/truth_weekly.png",),
            "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
            "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
