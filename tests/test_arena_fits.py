@@ -45,4 +45,4 @@ def test_journey_arena_fits_both_mmms_before_and_after_calibration_and_writes_th
     for name in ("scored.csv", "calibration.csv", "scoreboard.md", "scoreboard.png", "manifest.json",
                  "truth/truth.json", "truth/lift_tests.csv"):
         assert (tmp_path / name).is_file(), name
-    assert "| pymc_marketing | mmm_lab | lift_tests |" in out
+    assert "| PyMC-Marketing | mmm_lab | lift tests |" in out  # the printed scoreboard names the library
