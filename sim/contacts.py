@@ -164,7 +164,7 @@ def contact(env: simpy.Environment, channels: SupportChannels, log: SupportLog, 
         opened_at = env.now
         patience = math.inf if math.isinf(channel.patience_days) else float(c.draws[PATIENCE]) * channel.patience_days
         with channel.desk.request() as request:
-            if math.isinf(patience):
+            if math.isinf(patience) or request.triggered:  # a free agent takes it now: patience cannot run out
                 yield request
             else:
                 outcome = yield request | env.timeout(patience)
