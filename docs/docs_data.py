@@ -265,7 +265,7 @@ def make_sensitivity(docs: Path) -> None:
 
     main = entry_points(group="console_scripts")["journey-sensitivity"].load()  # wherever the module lives
     with tempfile.TemporaryDirectory() as tmp:
-        if main(["growth_levers", "--out", tmp, "--jobs", "2"]):
+        if main(["growth_levers", f"hydra.run.dir={tmp}", "--jobs", "2"]):
             raise SystemExit("docs-data: journey-sensitivity growth_levers failed")
         shutil.copyfile(Path(tmp) / "morris.png", docs / "images" / "experiments_morris.png")
         morris = (Path(tmp) / "morris.md").read_text()
@@ -345,7 +345,7 @@ SOURCES: tuple[Source, ...] = (
     Source("sensitivity", ("images/experiments_morris.png", "data/sensitivity_morris.md"),
            "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("attribution", ("images/truth.png", "images/attribution.png"),
-           "journey-attribution scenario=attribution_lab seeds=5 population.size=50000 out=DIR",
+           "journey-attribution scenario=attribution_lab --seeds 5 population.size=50000 hydra.run.dir=DIR",
            measured="long run (about 1 minute quiet, 3 on the busy 2-core machine), measured 2026-12-05 after "
                     "e7fc2f8's media carry-over"),
     Source("truth_per_period", ("images/truth_weekly.png",),
