@@ -351,7 +351,8 @@ SOURCES: tuple[Source, ...] = (
     Source("truth_per_period", ("images/truth_weekly.png",),
            "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
            "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
-           measured="long run, measured 2026-12-04 on the busy 2-core machine (#24)"),
+           measured="long run (169 s on the shared 2-core machine; 25 min busy on 12-04), measured 2026-12-05 on "
+                    "51e5637 after e7fc2f8's media carry-over"),
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (about an hour of fits on the busy 2-core machine), measured 2026-12-04 (#26)"),
