@@ -357,7 +357,8 @@ SOURCES: tuple[Source, ...] = (
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (about an hour of fits on the busy 2-core machine), measured 2026-12-04 (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
-           "journey-calibrate recovery (the commands on the calibration page)", measured=MEASURED),
+           "journey-calibrate recovery (the commands on the calibration page)",
+           measured="long run (293 s on the shared 2-core machine), measured 2026-12-05 on d0e25e2 after e7fc2f8"),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
            "journey-optimise budget --jobs 2",
            measured="long run (about 5 minutes on the busy 2-core machine), measured 2026-12-05 after e7fc2f8's "
