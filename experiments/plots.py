@@ -72,7 +72,8 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kw
     ax.axvline(0, color="#525252", linewidth=0.8)
     ax.set_yticks(y, rows["scenario"])
     reference = rows["reference"].iloc[0] if len(rows) else ""
-    ax.set(title=f"{TITLES.get(kpi, kpi)}: Δ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
+    # the KPI on one line, the reference on the next: a long label (profit's) stays inside its panel
+    ax.set(title=f"{TITLES.get(kpi, kpi)}\nΔ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
     compact_ticks(ax)
     return ax
 
@@ -106,7 +107,8 @@ def differences_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, leve
     figure, axes = _grid(len(kpis), (5.2, height))
     for kpi, ax in zip(kpis, axes, strict=False):
         plot_differences(table, kpi, ax=ax)
-    if len(kpis):
-        axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.15), ncols=2, frameon=False, fontsize=8)
     figure.suptitle(f"Difference to the reference ({level:.0%} intervals): paired by seed vs unpaired")
+    if len(kpis):  # one legend for every panel, below them (the title holds the top)
+        handles, labels = axes[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
     return figure
