@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from journeysim.report import ROWS
-from journeysim.units import COUNT, axis_formatter
+from journeysim.units import COUNT, KPIS, axis_formatter
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""
@@ -24,16 +24,21 @@ HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps"
 TITLES = {key: label for key, label, _ in ROWS}
 
 
-def compact_ticks(ax: Axes, axis: str = "x") -> None:
-    """At most five compact tick labels (1.2M, 35k, 4,500) on ``axis`` (x, y or both)."""
+def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT) -> None:
+    """At most five compact tick labels in ``unit`` (1.2M, $35k, 40%) on ``axis`` (x, y or both)."""
     for name in ("x", "y") if axis == "both" else (axis,):
-        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(COUNT))
+        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(unit))
         getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 
 def axes_or_new(ax: Axes | None, size: tuple[float, float] = (6, 3.5)) -> Axes:
     """``ax``, or the Axes of a new figure of ``size`` (inches)."""
     return ax if ax is not None else plt.subplots(figsize=size, layout="constrained")[1]
+
+
+def _unit(kpi: str) -> str:
+    """The unit of ``kpi``'s axis (money in the tables' currency, percentages, counts)."""
+    return KPIS[kpi].unit if kpi in KPIS else COUNT
 
 
 def _rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -54,7 +59,7 @@ def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **
         ax.axvline(float(reference["mean"].iloc[0]), color="#969696", linestyle=":", linewidth=1)
     ax.set_yticks(y, rows["scenario"])
     ax.set(title=TITLES.get(kpi, kpi), ylim=(-0.6, len(rows) - 0.4))
-    compact_ticks(ax)
+    compact_ticks(ax, unit=_unit(kpi))
     return ax
 
 
@@ -74,7 +79,7 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kw
     reference = rows["reference"].iloc[0] if len(rows) else ""
     # the KPI on one line, the reference on the next: a long label (profit's) stays inside its panel
     ax.set(title=f"{TITLES.get(kpi, kpi)}\nΔ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
-    compact_ticks(ax)
+    compact_ticks(ax, unit=_unit(kpi))
     return ax
 
 
