@@ -5,7 +5,7 @@ Usage::
     python benchmarks/phases.py 1000000 90            # customers, days
     python benchmarks/phases.py 1000000 90 competition=three_brands
 
-Builds the model (lazy Mesa agents, no tables, no event log), steps day 1 outside the profile
+Builds the model as ``benchmarks/run.py`` does (lazy Mesa agents, no event log), steps day 1 outside the profile
 (numba loads its kernels), then profiles ``model.run()`` and prints the CPU seconds and the
 cumulative share of each ``run_*`` phase and of the hot spots named in docs/performance.md. The
 profiler inflates the Python-heavy parts (SimPy, small numpy calls) against the compiled ones, so
@@ -18,7 +18,6 @@ import cProfile
 import pstats
 import sys
 import time
-from dataclasses import replace
 
 HOT_SPOTS = {("sim/touchpoints.py", "_sample"): "drawing impression recipients",
              ("sim/rates.py", "refresh"): "derived-rate refresh (inside several phases)",
@@ -40,10 +39,10 @@ def main(argv: list[str]) -> None:
     from journeysim.runner import build_model
     from journeysim.scenarios.spec import parse_config
 
-    size, days, *overrides = argv
-    spec = parse_config(compose_config(None, [f"population.size={size}", f"days={days}", *overrides]))
-    spec = replace(spec, outputs=replace(spec.outputs, event_log_sample=0, mesa_agents="lazy", figures=False,
-                                         tables=False, progress=False))
+    size, days, *extra = argv
+    overrides = [f"population.size={size}", f"days={days}", "outputs.event_log_sample=0",
+                 "outputs.mesa_agents=lazy", *extra]  # as benchmarks/run.py's journey cases
+    spec = parse_config(compose_config(overrides=overrides))
     model = build_model(spec)
     model.step()
     profile = cProfile.Profile()

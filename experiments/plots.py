@@ -15,8 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from journeysim import units
 from journeysim.report import ROWS
-from journeysim.units import COUNT, KPIS, axis_formatter
+from journeysim.units import COUNT, axis_formatter
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""
@@ -34,11 +35,6 @@ def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT) -> None:
 def axes_or_new(ax: Axes | None, size: tuple[float, float] = (6, 3.5)) -> Axes:
     """``ax``, or the Axes of a new figure of ``size`` (inches)."""
     return ax if ax is not None else plt.subplots(figsize=size, layout="constrained")[1]
-
-
-def _unit(kpi: str) -> str:
-    """The unit of ``kpi``'s axis (money in the tables' currency, percentages, counts)."""
-    return KPIS[kpi].unit if kpi in KPIS else COUNT
 
 
 def _rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -59,7 +55,7 @@ def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **
         ax.axvline(float(reference["mean"].iloc[0]), color="#969696", linestyle=":", linewidth=1)
     ax.set_yticks(y, rows["scenario"])
     ax.set(title=TITLES.get(kpi, kpi), ylim=(-0.6, len(rows) - 0.4))
-    compact_ticks(ax, unit=_unit(kpi))
+    compact_ticks(ax, unit=units.kpi(kpi).unit)
     return ax
 
 
@@ -79,7 +75,7 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kw
     reference = rows["reference"].iloc[0] if len(rows) else ""
     # the KPI on one line, the reference on the next: a long label (profit's) stays inside its panel
     ax.set(title=f"{TITLES.get(kpi, kpi)}\nΔ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
-    compact_ticks(ax, unit=_unit(kpi))
+    compact_ticks(ax, unit=units.kpi(kpi).unit)
     return ax
 
 
