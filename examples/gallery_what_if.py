@@ -33,7 +33,7 @@ def main() -> None:
                            overrides={"population.size": args.customers, "days": args.days})
     print(comparison_markdown(comparison, KPIS))
 
-    figure = differences_figure(comparison.table, KPIS, comparison.level)
+    figure = differences_figure(comparison.table, KPIS, comparison.level, comparison.currency)
     figure.set_size_inches(13, 5)
     for ax in figure.axes:
         ax.xaxis.set_major_locator(MaxNLocator(4))

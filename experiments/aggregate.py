@@ -19,6 +19,7 @@ import pandas as pd
 from journeysim.experiments.intervals import LEVEL, mean_interval, paired_difference, welch_difference
 from journeysim.experiments.runs import Run, override_key, sweep_runs
 from journeysim.sim.errors import ConfigError, unknown_name
+from journeysim.units import DEFAULT_CURRENCY, Currency
 
 DEFAULT_REFERENCE = "baseline"
 COLUMNS = ("scenario", "kpi", "n", "mean", "sd", "ci_low", "ci_high", "reference", "n_pairs", "diff",
@@ -198,7 +199,21 @@ class Comparison:
         lines += [f"broken (not compared): {self.relative(run.path)}: {run.error}" for run in self.broken]
         lines += [f"unfinished ({run.status}): {self.relative(run.path)}" for run in self.unfinished]
         lines += [f"missing (never started): {' '.join(job)}" for job in self.missing]
+        if len(self.currencies) > 1:
+            codes = ", ".join(c.code for c in self.currencies)
+            lines.append(f"money in different currencies ({codes}): amounts are compared as numbers and written "
+                         f"in the reference's ({self.currency.code})")
         return lines
+
+    @property
+    def currencies(self) -> list[Currency]:
+        """The currencies the complete runs report money in (one, unless the sweep varied ``market.currency``)."""
+        return sorted({run.currency for group in self.groups for run in group.runs}, key=lambda c: c.code)
+
+    @property
+    def currency(self) -> Currency:
+        """The currency of the tables' and figures' money: the reference runs' (see :attr:`currencies`)."""
+        return self.reference.runs[0].currency if self.reference.runs else DEFAULT_CURRENCY
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the sweep directory (as given if it lies elsewhere)."""

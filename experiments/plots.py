@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from journeysim import units
 from journeysim.report import ROWS
-from journeysim.units import COUNT, axis_formatter
+from journeysim.units import COUNT, DEFAULT_CURRENCY, Currency, axis_formatter
 
 HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps")
 """KPIs drawn by default, one panel each."""
@@ -25,10 +25,10 @@ HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps"
 TITLES = {key: label for key, label, _ in ROWS}
 
 
-def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT) -> None:
+def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT, currency: Currency = DEFAULT_CURRENCY) -> None:
     """At most five compact tick labels in ``unit`` (1.2M, $35k, 40%) on ``axis`` (x, y or both)."""
     for name in ("x", "y") if axis == "both" else (axis,):
-        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(unit))
+        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(unit, currency))
         getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 
@@ -41,8 +41,9 @@ def _rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
     return table[table["kpi"] == kpi].reset_index(drop=True)
 
 
-def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Each scenario's mean of ``kpi`` over seeds with its confidence interval (error bars)."""
+def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None,
+                       currency: Currency = DEFAULT_CURRENCY, **kwargs: Any) -> Axes:
+    """Each scenario's mean of ``kpi`` over seeds with its confidence interval (error bars; money in ``currency``)."""
     ax = axes_or_new(ax)
     rows = _rows(table, kpi)
     y = np.arange(len(rows))[::-1]
@@ -55,12 +56,14 @@ def plot_kpi_intervals(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **
         ax.axvline(float(reference["mean"].iloc[0]), color="#969696", linestyle=":", linewidth=1)
     ax.set_yticks(y, rows["scenario"])
     ax.set(title=TITLES.get(kpi, kpi), ylim=(-0.6, len(rows) - 0.4))
-    compact_ticks(ax, unit=units.kpi(kpi).unit)
+    compact_ticks(ax, unit=units.kpi(kpi).unit, currency=currency)
     return ax
 
 
-def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Each scenario's difference to the reference in ``kpi``: paired interval (dark) over Welch's (light)."""
+def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None,
+                     currency: Currency = DEFAULT_CURRENCY, **kwargs: Any) -> Axes:
+    """Each scenario's difference to the reference in ``kpi``: paired interval (dark) over Welch's (light);
+    money in ``currency``."""
     ax = axes_or_new(ax)
     rows = _rows(table, kpi)
     rows = rows[rows["scenario"] != rows["reference"]].reset_index(drop=True)
@@ -75,7 +78,7 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None, **kw
     reference = rows["reference"].iloc[0] if len(rows) else ""
     # the KPI on one line, the reference on the next: a long label (profit's) stays inside its panel
     ax.set(title=f"{TITLES.get(kpi, kpi)}\nΔ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
-    compact_ticks(ax, unit=units.kpi(kpi).unit)
+    compact_ticks(ax, unit=units.kpi(kpi).unit, currency=currency)
     return ax
 
 
@@ -89,25 +92,28 @@ def _grid(count: int, size: tuple[float, float]) -> tuple[Figure, np.ndarray]:
     return figure, axes.ravel()
 
 
-def comparison_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, level: float = 0.95) -> Figure:
-    """One panel per KPI: each scenario's mean with its interval."""
+def comparison_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, level: float = 0.95,
+                      currency: Currency = DEFAULT_CURRENCY) -> Figure:
+    """One panel per KPI: each scenario's mean with its interval (money in ``currency``)."""
     kpis = [k for k in kpis if k in set(table["kpi"])]
     height = 0.9 + 0.45 * table["scenario"].nunique()
     figure, axes = _grid(len(kpis), (5.2, height))
     for kpi, ax in zip(kpis, axes, strict=False):
-        plot_kpi_intervals(table, kpi, ax=ax)
+        plot_kpi_intervals(table, kpi, ax=ax, currency=currency)
     n = int(table["n"].max()) if len(table) else 0
     figure.suptitle(f"KPIs by scenario: mean over up to {n} seeds with {level:.0%} t interval")
     return figure
 
 
-def differences_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, level: float = 0.95) -> Figure:
-    """One panel per KPI: each scenario's difference to the reference, paired and unpaired intervals."""
+def differences_figure(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE, level: float = 0.95,
+                       currency: Currency = DEFAULT_CURRENCY) -> Figure:
+    """One panel per KPI: each scenario's difference to the reference, paired and unpaired intervals
+    (money in ``currency``)."""
     kpis = [k for k in kpis if k in set(table["kpi"])]
     height = 1.2 + 0.45 * max(table["scenario"].nunique() - 1, 1)
     figure, axes = _grid(len(kpis), (5.2, height))
     for kpi, ax in zip(kpis, axes, strict=False):
-        plot_differences(table, kpi, ax=ax)
+        plot_differences(table, kpi, ax=ax, currency=currency)
     figure.suptitle(f"Difference to the reference ({level:.0%} intervals): paired by seed vs unpaired")
     if len(kpis):  # one legend for every panel, below them (the title holds the top)
         handles, labels = axes[0].get_legend_handles_labels()

@@ -41,15 +41,15 @@ def markdown_table(comparison: Comparison, kpis: Sequence[str] | None = None) ->
         cells = [units.kpi(kpi).label]
         for label in [reference, *others]:
             row = rows.loc[(label, kpi)]
-            cells.append(format_estimate(kpi, row["mean"], row["ci_low"], row["ci_high"]))
+            cells.append(format_estimate(kpi, row["mean"], row["ci_low"], row["ci_high"], comparison.currency))
             if label != reference:
-                cells.append(_difference_cell(row, kpi))
+                cells.append(_difference_cell(row, kpi, comparison.currency))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _difference_cell(row: pd.Series, kpi: str) -> str:
-    text = format_estimate(kpi, row["diff"], row["diff_ci_low"], row["diff_ci_high"], difference=True)
+def _difference_cell(row: pd.Series, kpi: str, currency: units.Currency) -> str:
+    text = format_estimate(kpi, row["diff"], row["diff_ci_low"], row["diff_ci_high"], currency, difference=True)
     if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0:
         return f"**{text}**"
     return text
@@ -119,10 +119,12 @@ def write_comparison(comparison: Comparison, out_dir: str | Path | None = None, 
 
         shown = kpis or plots.HEADLINE
         written.append(write_figure(out / "comparison.png",
-                                    plots.comparison_figure(comparison.table, shown, comparison.level)))
+                                    plots.comparison_figure(comparison.table, shown, comparison.level,
+                                                                          comparison.currency)))
         if len(comparison.groups) > 1:
             written.append(write_figure(out / "differences.png",
-                                        plots.differences_figure(comparison.table, shown, comparison.level)))
+                                        plots.differences_figure(comparison.table, shown, comparison.level,
+                                                                           comparison.currency)))
     from journeysim.manifest import write_manifest
 
     written.append(write_manifest(out, seeds=comparison_seeds(comparison)))

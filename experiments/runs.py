@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from journeysim.outputs import STATUS_FILE, read_status
+from journeysim.units import DEFAULT_CURRENCY, Currency, currency_from
 
 SUMMARY_FILE = "summary.json"
 OVERRIDES_FILE = Path(".hydra") / "overrides.yaml"
@@ -49,6 +50,8 @@ class Run:
         The error recorded for a failed run, or what is wrong with a broken run's summary.
     bad_input : bool
         The run failed on a bad config value (a ConfigError).
+    currency : Currency
+        The currency of its money KPIs (``currency`` of its summary; the default without one).
     """
 
     path: Path
@@ -59,6 +62,7 @@ class Run:
     kpis: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     bad_input: bool = False
+    currency: Currency = DEFAULT_CURRENCY
 
     @property
     def settings(self) -> tuple[str, ...]:
@@ -200,7 +204,8 @@ def read_run(run_dir: Path) -> Run:
     summary, problem = read_summary(run_dir / SUMMARY_FILE) if status == "complete" else (None, None)
     if summary is not None:
         kpis = {**scalar_kpis(summary["kpis"]), **brand_kpis(summary.get("competition"))}
-        return Run(run_dir, status, summary["scenario"], summary["seed"], job, kpis)
+        return Run(run_dir, status, summary["scenario"], summary["seed"], job, kpis,
+                   currency=currency_from(summary))
     details = _read_json(run_dir / STATUS_FILE) or {}
     scenario, seed = override_value(job, "scenario"), _as_int(override_value(job, "seed"))
     if scenario is None or seed is None:

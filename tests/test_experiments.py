@@ -429,6 +429,28 @@ def test_difference_figures_write_money_in_currency_and_rates_in_percent(grid_sw
     assert all("\n" in ax.get_title() for ax in figure.axes[:3])  # the reference on its own line
 
 
+def test_sweep_tables_and_figures_write_money_in_the_runs_currency(grid_sweep: Path, tmp_path: Path) -> None:
+    from journeysim.experiments.aggregate import aggregate
+    from journeysim.experiments.plots import differences_figure
+    from journeysim.experiments.report import write_comparison
+
+    sweep = tmp_path / "sweep"
+    shutil.copytree(grid_sweep, sweep)
+    for path in sweep.rglob("summary.json"):  # the same runs, as reported by a run with market.currency=EUR
+        summary = json.loads(path.read_text())
+        path.write_text(json.dumps({**summary, "currency": {"code": "EUR", "symbol": "€"}}))
+    comparison = aggregate(sweep)
+    assert comparison.currency.code == "EUR"
+    write_comparison(comparison, tmp_path / "out")
+    revenue = next(line for line in (tmp_path / "out" / "comparison.md").read_text().splitlines()
+                   if line.startswith("| Revenue"))
+    assert "€" in revenue and "$" not in revenue, revenue
+    figure = differences_figure(comparison.table, ("revenue",), comparison.level, comparison.currency)
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all(t.lstrip("-").startswith("€") for t in ticks), ticks
+
+
 # ------------------------------------------------------------------ launchers
 def test_joblib_launcher_runs_a_sweep_on_two_cores_with_the_same_results(tmp_path: Path) -> None:
     from journeysim.runner import run
