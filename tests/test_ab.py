@@ -117,3 +117,14 @@ def test_the_command_writes_the_tests_and_prints_the_analysts_readout(tmp_path, 
     assert "true (roll-out)" in printed and "decision on conversion" in printed
     for name in ("ab_tests.csv", "ab.json", "ab.png", "manifest.json"):
         assert (out / name).is_file()
+
+
+def test_the_revenue_figure_writes_money_in_the_runs_currency(tmp_path) -> None:
+    from journeysim.experiments.ab.plots import plot_ab_tests
+    from journeysim.units import Currency
+
+    result = ab_test(SMALL, "checkout_friction", 0.1, START, WINDOW, tests=3)
+    ax = plot_ab_tests(result.tests, "revenue", currency=Currency("EUR", "€"))
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all("€" in t and "$" not in t for t in ticks), ticks

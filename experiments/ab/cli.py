@@ -61,8 +61,8 @@ def run_command(argv: Sequence[str]) -> tuple[AbResult, Path]:
         result = ab_test(args.overrides, args.lever, args.value, args.start, args.window, args.share, args.metric,
                         args.level, args.response_rate, args.tests, args.jobs)
     directory = commands.output_dir(args.output_dir, "ab", result.meta["scenario"])
-    result.write(directory)
     config = compose_config(None, args.overrides)
+    result.write(directory, currency_from(config))
     print(result.report(currency_from(config)))
     commands.report_outputs(directory, config=config, seeds=result.meta["seeds"])
     return result, directory

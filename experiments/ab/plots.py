@@ -9,15 +9,17 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from journeysim.plots import _axes
+from journeysim.units import DEFAULT_CURRENCY, Currency
 
 SHOWN = 60
 """Most tests drawn (the first ones by seed)."""
 
 
-def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
+def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, currency: Currency = DEFAULT_CURRENCY,
+                  **kwargs: Any) -> Axes:
     """Each test's estimate of ``metric`` with its interval (grey: covers the true effect on the
     treated arm; red: misses it), the true effect on the treated arm (dot) and of rolling out to
-    everyone (cross), tests sorted by estimate."""
+    everyone (cross), tests sorted by estimate; money in ``currency``."""
     from journeysim.experiments.ab.metrics import METRIC_UNITS
     from journeysim.units import axis_formatter
 
@@ -37,7 +39,7 @@ def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, **kw
     ax.plot(rollout, y, "x", color="#5aae61", markersize=5, label="true effect of rolling out to everyone")
     ax.axvline(0, color="#333333", linewidth=0.8)
     label, unit = METRIC_UNITS[metric]
-    ax.xaxis.set_major_formatter(axis_formatter(unit))
+    ax.xaxis.set_major_formatter(axis_formatter(unit, currency))
     ax.set(xlabel=f"{label}: treatment − control", ylabel="test (sorted by estimate)", yticks=[],
            title=f"A/B tests: {len(shown)} of {len(tests)} shown; "
                  f"{covers.mean():.0%} of these intervals cover the truth")

@@ -91,14 +91,15 @@ class AbResult:
                          f"{_value(m['metric'], c['mean_gap_to_rollout'], currency, True)}")
         return "\n".join(lines)
 
-    def write(self, directory: Path) -> list[Path]:
-        """Write ``ab_tests.csv``, ``ab.json`` (design and rates) and ``ab.png``."""
+    def write(self, directory: Path, currency: Currency | None = None) -> list[Path]:
+        """Write ``ab_tests.csv``, ``ab.json`` (design and rates) and ``ab.png`` (money in ``currency``)."""
         from journeysim.experiments.ab.plots import plot_ab_tests
         from journeysim.outputs import write_csv, write_figure, write_json
         from journeysim.plots import headless_axes
 
         directory = Path(directory)
-        ax = plot_ab_tests(self.tests, self.meta["metric"], ax=headless_axes("ab_tests"))
+        ax = plot_ab_tests(self.tests, self.meta["metric"], ax=headless_axes("ab_tests"),
+                           currency=currency or Currency())
         return [write_csv(directory / "ab_tests.csv", self.tests),
                 write_json(directory / "ab.json", {**self.meta, "summary": self.summary()}),
                 write_figure(directory / "ab.png", ax.figure)]
