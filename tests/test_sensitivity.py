@@ -55,6 +55,25 @@ def test_morris_effects_are_in_kpi_units_per_full_parameter_range() -> None:
     assert table.index[0] == "a"
 
 
+def test_morris_table_and_figure_write_effects_in_the_kpis_unit() -> None:
+    from journeysim.experiments.sensitivity.plots import morris_figure
+    from journeysim.experiments.sensitivity.result import SensitivityResult
+    from journeysim.units import Currency
+
+    euro = Currency("EUR", "€")
+    for kpi, expected in (("profit", "€"), ("conversion_rate", " pp")):
+        plan = Plan("toy", kpi, (Parameter("a", 0.0, 2.0), Parameter("b", 0.0, 1.0)), trajectories=6, num_levels=4)
+        X = sample(plan)
+        Y = 3000 * X[:, 0] + 500 * X[:, 1] if kpi == "profit" else 0.03 * X[:, 0] + 0.01 * X[:, 1]
+        result = SensitivityResult(plan, X, Y, analyse(plan, X, Y), currency=euro)
+        row = next(line for line in result.markdown().splitlines() if line.startswith("| `a`"))
+        assert row.count(expected) == 4 and "$" not in row, row  # mu, mu*, its interval and sigma
+        figure = morris_figure(result.table, kpi, euro)
+        figure.canvas.draw()
+        label = figure.axes[0].get_xlabel()
+        assert label.endswith("(EUR)" if kpi == "profit" else "(pp)"), label
+
+
 def test_parallel_evaluation_keeps_the_design_order(tmp_path: Path) -> None:
     name, raw = sensitivity.read_plan_file(str(write_plan(tmp_path / "plan.yaml", trajectories=2)))
     plan = sensitivity.parse_plan(name, {**raw, "overrides": ["population.size=800", "days=20"]})

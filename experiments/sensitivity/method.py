@@ -94,4 +94,6 @@ def run_sensitivity(plan: Plan, jobs: int = 1, progress: Callable[[int], None] |
     plan = bind(plan, config)
     X = sample(plan)
     Y = evaluate(plan, config, X, jobs=jobs, progress=progress)
-    return SensitivityResult(plan, X, Y, analyse(plan, X, Y))
+    from journeysim.units import currency_from
+
+    return SensitivityResult(plan, X, Y, analyse(plan, X, Y), currency=currency_from(config))

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from journeysim import units
 from journeysim.experiments.sensitivity.plan import Plan, plan_mapping
+from journeysim.units import DEFAULT_CURRENCY, Currency
 
 
 def design_values(plan: Plan, X: np.ndarray) -> list[dict[str, float | int]]:
@@ -18,13 +20,14 @@ def design_values(plan: Plan, X: np.ndarray) -> list[dict[str, float | int]]:
 
 @dataclass
 class SensitivityResult:
-    """A finished study: its plan, design, KPI values and Morris table."""
+    """A finished study: its plan, design, KPI values, Morris table and the currency of money KPIs."""
 
     plan: Plan
     X: np.ndarray
     Y: np.ndarray
     table: pd.DataFrame
     out_dir: Path | None = None
+    currency: Currency = DEFAULT_CURRENCY
 
     def samples(self) -> pd.DataFrame:
         """One row per design point, in SALib's order: the values run and the KPI."""
@@ -35,14 +38,19 @@ class SensitivityResult:
     def markdown(self) -> str:
         """The Morris table as Markdown (most influential first)."""
         p = self.plan
+        kpi = units.kpi(p.kpi)
+        unit = units.unit_name(kpi.unit, self.currency)
         lines = [f"Morris screening of `{p.kpi}` ({p.scenario or 'baseline'}; {p.trajectories} trajectories, "
-                 f"{p.num_levels} levels, {p.runs} runs). Effects in {p.kpi} per full parameter range.", "",
+                 f"{p.num_levels} levels, {p.runs} runs). Effects in {p.kpi}{f' ({unit})' if unit else ''} "
+                 "per full parameter range.", "",
                  "| parameter | range | mu | mu* | ± (95%) | sigma |", "|---|---|---:|---:|---:|---:|"]
-        from journeysim.experiments.report import fmt
+
+        def effect(value: float, signed: bool = False) -> str:  # a change of the KPI: percentages in pp
+            return units.format_value(value, kpi.unit, kpi.digits, self.currency, signed=signed, difference=True)
 
         ranges = {q.name: f"{q.low:g} to {q.high:g}" for q in p.parameters}
         for row in self.table.itertuples():
-            cells = [fmt(row.mu, signed=True), fmt(row.mu_star), fmt(row.mu_star_conf), fmt(row.sigma)]
+            cells = [effect(row.mu, signed=True), effect(row.mu_star), effect(row.mu_star_conf), effect(row.sigma)]
             lines.append(f"| `{row.parameter}` | {ranges[row.parameter]} | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
 
@@ -59,6 +67,6 @@ class SensitivityResult:
                    atomic_write(out / "morris.md", lambda tmp: tmp.write_text(self.markdown())),
                    atomic_write(out / "plan.yaml", lambda tmp: tmp.write_text(plan_text))]
         if figure:
-            written.append(write_figure(out / "morris.png", morris_figure(self.table, self.plan.kpi)))
+            written.append(write_figure(out / "morris.png", morris_figure(self.table, self.plan.kpi, self.currency)))
         self.out_dir = out
         return written
