@@ -10,15 +10,10 @@ import pandas as pd
 from journeysim import units
 from journeysim.experiments.aggregate import Comparison
 from journeysim.outputs import atomic_write, write_csv, write_figure
-from journeysim.units import KPIS, NUMBER, format_estimate, format_value
+from journeysim.units import KPIS, format_estimate
 
 LABELS = {key: units.kpi(key).label for key in KPIS}
 """KPI labels shared with the single-run KPI table (:mod:`journeysim.units`)."""
-
-
-def fmt(value: float, signed: bool = False) -> str:
-    """A number of no known unit, digits by its size (:data:`journeysim.units.NUMBER`)."""
-    return format_value(value, NUMBER, signed=signed)
 
 
 MIN_SEEDS = 5
