@@ -25,10 +25,12 @@ HEADLINE = ("acquisitions", "revenue", "profit", "conversion_rate", "cac", "nps"
 TITLES = {key: label for key, label, _ in ROWS}
 
 
-def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT, currency: Currency = DEFAULT_CURRENCY) -> None:
-    """At most five compact tick labels in ``unit`` (1.2M, $35k, 40%) on ``axis`` (x, y or both)."""
+def compact_ticks(ax: Axes, axis: str = "x", unit: str = COUNT, currency: Currency = DEFAULT_CURRENCY,
+                  difference: bool = False) -> None:
+    """At most five compact tick labels in ``unit`` (1.2M, $35k, 40%; with ``difference``
+    percentages in points, 2 pp) on ``axis`` (x, y or both)."""
     for name in ("x", "y") if axis == "both" else (axis,):
-        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(unit, currency))
+        getattr(ax, f"{name}axis").set_major_formatter(axis_formatter(unit, currency, difference))
         getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=5))
 
 
@@ -78,7 +80,7 @@ def plot_differences(table: pd.DataFrame, kpi: str, ax: Axes | None = None,
     reference = rows["reference"].iloc[0] if len(rows) else ""
     # the KPI on one line, the reference on the next: a long label (profit's) stays inside its panel
     ax.set(title=f"{TITLES.get(kpi, kpi)}\nΔ to {reference}", ylim=(-0.6, max(len(rows), 1) - 0.4))
-    compact_ticks(ax, unit=units.kpi(kpi).unit, currency=currency)
+    compact_ticks(ax, unit=units.kpi(kpi).unit, currency=currency, difference=True)
     return ax
 
 

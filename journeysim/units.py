@@ -318,11 +318,12 @@ def unit_name(unit: str, currency: Currency = DEFAULT_CURRENCY) -> str:
             COUNT: "", RATIO: "", SCORE: ""}[unit]
 
 
-def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY):
+def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY, difference: bool = False):
     """A matplotlib tick formatter writing ticks in ``unit`` (money ``$35k``, percentages ``40%``).
 
     All ticks of one axis share one scale (``$6k, $12k, $18k``, never ``$6,000, $12k``): the
-    largest tick chooses it.
+    largest tick chooses it. With ``difference`` the axis holds differences (or sizes of
+    effects), so percentages are written in percentage points (``2 pp``), as in the tables.
 
     Returns
     -------
@@ -333,7 +334,9 @@ def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY):
 
     def tick(value: float, scale_of: float) -> str:
         if unit == PERCENT:
-            return f"{100 * value:.0f}%" if abs(value) >= 0.0999999 or value == 0 else f"{100 * value:.1f}%"
+            suffix = " pp" if difference else "%"
+            digits = 0 if abs(value) >= 0.0999999 or value == 0 else 1
+            return f"{100 * value:.{digits}f}{suffix}"
         text = compact(abs(value) if unit == MONEY else value, scale_of=scale_of)
         return f"{'-' if value < 0 else ''}{currency.symbol}{text}" if unit == MONEY else text
 

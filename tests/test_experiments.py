@@ -416,17 +416,21 @@ def test_comparison_table_holds_both_the_paired_and_the_welch_interval(grid_swee
     assert row["welch_ci_low"] < row["diff"] < row["welch_ci_high"]
 
 
-def test_difference_figures_write_money_in_currency_and_rates_in_percent(grid_sweep: Path) -> None:
-    from journeysim.experiments.plots import differences_figure
+def test_difference_figures_write_money_in_currency_and_rates_in_percentage_points(grid_sweep: Path) -> None:
+    from journeysim.experiments.plots import comparison_figure, differences_figure
 
     table = pd.read_csv(grid_sweep / "comparison.csv")
     figure = differences_figure(table, ("revenue", "conversion_rate", "acquisitions"))
     figure.canvas.draw()
     ticks = [[t.get_text() for t in ax.get_xticklabels() if t.get_text()] for ax in figure.axes[:3]]
     assert all(t.lstrip("-").startswith("$") for t in ticks[0]), ticks[0]
-    assert all(t.endswith("%") for t in ticks[1]), ticks[1]
-    assert not any("$" in t or "%" in t for t in ticks[2]), ticks[2]
+    assert all(t.endswith(" pp") for t in ticks[1]), ticks[1]  # a difference of rates, as the tables write it
+    assert not any("$" in t or "%" in t or "pp" in t for t in ticks[2]), ticks[2]
     assert all("\n" in ax.get_title() for ax in figure.axes[:3])  # the reference on its own line
+    levels = comparison_figure(table, ("conversion_rate",))
+    levels.canvas.draw()
+    ticks = [t.get_text() for t in levels.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks), ticks  # the rates themselves stay in percent
 
 
 def test_sweep_tables_and_figures_write_money_in_the_runs_currency(grid_sweep: Path, tmp_path: Path) -> None:

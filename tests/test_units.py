@@ -58,6 +58,8 @@ def test_money_ticks_carry_the_currency_symbol() -> None:
     assert tick(35_000, 0) == "£35k"
     assert tick.format_ticks([0, 6_000, 12_000, 18_000]) == ["£0", "£6k", "£12k", "£18k"]
     assert units.axis_formatter(units.PERCENT)(0.4, 0) == "40%"
+    assert units.axis_formatter(units.PERCENT, difference=True)(0.2, 0) == "20 pp"
+    assert units.axis_formatter(units.PERCENT, difference=True)(-0.005, 0) == "-0.5 pp"
 
 
 def test_terminal_table_and_page_write_churn_the_same_way(baseline_model) -> None:

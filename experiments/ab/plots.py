@@ -39,7 +39,7 @@ def plot_ab_tests(tests: pd.DataFrame, metric: str, ax: Axes | None = None, curr
     ax.plot(rollout, y, "x", color="#5aae61", markersize=5, label="true effect of rolling out to everyone")
     ax.axvline(0, color="#333333", linewidth=0.8)
     label, unit = METRIC_UNITS[metric]
-    ax.xaxis.set_major_formatter(axis_formatter(unit, currency))
+    ax.xaxis.set_major_formatter(axis_formatter(unit, currency, difference=True))
     ax.set(xlabel=f"{label}: treatment − control", ylabel="test (sorted by estimate)", yticks=[],
            title=f"A/B tests: {len(shown)} of {len(tests)} shown; "
                  f"{covers.mean():.0%} of these intervals cover the truth")

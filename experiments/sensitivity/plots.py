@@ -35,7 +35,7 @@ def plot_mu_star(table: pd.DataFrame, ax: Axes | None = None, unit: str = COUNT,
     ax.barh(y, table["mu_star"], xerr=table["mu_star_conf"], **options)
     ax.set_yticks(y, [f"{k}. {name}" for k, name in enumerate(table["parameter"], start=1)])
     ax.set(xlabel=_with_unit("mu* (mean |elementary effect|)", unit, currency), title="Influence")
-    compact_ticks(ax, unit=unit, currency=currency)
+    compact_ticks(ax, unit=unit, currency=currency, difference=True)
     return ax
 
 
@@ -57,7 +57,7 @@ def plot_morris(table: pd.DataFrame, ax: Axes | None = None, unit: str = COUNT,
     ax.plot([0, top], [0, top], linestyle="--", color="#969696", linewidth=1)
     ax.set(xlim=(0, top), ylim=(0, top), xlabel=_with_unit("mu*", unit, currency),
            ylabel=_with_unit("sigma", unit, currency), title="Interaction / non-linearity")
-    compact_ticks(ax, "both", unit=unit, currency=currency)
+    compact_ticks(ax, "both", unit=unit, currency=currency, difference=True)
     return ax
 
 
