@@ -332,10 +332,11 @@ def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY, difference:
     """
     from matplotlib.ticker import Formatter
 
-    def tick(value: float, scale_of: float) -> str:
+    def tick(value: float, scale_of: float, digits: int | None = None) -> str:
         if unit == PERCENT:
             suffix = " pp" if difference else "%"
-            digits = 0 if abs(value) >= 0.0999999 or value == 0 else 1
+            if digits is None:
+                digits = 0 if abs(value) >= 0.0999999 or value == 0 else 1
             return f"{100 * value:.{digits}f}{suffix}"
         text = compact(abs(value) if unit == MONEY else value, scale_of=scale_of)
         return f"{'-' if value < 0 else ''}{currency.symbol}{text}" if unit == MONEY else text
@@ -346,7 +347,9 @@ def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY, difference:
 
         def format_ticks(self, values: list[float]) -> list[str]:
             largest = max((abs(v) for v in values), default=0.0)
-            return [tick(v, largest) for v in values]
+            # percentages: one number of decimals for the axis (2%, 4%, 6%, or 2.5%, 5.0%, 7.5%)
+            whole = all(abs(100 * v - round(100 * v)) < 1e-6 for v in values)
+            return [tick(v, largest, 0 if whole else 1) for v in values]
 
     return Ticks()
 
