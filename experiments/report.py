@@ -115,11 +115,11 @@ def write_comparison(comparison: Comparison, out_dir: str | Path | None = None, 
         shown = kpis or plots.HEADLINE
         written.append(write_figure(out / "comparison.png",
                                     plots.comparison_figure(comparison.table, shown, comparison.level,
-                                                                          comparison.currency)))
+                                                            comparison.currency)))
         if len(comparison.groups) > 1:
             written.append(write_figure(out / "differences.png",
                                         plots.differences_figure(comparison.table, shown, comparison.level,
-                                                                           comparison.currency)))
+                                                                 comparison.currency)))
     from journeysim.manifest import write_manifest
 
     written.append(write_manifest(out, seeds=comparison_seeds(comparison)))

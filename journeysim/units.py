@@ -312,10 +312,11 @@ def kpi_rows(kpis: Mapping[str, Any], currency: Currency = DEFAULT_CURRENCY,
 
 
 # --------------------------------------------------------------------------- axes
-def unit_name(unit: str, currency: Currency = DEFAULT_CURRENCY) -> str:
-    """A unit as written in an axis label or column header: ``USD``, ``%``, ``days``, ``h``, or ``''``."""
-    return {MONEY: currency.code, PERCENT: "%", DAYS: "days", HOURS: "h", POINTS: "points",
-            COUNT: "", RATIO: "", SCORE: ""}[unit]
+def unit_name(unit: str, currency: Currency = DEFAULT_CURRENCY, difference: bool = False) -> str:
+    """A unit as written in an axis label or column header: ``USD``, ``%``, ``days``, ``h``, or ``''``;
+    with ``difference`` (differences or sizes of effects) percentages are percentage points, ``pp``."""
+    return {MONEY: currency.code, PERCENT: "pp" if difference else "%", DAYS: "days", HOURS: "h", POINTS: "points",
+            COUNT: "", RATIO: "", SCORE: "", NUMBER: ""}[unit]
 
 
 def axis_formatter(unit: str, currency: Currency = DEFAULT_CURRENCY, difference: bool = False):

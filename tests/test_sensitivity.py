@@ -72,6 +72,13 @@ def test_morris_table_and_figure_write_effects_in_the_kpis_unit() -> None:
         figure.canvas.draw()
         label = figure.axes[0].get_xlabel()
         assert label.endswith("(EUR)" if kpi == "profit" else "(pp)"), label
+        header = result.markdown().splitlines()[0]
+        unit = "EUR" if kpi == "profit" else "pp"
+        assert header.endswith(f"Effects in {kpi} ({unit}) per full parameter range."), header
+    unknown = Plan("toy", "some_extra_kpi", (Parameter("a", 0.0, 2.0),), trajectories=4, num_levels=4)
+    X = sample(unknown)
+    text = SensitivityResult(unknown, X, X[:, 0], analyse(unknown, X, X[:, 0])).markdown()  # a KPI of no known unit
+    assert "Effects in some_extra_kpi per full parameter range." in text
 
 
 def test_parallel_evaluation_keeps_the_design_order(tmp_path: Path) -> None:

@@ -60,6 +60,8 @@ def test_money_ticks_carry_the_currency_symbol() -> None:
     assert units.axis_formatter(units.PERCENT)(0.4, 0) == "40%"
     assert units.axis_formatter(units.PERCENT, difference=True)(0.2, 0) == "20 pp"
     assert units.axis_formatter(units.PERCENT, difference=True)(-0.005, 0) == "-0.5 pp"
+    assert units.unit_name(units.PERCENT) == "%" and units.unit_name(units.PERCENT, difference=True) == "pp"
+    assert units.unit_name(units.NUMBER) == ""
     points = units.axis_formatter(units.PERCENT, difference=True)
     assert points.format_ticks([0.0, 0.03, 0.06, 0.09, 0.12]) == ["0 pp", "3 pp", "6 pp", "9 pp", "12 pp"]
     assert points.format_ticks([0.0, 0.025, 0.05]) == ["0.0 pp", "2.5 pp", "5.0 pp"]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from journeysim.experiments.ab.metrics import METRIC_UNITS, METRICS
-from journeysim.units import COUNT, MONEY, PERCENT, Currency, format_value
+from journeysim.units import COUNT, DEFAULT_CURRENCY, MONEY, PERCENT, Currency, format_value
 
 
 def calibration(tests: pd.DataFrame, metric: str, level: float) -> dict[str, float]:
@@ -91,15 +91,14 @@ class AbResult:
                          f"{_value(m['metric'], c['mean_gap_to_rollout'], currency, True)}")
         return "\n".join(lines)
 
-    def write(self, directory: Path, currency: Currency | None = None) -> list[Path]:
+    def write(self, directory: Path, currency: Currency = DEFAULT_CURRENCY) -> list[Path]:
         """Write ``ab_tests.csv``, ``ab.json`` (design and rates) and ``ab.png`` (money in ``currency``)."""
         from journeysim.experiments.ab.plots import plot_ab_tests
         from journeysim.outputs import write_csv, write_figure, write_json
         from journeysim.plots import headless_axes
 
         directory = Path(directory)
-        ax = plot_ab_tests(self.tests, self.meta["metric"], ax=headless_axes("ab_tests"),
-                           currency=currency or Currency())
+        ax = plot_ab_tests(self.tests, self.meta["metric"], ax=headless_axes("ab_tests"), currency=currency)
         return [write_csv(directory / "ab_tests.csv", self.tests),
                 write_json(directory / "ab.json", {**self.meta, "summary": self.summary()}),
                 write_figure(directory / "ab.png", ax.figure)]

@@ -20,8 +20,8 @@ from journeysim.units import COUNT, DEFAULT_CURRENCY, Currency
 
 
 def _with_unit(label: str, unit: str, currency: Currency) -> str:
-    """``label`` with the unit's name in brackets (``mu* (USD)``; percentages of a rate: ``pp``)."""
-    name = "pp" if unit == units.PERCENT else units.unit_name(unit, currency)
+    """``label`` with the unit of an effect in brackets (``mu* (USD)``; a rate's: ``pp``)."""
+    name = units.unit_name(unit, currency, difference=True)
     return f"{label} ({name})" if name else label
 
 

@@ -39,7 +39,7 @@ class SensitivityResult:
         """The Morris table as Markdown (most influential first)."""
         p = self.plan
         kpi = units.kpi(p.kpi)
-        unit = units.unit_name(kpi.unit, self.currency)
+        unit = units.unit_name(kpi.unit, self.currency, difference=True)  # the effects' unit, as the cells
         lines = [f"Morris screening of `{p.kpi}` ({p.scenario or 'baseline'}; {p.trajectories} trajectories, "
                  f"{p.num_levels} levels, {p.runs} runs). Effects in {p.kpi}{f' ({unit})' if unit else ''} "
                  "per full parameter range.", "",
