@@ -376,6 +376,9 @@ def app_main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
         os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15s")  # a closed tab's run is freed 15 s later
         os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # Solara's corner banner covered the charts
+        # glibc gives each thread touching the heap an arena (up to 8 a core); a class's sessions step
+        # on many threads, and the arenas kept about 100 MB after the class left (two: about 40, #28)
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         command = server_command(args.host, args.port)
         os.execv(command[0], command)
 
