@@ -47,6 +47,42 @@ def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> flo
     return prob_wait / (servers * service_rate - arrival_rate)
 
 
+def erlang_a(arrival_rate: float, service_rate: float, servers: int, abandon_rate: float,
+             states: int = 400) -> tuple[float, float]:
+    """Abandonment share and mean wait of an M/M/c+M queue (Erlang A), in the rates' time unit.
+
+    Computed from the stationary distribution of the queue's birth-death chain (birth
+    ``arrival_rate``; death ``min(n, c) * service_rate + max(n - c, 0) * abandon_rate``),
+    truncated at ``states`` customers in the system (far beyond any mass for the loads used).
+
+    Parameters
+    ----------
+    arrival_rate : float
+        Poisson arrival rate, lambda.
+    service_rate : float
+        Service rate of one server, mu.
+    servers : int
+        Number of servers, c.
+    abandon_rate : float
+        Rate at which one waiting customer gives up, theta (1 / mean patience); > 0.
+    states : int
+        Truncation of the chain.
+
+    Returns
+    -------
+    tuple of float
+        The share of arrivals that abandon, and the mean time in queue of all arrivals (waits
+        to service and times to abandonment alike), by Little's law on the queue.
+    """
+    weights = [1.0]
+    for n in range(1, states):
+        death = min(n, servers) * service_rate + max(n - servers, 0) * abandon_rate
+        weights.append(weights[-1] * arrival_rate / death)
+    total = math.fsum(weights)
+    mean_queue = math.fsum(w * max(n - servers, 0) for n, w in enumerate(weights)) / total
+    return abandon_rate * mean_queue / arrival_rate, mean_queue / arrival_rate
+
+
 class SupportDesk(simpy.Resource):
     """The staffed support agents: a ``simpy.Resource`` whose capacity follows the roster.
 

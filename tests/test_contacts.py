@@ -16,21 +16,8 @@ from journeysim.sim.satisfaction import contact_change, delivery_penalty
 from journeysim.sim.schema.service import ServiceSpec
 from journeysim.sim.schema.support import SupportChannelSpec
 from journeysim.sim.service import ServiceConfig, ServiceOperations, simulate_mm_c
+from journeysim.sim.support import erlang_a, erlang_c_wait
 from tests.conftest import run_model
-
-
-def erlang_a(arrival: float, service: float, servers: int, abandon: float, states: int = 400) -> tuple[float, float]:
-    """Probability of abandonment and mean wait of all arrivals in the M/M/c+M queue, from the
-    stationary distribution of its birth-death chain (birth ``arrival``; death ``min(n, c) *
-    service + max(n - c, 0) * abandon``), truncated at ``states`` (far beyond any mass)."""
-    weights = [1.0]
-    for n in range(1, states):
-        death = min(n, servers) * service + max(n - servers, 0) * abandon
-        weights.append(weights[-1] * arrival / death)
-    p = np.asarray(weights) / sum(weights)
-    queue = np.maximum(np.arange(states) - servers, 0)
-    mean_queue = float((p * queue).sum())
-    return abandon * mean_queue / arrival, mean_queue / arrival  # Little's law for the queue
 
 
 def test_support_queue_with_abandonment_matches_erlang_a() -> None:
@@ -41,6 +28,23 @@ def test_support_queue_with_abandonment_matches_erlang_a() -> None:
     p_abandon, mean_wait = erlang_a(arrival, service, servers, 1.0 / patience)
     assert np.mean(waits < 0) == pytest.approx(p_abandon, rel=0.03)
     assert np.abs(waits).mean() == pytest.approx(mean_wait, rel=0.03)
+
+
+def test_erlang_a_without_abandonment_is_erlang_c() -> None:
+    share, wait = erlang_a(60.0, 24.0, 3, 1e-9)
+    assert share == pytest.approx(0.0, abs=1e-9)
+    assert wait == pytest.approx(erlang_c_wait(60.0, 24.0, 3), rel=1e-6)
+
+
+def test_erlang_a_of_one_server_matches_its_birth_death_sum() -> None:
+    # M/M/1+M with theta = mu: the chain is M/M/infinity shifted, P(n) ~ a^n / n! for a = lambda / mu
+    arrival, service = 2.0, 1.0
+    p = np.array([arrival ** n / math.factorial(n) for n in range(60)])
+    p /= p.sum()
+    mean_queue = float((p * np.maximum(np.arange(60) - 1, 0)).sum())
+    share, wait = erlang_a(arrival, service, 1, service)
+    assert wait == pytest.approx(mean_queue / arrival, rel=1e-12)
+    assert share == pytest.approx(service * mean_queue / arrival, rel=1e-12)
 
 
 def test_infinite_patience_never_abandons() -> None:

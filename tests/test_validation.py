@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeysim.experiments.validation import bass_products, epidemic_threshold, run, talk_of_the_network
+from journeysim.experiments.validation import bass_products, epidemic_threshold, queues, run, talk_of_the_network
 from journeysim.experiments.validation.diffusion import diffusion_spec, word_of_mouth
 from journeysim.experiments.validation.experiment import Check, Outcome
 from journeysim.sim.config import parse_network
@@ -181,3 +181,29 @@ def test_cascade_and_group_configs_spread_word_of_mouth_in_the_journey(overrides
 
     model = run_model(*overrides, "population.size=2000", "days=60", "outputs.event_log_sample=0")
     assert model.collector.daily["conversations_positive"].sum() > 0
+
+
+def test_queue_check_fails_a_mean_wait_3_percent_off_erlang_c_even_when_seeds_disagree() -> None:
+    expected = 1.0
+    near = pd.Series([0.99, 1.01, 1.00, 1.02])
+    off_but_noisy = pd.Series([0.90, 1.20, 0.95, 1.15])  # mean 1.05: within 3 SE, but 5% off
+    off_and_tight = pd.Series([1.04, 1.041, 1.039, 1.04])  # 4% off, many SE away
+    assert queues.agreement(near, expected)[0]
+    assert not queues.agreement(off_but_noisy, expected)[0]
+    assert not queues.agreement(off_and_tight, expected)[0]
+
+
+def test_small_support_queue_run_reports_erlang_c_and_erlang_a_beside_the_desks_waits(monkeypatch) -> None:
+    monkeypatch.setattr(queues, "CASES", (("M/M/2 at 0.6", 2, 0.6, float("inf"), 20_000),
+                                          ("M/M/2+M at 1.2, 1 h patience", 2, 1.2, 1.0, 20_000)))
+    table = queues.queue_table(seed=1, seeds=3)
+    checks = queues.checks(table)
+    assert [c.criterion.split(":")[1].strip().split(" matches")[0] for c in checks] == [
+        "mean wait (h)", "share waiting", "mean wait (h)", "share abandoning"]
+    patient = table[table.patience_hours == float("inf")]
+    # M/M/2 at 0.6: C(2, 1.2) = 0.45, Wq = C / (2 mu - lambda) = 0.45 / 19.2 days = 0.5625 h
+    assert patient.expected_share_waiting.iloc[0] == pytest.approx(0.45)
+    assert patient.expected_mean_wait_hours.iloc[0] == pytest.approx(0.5625)
+    assert patient.mean_wait_hours.mean() == pytest.approx(0.5625, rel=0.15)
+    impatient = table[table.patience_hours == 1.0]
+    assert impatient.share_abandoned.mean() == pytest.approx(impatient.expected_share_abandoned.iloc[0], rel=0.1)
