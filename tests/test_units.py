@@ -68,11 +68,11 @@ def test_money_ticks_carry_the_currency_symbol() -> None:
 
 
 def test_terminal_table_and_page_write_churn_the_same_way(baseline_model) -> None:
-    from journeysim import app
+    from journeysim import page_session
     from journeysim.sim import kpis
 
     model = baseline_model
-    page = dict(app.kpi_rows(model))
+    page = dict(page_session.kpi_rows(model))
     out = io.StringIO()
     print_kpis({"scenario": "baseline", "seed": 0, "kpis": kpis.summary(model)}, console=Console(file=out, width=200))
     label = units.kpi("churn_rate_per_year").label
