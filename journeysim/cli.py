@@ -18,7 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from journeysim import commands
+from journeysim import commands, interrupts
 from journeysim.sim.errors import (  # noqa: F401 - docs read EXIT_* here
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -198,6 +198,9 @@ def journey_job(cfg: DictConfig) -> dict | None:
         print(f"journey: {run_dir} was complete for this config and seed, but {stored.again}; running it again",
               file=sys.stderr)
     if threading.current_thread() is threading.main_thread():  # a Dask worker runs jobs in a thread
+        # a signal that a library swallowed while this job's modules loaded (after the entry point's
+        # check) would be lost once request_stop takes over: raise it now
+        interrupts.raise_received()
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
     try:

@@ -214,3 +214,21 @@ def test_a_signal_swallowed_while_a_command_loads_still_stops_it() -> None:
     finally:
         interrupts.RECEIVED = None
     interrupts.raise_received()  # nothing received: nothing raised
+
+
+def test_a_signal_swallowed_while_a_run_loads_stops_journey_before_its_first_day(tmp_path, capsys) -> None:
+    """``journey`` loads the engine after the entry point's check (lazily, to start fast); a SIGTERM
+    that a library swallowed then was lost when the run's own handler took over, and a CI run went
+    on for 3,650 days and exited 0. The job raises it before it takes over."""
+    from journeysim import cli, interrupts
+
+    interrupts.RECEIVED = signal.SIGTERM  # handled by interrupts.stop, then swallowed
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(["population.size=300", "days=30", "outputs.figures=false", "outputs.progress=false",
+                      f"hydra.run.dir={tmp_path}"])
+    finally:
+        interrupts.RECEIVED = None
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert "journey: interrupted" in capsys.readouterr().err
+    assert not (tmp_path / "summary.json").exists()
