@@ -385,7 +385,8 @@ SOURCES: tuple[Source, ...] = (
         *(f"facts_three_brands{part}" for part in (".csv", ".png", "_price.csv", "_advertising.csv", "_nbd.csv",
                                                    "_cart.csv", "_organic.csv", "_profile.csv")),
         "device_gap.csv", "device_gap.png", "buying_committees.csv", "buying_committees.png",
-        "service_burst.csv", "service_burst_notifications.csv", "support_queues.csv", "support_queues.png")),
+        "service_burst.csv", "service_burst_notifications.csv", "support_queues.csv", "support_queues.png",
+        "calibration_recovery.csv", "calibration_recovery.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "

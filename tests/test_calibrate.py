@@ -29,7 +29,8 @@ PLAN = {
     "seed": 3,
     "parameters": {"market.checkout_friction": [0.05, 0.6], "network.positive_kick": [0.1, 1.5]},
     "statistics": ["acquisitions", "deciding_to_customer", "word_of_mouth_conversions"],
-    "abc": {"population_size": 25, "generations": 3, "max_simulations": 200, "predictive_draws": 6},
+    # the quick version: make validate fits the packaged recovery plan (experiments/validation/calibration_recovery.py)
+    "abc": {"population_size": 12, "generations": 2, "max_simulations": 80, "predictive_draws": 4},
 }
 CHANNELS = ("search", "social", "display", "tv", "email")
 

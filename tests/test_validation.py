@@ -207,3 +207,22 @@ def test_small_support_queue_run_reports_erlang_c_and_erlang_a_beside_the_desks_
     assert patient.mean_wait_hours.mean() == pytest.approx(0.5625, rel=0.15)
     impatient = table[table.patience_hours == 1.0]
     assert impatient.share_abandoned.mean() == pytest.approx(impatient.expected_share_abandoned.iloc[0], rel=0.1)
+
+
+def test_recovery_check_fails_a_truth_outside_its_interval_and_an_interval_as_wide_as_its_prior() -> None:
+    from journeysim.experiments.validation import calibration_recovery
+
+    fitted = pd.DataFrame({
+        "parameter": ["market.checkout_friction", "network.positive_kick",
+                      "population.personas.impulse_buyer.interest_decay"],
+        "truth": [0.2, 0.9, 0.06], "median": [0.25, 0.8, 0.06], "low": [0.21, 0.1, 0.02], "high": [0.4, 1.5, 0.3],
+        "prior_low": [0.05, 0.1, 0.02], "prior_high": [0.6, 1.5, 0.3], "covered": [False, True, True]})
+    table = calibration_recovery.described(fitted)
+    status = {c.criterion: c.passed for c in calibration_recovery.checks(table)}
+    assert not status["market.checkout_friction: the true value is inside the 95% interval"]
+    assert status["market.checkout_friction: the interval is narrower than the prior"]
+    assert not status["network.positive_kick: the interval is narrower than the prior"]  # the whole prior
+    assert not status["population.personas.impulse_buyer.interest_decay: the interval is narrower than the prior "
+                      "(log scale)"]
+    assert table.log_prior.tolist() == [False, False, True]
+    assert table.truth_scaled.iloc[2] == pytest.approx(np.log10(3) / np.log10(15))  # 0.06 on the log range 0.02..0.3
