@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from journeysim import interrupts
 from journeysim.experiments.executors import ALIASES, EXECUTORS, Executor, execute, lost_text, open_session, resolve
 from journeysim.sim.errors import ConfigError
 
@@ -151,6 +152,7 @@ def run_many(jobs: Iterable[Job], workers: int = 1, backend: str | Executor | No
     KeyboardInterrupt
         After Ctrl-C or SIGTERM, once the jobs not yet finished are cancelled.
     """
+    interrupts.raise_received()  # a signal swallowed while the command loaded: stop before any job
     jobs = list(jobs)
     executor = resolve(backend)
     if executor.name == "local" and (workers == 1 or len(jobs) <= 1):

@@ -84,6 +84,9 @@ def guard_compilations() -> None:
 def raise_received() -> None:
     """Raise the interruption of a signal that :func:`stop` handled but something swallowed: code
     that catches every exception (``except BaseException``, a bare ``except``), as some libraries do
-    around optional imports, would otherwise let the command go on as if never signalled."""
+    around optional imports, would otherwise let the command go on as if never signalled. Raised
+    once: the signal is then forgotten (a process that goes on, as a test does, starts afresh)."""
+    global RECEIVED
     if RECEIVED is not None:
-        raise interruption(RECEIVED)
+        signum, RECEIVED = RECEIVED, None
+        raise interruption(signum)

@@ -192,6 +192,7 @@ def test_sigterm_during_a_numba_compilation_stops_the_command_when_the_compilati
     finally:
         event.unregister("numba:compile", listener)
         signal.signal(signal.SIGTERM, previous)
+        interrupts.RECEIVED = None  # handled here: later tests in this process start afresh
     assert sent and stopped.value.signum == signal.SIGTERM
     assert len(fresh_kernel.overloads) == 1 and fresh_kernel(3) == 7  # compiled whole before the stop
     assert interrupts.COMPILATIONS.depth == 0 and interrupts.COMPILATIONS.pending is None
@@ -214,6 +215,22 @@ def test_a_signal_swallowed_while_a_command_loads_still_stops_it() -> None:
     finally:
         interrupts.RECEIVED = None
     interrupts.raise_received()  # nothing received: nothing raised
+
+
+def test_a_swallowed_signal_is_raised_once_and_stops_an_experiment_before_its_first_job() -> None:
+    from functools import partial
+
+    from journeysim import interrupts
+    from journeysim.experiments.runner import run_many
+    from journeysim.sim.errors import Interrupted
+
+    interrupts.RECEIVED = signal.SIGTERM  # handled by interrupts.stop, then swallowed
+    try:
+        with pytest.raises(Interrupted):
+            run_many([partial(pow, 2, 3)])
+    finally:
+        interrupts.RECEIVED = None
+    assert run_many([partial(pow, 2, 3)]).values() == [8]  # raised once: the next run goes on
 
 
 def test_a_signal_swallowed_while_a_run_loads_stops_journey_before_its_first_day(tmp_path, capsys) -> None:
