@@ -304,3 +304,16 @@ def test_an_interruption_while_closing_the_abc_database_is_not_logged_as_an_erro
     assert not _not_an_interruption(record(Interrupted(15)))
     assert not _not_an_interruption(record(KeyboardInterrupt()))
     assert _not_an_interruption(record(OSError("disk full")))  # real errors are still logged
+
+
+def test_a_parameters_position_in_its_prior_inverts_its_sampled_value() -> None:
+    plan = cal.parse_plan("positions", {**PLAN, "parameters": {
+        "market.checkout_friction": [0.05, 0.6],
+        "population.personas.impulse_buyer.interest_decay": {"low": 0.02, "high": 0.3, "log": True}}})
+    linear, logged = plan.parameters
+    assert linear.position(0.05) == 0.0 and linear.position(0.6) == pytest.approx(1.0)
+    assert linear.position(0.325) == pytest.approx(0.5)
+    assert logged.position(np.sqrt(0.02 * 0.3)) == pytest.approx(0.5)  # the geometric middle of a log range
+    for x in (0.1, 0.37, 0.9):
+        assert logged.position(logged.value(logged.bounds[0] + x * (logged.bounds[1] - logged.bounds[0]))) == \
+            pytest.approx(x)

@@ -14,7 +14,6 @@ The quick version (1,200 customers, two parameters, a smaller ABC) is ``tests/te
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -31,13 +30,6 @@ WEEKS = 20
 DATA_SEED = 42  # the seed of the synthetic data (the calibration page's)
 TRUTH = {"market.checkout_friction": 0.2, "network.positive_kick": 0.9,
          "population.personas.impulse_buyer.interest_decay": 0.06}
-
-
-def scaled(value: float, low: float, high: float, log: bool) -> float:
-    """``value`` as a share of the prior range ``[low, high]`` (on log10 for a log prior)."""
-    if log:
-        return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low))
-    return (value - low) / (high - low)
 
 
 def recovery_table(out_dir: Path, jobs: int = 1, seed: int = 0) -> pd.DataFrame:
@@ -59,14 +51,14 @@ def recovery_table(out_dir: Path, jobs: int = 1, seed: int = 0) -> pd.DataFrame:
 
 def described(fitted: pd.DataFrame, plan: str = PLAN) -> pd.DataFrame:
     """``fitted.csv`` of ``plan`` with each interval's share of its prior (``relative_width``) and
-    the interval and truth on the prior's 0..1 scale (``*_scaled``; log10 for a log prior)."""
-    logs = {p.name: p.log for p in parse_plan(plan, read_plan_file(plan)[1]).parameters}
+    the interval and truth as positions in the prior's range (``*_scaled``, 0..1 on the sampled
+    scale: log10 for a log prior)."""
+    parameters = {p.name: p for p in parse_plan(plan, read_plan_file(plan)[1]).parameters}
     fitted = fitted.copy()
-    fitted["log_prior"] = fitted.parameter.map(logs)
+    fitted["log_prior"] = [parameters[name].log for name in fitted.parameter]
     for column in ("low", "high", "truth"):
-        fitted[f"{column}_scaled"] = [scaled(value, low, high, log) for value, low, high, log in
-                                      zip(fitted[column], fitted.prior_low, fitted.prior_high, fitted.log_prior,
-                                          strict=True)]
+        fitted[f"{column}_scaled"] = [parameters[name].position(value)
+                                      for name, value in zip(fitted.parameter, fitted[column], strict=True)]
     fitted["relative_width"] = fitted.high_scaled - fitted.low_scaled
     return fitted
 
@@ -95,7 +87,8 @@ def plot_recovery(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_yticks(range(len(table)), [name.rsplit(".", 1)[-1] for name in table.parameter])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set_xlabel("Position in the prior's range (%; log scale for interest_decay)")
+    logged = [name.rsplit(".", 1)[-1] for name in table.parameter[table.log_prior]]
+    ax.set_xlabel("Position in the prior's range (%" + (f"; log scale for {', '.join(logged)})" if logged else ")"))
     ax.set_title(f"Parameter recovery: plan '{PLAN}', {WEEKS} weeks of simulated data", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
     return ax

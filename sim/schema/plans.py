@@ -99,6 +99,12 @@ class RangeSpec(SpecBase):
         """The config value of sampled-scale coordinate ``x`` (rounded for integer keys)."""
         return self.cast(10.0 ** x if self.log else x)
 
+    def position(self, v: float) -> float:
+        """Where value ``v`` lies in the range on the sampled scale: 0 at ``low``, 1 at ``high``
+        (the inverse of :meth:`value`, as a share of :attr:`bounds`)."""
+        low, high = self.bounds
+        return ((math.log10(v) if self.log else v) - low) / (high - low)
+
     @property
     def range(self) -> dict[str, float | bool]:
         """The range as a plan writes it (``{low, high}``, and ``log`` when set)."""
