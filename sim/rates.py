@@ -10,13 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from journeysim.sim.config import MarketSpec, NetworkSpec
-from journeysim.sim.funnel import purchase_level
 from journeysim.sim.pricing import Pricing
-from journeysim.sim.satisfaction import advocacy_factor, churn_factor, satisfaction_factor, survey_category
-from journeysim.sim.stages import FALLING_BACK, POST_PURCHASE, Stage, next_level_slot
+from journeysim.sim.rate_kernels import refresh_rates, survey_answers
+from journeysim.sim.satisfaction import advocacy_factor, churn_factor, satisfaction_factor
+from journeysim.sim.stages import POST_PURCHASE, Stage, StageGroup
 from journeysim.sim.state import CustomerState
 
 __all__ = ["Rates", "advocacy_factor", "churn_factor", "satisfaction_factor"]
+
+PRICED = StageGroup("priced", Stage.DECIDING, *POST_PURCHASE)
+"""Stages whose next level the price moves: deciding prospects' purchase, active customers' repurchase."""
+
+_NO_TALK = np.empty(0, np.float32)
 
 
 class Rates:
@@ -55,52 +60,45 @@ class Rates:
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute every derived rate of ``rows`` from their stage, satisfaction and traits
-        (people out of the market stay inert)."""
+        (people out of the market stay inert), in one compiled pass
+        (:func:`journeysim.sim.rate_kernels.refresh_rates`):
+
+        - ``next_level``: the entry level of the next funnel stage; deciding prospects' purchase
+          level (:func:`~journeysim.sim.funnel.purchase_level`) and active customers' repurchase
+          level times their price factor;
+        - ``floor_level``: ``market.fallback`` times the entry level of the stage held (stages
+          that can fall back; minus infinity elsewhere);
+        - ``keep``: 1 minus the interest decay of prospects (1 for active customers);
+        - ``drift``: active customers' repurchase rate times
+          :func:`~journeysim.sim.satisfaction.satisfaction_factor` (0 for prospects);
+        - ``hazard``: active customers' churn propensity times
+          :func:`~journeysim.sim.satisfaction.churn_factor`, plus loyal customers' advocacy times
+          :func:`~journeysim.sim.satisfaction.advocacy_factor` (0 for prospects);
+        - ``talk``: the stage's talk weight (dissatisfied customers': ``dissatisfied_talk``),
+          times the customer's scoped multiplier, within -1 .. 1;
+        - the NPS survey answers of those who have bought.
+        """
         s = self.state
         if s.open:
             rows = rows[s.present[rows]]
         if rows.size == 0:
             return
-        stage = s.stage[rows].astype(np.int64)
+        stage = s.stage[rows]
         sat = s.satisfaction[rows]
-        traits = s.traits
-        post = POST_PURCHASE.holds(stage)
-        next_level = s.levels[next_level_slot(stage), rows]
-        deciding = rows[stage == Stage.DECIDING]
-        next_level[stage == Stage.DECIDING] = purchase_level(s, deciding, self.price_factor(deciding))
-        next_level[post] *= self.price_factor(rows[post])  # the repurchase decision
-        s.next_level[rows] = next_level
-        floor = np.full(rows.size, -np.inf, np.float32)
-        inside = FALLING_BACK.holds(stage)
-        floor[inside] = self.market.fallback * s.levels[stage[inside] - 1, rows[inside]]
-        s.floor_level[rows] = floor
-        s.keep[rows] = np.where(post, 1.0, 1.0 - traits["interest_decay"][rows])
-        drift = traits["repurchase_rate"][rows] * satisfaction_factor(sat) * self.repurchase_scale
-        s.drift[rows] = np.where(post, drift, 0.0)
-        hazard = traits["churn_propensity"][rows] * churn_factor(sat)
-        hazard += np.where(stage == Stage.LOYAL, traits["advocacy"][rows]
-                           * advocacy_factor(sat, self.market.advocate_satisfaction), 0.0)
-        s.hazard[rows] = np.where(post, hazard, 0.0)
-        self._refresh_talk(rows, stage, sat, post)
-        self._refresh_survey(rows, sat)
-
-    def _refresh_talk(self, rows: np.ndarray, stage: np.ndarray, sat: np.ndarray, post: np.ndarray) -> None:
-        talk = self.talk_by_stage[stage]
-        talk = np.where(post & (sat < 0), self.dissatisfied_talk, talk).astype(np.float32)
-        if self.customer_talk is not None:
-            talk = talk * self.customer_talk[rows]
-        self.state.talk[rows] = np.clip(talk, -1.0, 1.0)
-
-    def _refresh_survey(self, rows: np.ndarray, sat: np.ndarray) -> None:
-        """Keep promoter and detractor counts of everyone who has bought (NPS survey, see
-        :func:`~journeysim.sim.satisfaction.survey_category`)."""
-        bought = self.state.purchases[rows] > 0
-        rows, sat = rows[bought], sat[bought]
-        category = survey_category(sat, self.state.survey_bias[rows])
-        old = self.nps_category[rows]
-        self.promoters += int((category == 1).sum() - (old == 1).sum())
-        self.detractors += int((category == -1).sum() - (old == -1).sum())
-        self.nps_category[rows] = category
+        priced = PRICED.holds(stage)
+        factor = np.ones(rows.size, np.float32)
+        factor[priced] = self.price_factor(rows[priced])
+        traits = tuple(s.traits[name] for name in ("interest_decay", "repurchase_rate", "churn_propensity", "advocacy"))
+        bar = self.market.advocate_satisfaction
+        market = (np.float32(self.market.fallback), np.float32(self.repurchase_scale), np.float32(bar),
+                  np.float32(max(1.0 - bar, 1e-9)))
+        talk = _NO_TALK if self.customer_talk is None else self.customer_talk
+        refresh_rates(rows, s.stage, s.satisfaction, s.levels, factor, churn_factor(sat), traits, market,
+                      self.talk_by_stage, self.dissatisfied_talk, talk,
+                      (s.next_level, s.floor_level, s.keep, s.drift, s.hazard, s.talk))
+        promoters, detractors = survey_answers(rows, s.satisfaction, s.survey_bias, s.purchases, self.nps_category)
+        self.promoters += promoters
+        self.detractors += detractors
 
     def nps(self) -> float:
         """Net promoter score of everyone who has bought: % promoters - % detractors."""

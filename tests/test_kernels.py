@@ -1,4 +1,4 @@
-"""The compiled kernels (sim/kernels.py) give the numpy results they replace, to the bit."""
+"""The compiled kernels (sim/kernels.py, sim/rate_kernels.py) give the numpy results they replace, to the bit."""
 
 from __future__ import annotations
 
@@ -181,3 +181,78 @@ def test_dose_weights_and_levels_held_match_their_numpy_formulas(open_):
     levels = np.sort(rng.uniform(0.0, 3.0, (4, n)).astype(np.float32), axis=0)
     expected = sum((interest[rows] >= np.float32(0.5) * levels[k, rows]).astype(np.int8) for k in range(3))
     assert np.array_equal(kernels.levels_held(interest, levels, rows, np.float32(0.5)), expected)
+
+
+def _numpy_rates(stage, sat, levels, factor, traits, fallback, scale, bar, talk_by_stage, dissatisfied, customer_talk):
+    """The derived rates of every row by the numpy rules (sim/satisfaction.py, sim/stages.py),
+    as Rates.refresh computed them before its compiled pass."""
+    from journeysim.sim.satisfaction import advocacy_factor, churn_factor, satisfaction_factor
+    from journeysim.sim.stages import FALLING_BACK, POST_PURCHASE, Stage, next_level_slot
+
+    decay, repurchase, churn_propensity, advocacy = traits
+    rows = np.arange(stage.size)
+    stage = stage.astype(np.int64)
+    post = POST_PURCHASE.holds(stage)
+    next_level = levels[next_level_slot(stage), rows]
+    deciding = stage == Stage.DECIDING
+    next_level[deciding] = levels[2, deciding] + (levels[3, deciding] - levels[2, deciding]) * factor[deciding]
+    next_level[post] *= factor[post]
+    floor = np.full(rows.size, -np.inf, np.float32)
+    inside = FALLING_BACK.holds(stage)
+    floor[inside] = fallback * levels[stage[inside] - 1, rows[inside]]
+    keep = np.where(post, 1.0, 1.0 - decay)
+    drift = np.where(post, repurchase * satisfaction_factor(sat) * scale, 0.0)
+    hazard = churn_propensity * churn_factor(sat)
+    hazard += np.where(stage == Stage.LOYAL, advocacy * advocacy_factor(sat, bar), 0.0)
+    talk = np.where(post & (sat < 0), dissatisfied, talk_by_stage[stage]).astype(np.float32) * customer_talk
+    return next_level, floor, keep, drift, np.where(post, hazard, 0.0), np.clip(talk, -1.0, 1.0)
+
+
+@pytest.mark.parametrize("bar", [0.5, 1.0])
+def test_compiled_rate_refresh_equals_the_numpy_rules_to_the_bit(bar):
+    from journeysim.sim.rate_kernels import refresh_rates
+    from journeysim.sim.satisfaction import churn_factor
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    stage = rng.integers(0, 8, n).astype(np.int8)
+    sat = rng.uniform(-1.0, 1.0, n).astype(np.float32)
+    sat[:4] = [-1.0, 0.0, 1.0, np.float32(bar)]
+    levels = np.cumsum(rng.exponential(1.0, (4, n)), axis=0).astype(np.float32)
+    factor = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    traits = tuple(rng.uniform(0.0, 0.2, n).astype(np.float32) for _ in range(4))
+    talk_by_stage = rng.uniform(-0.5, 1.5, 8).astype(np.float32)
+    customer_talk = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    fallback, scale = 0.6, 1.7
+    want = _numpy_rates(stage, sat, levels, factor, traits, fallback, scale, bar, talk_by_stage,
+                        np.float32(-0.8), customer_talk)
+    got = tuple(np.full(n, np.nan, np.float32) for _ in range(6))
+    market = (np.float32(fallback), np.float32(scale), np.float32(bar), np.float32(max(1.0 - bar, 1e-9)))
+    refresh_rates(np.arange(n), stage, sat, levels, factor, churn_factor(sat), traits, market, talk_by_stage,
+                  np.float32(-0.8), customer_talk, got)
+    for name, g, w in zip(("next_level", "floor", "keep", "drift", "hazard", "talk"), got, want, strict=True):
+        assert g.dtype == np.float32 and np.array_equal(g.view(np.int32), w.astype(np.float32).view(np.int32)), name
+
+
+def test_compiled_survey_answers_count_each_listed_row_as_numpy_does():
+    from journeysim.sim.rate_kernels import survey_answers
+    from journeysim.sim.satisfaction import survey_category
+
+    rng = np.random.default_rng(12)
+    n = 5_000
+    sat = rng.uniform(-1.0, 1.0, n).astype(np.float32)
+    bias = rng.normal(0.0, 1.5, n).astype(np.float32)
+    bias[:3] = [0.5, -0.5, 1.5]  # scores exactly half-way: round half to even
+    sat[:3] = 0.0
+    purchases = rng.integers(0, 3, n).astype(np.int32)
+    category = rng.integers(-1, 2, n).astype(np.int8)
+    rows = np.concatenate([rng.permutation(n)[:3_000], [7, 7, 8]])  # rows 7 and 8 listed again
+    bought = rows[purchases[rows] > 0]
+    want = survey_category(sat[bought], bias[bought])
+    old = category[bought]
+    want_promoters = int((want == 1).sum() - (old == 1).sum())
+    want_detractors = int((want == -1).sum() - (old == -1).sum())
+    expected = category.copy()
+    expected[bought] = want
+    assert survey_answers(rows, sat, bias, purchases, category) == (want_promoters, want_detractors)
+    assert np.array_equal(category, expected)
