@@ -330,3 +330,33 @@ def levels_held(interest: np.ndarray, levels: np.ndarray, rows: np.ndarray, shar
         for k in range(3):
             held[i] += x >= share * levels[k, r]
     return held
+
+
+@numba.njit(cache=True, nogil=True)
+def book_moves(group: np.ndarray, satisfaction: np.ndarray, entered: np.ndarray, rows: np.ndarray,
+               old: np.ndarray, new: np.ndarray, day: int, lengths: np.ndarray, moves: np.ndarray,
+               left_satisfaction: np.ndarray, occupancy: np.ndarray, started: np.ndarray) -> None:
+    """Book stays ended by moves of ``rows`` from ``old`` to ``new`` on ``day`` (the flat count
+    arrays of :meth:`journeysim.sim.stage_stays.StageStays.moved`, by group and stage).
+
+    Per row, the ended stay's length in days (``day - entered``, within ``0 .. lengths`` per cell
+    - 1) and its next stage are counted, its satisfaction summed (in float64, in row order from
+    zero, then added to the total: as ``np.bincount`` then ``+=``), the group's occupancy moved
+    and its new stay started on ``day``."""
+    stages = moves.size // occupancy.size
+    longest = lengths.size // occupancy.size - 1
+    ended = np.zeros(occupancy.size)
+    for i in range(rows.size):
+        r = rows[i]
+        cell = np.int64(group[r]) * stages
+        left, came = cell + old[i], cell + new[i]
+        length = min(max(np.int64(day) - np.int64(entered[r]), 0), longest)
+        lengths[left * (longest + 1) + length] += 1
+        moves[left * stages + new[i]] += 1
+        ended[left] += np.float64(satisfaction[r])
+        occupancy[left] -= 1
+        occupancy[came] += 1
+        started[came] += 1
+        entered[r] = day
+    for c in range(occupancy.size):
+        left_satisfaction[c] += ended[c]

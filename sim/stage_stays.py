@@ -76,20 +76,9 @@ class StageStays:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
         self._today = day
         self._meet_newcomers(day)
-        personas, stages = self.occupancy.shape
-        pair = self.group[rows].astype(np.int64) * stages  # persona's first cell
-        left, came = pair + old, pair + new
-        length = np.clip(day - self.entered[rows], 0, self.lengths.shape[2] - 1)
-        cells = personas * stages
-        flat = self.lengths.reshape(-1)  # a view: ended stays by (group, stage, length)
-        flat += np.bincount(left * self.lengths.shape[2] + length, minlength=flat.size)
-        self.moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=self.moves.size)
-        self.left_satisfaction.reshape(-1)[:] += np.bincount(left, weights=self.state.satisfaction[rows],
-                                                             minlength=cells)
-        arrived = np.bincount(came, minlength=cells).reshape(personas, stages)
-        self.occupancy += arrived - np.bincount(left, minlength=cells).reshape(personas, stages)
-        self.started += arrived
-        self.entered[rows] = day
+        kernels.book_moves(self.group, self.state.satisfaction, self.entered, rows, old, new, day,
+                           self.lengths.reshape(-1), self.moves.reshape(-1), self.left_satisfaction.reshape(-1),
+                           self.occupancy.reshape(-1), self.started.reshape(-1))
         if self.also is not None:
             self.also.moved(day, rows, old, new)
 

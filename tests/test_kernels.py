@@ -256,3 +256,36 @@ def test_compiled_survey_answers_count_each_listed_row_as_numpy_does():
     expected[bought] = want
     assert survey_answers(rows, sat, bias, purchases, category) == (want_promoters, want_detractors)
     assert np.array_equal(category, expected)
+
+
+def test_booked_moves_equal_the_numpy_bincounts_to_the_bit():
+    rng = np.random.default_rng(13)
+    n, groups, stages, days, day = 50_000, 5, 8, 30, 20
+    group = rng.integers(0, groups, n).astype(np.int8)
+    satisfaction = rng.uniform(-1.0, 1.0, n).astype(np.float32)
+    entered = rng.integers(0, day + 1, n).astype(np.uint16)
+    rows = np.sort(rng.choice(n, 4_000, replace=False))
+    old, new = rng.integers(0, stages, (2, rows.size)).astype(np.int8)
+    books = [rng.integers(0, 50, shape).astype(np.int64) for shape in
+             ((groups, stages, days + 1), (groups, stages, stages), (groups, stages), (groups, stages))]
+    left_satisfaction = rng.uniform(-9.0, 9.0, (groups, stages))
+    lengths, moves, occupancy, started = (book.copy() for book in books)
+    cells = groups * stages
+    left, came = group[rows].astype(np.int64) * stages + old, group[rows].astype(np.int64) * stages + new
+    length = np.clip(day - entered[rows], 0, days)
+    lengths.reshape(-1)[:] += np.bincount(left * (days + 1) + length, minlength=lengths.size)
+    moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=moves.size)
+    want_satisfaction = left_satisfaction.copy()
+    want_satisfaction.reshape(-1)[:] += np.bincount(left, weights=satisfaction[rows], minlength=cells)
+    arrived = np.bincount(came, minlength=cells).reshape(groups, stages)
+    occupancy += arrived - np.bincount(left, minlength=cells).reshape(groups, stages)
+    started += arrived
+    got = [book.copy() for book in books]
+    got_entered = entered.copy()
+    kernels.book_moves(group, satisfaction, got_entered, rows, old, new, day, *(b.reshape(-1) for b in got[:2]),
+                       left_satisfaction.reshape(-1), *(b.reshape(-1) for b in got[2:]))
+    for name, g, w in zip(("lengths", "moves", "occupancy", "started"), got, (lengths, moves, occupancy, started),
+                          strict=True):
+        assert np.array_equal(g, w), name
+    assert np.array_equal(left_satisfaction.view(np.int64), want_satisfaction.view(np.int64))
+    assert np.all(got_entered[rows] == day) and np.array_equal(np.delete(got_entered, rows), np.delete(entered, rows))
