@@ -51,6 +51,9 @@ EXECUTORS = ("local", "dask", "submitit", "ray")
 ALIASES = {"loky": "local"}
 """Older names still accepted (``--backend loky``)."""
 
+SCHEDULER_TIMEOUT_S = 10.0
+"""Seconds to wait for a Dask scheduler at ``--executor-address`` to answer before it counts as unreachable."""
+
 RAY_INSTALL = "in journeysim's repository: pip install -e '.[ray]'; journeysim is not on a package index"
 
 
@@ -246,7 +249,7 @@ class _DaskSession(Session):
                                         dashboard_address=None, silence_logs=logging.ERROR)
             address = self.cluster.scheduler_address
         try:
-            self.client = Client(address, set_as_default=False, timeout=10)
+            self.client = Client(address, set_as_default=False, timeout=SCHEDULER_TIMEOUT_S)
         except OSError as error:
             self.close()
             raise ConfigError("address", address, f"a reachable Dask scheduler ({error})") from None

@@ -15,6 +15,7 @@ from pathlib import Path
 import cloudpickle
 import pytest
 
+from journeysim.experiments import executors
 from journeysim.experiments.executors import Executor, from_args, use
 from journeysim.experiments.runner import Failure, run_many
 from journeysim.sim.errors import ConfigError
@@ -93,7 +94,8 @@ def test_options_name_the_bad_value():
         from_args(argparse.Namespace(executor="submitit", address=None, executor_option=["partition"]))
 
 
-def test_an_unreachable_dask_scheduler_is_bad_input():
+def test_an_unreachable_dask_scheduler_is_bad_input(monkeypatch):
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 1.0)  # nothing listens there: no need to wait 10 s
     with pytest.raises(ConfigError, match="a reachable Dask scheduler"):
         run_many([partial(square, 1), partial(square, 2)], workers=2,
                  backend=Executor("dask", "tcp://127.0.0.1:9")).values()
