@@ -360,3 +360,30 @@ def book_moves(group: np.ndarray, satisfaction: np.ndarray, entered: np.ndarray,
         entered[r] = day
     for c in range(occupancy.size):
         left_satisfaction[c] += ended[c]
+
+
+@numba.njit(cache=True, nogil=True)
+def advance_clocks(clock: np.ndarray, hazard: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Add a day's ``hazard`` to every ``clock`` (float32, in place) and return the rows (ascending)
+    whose clock reached its ``threshold``: ``np.add(clock, hazard, out=clock)`` then
+    ``np.flatnonzero(clock >= threshold)`` in one pass."""
+    rang = np.empty(BLOCK, np.int64)
+    found = np.empty(BLOCK, np.int64)
+    n_rang = 0
+    for start in range(0, clock.size, BLOCK):
+        stop = min(start + BLOCK, clock.size)
+        hits = np.uint32(0)
+        for j in range(stop - start):  # without a branch, so it vectorises (as decay_scan)
+            i = np.uint64(start + j)
+            x = clock[i] + hazard[i]
+            clock[i] = x
+            hits |= np.uint32(x >= threshold[i])
+        if hits == 0:
+            continue
+        m = 0
+        for i in range(start, stop):
+            found[m] = i
+            m += clock[i] >= threshold[i]
+        rang = _extend(rang, n_rang, found, m)
+        n_rang += m
+    return rang[:n_rang].copy()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from journeysim.sim import kernels
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.satisfaction import advocacy_factor
 from journeysim.sim.stages import Stage
@@ -46,8 +47,7 @@ def ring_clocks(state: CustomerState, market: MarketSpec, rng: np.random.Generat
     """Advance every clock by a day of hazard and split those that rang into advocates and
     lapsers. Advocates start a new clock; lapsers lose their interest and draw a win-back
     level (exponential around ``market.winback`` times their threshold scale)."""
-    np.add(state.clock, state.hazard, out=state.clock)
-    rang = np.flatnonzero(state.clock >= state.clock_threshold)
+    rang = kernels.advance_clocks(state.clock, state.hazard, state.clock_threshold)
     if rang.size == 0:
         return Exits(rang, rang)
     advocate = rng.random(rang.size) < exit_shares(state, rang, market.advocate_satisfaction)

@@ -289,3 +289,20 @@ def test_booked_moves_equal_the_numpy_bincounts_to_the_bit():
         assert np.array_equal(g, w), name
     assert np.array_equal(left_satisfaction.view(np.int64), want_satisfaction.view(np.int64))
     assert np.all(got_entered[rows] == day) and np.array_equal(np.delete(got_entered, rows), np.delete(entered, rows))
+
+
+def test_advancing_clocks_adds_the_hazard_and_finds_who_rang_as_numpy_does():
+    rng = np.random.default_rng(14)
+    n = 100_003  # not a whole number of blocks
+    clock = rng.uniform(0.0, 1.0, n).astype(np.float32)
+    hazard = rng.uniform(0.0, 0.01, n).astype(np.float32)
+    hazard[::7] = 0.0
+    threshold = rng.exponential(1.0, n).astype(np.float32)
+    threshold[::5] = np.inf
+    threshold[-1] = 0.0  # the last row rings
+    want = clock.copy()
+    np.add(want, hazard, out=want)
+    rang = kernels.advance_clocks(clock, hazard, threshold)
+    assert np.array_equal(clock.view(np.int32), want.view(np.int32))
+    assert np.array_equal(rang, np.flatnonzero(want >= threshold)) and rang.size > 100 and rang[-1] == n - 1
+    assert kernels.advance_clocks(clock, np.zeros(n, np.float32), np.full(n, np.inf, np.float32)).size == 0
