@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from journeysim.sim import kernels
+from journeysim.sim import media_kernels
 from journeysim.sim.collectors import Collector
 from journeysim.sim.mixes import (
     REFERENCE_SUCCESS,
@@ -102,7 +102,7 @@ class Devices:
         if self.switch > 0:
             switch_draws = self._rng.random(rows.size)
             device_draws = self._rng.random(int(np.count_nonzero(switch_draws < self.switch)))
-        device, counts = kernels.session_devices(self.primary, self.persona, self._cumulative, rows, switch_draws,
+        device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows, switch_draws,
                                                  self.switch, device_draws, self.used)
         self._add(day, "sessions", counts)
         return device

@@ -16,76 +16,6 @@ RADIX_BITS = 11
 """Bits per pass of the radix sort (2,048 buckets: the counts stay in the first-level cache)."""
 
 
-STAGE_CODES = 8
-"""Stage codes a packed row code leaves room for (``Stage`` has eight)."""
-
-
-@numba.njit(cache=True, nogil=True)
-def pack_rows(persona: np.ndarray, stage: np.ndarray, present: np.ndarray, n: int) -> np.ndarray:
-    """One uint16 per row ``0 .. n - 1``: ``(persona * STAGE_CODES + stage) * 2 + present``, so a
-    candidate's persona, stage and presence are one load (see :func:`accept_table`)."""
-    code = np.empty(n, np.uint16)
-    for i in range(n):
-        code[i] = (np.uint16(persona[i]) * STAGE_CODES + np.uint16(stage[i])) * 2 + np.uint16(present[i])
-    return code
-
-
-def accept_table(weights: np.ndarray, mask: np.ndarray | None, check_present: bool) -> np.ndarray:
-    """Acceptance probability of a candidate by its packed row code (:func:`pack_rows`): its
-    persona's weight, or -1 (never: a uniform number is not below it) when its stage is outside
-    ``mask`` or, with ``check_present``, it is not in the market."""
-    table = np.repeat(np.asarray(weights, np.float64), STAGE_CODES * 2).reshape(-1, STAGE_CODES, 2)
-    if mask is not None:
-        table[:, ~mask[:STAGE_CODES], :] = -1.0
-    if check_present:
-        table[:, :, 0] = -1.0
-    return table.reshape(-1)
-
-
-@numba.njit(cache=True, nogil=True)
-def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, table: np.ndarray, code: np.ndarray,
-                      out: np.ndarray, got: int) -> int:
-    """Thin one batch of candidate recipients into ``out[got:]``, in draw order.
-
-    Candidate ``i`` is row ``floor(u[0, i] * size)`` (an index into ``audience`` when it is not
-    empty); it is kept when ``u[1, i] < table[code[row]]`` (:func:`accept_table`: below its
-    persona's weight, in a target stage, in the market). Stops when ``out`` is full.
-
-    Parameters
-    ----------
-    u : ndarray, shape (2, batch)
-        Uniform numbers in [0, 1): the candidate and its acceptance.
-    size : int
-        Number of candidates to pick from (rows in use, or the audience's length).
-    audience : ndarray of int64
-        Rows of the audience, or empty for rows ``0 .. size - 1``.
-    table : ndarray of float64
-        Acceptance probability by packed row code.
-    code : ndarray of uint16
-        Packed row code of every row in use (:func:`pack_rows`).
-    out : ndarray of int64
-        The recipients drawn so far (``out[:got]``); filled in place.
-    got : int
-        Recipients already in ``out``.
-
-    Returns
-    -------
-    int
-        Recipients in ``out`` after this batch.
-    """
-    n = out.size
-    listed = audience.size > 0
-    for i in range(u.shape[1]):  # no branch on a candidate's fate: the loads of many candidates overlap
-        if got >= n:
-            break
-        row = np.int64(u[0, i] * size)
-        if listed:
-            row = audience[row]
-        out[got] = row
-        got += u[1, i] < table[code[row]]
-    return got
-
-
 @numba.njit(cache=True, nogil=True)
 def radix_sort(values: np.ndarray, largest: int) -> np.ndarray:
     """``values`` (non-negative int64, none above ``largest``) sorted ascending, in O(len) passes.
@@ -207,116 +137,13 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
 
 
 @numba.njit(cache=True, nogil=True)
-def restock(stock: np.ndarray, stock_day: np.ndarray, rows: np.ndarray, counts: np.ndarray, decay: np.ndarray,
-            day: int) -> np.ndarray:
-    """Frequency stock of ``rows`` today, before today's exposures, then add ``counts`` to it.
-
-    The stock of a row last updated ``a`` days ago is ``stock * decay[a]`` (``decay`` holds the
-    carry-over to the power ``a``, float32, as numpy computes it); the stored stock becomes
-    that plus the row's count, rounded to float32, and its day ``day``.
-
-    Returns
-    -------
-    ndarray of float32
-        Each row's stock before today's exposures.
-    """
-    now = np.empty(rows.size, np.float32)
+def count_cells(group: np.ndarray, stage: np.ndarray, rows: np.ndarray, counts: np.ndarray, cells: np.ndarray,
+                stages: int, channels: int, channel: int) -> None:
+    """Add ``counts`` to the flat ``cells`` ``(group * stages + stage) * channels + channel`` of
+    ``rows`` (whole numbers in float64: the sums are exact in any order)."""
     for i in range(rows.size):
         r = rows[i]
-        x = stock[r] * decay[day - stock_day[r]]
-        now[i] = x
-        stock[r] = np.float32(np.float64(x) + np.float64(counts[i]))
-        stock_day[r] = day
-    return now
-
-
-@numba.njit(cache=True, nogil=True)
-def media_kicks(rows: np.ndarray, stage: np.ndarray, effect: np.ndarray, gain: np.ndarray, response: np.ndarray,
-                evaluating: np.ndarray, review: np.float32, multiplier: np.float32) -> np.ndarray:
-    """Interest added by one channel-day's exposures: per row, the effect at its stage times its
-    saturated ``gain``, its media ``response``, the ``review`` factor if it is ``evaluating``
-    (stage mask) and the channel's spend ``multiplier`` (float32, multiplied in that order)."""
-    kick = np.empty(rows.size, np.float32)
-    for i in range(rows.size):
-        r = rows[i]
-        s = stage[r]
-        factor = review if evaluating[s] else np.float32(1.0)
-        kick[i] = effect[s] * gain[i] * response[r] * factor * multiplier
-    return kick
-
-
-@numba.njit(cache=True, nogil=True)
-def cell_sums(persona: np.ndarray, stage: np.ndarray, rows: np.ndarray, weights: np.ndarray, stages: int,
-              channels: int, channel: int, cells: int) -> np.ndarray:
-    """``np.bincount`` of ``rows``' cells ``(persona * stages + stage) * channels + channel`` weighted
-    by ``weights`` (float64 sums in row order), ``cells`` long."""
-    total = np.zeros(cells)
-    for i in range(rows.size):
-        r = rows[i]
-        total[(np.int64(persona[r]) * stages + stage[r]) * channels + channel] += np.float64(weights[i])
-    return total
-
-
-@numba.njit(cache=True, nogil=True)
-def session_devices(primary: np.ndarray, persona: np.ndarray, cumulative: np.ndarray, rows: np.ndarray,
-                    switch_draws: np.ndarray, switch: float, device_draws: np.ndarray,
-                    used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One session of each of ``rows``: its device, marked in ``used``; and sessions per device.
-
-    A row whose ``switch_draws`` entry is below ``switch`` draws a device afresh from its persona's
-    ``cumulative`` shares, with the next of ``device_draws`` (the number of cumulative shares at or
-    below it), the others use their ``primary`` device. ``used[row]`` gains the device's bit.
-    """
-    device = np.empty(rows.size, np.int8)
-    counts = np.zeros(cumulative.shape[1], np.int64)
-    j = 0
-    for i in range(rows.size):
-        r = rows[i]
-        d = primary[r]
-        if switch_draws.size and switch_draws[i] < switch:
-            u = device_draws[j]
-            j += 1
-            d = 0
-            for c in cumulative[persona[r]]:
-                d += u >= c
-        device[i] = d
-        used[r] |= np.uint8(1) << np.uint8(d)
-        counts[d] += 1
-    return device, counts
-
-
-@numba.njit(cache=True, nogil=True)
-def add_kicks(interest: np.ndarray, last_touch: np.ndarray, rows: np.ndarray, kick: np.ndarray,
-              channel: int) -> None:
-    """Add ``kick`` to the interest of ``rows`` (distinct; in the kick's precision, rounded to the
-    interest's) and make ``channel`` the last touch of those it raised."""
-    for i in range(rows.size):
-        r = rows[i]
-        interest[r] += kick[i]
-        if kick[i] > 0:
-            last_touch[r] = channel
-
-
-@numba.njit(cache=True, nogil=True)
-def add_scaled(values: np.ndarray, weight: np.ndarray, scale: np.float32) -> None:
-    """``values += weight * scale`` (float32: the product rounded to float32, then the sum), as
-    numpy computes it, without a temporary as long as ``values``."""
-    for i in range(values.size):
-        values[i] += weight[i] * scale
-
-
-@numba.njit(cache=True, nogil=True)
-def dose_weights(weight: np.ndarray, rows: np.ndarray, effect: np.ndarray, stage: np.ndarray,
-                 affinity: np.ndarray, persona: np.ndarray, response: np.ndarray, present: np.ndarray) -> None:
-    """``weight[row]`` of a broadcast dose for ``rows``: effect at its stage times its persona's
-    affinity times its media ``response`` (float32, in that order), times ``present`` when that
-    is not empty (open population)."""
-    check = present.size > 0
-    for r in rows:
-        w = effect[stage[r]] * affinity[persona[r]] * response[r]
-        if check:
-            w = w * np.float32(present[r])
-        weight[r] = w
+        cells[(np.int64(group[r]) * stages + stage[r]) * channels + channel] += counts[i]
 
 
 @numba.njit(cache=True, nogil=True)

@@ -84,12 +84,16 @@ class StageStays:
 
     def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
+        for group, cells in self.exposure_books():
+            kernels.count_cells(group, self.state.stage, rows, counts, cells, *self.exposures.shape[1:], channel)
+
+    def exposure_books(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The group code of every row and the flat exposures (by group, stage and channel) of this
+        book and of the books it passes events on to, ready to count exposures into
+        (:func:`journeysim.sim.kernels.expose_rows` counts them in the media phase's pass)."""
         self._meet_newcomers(None)
-        personas, stages, channels = self.exposures.shape
-        self.exposures.reshape(-1)[:] += kernels.cell_sums(self.group, self.state.stage, rows, counts, stages,
-                                                           channels, channel, self.exposures.size)
-        if self.also is not None:
-            self.also.exposed(rows, counts, channel)
+        books = [(self.group, self.exposures.reshape(-1))]
+        return books + (self.also.exposure_books() if self.also is not None else [])
 
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from journeysim.sim import kernels
+from journeysim.sim import kernels, media_kernels
 from journeysim.sim.adresponse import make_response
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
@@ -79,6 +79,7 @@ def make_saturation(spec: SaturationSpec) -> Saturation:
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
 _NO_PRESENCE = np.empty(0, bool)
+_NO_CELLS = np.empty(0)
 
 
 @dataclass
@@ -162,7 +163,7 @@ class Channel:
         """Stock of ``rows`` before today's ``counts`` exposures (:meth:`decayed_stock`); the stock
         becomes that plus ``counts``."""
         self.decayed_stock(rows[:0], day)  # allocates the stock on first use
-        return kernels.restock(self.stock, self.stock_day, rows, counts, self.decay(day), day)
+        return media_kernels.restock(self.stock, self.stock_day, rows, counts, self.decay(day), day)
 
 
 class Touchpoints:
@@ -274,19 +275,19 @@ class Touchpoints:
         chosen = np.empty(n, np.int64)
         got = 0
         listed = _NO_ROWS if audience is None else audience
-        table = kernels.accept_table(channel.weights, mask, self.state.open)
+        table = media_kernels.accept_table(channel.weights, mask, self.state.open)
         while got < n:
             batch = int((n - got) / accept_rate * 1.1) + 16
             u = rng.random((2, batch))
-            got = kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
+            got = media_kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
 
     def _codes(self) -> np.ndarray:
-        """Today's packed persona, stage and presence of every row (:func:`kernels.pack_rows`;
+        """Today's packed persona, stage and presence of every row (:func:`media_kernels.pack_rows`;
         stages and presence do not change during the media phase)."""
         if self._packed is None:
             s = self.state
-            self._packed = kernels.pack_rows(s.persona, s.stage, s.present, s.size)
+            self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, s.size)
         return self._packed
 
     def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
@@ -297,17 +298,26 @@ class Touchpoints:
         rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self.state.size - 1)
         stock = channel.restock(rows, counts, day)
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
-        kick = kernels.media_kicks(rows, self.state.stage, channel.effect, gain, self._media_response,
-                                   EVALUATING.mask, np.float32(self._reviews.multiplier),
-                                   np.float32(channel.response.multiplier()))
-        if self.kick_modifier is not None:
-            kick = kick * self.kick_modifier(channel, rows, day)
-        kernels.add_kicks(self.state.interest, self.state.last_touch, rows, kick, channel.index)
+        s = self.state
+        review, spend = np.float32(self._reviews.multiplier), np.float32(channel.response.multiplier())
+        books = [] if self.stays is None else self.stays.exposure_books()
+        if self.kick_modifier is None and 1 <= len(books) <= 2:  # the kicks and the books' counts in one pass
+            (group, cells), (other_group, other_cells) = books[0], (books + [(_NO_ROWS, _NO_CELLS)])[1]
+            _, stages, channels = self.stays.exposures.shape
+            media_kernels.expose_rows(rows, counts, gain, s.stage, channel.effect, self._media_response,
+                                      EVALUATING.mask, review, spend, s.interest, s.last_touch, channel.index,
+                                      group, cells, other_group, other_cells, stages, channels)
+        else:
+            kick = media_kernels.media_kicks(rows, s.stage, channel.effect, gain, self._media_response,
+                                             EVALUATING.mask, review, spend)
+            if self.kick_modifier is not None:
+                kick = kick * self.kick_modifier(channel, rows, day)
+            media_kernels.add_kicks(s.interest, s.last_touch, rows, kick, channel.index)
+            if self.stays is not None:
+                self.stays.exposed(rows, counts, channel.index)
         out.reached.append(rows)
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
-        if self.stays is not None:
-            self.stays.exposed(rows, counts, channel.index)
         return int(rows.size)
 
     def _broadcast(self, channel: Channel, n: int) -> int:
@@ -320,7 +330,7 @@ class Touchpoints:
         if channel.dose_weight is None:
             channel.dose_weight = np.zeros(self.state.size, np.float32)
             self._weigh_dose(channel, np.arange(self.state.size))
-        kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
+        media_kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
         if self.stays is not None:
             self.stays.broadcast(n, channel.index)
         return people
@@ -329,8 +339,9 @@ class Touchpoints:
         """Per-customer weight of a broadcast dose: effect at their stage, persona affinity
         and media responsiveness (kept current as customers move)."""
         s = self.state
-        kernels.dose_weights(channel.dose_weight, rows, channel.effect, s.stage, channel.affinity.astype(np.float32),
-                             s.persona, self._media_response, s.present if s.open else _NO_PRESENCE)
+        media_kernels.dose_weights(channel.dose_weight, rows, channel.effect, s.stage,
+                                   channel.affinity.astype(np.float32), s.persona, self._media_response,
+                                   s.present if s.open else _NO_PRESENCE)
 
     def refresh_rows(self, rows: np.ndarray) -> None:
         """Customers in ``rows`` changed stage: update broadcast dose weights."""

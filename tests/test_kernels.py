@@ -1,11 +1,12 @@
-"""The compiled kernels (sim/kernels.py, sim/rate_kernels.py) give the numpy results they replace, to the bit."""
+"""The compiled kernels (sim/kernels.py, sim/media_kernels.py, sim/rate_kernels.py) give the numpy results
+they replace, to the bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from journeysim.sim import kernels
+from journeysim.sim import kernels, media_kernels
 
 
 @pytest.mark.parametrize("largest", [0, 9, 2_000_000, 20_000_000])
@@ -34,7 +35,7 @@ def test_add_scaled_adds_the_scaled_weights_as_numpy_does_to_the_bit():
         want = values.copy()
         with np.errstate(over="ignore"):  # 3e38 * 3 is inf in both
             want += weight * scale
-        kernels.add_scaled(values, weight, scale)
+        media_kernels.add_scaled(values, weight, scale)
         assert np.array_equal(values.view(np.int32), want.view(np.int32))
 
 
@@ -75,10 +76,10 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
         keep &= present[rows]
     expected = rows[keep][:want]
     out = np.empty(want, np.int64)
-    table = kernels.accept_table(weights, mask if masked else None, open_)
-    code = kernels.pack_rows(persona, stage, present, n_rows)
-    got = kernels.accept_candidates(u[:, :1_000], size, audience, table, code, out, 0)
-    got = kernels.accept_candidates(u[:, 1_000:], size, audience, table, code, out, got)
+    table = media_kernels.accept_table(weights, mask if masked else None, open_)
+    code = media_kernels.pack_rows(persona, stage, present, n_rows)
+    got = media_kernels.accept_candidates(u[:, :1_000], size, audience, table, code, out, 0)
+    got = media_kernels.accept_candidates(u[:, 1_000:], size, audience, table, code, out, got)
     assert got == min(want, expected.size) and np.array_equal(out[:got], expected[:got])
 
 
@@ -117,7 +118,7 @@ def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit(day_d
     want_stock = stock.copy()
     want_stock[rows] = want_now + counts
     decay = np.float32(carryover) ** np.arange(day + 1, dtype=np.float32)
-    now = kernels.restock(stock, stock_day, rows, counts, decay, day)
+    now = media_kernels.restock(stock, stock_day, rows, counts, decay, day)
     assert np.array_equal(now.view(np.int32), want_now.view(np.int32))
     assert np.array_equal(stock.view(np.int32), want_stock.view(np.int32)) and (stock_day[rows] == day).all()
 
@@ -129,19 +130,50 @@ def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit(day_d
     s = stage[rows]
     want = (effect[s] * gain * response[rows] * np.where(evaluating[s], np.float32(1.3), np.float32(1.0))
             * np.float32(0.8))
-    kick = kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
+    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
     assert np.array_equal(kick.view(np.int32), want.view(np.int32))
 
 
-def test_cell_sums_is_a_weighted_bincount_of_persona_stage_channel_cells():
+def test_counted_cells_add_a_weighted_bincount_of_persona_stage_channel_cells():
     rng = np.random.default_rng(6)
     persona = rng.integers(0, 3, 1_000).astype(np.int16)
     stage = rng.integers(0, 8, 1_000).astype(np.int8)
     rows = rng.choice(1_000, 300, replace=False)
     counts = rng.integers(1, 5, rows.size)
     cells = (persona[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
-    want = np.bincount(cells, weights=counts, minlength=3 * 8 * 4)
-    assert np.array_equal(kernels.cell_sums(persona, stage, rows, counts, 8, 4, 2, 3 * 8 * 4), want)
+    before = rng.integers(0, 1_000, 3 * 8 * 4).astype(np.float64)
+    got = before.copy()
+    kernels.count_cells(persona, stage, rows, counts, got, 8, 4, 2)
+    assert np.array_equal(got, before + np.bincount(cells, weights=counts, minlength=3 * 8 * 4))
+
+
+@pytest.mark.parametrize("books", [1, 2])
+def test_exposing_rows_in_one_pass_equals_kicks_added_then_both_books_counted(books):
+    rng = np.random.default_rng(9)
+    n, channels = 5_000, 4
+    stage = rng.integers(0, 8, n).astype(np.int8)
+    persona = rng.integers(0, 3, n).astype(np.int16)
+    device = rng.integers(0, 3, n).astype(np.int8)
+    rows = np.sort(rng.choice(n, 1_500, replace=False))
+    counts = rng.integers(1, 4, rows.size)
+    gain = rng.uniform(0.0, 1.0, rows.size).astype(np.float32)
+    effect = rng.uniform(-0.2, 1.0, 8).astype(np.float32)
+    response = rng.uniform(0.5, 1.5, n).astype(np.float32)
+    evaluating = np.isin(np.arange(8), [2, 3])
+    interest = rng.uniform(0.0, 2.0, n).astype(np.float32)
+    last_touch = rng.integers(-1, 4, n).astype(np.int8)
+    cells = [rng.integers(0, 9, 3 * 8 * channels).astype(np.float64) for _ in range(2)]
+    want_interest, want_touch, want_cells = interest.copy(), last_touch.copy(), [c.copy() for c in cells]
+    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
+    media_kernels.add_kicks(want_interest, want_touch, rows, kick, 2)
+    for group, book in list(zip((persona, device), want_cells, strict=True))[:books]:
+        kernels.count_cells(group, stage, rows, counts, book, 8, channels, 2)
+    other = (device, cells[1]) if books == 2 else (np.empty(0, np.int8), np.empty(0))
+    media_kernels.expose_rows(rows, counts, gain, stage, effect, response, evaluating, np.float32(1.3),
+                              np.float32(0.8), interest, last_touch, 2, persona, cells[0], *other, 8, channels)
+    assert np.array_equal(interest.view(np.int32), want_interest.view(np.int32))
+    assert np.array_equal(last_touch, want_touch) and np.array_equal(cells[0], want_cells[0])
+    assert np.array_equal(cells[1], want_cells[1])  # untouched with one book
 
 
 @pytest.mark.parametrize("precision", [np.float32, np.float64])
@@ -153,7 +185,7 @@ def test_add_kicks_adds_as_numpy_does_and_marks_the_raised_rows(precision):
     kick = rng.uniform(-0.01, 0.3, rows.size).astype(precision) / precision(3.0)
     want = interest.copy()
     want[rows] += kick
-    kernels.add_kicks(interest, last_touch, rows, kick, 4)
+    media_kernels.add_kicks(interest, last_touch, rows, kick, 4)
     assert np.array_equal(interest.view(np.int32), want.view(np.int32))
     assert np.array_equal(np.flatnonzero(last_touch == 4), rows[kick > 0]) and (last_touch[rows[kick <= 0]] == -1).all()
 
@@ -173,7 +205,7 @@ def test_dose_weights_and_levels_held_match_their_numpy_formulas(open_):
     if open_:
         want = want * present[rows]
     weight = np.zeros(n, np.float32)
-    kernels.dose_weights(weight, rows, effect, stage, affinity, persona, response,
+    media_kernels.dose_weights(weight, rows, effect, stage, affinity, persona, response,
                          present if open_ else np.empty(0, bool))
     assert np.array_equal(weight[rows].view(np.int32), want.view(np.int32))
 
