@@ -36,7 +36,11 @@ REFERENCE_RUNS: dict[str, tuple[str, ...]] = {
 
 def run_digest(*overrides: str) -> str:
     """sha256 over the collector's arrays and the final customer state of one run."""
-    model = run_model(*overrides)
+    return model_digest(run_model(*overrides)).hexdigest()
+
+
+def model_digest(model) -> hashlib._Hash:
+    """sha256 over the collector's arrays and the customer state of a model that has run."""
     digest = hashlib.sha256()
 
     def feed(name: str, array: np.ndarray) -> None:
@@ -52,7 +56,7 @@ def run_digest(*overrides: str) -> str:
     state = model.state
     for name in ("stage", "interest", "satisfaction", "purchases", "last_purchase", "last_touch"):
         feed(f"state.{name}", getattr(state, name))
-    return digest.hexdigest()
+    return digest
 
 
 def recorded_hashes() -> dict[str, str]:
