@@ -51,6 +51,9 @@ EXECUTORS = ("local", "dask", "submitit", "ray")
 ALIASES = {"loky": "local"}
 """Older names still accepted (``--backend loky``)."""
 
+RESULT_POLL_S = 0.5
+"""Seconds a wait for a Dask job's result lasts before it checks for a signal received meanwhile."""
+
 SCHEDULER_TIMEOUT_S = 10.0
 """Seconds to wait for a Dask scheduler at ``--executor-address`` to answer before it counts as unreachable."""
 
@@ -258,7 +261,11 @@ class _DaskSession(Session):
         return self.client.submit(call, *args, pure=False)
 
     def result(self, handle: Any) -> Any:
-        return handle.result()
+        while True:  # in short waits: Dask's wait can swallow the interruption a signal raised in it
+            try:
+                return handle.result(timeout=RESULT_POLL_S)
+            except TimeoutError:
+                interrupts.raise_received()
 
     def cancel(self, handles: Sequence[Any]) -> None:
         if handles:
@@ -458,9 +465,12 @@ def execute(attempt: Callable[..., Any], jobs: Sequence[Any], session: Session,
 
     def collect(handle: Any, index: int) -> tuple[Any, bool]:
         try:
-            return session.result(handle), False
+            outcome = session.result(handle)
         except Exception as error:  # noqa: BLE001 - a lost job is recorded, not raised
+            interrupts.raise_received()  # unless a library turned the interruption into this error
             return lost(index, error), True
+        interrupts.raise_received()  # or swallowed it while it waited
+        return outcome, False
 
     try:
         with sigterm_interrupts():

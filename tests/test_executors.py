@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -15,10 +16,11 @@ from pathlib import Path
 import cloudpickle
 import pytest
 
+from journeysim import interrupts
 from journeysim.experiments import executors
 from journeysim.experiments.executors import Executor, from_args, use
 from journeysim.experiments.runner import Failure, run_many
-from journeysim.sim.errors import ConfigError
+from journeysim.sim.errors import ConfigError, Interrupted
 
 EXECUTORS = ["local", "dask", "submitit"]
 
@@ -63,6 +65,21 @@ def test_a_failed_or_lost_job_is_retried_once_then_recorded(tmp_path, name):
     died = run_many([partial(first_attempt_fails, str(tmp_path / "die"), "die"), partial(square, 4)],
                     workers=2, backend=Executor(name))
     assert died.values() == ["second attempt", 16]
+
+
+def test_a_signal_swallowed_while_waiting_on_dask_stops_the_jobs_within_seconds():
+    """A signal handled (``interrupts.stop`` records it) whose exception something swallowed while
+    Dask waited: the wait notices it at its next poll instead of waiting for the jobs to end."""
+    swallowed = threading.Timer(1.0, setattr, (interrupts, "RECEIVED", signal.SIGTERM))
+    swallowed.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted):
+            run_many([partial(time.sleep, 30), partial(time.sleep, 30)], workers=2, backend=Executor("dask"))
+    finally:
+        swallowed.cancel()
+        interrupts.RECEIVED = None
+    assert time.monotonic() - started < 15
 
 
 def bad_input() -> None:

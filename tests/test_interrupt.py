@@ -249,3 +249,31 @@ def test_a_signal_swallowed_while_a_run_loads_stops_journey_before_its_first_day
     assert stopped.value.code == 128 + signal.SIGTERM
     assert "journey: interrupted" in capsys.readouterr().err
     assert not (tmp_path / "summary.json").exists()
+
+
+class _SignalsWhileFreed:
+    """An object whose ``__del__`` receives SIGTERM: Python drops what a ``__del__`` raises."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1_000):  # bytecodes, between which the handler runs, here
+            pass
+
+
+def test_a_signal_that_arrives_in_a_finaliser_is_raised_once_the_finaliser_is_done(capfd):
+    """A handler that raises inside ``__del__`` or a weak-reference callback (a model freed as a run
+    ends) would print "Exception ignored" and let the command go on: the signal is sent again."""
+    from journeysim import interrupts
+    from journeysim.sim.errors import Interrupted
+
+    previous = signal.signal(signal.SIGTERM, interrupts.stop)
+    try:
+        with pytest.raises(Interrupted):
+            freed = _SignalsWhileFreed()
+            del freed
+            time.sleep(5)  # the signal sent again arrives here
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        interrupts.RECEIVED = None
+    assert "Exception ignored" not in capfd.readouterr().err
+    assert not interrupts.drops_exceptions(sys._getframe())
