@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from journeysim.sim.rate_kernels import price_terms
 from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.scoped import PerCustomer
 from journeysim.sim.stages import LOYAL_STAGES
@@ -136,9 +137,11 @@ class Pricing:
         """
         if rows.size == 0:
             return np.ones(0, np.float32)
-        beta = self.sensitivity(rows, stage, price_sensitivity)
-        premium = satisfaction_premium(satisfaction, self.spec.premium)
-        expected = self.reference_price(rows) * (np.float32(1.0) + premium)
-        ratio = np.asarray(self.list_price_of(rows), np.float32) / np.maximum(expected, np.float32(1e-9))
-        deal = np.float32(1.0) - np.asarray(self.discount_of(rows), np.float32)
-        return (np.power(ratio, beta) * np.power(deal, beta * np.float32(self.spec.deal_ratio))).astype(np.float32)
+        spec, weight = self.spec, np.float32(self.spec.memory)
+        rule = (np.float32(spec.scale), np.float32(spec.loyal_sensitivity), np.float32(spec.premium),
+                (np.float32(1.0) - weight) * np.float32(self.reference), weight, np.float32(spec.deal_ratio))
+        ratio, beta, deal, deal_beta = price_terms(
+            rows, stage, satisfaction, price_sensitivity, self.memory,
+            np.asarray(self.list_price_of(rows), np.float32).reshape(-1),
+            np.asarray(self.discount_of(rows), np.float32).reshape(-1), rule)  # the rule above, compiled
+        return (np.power(ratio, beta) * np.power(deal, deal_beta)).astype(np.float32)

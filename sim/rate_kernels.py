@@ -112,3 +112,51 @@ def survey_answers(rows: np.ndarray, satisfaction: np.ndarray, bias: np.ndarray,
         if purchases[rows[k]] > 0:
             category[rows[k]] = new[k]
     return promoters, detractors
+
+
+_LOYAL_FIRST, _LOYAL_LAST = int(Stage.LOYAL), int(Stage.ADVOCATE)  # LOYAL_STAGES
+_TINY = np.float32(1e-9)
+
+
+@numba.njit(cache=True, nogil=True)
+def price_terms(rows: np.ndarray, stage: np.ndarray, satisfaction: np.ndarray, sensitivity: np.ndarray,
+                memory: np.ndarray, list_price: np.ndarray, discount: np.ndarray,
+                rule: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The bases and exponents of :meth:`journeysim.sim.pricing.Pricing.factor` for ``rows``, in
+    float32 as numpy computes them: ``ratio ** beta * deal ** deal_beta`` is the factor (the two
+    powers stay in numpy, whose SIMD ``power`` rounds differently from a compiled one).
+
+    Parameters
+    ----------
+    rows : ndarray of int64
+        Customers.
+    stage, satisfaction, sensitivity : ndarray
+        Their stage codes, satisfaction and ``price_sensitivity``, aligned with ``rows``.
+    memory : ndarray of float32
+        Every customer's price memory (currency per order).
+    list_price, discount : ndarray of float32
+        The offered list price and discount of each of ``rows``, or one for all (length 1).
+    rule : tuple of float32
+        ``scale``, ``loyal_sensitivity``, ``premium``, the outside option's part of the reference
+        price ``(1 - memory weight) * reference``, the memory weight and ``deal_ratio``.
+
+    Returns
+    -------
+    ratio, beta, deal, deal_beta : ndarray of float32
+    """
+    scale, loyal_scale, premium, outside, weight, deal_ratio = rule
+    n = rows.size
+    ratio, beta = np.empty(n, np.float32), np.empty(n, np.float32)
+    deal, deal_beta = np.empty(n, np.float32), np.empty(n, np.float32)
+    one_price, one_discount = list_price.size == 1, discount.size == 1
+    for k in range(n):
+        b = scale * sensitivity[k]  # Pricing.sensitivity
+        if _LOYAL_FIRST <= stage[k] <= _LOYAL_LAST:
+            b = b * loyal_scale
+        s = satisfaction[k]
+        expected = (outside + weight * memory[rows[k]]) * (_ONE + premium * s * s * s)  # reference * premium
+        ratio[k] = list_price[0 if one_price else k] / max(expected, _TINY)
+        deal[k] = _ONE - discount[0 if one_discount else k]
+        beta[k] = b
+        deal_beta[k] = b * deal_ratio
+    return ratio, beta, deal, deal_beta

@@ -338,3 +338,29 @@ def test_advancing_clocks_adds_the_hazard_and_finds_who_rang_as_numpy_does():
     assert np.array_equal(clock.view(np.int32), want.view(np.int32))
     assert np.array_equal(rang, np.flatnonzero(want >= threshold)) and rang.size > 100 and rang[-1] == n - 1
     assert kernels.advance_clocks(clock, np.zeros(n, np.float32), np.full(n, np.inf, np.float32)).size == 0
+
+
+@pytest.mark.parametrize("scoped", [False, True])
+def test_compiled_price_terms_give_the_numpy_price_factor_to_the_bit(scoped):
+    from journeysim.sim.pricing import Pricing, satisfaction_premium
+    from journeysim.sim.schema.pricing import PricingSpec
+
+    rng = np.random.default_rng(15)
+    n = 20_000
+    pricing = Pricing(PricingSpec(reference_price=55.0, scale=1.7, memory=0.4, adaptation=0.3,
+                                  loyal_sensitivity=0.6, premium=0.3), 60.0, 0.1, n)
+    pricing.memory[:] = rng.uniform(30.0, 90.0, n).astype(np.float32)
+    if scoped:
+        pricing.set_list_price(72.5, rng.random(n) < 0.3)
+        pricing.set_discount(0.35, rng.random(n) < 0.2)
+    rows = rng.permutation(n)[:15_000]
+    stage = rng.integers(0, 8, rows.size).astype(np.int8)
+    satisfaction = rng.uniform(-1.0, 1.0, rows.size).astype(np.float32)
+    sensitivity = rng.uniform(0.0, 2.0, rows.size).astype(np.float32)
+    beta = pricing.sensitivity(rows, stage, sensitivity)  # the numpy rule, term by term
+    expected = pricing.reference_price(rows) * (np.float32(1.0) + satisfaction_premium(satisfaction, 0.3))
+    ratio = np.asarray(pricing.list_price_of(rows), np.float32) / np.maximum(expected, np.float32(1e-9))
+    deal = np.float32(1.0) - np.asarray(pricing.discount_of(rows), np.float32)
+    want = (np.power(ratio, beta) * np.power(deal, beta * np.float32(pricing.spec.deal_ratio))).astype(np.float32)
+    got = pricing.factor(rows, stage, satisfaction, sensitivity)
+    assert got.dtype == np.float32 and np.array_equal(got.view(np.int32), want.view(np.int32))
