@@ -102,8 +102,8 @@ class Devices:
         if self.switch > 0:
             switch_draws = self._rng.random(rows.size)
             device_draws = self._rng.random(int(np.count_nonzero(switch_draws < self.switch)))
-        device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows, switch_draws,
-                                                 self.switch, device_draws, self.used)
+        device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows,
+                                                       switch_draws, self.switch, device_draws, self.used)
         self._add(day, "sessions", counts)
         return device
 

@@ -136,14 +136,21 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
     return up[:n_up].copy(), down[:n_down].copy()
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def cell(group: np.int64, stage: np.int64, stages: int, channels: int, channel: int) -> np.int64:
+    """Index of (``group``, ``stage``, ``channel``) in a flat exposure book of ``stages`` stages and
+    ``channels`` channels (:attr:`journeysim.sim.stage_stays.StageStays.exposures`)."""
+    return (np.int64(group) * stages + stage) * channels + channel
+
+
 @numba.njit(cache=True, nogil=True)
 def count_cells(group: np.ndarray, stage: np.ndarray, rows: np.ndarray, counts: np.ndarray, cells: np.ndarray,
                 stages: int, channels: int, channel: int) -> None:
-    """Add ``counts`` to the flat ``cells`` ``(group * stages + stage) * channels + channel`` of
-    ``rows`` (whole numbers in float64: the sums are exact in any order)."""
+    """Add ``counts`` to the :func:`cell` of each of ``rows`` in the flat book ``cells`` (whole numbers
+    in float64: the sums are exact in any order)."""
     for i in range(rows.size):
         r = rows[i]
-        cells[(np.int64(group[r]) * stages + stage[r]) * channels + channel] += counts[i]
+        cells[cell(group[r], stage[r], stages, channels, channel)] += counts[i]
 
 
 @numba.njit(cache=True, nogil=True)

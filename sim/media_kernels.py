@@ -10,6 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from journeysim.sim.kernels import cell
+
 STAGE_CODES = 8
 """Stage codes a packed row code leaves room for (``Stage`` has eight)."""
 
@@ -142,9 +144,9 @@ def expose_rows(rows: np.ndarray, counts: np.ndarray, gain: np.ndarray, stage: n
         interest[r] += kick
         if kick > 0:
             last_touch[r] = channel
-        cells[(np.int64(group[r]) * stages + s) * channels + channel] += counts[i]
+        cells[cell(group[r], s, stages, channels, channel)] += counts[i]
         if both:
-            other_cells[(np.int64(other_group[r]) * stages + s) * channels + channel] += counts[i]
+            other_cells[cell(other_group[r], s, stages, channels, channel)] += counts[i]
 
 
 @numba.njit(cache=True, nogil=True)

@@ -301,8 +301,9 @@ class Touchpoints:
         s = self.state
         review, spend = np.float32(self._reviews.multiplier), np.float32(channel.response.multiplier())
         books = [] if self.stays is None else self.stays.exposure_books()
-        if self.kick_modifier is None and 1 <= len(books) <= 2:  # the kicks and the books' counts in one pass
-            (group, cells), (other_group, other_cells) = books[0], (books + [(_NO_ROWS, _NO_CELLS)])[1]
+        if self.kick_modifier is None and len(books) in (1, 2):  # the kicks and the books' counts in one pass
+            group, cells = books[0]
+            other_group, other_cells = books[1] if len(books) == 2 else (_NO_ROWS, _NO_CELLS)
             _, stages, channels = self.stays.exposures.shape
             media_kernels.expose_rows(rows, counts, gain, s.stage, channel.effect, self._media_response,
                                       EVALUATING.mask, review, spend, s.interest, s.last_touch, channel.index,
