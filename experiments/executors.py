@@ -441,7 +441,7 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
         return
     signal.signal(signal.SIGTERM, interrupts.stop)  # raises Interrupted, even mid-compilation
-    interrupts.guard_compilations()
+    interrupts.guard()
     try:
         yield
     finally:

@@ -55,7 +55,7 @@ def launch(prog: str, argv: Sequence[str] | None = None) -> int:
         for signum in taken:  # SIGTERM raises Interrupted as Ctrl-C raises KeyboardInterrupt, even mid-compilation
             signal.signal(signum, interrupts.stop)
         if taken:
-            interrupts.guard_compilations()
+            interrupts.guard()
         module, _, function = TARGETS[prog].partition(":")
         work = getattr(import_module(module), function)
         interrupts.raise_received()  # a signal swallowed while the command's modules loaded

@@ -5,18 +5,20 @@ KeyboardInterrupt) runs between two Python bytecodes of the main thread. While n
 kernel (the first run in a fresh checkout, before its cache exists), Python code runs inside
 llvmlite's ctypes callbacks: an exception raised there is printed as "Exception ignored" and
 dropped, so the command went on as if never signalled. :func:`stop` therefore only notes a signal
-that arrives during a compilation, and the compilation's end raises it; sends again a signal that
-arrives inside a weak-reference callback or a ``__del__`` (where an exception is dropped the same
-way); and it remembers every signal, so that :func:`raise_received` can raise one that some
-library's catch-all swallowed.
+that arrives during a compilation, and the compilation's end raises it. Python drops an exception
+raised inside a weak-reference callback or a ``__del__`` the same way (any library's, importlib's
+module locks included): :func:`guard`'s unraisable hook sends such a signal again instead of
+printing it. And :func:`stop` remembers every signal, so that :func:`raise_received` can raise one
+that some library's catch-all swallowed.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
+import sys
 import threading
-import weakref
 from types import FrameType
 
 from journeysim.sim.errors import Interrupted
@@ -65,37 +67,36 @@ REDELIVER_S = 0.05
 """Seconds after which a signal that arrived where an exception would be dropped is sent again."""
 
 
-def drops_exceptions(frame: FrameType | None) -> bool:
-    """Whether ``frame`` runs inside a weak-reference callback or a ``__del__`` method, where Python
-    prints an exception as "Exception ignored" and drops it (a model freed as a run ends calls one:
-    the Mesa workaround's weak dictionary, :mod:`journeysim.agents.customer`)."""
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename == weakref.__file__:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def stop(signum: int, frame: FrameType | None) -> None:
-    """Signal handler: raise :func:`interruption` now; or when the running numba compilation ends;
-    or, when the signal arrived inside a callback that would drop the exception
-    (:func:`drops_exceptions`), once it is sent again :data:`REDELIVER_S` seconds later."""
+def stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - a signal handler's signature
+    """Signal handler: raise :func:`interruption` now, or when the running numba compilation ends."""
     global RECEIVED
     RECEIVED = signum
     if COMPILATIONS is not None and COMPILATIONS.depth > 0:  # Python runs handlers in the main thread
         COMPILATIONS.pending = signum
         return
-    if drops_exceptions(frame):
-        threading.Timer(REDELIVER_S, os.kill, (os.getpid(), signum)).start()
-        return
     raise interruption(signum)
 
 
-def guard_compilations() -> None:
-    """Register :data:`COMPILATIONS` with numba (once per process), so :func:`stop` knows when a
-    compilation runs."""
+def _send_dropped_again(unraisable: sys.UnraisableHookArgs, *, previous) -> None:
+    """Unraisable hook: an interruption that Python dropped (raised inside a weak-reference callback
+    or a ``__del__``, say a model freed as a run ends) is sent again :data:`REDELIVER_S` seconds
+    later, without the "Exception ignored" traceback; anything else goes to the ``previous`` hook."""
+    error = unraisable.exc_value
+    if isinstance(error, Interrupted | KeyboardInterrupt) and _main_thread():
+        signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+        threading.Timer(REDELIVER_S, os.kill, (os.getpid(), signum)).start()
+        return
+    previous(unraisable)
+
+
+def guard() -> None:
+    """Make :func:`stop`'s exceptions safe where Python would drop them: register
+    :data:`COMPILATIONS` with numba (once per process), so :func:`stop` knows when a compilation
+    runs; and install the unraisable hook that sends a dropped interruption again (in front of
+    whatever hook is installed, unless it already is)."""
     global COMPILATIONS
+    if getattr(sys.unraisablehook, "func", None) is not _send_dropped_again:
+        sys.unraisablehook = functools.partial(_send_dropped_again, previous=sys.unraisablehook)
     if COMPILATIONS is not None:
         return
     from numba.core import event
