@@ -1,0 +1,202 @@
+"""The same behaviour in law? Seed-by-seed KPIs before and after a change that reorders random draws.
+
+A speed change that draws the same random quantities in another order (or from another stream)
+changes every golden hash while the model's behaviour stays the same in distribution. This is the
+check that says so: run the same seeds of a few reference markets on both trees and test, KPI by
+KPI, that the change moved neither the mean nor the spread.
+
+Usage::
+
+    python benchmarks/equivalence.py before.json                  # on the tree before the change
+    python benchmarks/equivalence.py after.json before.json       # after it: the tests, exit 1 on a difference
+    python benchmarks/equivalence.py after.json before.json --seeds 40 --jobs 2
+
+The KPIs are the headline summary (``journeysim.sim.kpis.summary``: acquisitions, orders, revenue,
+stages, NPS, tickets, ...) and every channel's impressions and reach over the run. For each KPI:
+
+- the **mean**: a paired t-test over the seeds. The phases draw from separate streams, so the
+  same seed shares most of its random numbers before and after, and the paired difference is far
+  less noisy than either run: a small shift is seen;
+- the **spread**: Levene's test (median-centred) of the two samples.
+
+All p-values of a comparison go through Benjamini-Hochberg's false-discovery control
+(``scipy.stats.false_discovery_control``); a KPI differs when its adjusted p-value is below
+:data:`ALPHA`. The report also gives, for every run, the largest difference of means relative to
+the mean, so a pass says how small a change it could have missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the tests' run helpers
+
+ALPHA = 0.01
+"""False-discovery rate at which a KPI is declared to differ."""
+
+MARKETS: dict[str, tuple[str, ...]] = {
+    "baseline": ("population.size=3000", "days=200"),
+    "black_friday_burst": ("scenario=black_friday_burst", "population.size=3000", "days=200"),
+    "attribution_lab": ("scenario=attribution_lab", "population.size=3000", "days=200"),
+    "mmm_lab": ("scenario=mmm_lab", "population.size=3000", "days=200"),
+    "three_brands": ("competition=three_brands", "population.size=3000", "days=200"),
+    "b2b": ("population=b2b", "population.size=1500", "days=200"),
+}
+"""The markets compared: the golden test's families (Bass has no media to reorder), the MMM lab,
+three brands and B2B accounts."""
+
+
+def flatten(values: Mapping, prefix: str = "") -> dict[str, float]:
+    """The numeric leaves of a nested mapping, keyed ``outer.inner`` (strings and None dropped)."""
+    flat: dict[str, float] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+            flat[name] = float(value)
+    return flat
+
+
+def market_kpis(overrides: tuple[str, ...], seed: int) -> dict[str, float]:
+    """The KPIs of one run of the market ``overrides`` configure, with ``seed``."""
+    from journeysim.sim import kpis
+    from tests.conftest import run_model
+
+    model = run_model(*overrides, f"seed={seed}")
+    values = flatten(kpis.summary(model))
+    for k, name in enumerate(model.touchpoints.names):
+        values[f"impressions.{name}"] = float(model.collector.impressions[:, k].sum())
+        values[f"reach.{name}"] = float(model.collector.reach[:, k].sum())
+    return values
+
+
+Recorded = dict[str, dict[str, list[float]]]
+"""KPIs over seeds: ``{market: {kpi: [value per seed]}}``."""
+
+
+def record(seeds: int, jobs: int, markets: Mapping[str, tuple[str, ...]] = MARKETS) -> Recorded:
+    """Every market's KPIs for seeds 1 .. ``seeds``: ``{market: {kpi: [value per seed]}}``."""
+    cases = [(market, seed) for market in markets for seed in range(1, seeds + 1)]
+    arguments = [markets[m] for m, _ in cases], [seed for _, seed in cases]
+    if jobs == 1:
+        results = list(map(market_kpis, *arguments))
+    else:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(market_kpis, *arguments))
+    recorded: dict[str, dict[str, list[float]]] = {market: {} for market in markets}
+    for (market, _), values in zip(cases, results, strict=True):
+        for name, value in values.items():
+            recorded[market].setdefault(name, []).append(value)
+    return recorded
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One KPI of one market compared: the p-values before and after false-discovery control."""
+
+    market: str
+    kpi: str
+    mean_before: float
+    mean_after: float
+    p_mean: float
+    p_spread: float
+    adjusted_mean: float = math.nan
+    adjusted_spread: float = math.nan
+
+    @property
+    def differs(self) -> bool:
+        return min(self.adjusted_mean, self.adjusted_spread) < ALPHA
+
+    @property
+    def relative(self) -> float:
+        """Difference of the means over the mean before (0 when both are 0)."""
+        scale = abs(self.mean_before) or abs(self.mean_after)
+        return (self.mean_after - self.mean_before) / scale if scale else 0.0
+
+
+def _p_values(before: np.ndarray, after: np.ndarray) -> tuple[float, float]:
+    """Paired t-test of the means and Levene's test of the spreads; 1 where a sample is constant."""
+    finite = np.isfinite(before) & np.isfinite(after)
+    before, after = before[finite], after[finite]
+    if before.size < 3:
+        return 1.0, 1.0
+    change = after - before
+    with np.errstate(invalid="ignore", divide="ignore"):  # no deviation from the median in either sample: NaN
+        p_mean = 1.0 if np.ptp(change) == 0 else float(stats.ttest_rel(after, before).pvalue)
+        p_spread = 1.0 if np.ptp(before) == 0 or np.ptp(after) == 0 else float(stats.levene(before, after).pvalue)
+    return (1.0 if math.isnan(p_mean) else p_mean), (1.0 if math.isnan(p_spread) else p_spread)
+
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of the finite values (NaN: a KPI that meant nothing in the run, as NPS without respondents)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else math.nan
+
+
+def compare(before: Mapping[str, Mapping[str, list[float]]],
+            after: Mapping[str, Mapping[str, list[float]]]) -> list[Difference]:
+    """Every KPI both recordings have, compared seed by seed, with adjusted p-values."""
+    found: list[Difference] = []
+    for market in sorted(set(before) & set(after)):
+        for kpi in sorted(set(before[market]) & set(after[market])):
+            old, new = np.asarray(before[market][kpi]), np.asarray(after[market][kpi])
+            seeds = min(old.size, new.size)
+            old, new = old[:seeds], new[:seeds]
+            p_mean, p_spread = _p_values(old, new)
+            found.append(Difference(market, kpi, _mean(old), _mean(new), p_mean, p_spread))
+    if not found:
+        return found
+    adjusted = stats.false_discovery_control([p for d in found for p in (d.p_mean, d.p_spread)])
+    return [Difference(**{**vars(d), "adjusted_mean": float(adjusted[2 * i]),
+                          "adjusted_spread": float(adjusted[2 * i + 1])}) for i, d in enumerate(found)]
+
+
+def report(differences: list[Difference]) -> str:
+    """One line per market (KPIs compared, the largest relative change of a mean) and one per KPI
+    that differs."""
+    lines = []
+    for market in sorted({d.market for d in differences}):
+        rows = [d for d in differences if d.market == market]
+        largest = max(rows, key=lambda d: abs(d.relative))
+        lines.append(f"{market}: {len(rows)} KPIs, {sum(d.differs for d in rows)} differ; largest change of a "
+                     f"mean {largest.relative:+.2%} ({largest.kpi})")
+    for d in differences:
+        if d.differs:
+            lines.append(f"  DIFFERS {d.market} {d.kpi}: mean {d.mean_before:.6g} -> {d.mean_after:.6g} "
+                         f"(adjusted p: mean {d.adjusted_mean:.2g}, spread {d.adjusted_spread:.2g})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", type=Path, help="where to write this tree's KPIs (JSON)")
+    parser.add_argument("before", type=Path, nargs="?", help="KPIs recorded on the tree before the change")
+    parser.add_argument("--seeds", type=int, default=30, help="seeds per market (default 30)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    args = parser.parse_args(argv)
+    recorded = record(args.seeds, args.jobs)
+    args.output.write_text(json.dumps(recorded) + "\n")
+    if args.before is None:
+        print(f"{len(MARKETS)} markets x {args.seeds} seeds recorded in {args.output}")
+        return 0
+    differences = compare(json.loads(args.before.read_text()), recorded)
+    print(report(differences))
+    differ = sum(d.differs for d in differences)
+    print(f"{len(differences) - differ} of {len(differences)} KPIs the same in law (false-discovery rate {ALPHA})")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
