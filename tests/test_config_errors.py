@@ -268,6 +268,17 @@ def test_every_section_rejects_unknown_keys_suggesting_the_closest(base_config, 
     assert str(error.value).startswith(f"unknown key '{error.value.key}' (value 1.0);")  # the value, not the key
 
 
+@pytest.mark.parametrize("currency", ["text", "EURO", "E1", "us$"])
+def test_a_currency_that_is_no_three_letter_code_is_refused_naming_what_is_allowed(base_config, currency) -> None:
+    cfg = copy.deepcopy(base_config)
+    cfg["market"]["currency"] = currency
+    with pytest.raises(ConfigError) as error:
+        parse_config(cfg)
+    assert error.value.key == "market.currency.code" and "three-letter ISO 4217 code" in str(error.value)
+    cfg["market"]["currency"] = "eur"
+    assert parse_config(cfg).market.currency.code == "EUR"
+
+
 @pytest.mark.parametrize("command", ["journey", "journey-truth", "journey-sensitivity", "journey-attribution"])
 def test_an_unknown_key_names_the_value_given_to_it_not_the_key_again(command: str, tmp_path: Path,
                                                                       capsys) -> None:

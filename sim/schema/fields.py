@@ -16,6 +16,7 @@ access, ``dataclasses.replace`` and ``dataclasses.fields`` work as on plain data
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
@@ -150,9 +151,12 @@ class Choice(FieldRule):
 
 @dataclass(frozen=True)
 class Text(FieldRule):
-    """Free text (a path or a name); null allowed when ``optional``."""
+    """Free text (a path or a name); null allowed when ``optional``; when a ``pattern`` (a regular
+    expression the whole text must match) is given, ``shape`` says in words what it allows."""
 
     optional: bool = False
+    pattern: str | None = None
+    shape: str = "text"
     what = "text"
 
     def check(self, value: Any) -> str | None:
@@ -160,7 +164,9 @@ class Text(FieldRule):
         if value is None and self.optional:
             return None
         if value is None or isinstance(value, Mapping | list | tuple | bool):
-            raise Rule(value, "text")
+            raise Rule(value, self.shape)
+        if self.pattern is not None and not re.fullmatch(self.pattern, str(value)):
+            raise Rule(value, self.shape)
         return str(value)
 
 

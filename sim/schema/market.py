@@ -22,7 +22,8 @@ class CurrencySpec(SpecBase):
     symbol of a common code is filled in by the faces, any other code is written before amounts).
     """
 
-    code: Annotated[str, Text()] = "USD"  # ISO 4217 code: labels column headers and axes, e.g. spend (USD)
+    # ISO 4217 code: labels column headers and axes, e.g. spend (USD)
+    code: Annotated[str, Text(pattern="[A-Z]{3}", shape="a three-letter ISO 4217 code, e.g. EUR")] = "USD"
     symbol: Annotated[str | None, Text(optional=True)] = "$"  # written before amounts, e.g. $1,235
 
     @classmethod
