@@ -22,8 +22,9 @@ met the holder goes to checkout and places the account's order (its contract val
 persona's ``basket_size``); the other members then become customers with no orders of their own
 (no repurchase level, no clock). Retention and renewal run on the holder's clocks: a renewal is the
 holder's repurchase, and when the holder lapses the whole account lapses. If the holder leaves the
-market, the next member in the market holds the account (a customer account's new holder starts a
-fresh clock and repurchase level).
+market, the next member in the market who is still a customer holds the account (or, if none is,
+the next member in the market); a customer account's new holder starts a fresh clock and
+repurchase level.
 
 **Memory** is linear in people: an account id and a role per row (int32, int8), a few arrays per
 account, and the members listed account by account (CSR: ``members[starts[a]:starts[a + 1]]``);
@@ -279,8 +280,9 @@ class Accounts:
 
     def left(self, state: CustomerState, rows: np.ndarray) -> np.ndarray:
         """Leavers ``rows`` give up their seats; an account whose holder left is held by its next
-        member in the market. Returns the new holders of customer accounts (who need a clock and a
-        repurchase level)."""
+        member in the market who is a customer (a member who lapsed or switched to a rival does not
+        take the contract over), or by its next member in the market if none is. Returns the new
+        holders of customer accounts (who need a clock and a repurchase level)."""
         account = self.account[rows]
         mine = account >= 0
         np.add.at(self.seats, account[mine], -1)
@@ -289,9 +291,14 @@ class Accounts:
             return np.empty(0, np.int64)
         members, owner = self.members_of(orphaned)
         here = state.present[members]
-        first = np.full(orphaned.size, np.iinfo(np.int64).max, np.int64)
-        np.minimum.at(first, owner[here], members[here])  # the lowest row in the market holds it
-        kept = first < np.iinfo(np.int64).max
+        customer = POST_PURCHASE.holds(state.stage[members])
+        none = np.iinfo(np.int64).max
+        first = np.full(orphaned.size, none, np.int64)
+        np.minimum.at(first, owner[here & customer], members[here & customer])  # the lowest customer in the market
+        other = np.full(orphaned.size, none, np.int64)
+        np.minimum.at(other, owner[here], members[here])  # or, if none is a customer, the lowest row in the market
+        first = np.where(first < none, first, other)
+        kept = first < none
         self.holder[orphaned[kept]] = first[kept]
         new = first[kept]
         return new[POST_PURCHASE.holds(state.stage[new])]

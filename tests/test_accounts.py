@@ -127,6 +127,18 @@ def test_a_customer_accounts_next_member_holds_it_when_its_holder_leaves() -> No
     assert a.seats[account] == 2
 
 
+def test_a_member_who_lapsed_does_not_take_over_a_customer_account_when_its_holder_leaves() -> None:
+    """The next member who is still a customer holds the contract; one who switched to a rival or
+    lapsed on their own does not (a customer account held by a lapsed member had no clock)."""
+    model, account, rows = bought_account(3)
+    s, a = model.state, model.accounts
+    s.stage[rows[1]] = Stage.LAPSED
+    s.present[rows[0]] = False
+    s.open = True
+    held = a.left(s, rows[:1])
+    assert a.holder[account] == rows[2] and list(held) == [rows[2]]
+
+
 def test_an_account_of_two_buys_half_to_0_85_times_as_often_as_an_account_of_one() -> None:
     table = committees.committee_table(size=3000, days=365, seeds=[0])
     ratio = float(committees.pair_ratios(table).iloc[0])
