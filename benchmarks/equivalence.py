@@ -21,8 +21,9 @@ stages, NPS, tickets, ...) and every channel's impressions and reach over the ru
 
 All p-values of a comparison go through Benjamini-Hochberg's false-discovery control
 (``scipy.stats.false_discovery_control``); a KPI differs when its adjusted p-value is below
-:data:`ALPHA`. The report also gives, for every run, the largest difference of means relative to
-the mean, so a pass says how small a change it could have missed.
+:data:`ALPHA`. The report also gives, for every market, the largest difference of means in units
+of the seeds' standard deviation and the headline KPIs' relative changes, so a pass says how small
+a change it could have missed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ ALPHA = 0.01
 
 MARKETS: dict[str, tuple[str, ...]] = {
     "baseline": ("population.size=3000", "days=200"),
-    "black_friday_burst": ("scenario=black_friday_burst", "population.size=3000", "days=200"),
+    "black_friday_burst": ("scenario=black_friday_burst", "population.size=3000", "days=365"),
     "attribution_lab": ("scenario=attribution_lab", "population.size=3000", "days=200"),
     "mmm_lab": ("scenario=mmm_lab", "population.size=3000", "days=200"),
     "three_brands": ("competition=three_brands", "population.size=3000", "days=200"),
@@ -110,6 +111,7 @@ class Difference:
     kpi: str
     mean_before: float
     mean_after: float
+    spread_before: float
     p_mean: float
     p_spread: float
     adjusted_mean: float = math.nan
@@ -118,6 +120,11 @@ class Difference:
     @property
     def differs(self) -> bool:
         return min(self.adjusted_mean, self.adjusted_spread) < ALPHA
+
+    @property
+    def standardised(self) -> float:
+        """Difference of the means in standard deviations of the seeds before (0 when constant)."""
+        return (self.mean_after - self.mean_before) / self.spread_before if self.spread_before > 0 else 0.0
 
     @property
     def relative(self) -> float:
@@ -155,7 +162,8 @@ def compare(before: Mapping[str, Mapping[str, list[float]]],
             seeds = min(old.size, new.size)
             old, new = old[:seeds], new[:seeds]
             p_mean, p_spread = _p_values(old, new)
-            found.append(Difference(market, kpi, _mean(old), _mean(new), p_mean, p_spread))
+            spread = float(np.std(old[np.isfinite(old)], ddof=1)) if np.isfinite(old).sum() > 1 else 0.0
+            found.append(Difference(market, kpi, _mean(old), _mean(new), spread, p_mean, p_spread))
     if not found:
         return found
     adjusted = stats.false_discovery_control([p for d in found for p in (d.p_mean, d.p_spread)])
@@ -163,15 +171,20 @@ def compare(before: Mapping[str, Mapping[str, list[float]]],
                           "adjusted_spread": float(adjusted[2 * i + 1])}) for i, d in enumerate(found)]
 
 
+HEADLINE = ("acquisitions", "orders", "revenue")
+"""KPIs whose relative change the report gives for every market."""
+
+
 def report(differences: list[Difference]) -> str:
-    """One line per market (KPIs compared, the largest relative change of a mean) and one per KPI
-    that differs."""
+    """One line per market (KPIs compared, how many differ, the largest change of a mean in standard
+    deviations of the seeds, the headline KPIs' relative changes) and one per KPI that differs."""
     lines = []
     for market in sorted({d.market for d in differences}):
         rows = [d for d in differences if d.market == market]
-        largest = max(rows, key=lambda d: abs(d.relative))
+        largest = max(rows, key=lambda d: abs(d.standardised))
+        headline = ", ".join(f"{d.kpi} {d.relative:+.2%}" for d in rows if d.kpi in HEADLINE)
         lines.append(f"{market}: {len(rows)} KPIs, {sum(d.differs for d in rows)} differ; largest change of a "
-                     f"mean {largest.relative:+.2%} ({largest.kpi})")
+                     f"mean {largest.standardised:+.2f} sd of the seeds ({largest.kpi}); {headline}")
     for d in differences:
         if d.differs:
             lines.append(f"  DIFFERS {d.market} {d.kpi}: mean {d.mean_before:.6g} -> {d.mean_after:.6g} "

@@ -3,7 +3,9 @@
 A refactor never changes these hashes. A change of behaviour updates ``golden/hashes.json`` in
 the same commit and says why in the commit message (regenerate with
 ``JOURNEYSIM_UPDATE_GOLDEN=1 pytest tests/test_golden.py``). A change that only reorders random
-draws updates them together with a statistical-equivalence test over seeds.
+draws updates them together with a statistical-equivalence test over seeds: run
+``python benchmarks/equivalence.py before.json`` on the tree before the change and
+``python benchmarks/equivalence.py after.json before.json`` after it, and quote its report.
 
 What is hashed is the engine's own record of a run (the collector's daily arrays and the final
 customer state), not the files written from it, so output formatting can change without

@@ -6,7 +6,6 @@ import sys
 from functools import partial
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 pytest.importorskip("ray")
@@ -15,7 +14,7 @@ from journeysim.experiments.executors import Executor  # noqa: E402
 from journeysim.experiments.runner import Failure, run_many  # noqa: E402
 from tests.test_executors import always_fails, first_attempt_fails, square  # noqa: E402
 from tests.test_executors_commands import command_jobs, digest  # noqa: E402
-from tests.test_experiments import run_journey, statuses  # noqa: E402
+from tests.test_experiments import run_journey, runs_compared, statuses  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -59,5 +58,5 @@ def test_a_sweep_runs_on_ray_through_hydra(tmp_path: Path):
                          "outputs.progress=false", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(statuses(sweep).values()) == ["complete"] * 2
-    assert set(pd.read_csv(sweep / "comparison.csv")["n"]) == {2}
+    assert runs_compared(sweep) == 2
     assert sys.modules.get("ray") is not None
