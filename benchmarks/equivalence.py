@@ -53,9 +53,13 @@ MARKETS: dict[str, tuple[str, ...]] = {
     "mmm_lab": ("scenario=mmm_lab", "population.size=3000", "days=200"),
     "three_brands": ("competition=three_brands", "population.size=3000", "days=200"),
     "b2b": ("population=b2b", "population.size=1500", "days=200"),
+    "service_burst_twenty_agents": ("scenario=black_friday_burst", "population.size=20000",
+                                    "service.scale_with_population=false",
+                                    "service.staff_schedule=[{from_day:0,staff:20}]"),
 }
 """The markets compared: the golden test's families (Bass has no media to reorder), the MMM lab,
-three brands and B2B accounts."""
+three brands, B2B accounts, and a year of ``make validate``'s service burst (20,000 customers,
+twenty agents), whose criterion on advocates is the most sensitive to the draws."""
 
 
 def flatten(values: Mapping, prefix: str = "") -> dict[str, float]:
