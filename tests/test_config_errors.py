@@ -275,6 +275,7 @@ def test_a_currency_that_is_no_three_letter_code_is_refused_naming_what_is_allow
     with pytest.raises(ConfigError) as error:
         parse_config(cfg)
     assert error.value.key == "market.currency.code" and "three-letter ISO 4217 code" in str(error.value)
+    assert f"= '{currency}'" in str(error.value)  # the value as given, not as it would be capitalised
     cfg["market"]["currency"] = "eur"
     assert parse_config(cfg).market.currency.code == "EUR"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Annotated
 
 from journeysim.sim.schema.baskets import BasketSpec
@@ -28,9 +29,11 @@ class CurrencySpec(SpecBase):
 
     @classmethod
     def from_yaml(cls, data: dict) -> dict:
-        """Codes in capitals; a code without a symbol gets none (the faces choose one)."""
+        """Codes in capitals (a code that is no three letters is left as given, for its error); a code
+        without a symbol gets none (the faces choose one)."""
         if "code" in data and isinstance(data["code"], str):
-            data["code"] = data["code"].strip().upper()
+            if re.fullmatch("[A-Za-z]{3}", data["code"].strip()):
+                data["code"] = data["code"].strip().upper()
             data.setdefault("symbol", None)
         return data
 
