@@ -14,6 +14,9 @@ from journeysim.sim.schema.places import PlaceSpec
 from journeysim.sim.schema.pricing import PricingSpec
 from journeysim.sim.state import FUNNEL_STEPS
 
+CURRENCY_CODE = "[A-Z]{3}"
+"""What a currency code must be (an ISO 4217 code is three capital letters)."""
+
 
 @spec
 class CurrencySpec(SpecBase):
@@ -24,7 +27,7 @@ class CurrencySpec(SpecBase):
     """
 
     # ISO 4217 code: labels column headers and axes, e.g. spend (USD)
-    code: Annotated[str, Text(pattern="[A-Z]{3}", shape="a three-letter ISO 4217 code, e.g. EUR")] = "USD"
+    code: Annotated[str, Text(pattern=CURRENCY_CODE, shape="a three-letter ISO 4217 code, e.g. EUR")] = "USD"
     symbol: Annotated[str | None, Text(optional=True)] = "$"  # written before amounts, e.g. $1,235
 
     @classmethod
@@ -32,8 +35,9 @@ class CurrencySpec(SpecBase):
         """Codes in capitals (a code that is no three letters is left as given, for its error); a code
         without a symbol gets none (the faces choose one)."""
         if "code" in data and isinstance(data["code"], str):
-            if re.fullmatch("[A-Za-z]{3}", data["code"].strip()):
-                data["code"] = data["code"].strip().upper()
+            code = data["code"].strip().upper()
+            if re.fullmatch(CURRENCY_CODE, code):
+                data["code"] = code
             data.setdefault("symbol", None)
         return data
 
