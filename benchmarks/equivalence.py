@@ -33,7 +33,6 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,25 +61,15 @@ three brands, B2B accounts, and a year of ``make validate``'s service burst (20,
 twenty agents), whose criterion on advocates is the most sensitive to the draws."""
 
 
-def flatten(values: Mapping, prefix: str = "") -> dict[str, float]:
-    """The numeric leaves of a nested mapping, keyed ``outer.inner`` (strings and None dropped)."""
-    flat: dict[str, float] = {}
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-            flat[name] = float(value)
-    return flat
-
-
-def market_kpis(overrides: tuple[str, ...], seed: int) -> dict[str, float]:
-    """The KPIs of one run of the market ``overrides`` configure, with ``seed``."""
+def market_kpis(case: tuple[tuple[str, ...], int]) -> dict[str, float]:
+    """The KPIs of one run: ``(overrides of the market, seed)``."""
+    from journeysim.experiments.keys import flat_numbers
     from journeysim.sim import kpis
     from tests.conftest import run_model
 
+    overrides, seed = case
     model = run_model(*overrides, f"seed={seed}")
-    values = flatten(kpis.summary(model))
+    values = {name: float(value) for name, value in flat_numbers(kpis.summary(model)).items()}
     for k, name in enumerate(model.touchpoints.names):
         values[f"impressions.{name}"] = float(model.collector.impressions[:, k].sum())
         values[f"reach.{name}"] = float(model.collector.reach[:, k].sum())
@@ -92,18 +81,17 @@ Recorded = dict[str, dict[str, list[float]]]
 
 
 def record(seeds: int, jobs: int, markets: Mapping[str, tuple[str, ...]] = MARKETS) -> Recorded:
-    """Every market's KPIs for seeds 1 .. ``seeds``: ``{market: {kpi: [value per seed]}}``."""
+    """Every market's KPIs for seeds 1 .. ``seeds``: ``{market: {kpi: [value per seed]}}``, one value
+    per seed in seed order (NaN where a run lacks the KPI), so that the seeds pair up."""
+    from journeysim.experiments.runner import parallel_map
+
     cases = [(market, seed) for market in markets for seed in range(1, seeds + 1)]
-    arguments = [markets[m] for m, _ in cases], [seed for _, seed in cases]
-    if jobs == 1:
-        results = list(map(market_kpis, *arguments))
-    else:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(market_kpis, *arguments))
-    recorded: dict[str, dict[str, list[float]]] = {market: {} for market in markets}
-    for (market, _), values in zip(cases, results, strict=True):
-        for name, value in values.items():
-            recorded[market].setdefault(name, []).append(value)
+    results = parallel_map(market_kpis, [(markets[market], seed) for market, seed in cases], jobs)
+    recorded: Recorded = {}
+    for market in markets:
+        runs = [values for (name, _), values in zip(cases, results, strict=True) if name == market]
+        kpis = sorted(set().union(*runs))  # a KPI some run lacks (a source no one came from) is NaN there
+        recorded[market] = {kpi: [values.get(kpi, math.nan) for values in runs] for kpi in kpis}
     return recorded
 
 

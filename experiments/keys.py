@@ -13,19 +13,22 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from journeysim.sim.errors import ConfigError, UnknownKeyError
 
 PERSONAS = "population.personas."
 
 
 def flat_numbers(config: Mapping[str, Any], prefix: str = "") -> dict[str, float | int]:
-    """Every numeric leaf of a nested config, by dotted key."""
+    """Every numeric leaf of a nested config (or of a run's summary, numpy numbers included), by
+    dotted key; flags are not numbers."""
     out: dict[str, float | int] = {}
     for key, value in config.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, Mapping):
             out.update(flat_numbers(value, name))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
+        elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
             out[name] = value
     return out
 

@@ -42,9 +42,11 @@ def test_a_changed_spread_is_found() -> None:
     assert kpi["kpi"].differs and kpi["kpi"].adjusted_spread < equivalence.ALPHA
 
 
-def test_nested_summaries_flatten_to_their_numeric_leaves() -> None:
-    flat = equivalence.flatten({"orders": 3, "stages": {"aware": 10, "customer": 2}, "name": "x",
-                                "nps": float("nan"), "checked": True})
+def test_a_summarys_numeric_leaves_numpy_numbers_included_are_its_kpis() -> None:
+    from journeysim.experiments.keys import flat_numbers
+
+    flat = flat_numbers({"orders": np.int64(3), "stages": {"aware": 10, "customer": np.float32(2)}, "name": "x",
+                         "nps": float("nan"), "checked": True})
     assert flat.keys() == {"orders", "stages.aware", "stages.customer", "nps"}
 
 
@@ -59,3 +61,16 @@ def test_a_price_rise_is_found_in_real_runs_and_other_seeds_are_not() -> None:
     assert not any(d.differs for d in same)
     rise = equivalence.compare({"baseline": first}, {"baseline": dearer})
     assert {d.kpi for d in rise if d.differs} >= {"acquisitions", "revenue"}
+
+
+def test_a_kpi_some_seeds_lack_is_nan_there_so_the_seeds_still_pair(monkeypatch) -> None:
+    """A source no one came from in some run has no lifetime value there: its values must stay in
+    seed order, or the paired test would pair one seed's run with another's."""
+    def kpis_of(case):
+        _, seed = case
+        return {"orders": float(seed), **({"from_email": 10.0 * seed} if seed == 2 else {})}
+
+    monkeypatch.setattr(equivalence, "market_kpis", kpis_of)
+    recorded = equivalence.record(3, 1, {"market": ()})["market"]
+    assert recorded["orders"] == [1.0, 2.0, 3.0]
+    assert np.array_equal(recorded["from_email"], [np.nan, 20.0, np.nan], equal_nan=True)
