@@ -273,10 +273,16 @@ class Accounts:
         account = account[account >= 0]
         self.aware_day[account[self.aware_day[account] == NO_DAY]] = day
 
-    def entered(self, rows: np.ndarray) -> None:
-        """Entrants ``rows`` take their seats."""
+    def entered(self, state: CustomerState, rows: np.ndarray) -> None:
+        """Entrants ``rows`` take their seats; an account whose holder has left the market (before
+        any other member entered, so nobody took it over) is held by its first entrant."""
         account = self.account[rows]
-        np.add.at(self.seats, account[account >= 0], 1)
+        mine = account >= 0
+        np.add.at(self.seats, account[mine], 1)
+        seated, account = rows[mine], account[mine]
+        vacant = ~state.present[self.holder[account]]
+        held, first = np.unique(account[vacant], return_index=True)
+        self.holder[held] = seated[vacant][first]
 
     def left(self, state: CustomerState, rows: np.ndarray) -> np.ndarray:
         """Leavers ``rows`` give up their seats; an account whose holder left is held by its next

@@ -75,7 +75,7 @@ class CommitteePhases:
         starts a post-purchase clock and a repurchase level."""
         if self.accounts is None:
             return
-        self.accounts.entered(entrants)
+        self.accounts.entered(self.state, entrants)
         held = self.accounts.left(self.state, leavers)
         if held.size:
             retention.start_clocks(self.state, held, self.accounts_rng)

@@ -127,6 +127,21 @@ def test_a_customer_accounts_next_member_holds_it_when_its_holder_leaves() -> No
     assert a.seats[account] == 2
 
 
+def test_an_account_whose_holder_left_before_anyone_entered_is_held_by_its_first_entrant() -> None:
+    """The holder entered and left while the other members had not yet entered: nobody took the
+    account over, so the first member to enter holds it (an absent holder kept it before)."""
+    model = fixed(3)
+    account, rows = account_of(model, 3)
+    s, a = model.state, model.accounts
+    s.open = True
+    s.present[rows] = False  # the holder has left; the others have not entered yet
+    a.left(s, rows[:1])
+    assert a.holder[account] == rows[0]  # nobody in the market to take it over
+    s.present[rows[1:]] = True
+    a.entered(s, rows[1:])
+    assert a.holder[account] == rows[1]
+
+
 def test_a_member_who_lapsed_does_not_take_over_a_customer_account_when_its_holder_leaves() -> None:
     """The next member who is still a customer holds the contract; one who switched to a rival or
     lapsed on their own does not (a customer account held by a lapsed member had no clock)."""
