@@ -50,6 +50,37 @@ def bass_curve(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
     return (1.0 - e) / (1.0 + (q / p) * e)
 
 
+def bass_spread(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
+    """Standard deviation of the adopted share at time ``t`` in a market of one customer,
+    by the linear noise approximation (van Kampen 2007, ch. X): divide by ``sqrt(n)`` for n.
+
+    The adoptions form a birth process at rate ``n (p + q F)(1 - F)``. Around the closed form
+    ``F(t)`` the share fluctuates with variance ``v(t) / n``, where ``dv/dt = 2 J v + (p + q F)
+    (1 - F)`` and ``J = q (1 - F) - (p + q F)`` (the slope of the rate in F), ``v(0) = 0``. For
+    ``q = 0`` this is the binomial ``F (1 - F)``; imitation amplifies an early chance excess of
+    adopters, so with ``q / p`` large the spread in mid-curve is several binomial ones.
+
+    Parameters
+    ----------
+    t : array_like
+        Times in years (at least 0).
+    p, q : float
+        Coefficients of innovation and imitation, per year.
+    """
+    from scipy.integrate import solve_ivp
+
+    times = np.atleast_1d(np.asarray(t, dtype=float))
+
+    def change(_: float, y: np.ndarray) -> list[float]:
+        share, variance = y
+        rate = (p + q * share) * (1.0 - share)
+        return [rate, 2.0 * (q * (1.0 - share) - (p + q * share)) * variance + rate]
+
+    solution = solve_ivp(change, (0.0, float(times.max())), [0.0, 0.0], t_eval=np.sort(times), rtol=1e-10, atol=1e-13)
+    spread = np.sqrt(np.maximum(solution.y[1], 0.0))[np.argsort(np.argsort(times))]
+    return spread.reshape(np.shape(t))
+
+
 def bass_run_spec(cfg: Mapping[str, Any], *, seed: int, days: int) -> RunSpec:
     """Build the run spec of the Bass scenario from ``scenario.p``, ``scenario.q``."""
     scenario = cfg["scenario"]

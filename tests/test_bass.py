@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from journeysim.scenarios.bass import bass_curve
+from journeysim.scenarios.bass import bass_curve, bass_spread
 from tests.conftest import run_model
 
 
@@ -14,16 +14,14 @@ def adopted_fraction(model) -> np.ndarray:
     return counts[:, 4:7].sum(axis=1) / model.state.size
 
 
-def tolerance(F: np.ndarray, n: int) -> np.ndarray:
-    """Four sampling standard errors of a binomial share, plus 0.002 for daily steps.
+def tolerance(t: np.ndarray, p: float, q: float, n: int) -> np.ndarray:
+    """Four standard deviations of the adopted share at n customers, plus 0.002 for daily steps.
 
-    At n customers the adopted fraction has standard error sqrt(F (1 - F) / n): 0.0016 at
-    100,000 and 0.0005 at 1,000,000, so 4 SE is 0.006 and 0.002 respectively. This holds
-    while q/p is moderate (here at most 90); with very few innovators (q/p in the
-    hundreds) the early random timing of the takeoff adds a shift of about
-    (q / 4) / (q sqrt(n p / (p + q))) to F, which the 1,000,000-customer test covers.
+    The spread is the diffusion's own (:func:`bass_spread`): imitation amplifies the early
+    random timing of the takeoff, so in mid-curve it is several binomial standard errors
+    sqrt(F (1 - F) / n) (at p = 0.01, q = 0.9 and 100,000 customers 0.008 in year 5, not 0.0016).
     """
-    return 4.0 * np.sqrt(F * (1.0 - F) / n) + 0.002
+    return 4.0 * bass_spread(t, p, q) / np.sqrt(n) + 0.002
 
 
 @pytest.mark.parametrize(("p", "q"), [(0.03, 0.38), (0.01, 0.9), (0.05, 0.15), (0.01, 0.5)])
@@ -34,7 +32,7 @@ def test_bass_scenario_matches_closed_form_at_every_year_end(p: float, q: float)
     t = np.arange(1, years + 1)
     expected = bass_curve(t, p, q)
     simulated = adopted_fraction(model)[365 * t]
-    assert np.all(np.abs(simulated - expected) <= tolerance(expected, n)), (simulated, expected)
+    assert np.all(np.abs(simulated - expected) <= tolerance(t, p, q, n)), (simulated, expected)
 
 
 @pytest.mark.parametrize(("p", "q"), [(0.03, 0.38), (0.005, 1.5)])
@@ -60,3 +58,16 @@ def test_closed_form_has_the_textbook_shape() -> None:
     t = np.linspace(0, 20, 20001)
     rate = np.gradient(bass_curve(t, 0.03, 0.38), t)
     assert t[np.argmax(rate)] == pytest.approx(t_star, abs=0.01)
+
+
+def test_the_spread_without_imitation_is_the_binomial_one() -> None:
+    t = np.array([0.5, 1.0, 3.0, 10.0])
+    adopted = bass_curve(t, 0.2, 0.0)
+    assert bass_spread(t, 0.2, 0.0) == pytest.approx(np.sqrt(adopted * (1.0 - adopted)), rel=1e-6)
+
+
+def test_imitation_widens_the_spread_in_mid_curve() -> None:
+    t = np.arange(1, 11)
+    adopted = bass_curve(t, 0.01, 0.9)
+    ratio = bass_spread(t, 0.01, 0.9) / np.sqrt(adopted * (1.0 - adopted))
+    assert ratio[4] > 4.0 and ratio[0] < 2.0  # the takeoff's timing: 5 binomial sd in year 5
