@@ -41,7 +41,7 @@ def make_service(spec: RunSpec):
     config = spec.service
     if config.scale_with_population:
         config = config.scaled(population_factor(spec.population.size))
-    return ServiceOperations(config, RandomStreams(spec.seed)["service"])
+    return ServiceOperations(config, RandomStreams(spec.seed))
 
 
 def build_model(spec: RunSpec) -> JourneyModel:

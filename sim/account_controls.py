@@ -18,6 +18,7 @@ from journeysim.sim.accounts import Accounts
 from journeysim.sim.errors import ConfigError, unknown_name
 from journeysim.sim.schema.accounts import ROLES
 from journeysim.sim.stages import POST_PURCHASE, PROSPECTS
+from journeysim.sim.streams import SequentialDraws
 
 if TYPE_CHECKING:
     from journeysim.sim.model import JourneyModel
@@ -108,6 +109,6 @@ class AccountControls:
         if lost.size:
             members, _ = accounts.members_of(lost)
             members = members[POST_PURCHASE.holds(s.stage[members])]
-            retention.lapse(s, members, model.spec.market, model.accounts_rng)
+            retention.lapse(s, members, model.spec.market, SequentialDraws(model.accounts_rng))
             model.move(day, members, stages.after_clock(np.zeros(members.size, bool)))
         return int(prospects.size), int(lost.size)

@@ -21,6 +21,7 @@ import numpy as np
 
 from journeysim.sim.schema.baskets import BasketSpec
 from journeysim.sim.scoped import PerCustomer
+from journeysim.sim.streams import Draws
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Baskets:
         return self.cross_sell.of(rows)
 
     def sizes(self, rows: np.ndarray, satisfaction: np.ndarray, previous_orders: np.ndarray,
-              rng: np.random.Generator) -> np.ndarray:
+              draws: Draws) -> np.ndarray:
         """Basket size of one order of each of ``rows`` (multiples of a standard order).
 
         Parameters
@@ -69,14 +70,15 @@ class Baskets:
             Their satisfaction (-1..1) when ordering.
         previous_orders : ndarray of int
             Their orders before this one (tenure).
-        rng : Generator
-            The baskets stream (one lognormal draw per order when ``spread > 0``).
+        draws : Draws
+            The buyers' draws (one lognormal draw per order when ``spread > 0``).
         """
         spec = self.spec
         size = self.persona_mean[self.persona[rows]].copy()
         if spec.spread > 0:
             sigma = spec.spread
-            size *= np.exp(sigma * rng.standard_normal(rows.size) - 0.5 * sigma * sigma)  # mean 1
+            noise = draws.normal("basket", rows, occasion=previous_orders)  # the customer's k-th order
+            size *= np.exp(sigma * noise - 0.5 * sigma * sigma)  # mean 1
         size *= 1.0 + spec.satisfaction_upsell * np.maximum(satisfaction, 0.0)
         size *= 1.0 + spec.tenure_upsell * np.minimum(previous_orders, spec.tenure_cap)
         size *= 1.0 + np.asarray(self.cross_sell_of(rows), np.float64)

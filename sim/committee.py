@@ -15,6 +15,7 @@ import numpy as np
 from journeysim.sim import purchase, retention, stages
 from journeysim.sim.accounts import Accounts
 from journeysim.sim.stages import Stage
+from journeysim.sim.streams import SequentialDraws
 
 
 class CommitteePhases:
@@ -67,7 +68,7 @@ class CommitteePhases:
             return
         members = self.accounts.lapsing(self.state, lapsers)
         if members.size:
-            retention.lapse(self.state, members, self.spec.market, self.accounts_rng)
+            retention.lapse(self.state, members, self.spec.market, SequentialDraws(self.accounts_rng))
             self.move(day, members, stages.after_clock(np.zeros(members.size, bool)))
 
     def accounts_turnover(self, entrants: np.ndarray, leavers: np.ndarray) -> None:
@@ -78,8 +79,9 @@ class CommitteePhases:
         self.accounts.entered(self.state, entrants)
         held = self.accounts.left(self.state, leavers)
         if held.size:
-            retention.start_clocks(self.state, held, self.accounts_rng)
-            purchase.redraw_repurchase_level(self.state, held, self.spec.market, self.accounts_rng)
+            draws = SequentialDraws(self.accounts_rng)
+            retention.start_clocks(self.state, held, draws)
+            purchase.redraw_repurchase_level(self.state, held, self.spec.market, draws)
             self.refresh(held)
 
     def accounts_moved(self, day: int, rows: np.ndarray, new: np.ndarray) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from journeysim.sim import funnel, retention, stages
 from journeysim.sim.competition import Competition
 from journeysim.sim.stages import ABANDON_STAGE
+from journeysim.sim.streams import SequentialDraws
 
 
 class CompetitionPhases:
@@ -92,13 +93,13 @@ class CompetitionPhases:
         self.collector.add(day, "carts", -lost.size)  # they chose a competitor: no cart of ours (Baymard's count)
         market = self.spec.market
         if repeat:
-            retention.lapse(self.state, lost, market, comp.day_rng("switch", day))
+            retention.lapse(self.state, lost, market, SequentialDraws(comp.day_rng("switch", day)))
             self.collector.add(day, "switched", lost.size)  # a switcher, not a lapse (churned)
             self.move(day, lost, stages.after_switch(lost.size))
             self.accounts_lapse(day, lost)  # a B2B account whose holder switched is lost whole
         else:
-            rng = comp.day_rng("back", day)
-            self.move(day, lost, funnel.re_enter(self.state, lost, ABANDON_STAGE, market, rng))
+            draws = SequentialDraws(comp.day_rng("back", day))
+            self.move(day, lost, funnel.re_enter(self.state, lost, ABANDON_STAGE, market, draws))
         stay = np.ones(rows.size, bool)
         stay[np.flatnonzero(open_)[brand > 0]] = False
         return rows[stay]

@@ -76,7 +76,7 @@ class Devices:
         self.switch = spec.switch
         self.persona = persona
         self.collector = collector
-        self._rng = streams["devices"]
+        self._streams = streams
         self.primary = self._draw(np.arange(persona.size), streams.generator("device_primary"))
         self.used = np.zeros(persona.size, np.uint8)  # bit mask of devices used since the last order
         self.at_checkout = self.primary.copy()  # device of each customer's latest checkout attempt
@@ -92,16 +92,20 @@ class Devices:
         for code, name in enumerate(DEVICES):
             self.collector.daily[f"{kind}_{name}"][day] += counts[code]
 
-    def visit(self, day: int, rows: np.ndarray) -> np.ndarray:
+    def visit(self, day: int, rows: np.ndarray, purpose: str = "checkout") -> np.ndarray:
         """Sessions of ``rows`` (distinct customers) on ``day``: each on the primary device, or,
         with probability ``switch``, on one drawn afresh; counted and remembered for the
-        journey. Returns the device code of each session."""
+        journey. Returns the device code of each session.
+
+        ``purpose`` names the session (a channel's reach, the checkout): a customer's numbers
+        are drawn per purpose and day (:class:`~journeysim.sim.streams.DayDraws`)."""
         if rows.size == 0:
             return np.empty(0, np.int8)
         switch_draws = device_draws = np.empty(0)
         if self.switch > 0:
-            switch_draws = self._rng.random(rows.size)
-            device_draws = self._rng.random(int(np.count_nonzero(switch_draws < self.switch)))
+            draws = self._streams.day(day)
+            switch_draws = draws.uniform(f"{purpose}:switch", rows)
+            device_draws = draws.uniform(f"{purpose}:device", rows[switch_draws < self.switch])
         device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows,
                                                        switch_draws, self.switch, device_draws, self.used)
         self._add(day, "sessions", counts)

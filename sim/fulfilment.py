@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
+from scipy.special import gammaincinv
 
 from journeysim.sim.support import Process
 
 
-def transit_days(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
-    """Draw ``n`` gamma transit delays (days) with the given mean and coefficient of variation."""
+def transit_days(uniform: np.ndarray, mean: float, cv: float) -> np.ndarray:
+    """Gamma transit delays (days) with the given mean and coefficient of variation, one per
+    uniform number in [0, 1) (by inversion, so each order's delay follows its own number)."""
     if cv == 0 or mean == 0:
-        return np.full(n, float(mean))
+        return np.full(np.size(uniform), float(mean))
     shape = 1.0 / cv**2
-    return rng.gamma(shape, mean / shape, n)
+    return gammaincinv(shape, uniform) * (mean / shape)
 
 
 def ticket_probability(shortfall: np.ndarray, base: float, slope: float) -> np.ndarray:

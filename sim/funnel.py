@@ -20,6 +20,7 @@ from journeysim.sim import kernels
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, WIN_BACK_STAGE, Stage, fall_back, forward
 from journeysim.sim.state import CustomerState
+from journeysim.sim.streams import Draws
 
 
 @dataclass
@@ -96,26 +97,24 @@ def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndar
     return kernels.levels_held(state.interest, state.levels, rows, np.float32(share))
 
 
-def redraw_purchase_step(state: CustomerState, rows: np.ndarray, market: MarketSpec,
-                         rng: np.random.Generator) -> None:
+def redraw_purchase_step(state: CustomerState, rows: np.ndarray, market: MarketSpec, draws: Draws) -> None:
     """New buy level above the deciding level for ``rows`` (after abandonment or win-back):
     an exponential purchase step around ``market.thresholds["purchase"]`` times the
     customer's threshold scale."""
     width = (market.thresholds["purchase"] * state.traits["threshold_scale"][rows]
-             * rng.standard_exponential(rows.size))
+             * draws.exponential("purchase_step", rows))
     state.buy_level[rows] = state.entry_level(Stage.DECIDING)[rows] + width
 
 
 def re_enter(state: CustomerState, rows: np.ndarray, stage: Stage, market: MarketSpec,
-             rng: np.random.Generator) -> np.ndarray:
+             draws: Draws) -> np.ndarray:
     """Put ``rows`` back in the funnel at ``stage`` (win-back or cart abandonment): a new
     purchase step, and interest at the stage's entry level. Returns their new stage codes."""
-    redraw_purchase_step(state, rows, market, rng)
+    redraw_purchase_step(state, rows, market, draws)
     state.interest[rows] = state.entry_level(stage)[rows]
     return np.full(rows.size, stage, np.int8)
 
 
-def win_back(state: CustomerState, rows: np.ndarray, market: MarketSpec,
-             rng: np.random.Generator) -> np.ndarray:
+def win_back(state: CustomerState, rows: np.ndarray, market: MarketSpec, draws: Draws) -> np.ndarray:
     """Lapsed ``rows`` whose interest crossed their win-back level consider the brand again."""
-    return re_enter(state, rows, WIN_BACK_STAGE, market, rng)
+    return re_enter(state, rows, WIN_BACK_STAGE, market, draws)

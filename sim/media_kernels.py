@@ -43,14 +43,15 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, table: np.
                       out: np.ndarray, got: int) -> int:
     """Thin one batch of candidate recipients into ``out[got:]``, in draw order.
 
-    Candidate ``i`` is row ``floor(u[0, i] * size)`` (an index into ``audience`` when it is not
-    empty); it is kept when ``u[1, i] < table[code[row]]`` (:func:`accept_table`: below its
+    Candidate ``i`` is row ``floor(u[i, 0] * size)`` (an index into ``audience`` when it is not
+    empty); it is kept when ``u[i, 1] < table[code[row]]`` (:func:`accept_table`: below its
     persona's weight, in a target stage, in the market). Stops when ``out`` is full.
 
     Parameters
     ----------
-    u : ndarray, shape (2, batch)
-        Uniform numbers in [0, 1): the candidate and its acceptance.
+    u : ndarray, shape (batch, 2)
+        Uniform numbers in [0, 1): each candidate's pair (row, acceptance), consecutive in the
+        stream, so candidate ``i`` of a channel-day is the same whatever the batch sizes.
     size : int
         Number of candidates to pick from (rows in use, or the audience's length).
     audience : ndarray of int64
@@ -71,14 +72,14 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, table: np.
     """
     n = out.size
     listed = audience.size > 0
-    for i in range(u.shape[1]):  # no branch on a candidate's fate: the loads of many candidates overlap
+    for i in range(u.shape[0]):  # no branch on a candidate's fate: the loads of many candidates overlap
         if got >= n:
             break
-        row = np.int64(u[0, i] * size)
+        row = np.int64(u[i, 0] * size)
         if listed:
             row = audience[row]
         out[got] = row
-        got += u[1, i] < table[code[row]]
+        got += u[i, 1] < table[code[row]]
     return got
 
 

@@ -139,7 +139,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         if spec.type == "groups":
             groups = personal_groups(self.state.size, spec.group_size, rng, people=self.population.size)
         self.graph = graph
-        return WordOfMouth(spec, self.state, graph, self.streams["word_of_mouth"], groups)
+        return WordOfMouth(spec, self.state, graph, self.streams, groups)
 
     @property
     def n_channels(self) -> int:
@@ -211,8 +211,8 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         c.impressions[day], c.spend[day], c.reach[day] = exposure.impressions, exposure.spend, exposure.reach
         for rows, channel in exposure.logged:
             self.journey_log.record(day, rows, Event.EXPOSURE, channel)
-        for rows in exposure.reached:  # each channel's reach is a session on some device (sim/devices.py)
-            self.devices.visit(day, rows)
+        for rows, channel in exposure.reached:  # each channel's reach is a session on some device (sim/devices.py)
+            self.devices.visit(day, rows, f"session:{channel}")
 
     def run_demand(self, day: int) -> None:
         """Organic demand (:mod:`~journeysim.sim.demand`): prospects discover the category
@@ -242,7 +242,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.collector.add(day, "carts", purchase.carts_created(s.stage, moves))
         self.move(day, moves.rows, moves.stages)
         if moves.winback.size:
-            back = funnel.win_back(s, moves.winback, market, self.streams["decisions"])
+            back = funnel.win_back(s, moves.winback, market, self.streams.day(day))
             self.collector.add(day, "winbacks", moves.winback.size)
             self.move(day, moves.winback, back)
         return moves
@@ -260,7 +260,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         if rows.size == 0:
             return rows
         friction = self.places.checkout(day, rows, self.controls.friction_of(rows))  # by place and device
-        result = purchase.checkout(rows, friction, self.streams["decisions"])
+        result = purchase.checkout(rows, friction, self.streams.day(day))
         self.collector.add(day, "checkout_attempts", rows.size)
         self.collector.add(day, "abandoned", result.abandoners.size)
         gone = result.abandoners
@@ -268,11 +268,11 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
             self.stays.pain("abandoned_carts", gone)
             self.journey_log.record(day, gone, Event.ABANDON)
             if repeat:
-                purchase.restart_intent(self.state, gone, self.spec.market, self.streams["decisions"])
+                purchase.restart_intent(self.state, gone, self.spec.market, self.streams.day(day))
                 self.refresh(gone)
             else:
                 self.state.last_abandon[gone] = day  # prospects' abandoned carts (retargeting audiences)
-                back = funnel.re_enter(self.state, gone, ABANDON_STAGE, self.spec.market, self.streams["decisions"])
+                back = funnel.re_enter(self.state, gone, ABANDON_STAGE, self.spec.market, self.streams.day(day))
                 self.move(day, gone, back)
         return result.buyers
 
@@ -280,11 +280,11 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         """Orders of ``rows``: price, satisfaction, the next order's level, the new stage."""
         if rows.size == 0:
             return
-        s, market, decisions = self.state, self.spec.market, self.streams["decisions"]
+        s, market, draws = self.state, self.spec.market, self.streams.day(day)
         offered = self.controls.offered_price(rows)
-        basket = self.baskets.sizes(rows, s.satisfaction[rows], s.purchases[rows], self.streams["baskets"])
+        basket = self.baskets.sizes(rows, s.satisfaction[rows], s.purchases[rows], draws)
         basket = basket * self.places.basket_of(rows)
-        orders = purchase.purchase(s, rows, market, offered, day, decisions, basket, self.controls.quality)
+        orders = purchase.purchase(s, rows, market, offered, day, draws, basket, self.controls.quality)
         satisfied = satisfaction.after_order(s, rows, orders.first, orders.quality)
         self.rates.pricing.observe(rows, offered)  # reference prices drift towards prices paid
         self.baskets.remember(rows, orders.price)
@@ -292,7 +292,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.lifetime.acquire(s, first, day, self.referred_by[first] >= 0, self.controls.referral_reward > 0)
         self.lifetime.add(day, rows, orders.price, market.unit_cost * basket)
         self.book_our_orders(day, rows, orders.price)
-        purchase.redraw_repurchase_level(s, rows, market, decisions)
+        purchase.redraw_repurchase_level(s, rows, market, draws)
         self.places.ordered(day, rows)
         self.accounts_ordered(day, rows, orders.price)
         purchase.book_orders(self.collector, day, orders, s, market.unit_cost, self.referred_by,
@@ -300,9 +300,9 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.rates.respondents += int(orders.first.sum())
         self.journey_log.record(day, rows, Event.PURCHASE, orders.first.astype(np.int16))
         if self.service is not None:
-            self.service.place_orders(day, rows, orders.shortfall, satisfied)
+            self.service.place_orders(day, rows, orders.shortfall, satisfied, occasion=s.purchases[rows])
         stage = s.stage[rows]
-        retention.start_clocks(s, rows[stages.PROSPECTS.holds(stage)], self.streams["retention"])
+        retention.start_clocks(s, rows[stages.PROSPECTS.holds(stage)], draws)
         new_stage = stages.after_purchase(stage, s.purchases[rows], s.satisfaction[rows], market.loyal_after)
         self.move(day, rows, new_stage)  # refreshes the rates of those who changed stage
         self.refresh(rows[new_stage == stage])  # satisfaction changed for the others too
@@ -313,7 +313,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         may become advocates; anyone may lapse."""
         if not self._retains:
             return
-        exits = retention.ring_clocks(self.state, self.spec.market, self.streams["retention"])
+        exits = retention.ring_clocks(self.state, self.spec.market, self.streams.day(day))
         if exits.advocates.size + exits.lapsers.size == 0:
             return
         self.collector.add(day, "churned", exits.lapsers.size)

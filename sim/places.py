@@ -77,7 +77,7 @@ class Places:
         self.basket = np.array([spec.basket[name] for name in PLACES])
         self.switching_friction = spec.switching_friction  # extra abandonment when switching place mid-journey
         self.persona, self.devices, self.collector = persona, devices, collector
-        self._rng, self._streams = streams["places"], streams  # levers draw hashed numbers per customer and day
+        self._streams = streams  # numbers hashed per customer and day (sim/streams.py: DayDraws)
         self.at_checkout = np.zeros(persona.size, np.int8)  # place of each customer's latest attempt
         self.visited_store = np.zeros(persona.size, bool)  # a store visit since the last order
         self.collected = np.zeros(persona.size, bool)  # the latest attempt is collected in a store
@@ -102,10 +102,11 @@ class Places:
         self.collector.daily["store_exchanges"][day] += rows.size
         return rows
 
-    def _draw(self, rows: np.ndarray) -> np.ndarray:
+    def _draw(self, day: int, rows: np.ndarray) -> np.ndarray:
+        """The place of each checkout attempt of ``rows`` on ``day``, from its persona's shares."""
         if self._web_only:
             return np.zeros(rows.size, np.int8)
-        return draw_options(self._cumulative, self.persona[rows], self._rng.random(rows.size))
+        return draw_options(self._cumulative, self.persona[rows], self._streams.day(day).uniform("place", rows))
 
     def checkout(self, day: int, rows: np.ndarray, friction: float | np.ndarray) -> np.ndarray:
         """Abandonment probability of each checkout attempt of ``rows`` (distinct) at its place.
@@ -113,7 +114,7 @@ class Places:
         ``friction`` is the checkout friction before places and devices (one for all or one per
         row); web attempts also pass their device (:meth:`Devices.checkout`).
         """
-        place = self._draw(rows)
+        place = self._draw(day, rows)
         self.at_checkout[rows] = place
         friction = np.broadcast_to(np.asarray(friction, np.float64), rows.shape)
         web = place == WEB

@@ -18,6 +18,7 @@ from journeysim.sim.collectors import Collector
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.stages import LOYAL_STAGES, Stage
 from journeysim.sim.state import NO_TOUCH, CustomerState
+from journeysim.sim.streams import Draws
 
 if TYPE_CHECKING:
     from journeysim.sim.funnel import FunnelMoves
@@ -63,17 +64,17 @@ def cart_abandonment(carts: float, orders: float, open_carts: float = 0.0) -> fl
     return (closed - orders) / closed if closed > 0 else float("nan")
 
 
-def checkout(attempts: np.ndarray, friction: float | np.ndarray, rng: np.random.Generator) -> Checkout:
+def checkout(attempts: np.ndarray, friction: float | np.ndarray, draws: Draws) -> Checkout:
     """Split checkout attempts into buyers and cart abandoners (probability ``friction``, one
     for all or one per attempt)."""
     if attempts.size == 0 or not np.any(friction > 0):
         return Checkout(attempts, attempts[:0])
-    abandon = rng.random(attempts.size) < friction
+    abandon = draws.uniform("checkout", attempts) < friction
     return Checkout(attempts[~abandon], attempts[abandon])
 
 
 def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: float | np.ndarray,
-             day: int, rng: np.random.Generator, basket: np.ndarray | None = None,
+             day: int, draws: Draws, basket: np.ndarray | None = None,
              quality: float | None = None) -> Purchases:
     """Turn buyers into orders: perceived quality, price paid and the purchase counters
     (``purchases``, ``last_purchase``; interest restarts from zero).
@@ -85,7 +86,7 @@ def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: 
     """
     first = state.purchases[rows] == 0
     mean = market.quality if quality is None else quality
-    quality = mean + market.quality_noise * rng.standard_normal(rows.size)
+    quality = mean + market.quality_noise * draws.normal("quality", rows, occasion=state.purchases[rows])
     expectation = state.traits["quality_expectation"][rows]
     state.purchases[rows] += 1
     state.last_purchase[rows] = day
@@ -97,18 +98,17 @@ def purchase(state: CustomerState, rows: np.ndarray, market: MarketSpec, price: 
     return Purchases(rows, first, price, quality, shortfall, basket=basket)
 
 
-def redraw_repurchase_level(state: CustomerState, rows: np.ndarray, market: MarketSpec,
-                            rng: np.random.Generator) -> None:
+def redraw_repurchase_level(state: CustomerState, rows: np.ndarray, market: MarketSpec, draws: Draws) -> None:
     """Interest a customer needs for the next order (intent restarts from zero): exponential
     around the purchase step (1 when the step is 0)."""
-    state.repurchase_level[rows] = (market.thresholds["purchase"] or 1.0) * rng.standard_exponential(rows.size)
+    state.repurchase_level[rows] = (market.thresholds["purchase"] or 1.0) * draws.exponential("repurchase_level", rows)
 
 
-def restart_intent(state: CustomerState, rows: np.ndarray, market: MarketSpec, rng: np.random.Generator) -> None:
+def restart_intent(state: CustomerState, rows: np.ndarray, market: MarketSpec, draws: Draws) -> None:
     """Repeat customers ``rows`` abandoned their cart: intent restarts from zero towards a new
     repurchase level (they stay customers)."""
     state.interest[rows] = 0.0
-    redraw_repurchase_level(state, rows, market, rng)
+    redraw_repurchase_level(state, rows, market, draws)
 
 
 def book_orders(collector: Collector, day: int, orders: Purchases, state: CustomerState,

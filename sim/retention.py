@@ -17,6 +17,7 @@ from journeysim.sim.config import MarketSpec
 from journeysim.sim.satisfaction import advocacy_factor
 from journeysim.sim.stages import Stage
 from journeysim.sim.state import CustomerState
+from journeysim.sim.streams import Draws
 
 
 @dataclass
@@ -27,10 +28,10 @@ class Exits:
     lapsers: np.ndarray
 
 
-def start_clocks(state: CustomerState, rows: np.ndarray, rng: np.random.Generator) -> None:
+def start_clocks(state: CustomerState, rows: np.ndarray, draws: Draws) -> None:
     """New customers ``rows`` start a post-purchase clock with a fresh Exp(1) threshold."""
     state.clock[rows] = 0.0
-    state.clock_threshold[rows] = rng.standard_exponential(rows.size)
+    state.clock_threshold[rows] = draws.exponential("clock", rows, occasion=state.purchases[rows])
 
 
 def exit_shares(state: CustomerState, rows: np.ndarray, advocate_satisfaction: float) -> np.ndarray:
@@ -43,26 +44,26 @@ def exit_shares(state: CustomerState, rows: np.ndarray, advocate_satisfaction: f
     return np.divide(adv, total, out=np.zeros_like(total), where=total > 0)
 
 
-def ring_clocks(state: CustomerState, market: MarketSpec, rng: np.random.Generator) -> Exits:
+def ring_clocks(state: CustomerState, market: MarketSpec, draws: Draws) -> Exits:
     """Advance every clock by a day of hazard and split those that rang into advocates and
     lapsers. Advocates start a new clock; lapsers lose their interest and draw a win-back
     level (exponential around ``market.winback`` times their threshold scale)."""
     rang = kernels.advance_clocks(state.clock, state.hazard, state.clock_threshold)
     if rang.size == 0:
         return Exits(rang, rang)
-    advocate = rng.random(rang.size) < exit_shares(state, rang, market.advocate_satisfaction)
+    advocate = draws.uniform("advocacy", rang) < exit_shares(state, rang, market.advocate_satisfaction)
     advocates, lapsers = rang[advocate], rang[~advocate]
     state.clock[rang] = 0.0
-    state.clock_threshold[advocates] = rng.standard_exponential(advocates.size)
-    lapse(state, lapsers, market, rng)
+    state.clock_threshold[advocates] = draws.exponential("advocate_clock", advocates)
+    lapse(state, lapsers, market, draws)
     return Exits(advocates, lapsers)
 
 
-def lapse(state: CustomerState, rows: np.ndarray, market: MarketSpec, rng: np.random.Generator) -> None:
+def lapse(state: CustomerState, rows: np.ndarray, market: MarketSpec, draws: Draws) -> None:
     """``rows`` lapse (their clock rang, or they switched to a competitor): no clock, no interest,
     and a win-back level (exponential around ``market.winback`` times their threshold scale)."""
     state.clock[rows] = 0.0
     state.clock_threshold[rows] = np.inf
     state.interest[rows] = 0.0
     state.winback_level[rows] = (market.winback * state.traits["threshold_scale"][rows]
-                                 * rng.standard_exponential(rows.size))
+                                 * draws.exponential("winback_level", rows))

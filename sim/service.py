@@ -44,12 +44,14 @@ Time rules
 
 Randomness
 ----------
-All draws come from the Generator passed in, and all of them are made in ``place_orders``
-(contact or not, transit, handle time, return draw, the contacts' channel, patience,
-resolution and notification draws: one vectorised call each). Staffing, capacity
-and satisfaction therefore never shift the stream: under one seed, scenarios that place the same
-orders see the same parcels and tickets, and a desk with more staff serves exactly the same
-tickets (waits are then never longer, ticket by ticket).
+All draws are made in ``place_orders`` (contact or not, transit, handle time, return draw, the
+contacts' channel, patience, resolution and notification draws: one vectorised call each). With
+the run's :class:`~journeysim.sim.streams.RandomStreams` each order's numbers are keyed by its
+customer and order number (the customer's k-th order draws the same numbers in every run of the
+seed, whoever else orders: common random numbers); with a Generator they come from it in order.
+Staffing, capacity and satisfaction therefore never shift the numbers: under one seed, scenarios
+that place the same orders see the same parcels and tickets, and a desk with more staff serves
+exactly the same tickets (waits are then never longer, ticket by ticket).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ from journeysim.sim.satisfaction import contact_change, delivery_penalty, wait_p
 from journeysim.sim.schema.service import ServiceSpec
 from journeysim.sim.schema.support import SupportChannelSpec
 from journeysim.sim.service_totals import BURST_WAIT_DAYS, RunTotals, ServiceDay, concat, mean, net_changes, percentile
+from journeysim.sim.streams import RandomStreams, SequentialDraws
 from journeysim.sim.support import Process, SupportDesk, erlang_c_wait, staffing
 
 __all__ = [  # the service layer's public names, wherever they live
@@ -111,15 +114,16 @@ class ServiceOperations:
     ----------
     config : ServiceConfig
         Absolute numbers (call ``config.scaled(population_factor(n))`` first if it is per 10,000).
-    rng : numpy.random.Generator
-        The service stream; every draw of the layer comes from it.
+    rng : numpy.random.Generator or RandomStreams
+        The service stream (every draw of the layer from it, in order), or the run's streams
+        (each order's draws keyed by its customer and order number).
 
     Notes
     -----
     Per day the model calls ``place_orders(day, ...)`` then ``run_day(day)``.
     """
 
-    def __init__(self, config: ServiceConfig, rng: np.random.Generator) -> None:
+    def __init__(self, config: ServiceConfig, rng: np.random.Generator | RandomStreams) -> None:
         self.config = config
         self.rng = rng
         self.env = simpy.Environment()
@@ -148,6 +152,7 @@ class ServiceOperations:
         customers: np.ndarray,
         quality_shortfall: np.ndarray,
         satisfaction: np.ndarray,
+        occasion: np.ndarray | None = None,
     ) -> None:
         """Queue the orders placed on ``day``, drawing their tickets, transit, handling, returns.
 
@@ -161,6 +166,8 @@ class ServiceOperations:
             Quality shortfall per order, in [0, 1]; raises the ticket probability.
         satisfaction : numpy.ndarray
             Buyers' satisfaction now (about -1..1), used for the return decision at delivery.
+        occasion : numpy.ndarray, optional
+            Each order's number among its customer's orders (keys its draws; None: the day).
         """
         customers = np.asarray(customers, dtype=np.int64)
         if not self.config.enabled or customers.size == 0:
@@ -172,12 +179,14 @@ class ServiceOperations:
             customers,
             np.clip(np.asarray(quality_shortfall, dtype=np.float64), 0.0, 1.0),
             np.asarray(satisfaction, dtype=np.float32),
+            occasion,
         )
         self.backlog.push(orders)
         self._totals.orders_placed += len(orders)
 
     def _draw_orders(
-        self, day: int, customers: np.ndarray, shortfall: np.ndarray, satisfaction: np.ndarray
+        self, day: int, customers: np.ndarray, shortfall: np.ndarray, satisfaction: np.ndarray,
+        occasion: np.ndarray | None = None,
     ) -> Orders:
         """All of the orders' draws at once: contacts, transit, handle time, return."""
         config, n = self.config, customers.size
@@ -185,8 +194,9 @@ class ServiceOperations:
         p_complaint = ticket_probability(
             shortfall, config.ticket_probability - p_wismo, config.ticket_quality_slope
         )
-        contact_draw = self.rng.random(n)
-        draws = self.rng.random((n, N_DRAWS))
+        numbers = SequentialDraws(self.rng) if isinstance(self.rng, np.random.Generator) else self.rng.day(day)
+        contact_draw = numbers.uniform("ticket", customers, occasion)
+        draws = np.column_stack([numbers.uniform(f"contact:{k}", customers, occasion) for k in range(N_DRAWS)])
         draws[:, 1] = -np.log1p(-draws[:, 1])  # unit exponential patience
         return Orders(
             customer=customers,
@@ -196,9 +206,10 @@ class ServiceOperations:
             wants_wismo=(contact_draw >= p_complaint) & (contact_draw < p_complaint + p_wismo),
             shortfall=shortfall,
             contact=draws,
-            transit=transit_days(self.rng, n, config.delivery_days_mean, config.delivery_days_cv),
-            handle=self.rng.exponential(1.0, n),
-            return_draw=self.rng.random(n),
+            transit=transit_days(numbers.uniform("transit", customers, occasion), config.delivery_days_mean,
+                                 config.delivery_days_cv),
+            handle=numbers.exponential("handle", customers, occasion),
+            return_draw=numbers.uniform("return", customers, occasion),
         )
 
     def run_day(self, day: int) -> ServiceDay:

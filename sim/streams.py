@@ -3,16 +3,28 @@
 Changing one channel's budget must not shift the draws of another phase: each phase
 has its own generator, and each channel has one generator per day, so scenarios run
 under one seed share their random numbers (common random numbers).
+
+A customer's own decisions (checkout, thresholds, quality, basket, retention clocks) draw
+from :class:`DayDraws`: one number per customer, purpose and day, hashed from the seed, so a
+customer draws the same number in two runs of one seed whoever else draws that day. A
+counterfactual that moves some customers (a channel switched off) then leaves every other
+customer's decisions as they were, and the two runs differ by the channel's effect, not by
+numbers handed to other people.
 """
 
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+from scipy.special import ndtri
 
-PHASES = ("population", "network", "word_of_mouth", "decisions", "retention", "service", "survey",
-          "log", "levers", "baskets", "devices", "places")
+PHASES = ("population", "network", "log")
+"""Phases with one long-lived generator (the start's draws and the event log's sample); the
+customers' own decisions draw from :class:`DayDraws`, media and word of mouth from a generator
+per channel or phase and day."""
 
 
 def _key(name: str) -> int:
@@ -47,15 +59,87 @@ class RandomStreams:
         or one day leaves every other channel-day's draws unchanged."""
         return self.generator(f"channel:{channel}", day)
 
-    def row_uniform(self, name: str, day: int, rows: np.ndarray) -> np.ndarray:
+    def row_uniform(self, name: str, day: int | np.ndarray, rows: np.ndarray) -> np.ndarray:
         """One uniform number in [0, 1) per row for ``name`` on ``day``: a hash of (seed, name,
         day, row), so a customer draws the same number in two runs of one seed whoever else is
         drawing (common random numbers customer by customer: a lever on one persona leaves every
         other customer's numbers unchanged). splitmix64's finaliser over the row number.
+
+        ``day`` may be one number per row instead (an occasion: a customer's order count, say),
+        so a customer's k-th order draws the same number whatever day it falls on.
         """
-        key = (self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03 + int(day) * 0x94D049BB133111EB) % 2**64
-        x = np.asarray(rows).astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(key)
+        rows = np.asarray(rows)
+        base = (self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03) % 2**64
+        occasion = np.broadcast_to(np.asarray(day, np.int64), rows.shape).astype(np.uint64)
+        key = occasion * np.uint64(0x94D049BB133111EB) + np.uint64(base)
+        x = rows.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + key
         for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
             x = (x ^ (x >> np.uint64(shift))) * np.uint64(factor)
         x ^= x >> np.uint64(31)
         return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+    def day(self, day: int) -> DayDraws:
+        """The customers' own draws of ``day`` (:class:`DayDraws`)."""
+        return DayDraws(self, day)
+
+
+class Draws(Protocol):
+    """Random numbers for ``rows`` (customer indexes), one per row, for a named purpose."""
+
+    def uniform(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Uniform numbers in [0, 1) (``occasion``: a per-row key in place of the day)."""
+
+    def exponential(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Exp(1) numbers."""
+
+    def normal(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Standard normal numbers."""
+
+
+@dataclass(frozen=True)
+class DayDraws:
+    """One day's numbers keyed by customer: ``uniform("checkout", rows)`` gives each row the
+    number it gets on that day in every run of the seed, whoever else draws.
+
+    A row draws at most once per purpose and day (a second draw would repeat the first). A
+    draw tied to an occasion of the customer's own (``occasion``: their order count, say) is
+    keyed by it instead of the day, so the customer's k-th order draws the same number in two
+    runs even when a counterfactual moved it to another day.
+    """
+
+    streams: RandomStreams
+    day: int
+
+    def uniform(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Uniform numbers in [0, 1), one per row (:meth:`RandomStreams.row_uniform`)."""
+        if occasion is None:
+            return self.streams.row_uniform(purpose, self.day, rows)
+        return self.streams.row_uniform(f"{purpose}@occasion", occasion, rows)
+
+    def exponential(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Exp(1) numbers by inversion, one per row."""
+        return -np.log1p(-self.uniform(purpose, rows, occasion))
+
+    def normal(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Standard normal numbers by inversion, one per row (the uniform moved off 0)."""
+        return ndtri(self.uniform(purpose, rows, occasion) + 2.0**-54)
+
+
+@dataclass(frozen=True)
+class SequentialDraws:
+    """Numbers from one generator in the order asked for (purpose ignored): for phases whose
+    draws are not tied to a customer's day (an account's members, tests)."""
+
+    rng: np.random.Generator
+
+    def uniform(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Uniform numbers in [0, 1)."""
+        return self.rng.random(np.size(rows))
+
+    def exponential(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Exp(1) numbers."""
+        return self.rng.standard_exponential(np.size(rows))
+
+    def normal(self, purpose: str, rows: np.ndarray, occasion: np.ndarray | None = None) -> np.ndarray:
+        """Standard normal numbers."""
+        return self.rng.standard_normal(np.size(rows))

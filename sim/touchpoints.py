@@ -90,7 +90,7 @@ class DayExposure:
     spend: np.ndarray
     reach: np.ndarray
     logged: list[tuple[np.ndarray, int]]
-    reached: list[np.ndarray] = field(default_factory=list)  # distinct rows reached, per impressions channel
+    reached: list[tuple[np.ndarray, int]] = field(default_factory=list)  # distinct rows reached and the channel
 
 
 def impression_count(spend: float, cpm: float, unspent: float) -> tuple[int, float]:
@@ -266,19 +266,21 @@ class Touchpoints:
         """Draw ``n`` impressions' recipients, in a fixed seeded order (a larger budget
         reaches a superset), weighted by persona affinity through thinning. Without an
         explicit ``audience``, candidates come from everyone and are kept only if in the
-        channel's target stages."""
+        channel's target stages.
+
+        The candidates are the same in every run of a seed whatever the customers' stages (the
+        batch size depends on ``n`` and the personas' weights only, and each candidate takes the
+        next two numbers of the stream): a counterfactual that moves some customers changes
+        only which of those candidates are kept, not who the others are."""
         size = self.state.entered if audience is None else audience.size
         mask = channel.target_mask if audience is None else None
-        accept_rate = max(float(channel.weights.mean()), 1e-3)
-        if mask is not None and self._counts is not None:
-            accept_rate *= max(self._counts[mask].sum() / max(self._counts.sum(), 1), 1e-3)
+        batch = int(n / max(float(channel.weights.mean()), 1e-3) * 1.1) + 16
         chosen = np.empty(n, np.int64)
         got = 0
         listed = _NO_ROWS if audience is None else audience
         table = media_kernels.accept_table(channel.weights, mask, self.state.open)
         while got < n:
-            batch = int((n - got) / accept_rate * 1.1) + 16
-            u = rng.random((2, batch))
+            u = rng.random((batch, 2))
             got = media_kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
 
@@ -316,7 +318,7 @@ class Touchpoints:
             media_kernels.add_kicks(s.interest, s.last_touch, rows, kick, channel.index)
             if self.stays is not None:
                 self.stays.exposed(rows, counts, channel.index)
-        out.reached.append(rows)
+        out.reached.append((rows, channel.index))
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
         return int(rows.size)

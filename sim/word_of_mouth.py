@@ -5,6 +5,11 @@ number of candidate talkers a day, thinned by their talk weight, then with whom 
 graph of :mod:`journeysim.sim.network`, in personal groups, or fully mixed); or, in cascade
 mode, an independent cascade from recent buyers. :func:`listen` applies the conversations to
 receptive listeners: positive ones raise interest, negative ones lower it.
+
+Each day draws from its own generator, and in talk mode each candidate talker's listener is
+drawn with the candidate, before the candidates are thinned: a counterfactual that changes
+some customers' talk weights changes who of the same candidates talks, not whom the others
+talk to (common random numbers).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from journeysim.sim.network import Graph, segment_hits
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import RECEPTIVE
 from journeysim.sim.state import CustomerState
+from journeysim.sim.streams import RandomStreams
 
 REDRAWS = 20
 """Open population: times a listener drawn among people not in the market is drawn again."""
@@ -50,15 +56,16 @@ class WordOfMouth:
         ``talk`` weights are read; listeners' interest is changed.
     graph : Graph or None
         Who can talk to whom (None: fully mixed, or personal groups).
-    rng : Generator
-        The word-of-mouth stream.
+    streams : RandomStreams
+        The run's streams: each day's draws come from ``generator("word_of_mouth", day)``.
     groups : ndarray or None
         Group id per row for the personal-groups network.
     """
 
     def __init__(self, spec: NetworkSpec, state: CustomerState, graph: Graph | None,
-                 rng: np.random.Generator, groups: np.ndarray | None = None) -> None:
-        self.spec, self.state, self.graph, self.rng = spec, state, graph, rng
+                 streams: RandomStreams, groups: np.ndarray | None = None) -> None:
+        self.spec, self.state, self.graph, self.streams = spec, state, graph, streams
+        self.rng = streams.generator("word_of_mouth", 0)  # today's generator (talk sets it)
         self.groups = groups
         self.talk_multiplier = 1.0
         self.kick_multiplier = 1.0
@@ -72,6 +79,7 @@ class WordOfMouth:
 
     def talk(self, day: int) -> Conversations:
         """Hold today's conversations (only with people in the market when the population is open)."""
+        self.rng = self.streams.generator("word_of_mouth", day)
         talk = self._cascade(day) if self.spec.mode == "cascade" else self._conversations(day)
         if not self.state.open or talk.listeners.size == 0:
             return talk
@@ -87,84 +95,90 @@ class WordOfMouth:
         # candidates among all rows, then keep talkers by their weight (no full scan).
         n = self.state.entered  # rows of people yet to enter are never drawn
         talkers = self.rng.integers(0, n, self.rng.poisson(rate * n))
-        weight = self.state.talk[talkers]
-        talkers = talkers[self.rng.random(talkers.size) < np.abs(weight)]
+        columns = 4 if self.groups is not None else 2  # per candidate: talks?, listener (, weak tie?, outsider)
+        u = self.rng.random((talkers.size, columns))
+        keep = u[:, 0] < np.abs(self.state.talk[talkers])
         if self.spec.talk_days is not None and talkers.size:
             since = day - self.state.last_purchase[talkers]
-            talkers = talkers[(since <= self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)]
+            keep &= (since <= self.spec.talk_days) & (self.state.last_purchase[talkers] >= 0)
+        talkers, u = talkers[keep], u[keep]
         if talkers.size == 0:
             return Conversations.empty()
         weight = self.state.talk[talkers]
-        listeners, strength = self._listeners(talkers)
+        listeners, strength = self._listeners(talkers, u[:, 1:])
         ok = listeners >= 0
         talkers, listeners, strength, weight = talkers[ok], listeners[ok], strength[ok], weight[ok]
         kick = np.where(weight > 0, self.spec.positive_kick, -self.spec.negative_kick) * strength
         kick = (kick * self.kick_multiplier).astype(np.float32)
         return Conversations(talkers, listeners, kick)
 
-    def _listeners(self, talkers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One listener per talker (-1: the talker has nobody to talk to) and the tie strength."""
+    def _listeners(self, talkers: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One listener per talker (-1: the talker has nobody to talk to) and the tie strength.
+        ``u`` holds each talker's uniform numbers: listener, weak tie or not, outside listener."""
         n = self.state.entered
         strength = np.ones(talkers.size, np.float32)
         if self.groups is not None:
-            return self._group_listeners(talkers, strength)
+            return self._group_listeners(talkers, strength, u)
         if self.graph is None:
-            return self._present(lambda at: self.rng.integers(0, n, at.size), talkers.size), strength
+            return self._present(lambda at, v: (v * n).astype(np.int64), u[:, 0]), strength
         start = self.graph.indptr[talkers]
         degree = self.graph.indptr[talkers + 1] - start
         last = self.graph.indices.size - 1
 
-        def neighbour(at: np.ndarray) -> np.ndarray:
-            pick = start[at] + (self.rng.random(at.size) * degree[at]).astype(np.int64)
+        def neighbour(at: np.ndarray, v: np.ndarray) -> np.ndarray:
+            pick = start[at] + (v * degree[at]).astype(np.int64)
             return np.where(degree[at] > 0, self.graph.indices[np.minimum(pick, last)], -1)
 
-        return self._present(neighbour, talkers.size), strength
+        return self._present(neighbour, u[:, 0]), strength
 
-    def _present(self, draw: Callable[[np.ndarray], np.ndarray], k: int) -> np.ndarray:
-        """``k`` listeners from ``draw(at)`` (the listeners of positions ``at``), those who are not
-        in the market drawn again up to :data:`REDRAWS` times (open population). A talker thus talks
-        to people present, and conversations do not thin out as the rows of leavers and of people
-        yet to enter outnumber them. Listeners still absent are dropped in :meth:`talk`; -1 (nobody
-        to talk to) is kept."""
-        rows = draw(np.arange(k))
+    def _present(self, draw: Callable[[np.ndarray, np.ndarray], np.ndarray], u: np.ndarray) -> np.ndarray:
+        """One listener per number of ``u`` from ``draw(at, u[at])`` (the listeners of positions
+        ``at``), those who are not in the market drawn again, with fresh numbers, up to
+        :data:`REDRAWS` times (open population). A talker thus talks to people present, and
+        conversations do not thin out as the rows of leavers and of people yet to enter outnumber
+        them. Listeners still absent are dropped in :meth:`talk`; -1 (nobody to talk to) is kept."""
+        rows = draw(np.arange(u.size), u)
         if not self.state.open:
             return rows
         for _ in range(REDRAWS):
             absent = np.flatnonzero((rows >= 0) & ~self.state.present[np.maximum(rows, 0)])
             if absent.size == 0:
                 break
-            rows[absent] = draw(absent)
+            rows[absent] = draw(absent, self.rng.random(absent.size))
         return rows
 
-    def _group_listeners(self, talkers: np.ndarray, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _group_listeners(self, talkers: np.ndarray, strength: np.ndarray,
+                         u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Personal groups (Goldenberg, Libai and Muller 2001): a strong tie inside the
-        talker's group, or one of ``weak_ties`` random contacts outside it."""
+        talker's group, or one of ``weak_ties`` random contacts outside it (``u``: each
+        talker's numbers for the member, the choice of tie and the outsider)."""
         spec = self.spec
         group = self.groups[talkers]
         start, stop = self._group_start[group], self._group_start[group + 1]
         size = stop - start
         strong_ties = size - 1
-        weak = self.rng.random(talkers.size) * (strong_ties + spec.weak_ties) >= strong_ties
+        weak = u[:, 1] * (strong_ties + spec.weak_ties) >= strong_ties
         end = self._group_rows.size - 1
 
-        def member(at: np.ndarray) -> np.ndarray:
-            pick = start[at] + (self.rng.random(at.size) * np.maximum(strong_ties[at], 1)).astype(np.int64)
+        def member(at: np.ndarray, v: np.ndarray) -> np.ndarray:
+            pick = start[at] + (v * np.maximum(strong_ties[at], 1)).astype(np.int64)
             inside = self._group_rows[np.minimum(pick, end)]
             return np.where(inside == talkers[at], self._group_rows[np.minimum(stop[at] - 1, end)], inside)
 
-        inside = self._present(member, talkers.size)
-        outside = self._present(lambda at: self._outside_group(start[at], size[at]), talkers.size)
+        inside = self._present(member, u[:, 0])
+        outside = self._present(lambda at, v: self._outside_group(start[at], size[at], v), u[:, 2])
         listeners = np.where(weak, outside, np.where(strong_ties > 0, inside, -1))
         weak_kick = spec.weak_kick if spec.weak_kick is not None else spec.positive_kick
         strength[weak] = weak_kick / spec.positive_kick if spec.positive_kick > 0 else 0.0
         return listeners, strength
 
-    def _outside_group(self, start: np.ndarray, size: np.ndarray) -> np.ndarray:
+    def _outside_group(self, start: np.ndarray, size: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One customer drawn uniformly from outside each group (given by its first position
-        ``start`` in the group-sorted rows and its ``size``); -1 if the group is everyone."""
+        ``start`` in the group-sorted rows and its ``size``), by the uniform numbers ``u``; -1 if
+        the group is everyone."""
         n = self.state.size
         others = n - size
-        pick = (self.rng.random(start.size) * np.maximum(others, 1)).astype(np.int64)
+        pick = (u * np.maximum(others, 1)).astype(np.int64)
         pick = np.where(pick >= start, pick + size, pick)
         return np.where(others > 0, self._group_rows[np.minimum(pick, n - 1)], -1)
 
@@ -221,11 +235,11 @@ class WordOfMouth:
         count = self.rng.binomial(self.state.in_market - 1, prob)
         who = np.repeat(np.arange(talkers.size), count)
 
-        def other(at: np.ndarray) -> np.ndarray:
-            listeners = self.rng.integers(0, max(n - 1, 1), at.size)
+        def other(at: np.ndarray, v: np.ndarray) -> np.ndarray:
+            listeners = (v * max(n - 1, 1)).astype(np.int64)
             return np.where(listeners >= talkers[who[at]], listeners + 1, listeners)
 
-        return who, self._present(other, who.size)
+        return who, self._present(other, self.rng.random(who.size))
 
     def _group_cascade(self, talkers: np.ndarray, strong: np.ndarray,
                        weak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +254,8 @@ class WordOfMouth:
         hit = member != talkers[who]
         weak_who = np.repeat(np.arange(talkers.size), self.rng.binomial(self.spec.weak_ties, weak))
         first, members = start[weak_who], size[weak_who]
-        outside = self._present(lambda at: self._outside_group(first[at], members[at]), weak_who.size)
+        outside = self._present(lambda at, v: self._outside_group(first[at], members[at], v),
+                                self.rng.random(weak_who.size))
         ok = outside >= 0
         return (np.concatenate([who[hit], weak_who[ok]]), np.concatenate([member[hit], outside[ok]]))
 

@@ -142,7 +142,7 @@ def test_talkers_hold_their_conversations_with_people_present_when_most_rows_hav
     state = model.state
     assert state.in_market < 0.6 * state.entered
     expected = model.spec.network.talk_rate * np.abs(state.talk[state.present]).sum()
-    held = [model.word_of_mouth.talk(model.day) for _ in range(50)]
+    held = [model.word_of_mouth.talk(model.day + k) for k in range(50)]  # a day's talk is that day's: 50 days
     assert all(state.present[talk.listeners].all() for talk in held)
     assert np.mean([talk.listeners.size for talk in held]) == pytest.approx(expected, rel=0.1)
 

@@ -65,11 +65,11 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
     mask[[1, 2, 5]] = True
     audience = np.sort(rng.choice(n_rows, 300, replace=False)) if listed else np.empty(0, np.int64)
     size = audience.size if listed else n_rows
-    u = rng.random((2, 2_000))
-    rows = (u[0] * size).astype(np.int64)
+    u = rng.random((2_000, 2))  # each candidate's (row, acceptance)
+    rows = (u[:, 0] * size).astype(np.int64)
     if listed:
         rows = audience[rows]
-    keep = u[1] < weights[persona[rows]]
+    keep = u[:, 1] < weights[persona[rows]]
     if masked:
         keep &= mask[stage[rows]]
     if open_:
@@ -78,8 +78,8 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
     out = np.empty(want, np.int64)
     table = media_kernels.accept_table(weights, mask if masked else None, open_)
     code = media_kernels.pack_rows(persona, stage, present, n_rows)
-    got = media_kernels.accept_candidates(u[:, :1_000], size, audience, table, code, out, 0)
-    got = media_kernels.accept_candidates(u[:, 1_000:], size, audience, table, code, out, got)
+    got = media_kernels.accept_candidates(u[:1_000], size, audience, table, code, out, 0)
+    got = media_kernels.accept_candidates(u[1_000:], size, audience, table, code, out, got)
     assert got == min(want, expected.size) and np.array_equal(out[:got], expected[:got])
 
 

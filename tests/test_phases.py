@@ -17,7 +17,7 @@ from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import Stage
 from journeysim.sim.state import NO_TOUCH, CustomerState
-from journeysim.sim.streams import RandomStreams
+from journeysim.sim.streams import DayDraws, RandomStreams, SequentialDraws
 from journeysim.sim.touchpoints import Touchpoints
 
 S = Stage
@@ -62,6 +62,10 @@ def network(**changes: float) -> NetworkSpec:
 
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+def draws() -> DayDraws:
+    return RandomStreams(0).day(0)
 
 
 # ---------------------------------------------------------------------- stages
@@ -138,7 +142,7 @@ def test_interest_decays_for_prospects_and_drifts_up_for_customers() -> None:
 
 def test_a_lapsed_customer_won_back_considers_again_with_a_new_purchase_step() -> None:
     s = customers(S.LAPSED, interest=(5.0,))
-    new = funnel.win_back(s, np.array([0]), market(), rng())
+    new = funnel.win_back(s, np.array([0]), market(), draws())
     assert new.tolist() == [S.CONSIDERING]
     assert s.interest[0] == 2.0  # the considering entry level
     assert s.buy_level[0] > s.entry_level(S.DECIDING)[0] == 3.0
@@ -147,20 +151,20 @@ def test_a_lapsed_customer_won_back_considers_again_with_a_new_purchase_step() -
 # ---------------------------------------------------------------------- purchase
 def test_checkout_without_friction_draws_nothing_and_everyone_buys() -> None:
     generator = rng()
-    result = purchase.checkout(np.array([3, 5]), 0.0, generator)
+    result = purchase.checkout(np.array([3, 5]), 0.0, SequentialDraws(generator))
     assert result.buyers.tolist() == [3, 5] and result.abandoners.size == 0
     assert generator.random() == rng().random()  # the stream did not move
 
 
 def test_checkout_with_full_friction_abandons_every_cart() -> None:
-    result = purchase.checkout(np.array([3, 5]), 1.0, rng())
+    result = purchase.checkout(np.array([3, 5]), 1.0, draws())
     assert result.buyers.size == 0 and result.abandoners.tolist() == [3, 5]
 
 
 def test_an_order_counts_the_purchase_resets_interest_and_prices_after_discount() -> None:
     s = customers(S.DECIDING, S.CUSTOMER, interest=(4.2, 4.5), quality_expectation=0.9)
     s.purchases[1] = 1
-    orders = purchase.purchase(s, np.array([0, 1]), market(), 10.0 * (1 - 0.2), day=7, rng=rng())
+    orders = purchase.purchase(s, np.array([0, 1]), market(), 10.0 * (1 - 0.2), day=7, draws=draws())
     assert orders.first.tolist() == [True, False]
     assert orders.price.tolist() == [8.0, 8.0]
     assert orders.shortfall.tolist() == pytest.approx([0.1, 0.1])  # expectation 0.9 - quality 0.8
@@ -192,7 +196,7 @@ def test_a_clock_that_rings_lapses_a_customer_with_no_advocacy() -> None:
     s = customers(S.CUSTOMER, S.CUSTOMER, interest=(3.0, 3.0), churn_propensity=0.0, advocacy=0.0)
     s.hazard[:] = [1.0, 0.1]
     s.clock_threshold[:] = [0.5, 5.0]
-    exits = retention.ring_clocks(s, market(winback=2.0), rng())
+    exits = retention.ring_clocks(s, market(winback=2.0), draws())
     assert exits.lapsers.tolist() == [0] and exits.advocates.size == 0
     assert s.interest.tolist() == [0.0, 3.0]
     assert s.clock_threshold[0] == np.inf and s.winback_level[0] > 0
@@ -204,7 +208,7 @@ def test_a_delighted_loyal_customer_with_no_churn_becomes_an_advocate() -> None:
     Rates(s, market(), network()).refresh(np.array([0]))
     assert retention.exit_shares(s, np.array([0]), 0.3).tolist() == [1.0]
     s.clock_threshold[:] = 0.1
-    exits = retention.ring_clocks(s, market(), rng())
+    exits = retention.ring_clocks(s, market(), draws())
     assert exits.advocates.tolist() == [0] and np.isfinite(s.clock_threshold[0])
     assert stages.after_clock(np.array([True, False])).tolist() == [S.ADVOCATE, S.LAPSED]
 
@@ -251,7 +255,7 @@ def test_only_customers_with_a_talk_weight_talk_and_only_to_their_neighbours() -
     s = customers(S.CUSTOMER, S.AWARE)
     Rates(s, market(), network()).refresh_all()
     graph = Graph.from_edges(2, np.array([0]), np.array([1]))
-    talk = word_of_mouth.WordOfMouth(network(), s, graph, rng()).talk(day=0)
+    talk = word_of_mouth.WordOfMouth(network(), s, graph, RandomStreams(0)).talk(day=0)
     assert talk.talkers.size > 0
     assert set(talk.talkers.tolist()) == {0} and set(talk.listeners.tolist()) == {1}
     assert talk.kicks.tolist() == pytest.approx([0.5] * talk.kicks.size)

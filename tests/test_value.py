@@ -14,6 +14,7 @@ from journeysim.sim.baskets import Baskets
 from journeysim.sim.errors import ConfigError
 from journeysim.sim.model import JourneyModel
 from journeysim.sim.schema.baskets import BasketSpec
+from journeysim.sim.streams import RandomStreams
 from tests.conftest import FREQUENT_REPEAT, make_spec, run_model
 
 SEEDS = (1, 2, 3)
@@ -26,7 +27,7 @@ def baskets(spec: BasketSpec, means=(1.0, 2.0), n: int = 4) -> Baskets:
 def test_baskets_have_the_persona_mean_and_a_spread() -> None:
     b = baskets(BasketSpec(spread=0.5), n=200_000)
     rows = np.arange(200_000)
-    sizes = b.sizes(rows, np.zeros(rows.size), np.zeros(rows.size), np.random.default_rng(1))
+    sizes = b.sizes(rows, np.zeros(rows.size), np.zeros(rows.size), RandomStreams(1).day(0))
     assert sizes[rows % 2 == 0].mean() == pytest.approx(1.0, rel=0.01)
     assert sizes[rows % 2 == 1].mean() == pytest.approx(2.0, rel=0.01)
     assert 0.4 < sizes[rows % 2 == 0].std() < 0.7
@@ -34,13 +35,13 @@ def test_baskets_have_the_persona_mean_and_a_spread() -> None:
 
 def test_baskets_grow_with_satisfaction_and_tenure_and_cross_sell() -> None:
     b = baskets(BasketSpec(satisfaction_upsell=0.2, tenure_upsell=0.05, tenure_cap=4))
-    rows, rng = np.zeros(5, np.int64), np.random.default_rng(0)
-    by_satisfaction = b.sizes(rows, np.array([-1.0, 0.0, 0.5, 1.0, 1.0]), np.zeros(5), rng)
+    rows, draws = np.zeros(5, np.int64), RandomStreams(0).day(0)
+    by_satisfaction = b.sizes(rows, np.array([-1.0, 0.0, 0.5, 1.0, 1.0]), np.zeros(5), draws)
     assert by_satisfaction.tolist() == pytest.approx([1.0, 1.0, 1.1, 1.2, 1.2])  # no penalty below neutral
-    by_tenure = b.sizes(rows, np.zeros(5), np.array([0, 1, 4, 9, 20]), rng)
+    by_tenure = b.sizes(rows, np.zeros(5), np.array([0, 1, 4, 9, 20]), draws)
     assert by_tenure.tolist() == pytest.approx([1.0, 1.05, 1.2, 1.2, 1.2])  # capped at tenure_cap orders
     b.set_cross_sell(0.1, mask=np.array([True, False, False, False]))
-    assert b.sizes(np.array([0, 2]), np.zeros(2), np.zeros(2), rng).tolist() == pytest.approx([1.1, 1.0])
+    assert b.sizes(np.array([0, 2]), np.zeros(2), np.zeros(2), draws).tolist() == pytest.approx([1.1, 1.0])
 
 
 @functools.lru_cache
