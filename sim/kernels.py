@@ -1,10 +1,10 @@
 """Compiled loops of the daily step's hot spots (numba, cached on disk).
 
-Each kernel does, in one pass and without temporaries, what a chain of numpy calls did,
-with the same result to the bit: the random numbers are still drawn by the phases' numpy
-generators (so every stream's draws are unchanged) and the kernels do only integer work,
-comparisons and copies. Compiled once per machine (``cache=True`` writes the machine code
-beside this file), so a process pays only the load of the cached code.
+Each kernel does, in one pass and without temporaries, what a chain of numpy calls did, with the
+same result to the bit: the random numbers are drawn by the phases' numpy generators or hashed per
+customer (:func:`hashed_uniforms`, the hash ``RandomStreams.row_uniform`` defines), and the other
+kernels do only integer work, comparisons and copies. Compiled once per machine (``cache=True``
+writes the machine code beside this file), so a process pays only the load of the cached code.
 """
 
 from __future__ import annotations
@@ -221,3 +221,21 @@ def advance_clocks(clock: np.ndarray, hazard: np.ndarray, threshold: np.ndarray)
         rang = _extend(rang, n_rang, found, m)
         n_rang += m
     return rang[:n_rang].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def hashed_uniforms(rows: np.ndarray, occasion: np.ndarray, base: np.uint64, out: np.ndarray) -> None:
+    """``out[i]``: a uniform number in [0, 1) hashed from ``rows[i]`` and ``occasion[i]`` (one
+    occasion for all when it has one element) under the stream key ``base``: splitmix64's
+    finaliser over ``row * K + occasion * C + base``, the top 53 bits
+    (:meth:`~journeysim.sim.streams.RandomStreams.row_uniform`, to the bit)."""
+    row_factor = np.uint64(0xBF58476D1CE4E5B9)
+    occasion_factor = np.uint64(0x94D049BB133111EB)
+    one_occasion = occasion.size == 1
+    for i in range(rows.size):
+        k = occasion[0] if one_occasion else occasion[i]
+        x = np.uint64(rows[i]) * row_factor + (np.uint64(k) * occasion_factor + base)
+        x = (x ^ (x >> np.uint64(30))) * row_factor
+        x = (x ^ (x >> np.uint64(27))) * occasion_factor
+        x ^= x >> np.uint64(31)
+        out[i] = np.float64(x >> np.uint64(11)) * 2.0**-53

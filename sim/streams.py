@@ -21,6 +21,8 @@ from typing import Protocol
 import numpy as np
 from scipy.special import ndtri
 
+from journeysim.sim import kernels
+
 PHASES = ("population", "network", "log")
 """Phases with one long-lived generator (the start's draws and the event log's sample); the
 customers' own decisions draw from :class:`DayDraws`, media and word of mouth from a generator
@@ -68,15 +70,12 @@ class RandomStreams:
         ``day`` may be one number per row instead (an occasion: a customer's order count, say),
         so a customer's k-th order draws the same number whatever day it falls on.
         """
-        rows = np.asarray(rows)
+        rows = np.asarray(rows, np.int64)
         base = (self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03) % 2**64
-        occasion = np.broadcast_to(np.asarray(day, np.int64), rows.shape).astype(np.uint64)
-        key = occasion * np.uint64(0x94D049BB133111EB) + np.uint64(base)
-        x = rows.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + key
-        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-            x = (x ^ (x >> np.uint64(shift))) * np.uint64(factor)
-        x ^= x >> np.uint64(31)
-        return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
+        occasion = np.asarray(day, np.int64).reshape(-1)
+        out = np.empty(rows.shape)
+        kernels.hashed_uniforms(rows.reshape(-1), occasion, np.uint64(base), out.reshape(-1))
+        return out
 
     def day(self, day: int) -> DayDraws:
         """The customers' own draws of ``day`` (:class:`DayDraws`)."""
