@@ -69,3 +69,23 @@ def test_switching_off_a_channel_without_effect_changes_no_order(scenario: str, 
     assert reach["factual"] > 1_000 and reach["off"] == 0  # the channel reached many, to no effect
     for column in ("orders", "revenue", "acquisitions", "tickets"):
         assert factual.daily[column].tolist() == off.daily[column].tolist(), column
+
+
+def test_a_larger_budget_reaches_a_superset_of_the_people() -> None:
+    """A channel-day's candidates do not depend on its budget: more impressions take more of the
+    same candidates (before, the batch's layout changed with the budget)."""
+    from journeysim.runner import build_model
+    from journeysim.sim.journey_log import Event
+    from tests.conftest import make_spec
+
+    def reached(budget: int) -> set[int]:
+        spec = make_spec("population.size=3000", "days=2", "outputs.event_log_sample=3000",
+                         f"channels.social.daily_budget={budget}")
+        model = build_model(spec)
+        model.step()
+        customer, _, _, channel = model.journey_log.select(kinds=[Event.EXPOSURE])
+        return set(customer[channel == spec.channel_names.index("social")].tolist())
+
+    small, large = reached(48), reached(120)
+    assert 0 < len(small) < len(large)
+    assert small <= large
