@@ -125,7 +125,7 @@ class ServiceOperations:
 
     def __init__(self, config: ServiceConfig, rng: np.random.Generator | RandomStreams) -> None:
         self.config = config
-        self.rng = rng
+        self._draws_on = rng.day if isinstance(rng, RandomStreams) else (lambda day: SequentialDraws(rng))
         self.env = simpy.Environment()
         self.support_agents = SupportDesk(self.env, config.staff_on(0))
         default = SupportChannel(
@@ -194,7 +194,7 @@ class ServiceOperations:
         p_complaint = ticket_probability(
             shortfall, config.ticket_probability - p_wismo, config.ticket_quality_slope
         )
-        numbers = SequentialDraws(self.rng) if isinstance(self.rng, np.random.Generator) else self.rng.day(day)
+        numbers = self._draws_on(day)
         contact_draw = numbers.uniform("ticket", customers, occasion)
         draws = np.column_stack([numbers.uniform(f"contact:{k}", customers, occasion) for k in range(N_DRAWS)])
         draws[:, 1] = -np.log1p(-draws[:, 1])  # unit exponential patience

@@ -49,10 +49,10 @@ def test_hashed_draws_follow_their_law(law, draw) -> None:
     assert np.isfinite(values).all()
 
 
-def null_channel_runs(scenario: str, channel: str, **overrides) -> tuple:
+def null_channel_runs(scenario: str, channel: str) -> tuple:
     """A seed run as planned and with ``channel`` off, where the channel has no effect."""
-    no_effect = {stage: 0 for stage in compose_config(scenario, overrides).channels[channel].effect}
-    base = {"population.size": 2_000, "days": 120, f"channels.{channel}.effect": no_effect, **overrides}
+    no_effect = {stage: 0 for stage in compose_config(scenario).channels[channel].effect}
+    base = {"population.size": 2_000, "days": 120, f"channels.{channel}.effect": no_effect}
     factual = simulate(scenario, overrides=base, seed=3)
     off = simulate(scenario, overrides=base | {f"channels.{channel}.daily_budget": 0}, seed=3)
     return factual, off
