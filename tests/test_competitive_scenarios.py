@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
@@ -23,13 +22,11 @@ def our_shares(spec) -> dict[int, float]:
 
 
 def test_a_competitors_20_percent_price_cut_lowers_our_share_with_a_paired_interval_excluding_zero() -> None:
-    start = time.perf_counter()
     cut = make_spec(*SMALL, "scenario=competitor_price_cut", "competition.brands.value.levers.price_change.from_day=0")
     assert cut.competition.brands[0].levers.price_change.change == pytest.approx(-0.2)
     reference = make_spec(*SMALL, "scenario=baseline", "competition=three_brands")
     interval = paired_difference(our_shares(cut), our_shares(reference))
     assert interval.high < 0, interval  # our share falls, and the paired interval excludes no change
-    assert time.perf_counter() - start < 60  # common random numbers: few seeds at a small size suffice
 
 
 @pytest.mark.parametrize("name", ["competitor_price_cut", "new_entrant", "loyalty_match"])
