@@ -198,3 +198,9 @@ def test_journey_arena_refuses_a_model_it_does_not_know(tmp_path) -> None:
     status, _, err = call("journey-arena", "--models", "robyn", "population.size=300", "days=7",
                           f"hydra.run.dir={tmp_path}")
     assert status == 2 and "--models = 'robyn'" in err and "pymc_marketing, meridian" in err and "Traceback" not in err
+
+
+def test_journey_arena_refuses_a_negative_lift_cooldown(tmp_path) -> None:
+    status, _, err = call("journey-arena", "--lift-cooldown", "-7", "population.size=300", "days=7",
+                          f"hydra.run.dir={tmp_path}")
+    assert status == 2 and "--lift-cooldown = -7" in err and "0 or more" in err and "Traceback" not in err

@@ -94,19 +94,25 @@ def test_lift_tables_written_have_every_column_in_the_column_reference(result, t
         assert list(frame.columns) == list(columns.columns(table)), table
 
 
-def test_journey_truth_runs_lift_tests_and_writes_the_calibration_inputs(tmp_path, capsys) -> None:
+def test_journey_truth_runs_lift_tests_with_a_cooldown_and_writes_the_calibration_inputs(tmp_path, capsys) -> None:
     from journeysim.experiments.truth.cli import main
 
     code = main(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", "days=60", "--marginal", "false",
                  "--pulses", "0", "--jobs", "1", "--lift-tests", "14", "--holdout-share", "0.3",
-                 f"hydra.run.dir={tmp_path}"])
+                 "--lift-cooldown", "7", f"hydra.run.dir={tmp_path}"])
     assert code in (0, None)
     for name in ("lift_tests", "lift_tests_pymc", "lift_tests_meridian", "lift_tests_robyn"):
         assert (tmp_path / f"{name}.csv").is_file(), name
     table = pd.read_csv(tmp_path / "lift_tests.csv")
     assert (table["end_day"] - table["start_day"] == 13).all() and (table["holdout_share"] == 0.3).all()
+    assert (table["window_end_day"] == table["end_day"] + 7).all()  # the cooldown's days count too
+    assert (pd.read_csv(tmp_path / "lift_tests_robyn.csv")["calibration_scope"] == "total").all()
     assert "lift test" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_:
         main(["--lift-tests", "-3", f"hydra.run.dir={tmp_path / 'bad'}"])
     captured = capsys.readouterr()
     assert exit_.value.code == 2 and "--lift-tests = -3 is not allowed" in captured.out + captured.err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--lift-tests", "14", "--lift-cooldown", "-1", f"hydra.run.dir={tmp_path / 'bad'}"])
+    captured = capsys.readouterr()
+    assert exit_.value.code == 2 and "--lift-cooldown = -1 is not allowed" in captured.out + captured.err

@@ -83,6 +83,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="seeds of the truth when the arena runs it (default 3)")
     p.add_argument("--lift-days", type=int, default=28, help="days of each lift test when the arena runs the "
                    "truth with --calibrate (default 28)")
+    p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
+                   help="days after each lift test whose outcomes still count, when the arena runs the truth "
+                        "with --calibrate (default 0: the test's days only)")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -127,7 +130,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         truth.write(directory)
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
-                       jobs=args.jobs).write(directory)
+                       cooldown_days=args.lift_cooldown, jobs=args.jobs).write(directory)
     return directory
 
 
@@ -180,6 +183,8 @@ def run_command(argv: Sequence[str]) -> int:
     for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days"):
         if getattr(args, option) < 1:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
+    if args.lift_cooldown < 0:
+        raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
 

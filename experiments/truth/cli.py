@@ -70,6 +70,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
                    help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
                         "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
+    p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
+                   help="days after each lift test whose outcomes still count (carry-over, and purchases the "
+                        "held-out customers only delayed: the test then measures the return over its days and "
+                        "these; default 0: the test's days only)")
     p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
                    help=f"share of customers a lift test holds out (default {HOLDOUT_SHARE})")
     p.add_argument("--pulses", type=int, default=PULSES,
@@ -199,6 +203,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     if args.lift_tests < 0:
         raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
+    if args.lift_cooldown < 0:
+        raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
     from journeysim.experiments.panels.observed import Observation
 
     observation = Observation.parse(args.observe)
@@ -229,7 +235,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     if args.lift_tests:
         with executors.use(executors.from_args(args)):
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
-                              holdout_share=args.holdout_share, jobs=args.jobs, plan=args.plan,
+                              holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
+                              jobs=args.jobs, plan=args.plan,
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
         print(format_lift(lift.table))
