@@ -61,7 +61,7 @@ test-mmm: .venv-mmm/.installed
 test-arena: .venv-arena/.installed
 	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/python -m pytest -q -p no:cacheprovider tests/test_arena_fits.py
 
-## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; about 45 minutes on 2 cores)
+## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; about 21 minutes on 2 cores)
 ARENA_SIZE := population.size=100000
 ARENA := MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/journey-arena --draws 300 --tune 300 --jobs 2
 arena: .venv-arena/.installed

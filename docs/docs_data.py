@@ -355,8 +355,8 @@ SOURCES: tuple[Source, ...] = (
                     "51e5637 after e7fc2f8's media carry-over"),
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
-           measured="long run (about 45 minutes on 2 cores: 100,000 customers, three years; most of it the "
-                    "truth runs), measured 2026-12-05 on ac2b231, figures rescored after 6984a96 (#26)"),
+           measured="long run (21 minutes on 2 cores: 100,000 customers, three years; most of it the truth "
+                    "runs), measured 2026-12-05 on 535a337, on the customer-keyed draws of 8e294b2 (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)",
            measured="long run (293 s on the shared 2-core machine), measured 2026-12-05 on d0e25e2 after e7fc2f8"),
