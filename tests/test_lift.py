@@ -116,3 +116,13 @@ def test_journey_truth_runs_lift_tests_with_a_cooldown_and_writes_the_calibratio
         main(["--lift-tests", "14", "--lift-cooldown", "-1", f"hydra.run.dir={tmp_path / 'bad'}"])
     captured = capsys.readouterr()
     assert exit_.value.code == 2 and "--lift-cooldown = -1 is not allowed" in captured.out + captured.err
+
+
+def test_a_lift_test_runs_in_the_window_whose_spend_is_closest_to_the_plans_mean() -> None:
+    from journeysim.experiments.panels.lift import representative_start
+
+    plan = np.r_[np.zeros(20), np.full(20, 10.0), np.full(20, 30.0)]  # dark, low, high: 13.33 a day on average
+    assert representative_start(plan, 0, 10, 60) == 33  # rows 32-41: 8 days at 10 and 2 at 30, 14 a day
+    assert representative_start(plan, 0, 10, 35) == 21  # no window may reach the high weeks: the low ones, first
+    assert representative_start(np.full(100, 5.0), 33, 28, 100) == 34  # always on: the first day after a third
+    assert representative_start(np.r_[np.full(50, 5.0), np.zeros(50)], 60, 28, 100) == 61  # never on after it

@@ -208,8 +208,9 @@ class LiftResult:
 
 def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
                     holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0) -> list[LiftDesign]:
-    """One test per impressions channel with a budget: ``test_days`` from the first day on or after
-    a third of the run on which its plan spends (so a flighted channel is tested on air)."""
+    """One test per impressions channel with a budget, of ``test_days`` from a day on or after a
+    third of the run on which its plan spends (:func:`representative_start`: a flighted channel is
+    tested on air, in the window whose spend is closest to the plan's mean)."""
     from journeysim.scenarios.levers import planned_budgets
 
     plan = planned_budgets(spec)
@@ -223,11 +224,45 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
 
             raise unknown_name("lift.channel", name, spec.channel_names)
         k = spec.channel_names.index(name)
-        on = np.flatnonzero(plan[spec.days // 3:, k] > 0) + spec.days // 3
-        start = int(on[0]) + 1 if on.size else spec.days // 3 + 1  # plan row d is table day d + 1
+        start = representative_start(plan[:, k], spec.days // 3, test_days, spec.days - cooldown_days)
         end = min(start + test_days - 1, spec.days - cooldown_days)
         designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days))
     return designs
+
+
+def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_day: int) -> int:
+    """First day (1-based) of a test whose days' mean spend is closest to the plan's mean.
+
+    A test measures the return of spend at the test's own level, and a channel's response to
+    spend saturates: a test in weeks of low spend measures more per unit than the plan returns
+    on average, one in weeks of high spend less. Among the days on or after ``earliest`` on which
+    the channel spends, whose ``test_days`` end by ``last_day``, the earliest whose window's mean
+    spend is nearest the mean over the whole plan (an always-on plan: the first of them).
+
+    Parameters
+    ----------
+    spend : ndarray
+        The channel's planned spend per day (plan row ``d`` is day ``d + 1``; currency per day).
+    earliest : int
+        Plan row from which a test may start (a third of the run: the market has settled).
+    test_days : int
+        Days of the test.
+    last_day : int
+        Last day (1-based) the test and its cooldown may reach.
+
+    Returns
+    -------
+    int
+        The test's first day (``earliest + 1`` when the channel never spends after ``earliest``).
+    """
+    starts = np.flatnonzero(spend[earliest:] > 0) + earliest
+    starts = starts[starts + test_days <= last_day]
+    if starts.size == 0:
+        on = np.flatnonzero(spend[earliest:] > 0) + earliest
+        return int(on[0]) + 1 if on.size else earliest + 1
+    sums = np.concatenate([[0.0], np.cumsum(spend, dtype=float)])
+    distance = np.abs((sums[starts + test_days] - sums[starts]) / test_days / spend.mean() - 1.0)
+    return int(starts[np.flatnonzero(distance <= distance.min() + 1e-9)[0]]) + 1  # rounding: the earliest
 
 
 def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
