@@ -126,3 +126,17 @@ def test_a_lift_test_runs_in_the_window_whose_spend_is_closest_to_the_plans_mean
     assert representative_start(plan, 0, 10, 35) == 21  # no window may reach the high weeks: the low ones, first
     assert representative_start(np.full(100, 5.0), 33, 28, 100) == 34  # always on: the first day after a third
     assert representative_start(np.r_[np.full(50, 5.0), np.zeros(50)], 60, 28, 100) == 61  # never on after it
+
+
+def test_each_flighted_channel_is_tested_in_weeks_that_spend_about_its_mean() -> None:
+    from journeysim.scenarios.levers import planned_budgets
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500")
+    plan = planned_budgets(spec)
+    designs = default_designs(spec)
+    assert len(designs) == 7  # every impressions channel of the plan (TV is broadcast)
+    for design in designs:
+        spend = plan[:, spec.channel_names.index(design.channel)]
+        tested = spend[design.start_day - 1: design.end_day]
+        assert design.start_day > spec.days // 3 and tested[0] > 0, design
+        assert abs(tested.mean() / spend.mean() - 1) < 0.05, (design.channel, tested.mean() / spend.mean())
