@@ -8,6 +8,8 @@ Clock in days (floats), as in :mod:`journeysim.sim.service`. A contact is a SimP
   wait; otherwise the customer goes on to the default channel;
 * a staffed channel queues it FCFS; the customer reneges when patience runs out first
   (``yield request | env.timeout(patience)``, patience exponential with the channel's mean);
+  a share ``retry_share`` of those who gave up contact again, once, ``retry_days`` later (a
+  retrial, as callers who abandon do: so an overloaded desk keeps its queue between waves);
 * a handled contact is resolved with the channel's first-contact resolution; an unresolved one
   comes back once after ``recontact_days`` (a repeat contact, same channel) and if that fails
   too it stays unresolved.
@@ -19,8 +21,9 @@ never shifts the stream: a desk with more staff serves the same contacts.
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -31,9 +34,9 @@ RESOLVED, ABANDONED, UNRESOLVED, DEFLECTED = 0, 1, 2, 3
 """Outcomes of a contact (codes in :attr:`SupportLog.outcome_kinds`)."""
 COMPLAINT, WISMO = 0, 1
 """Reasons for a contact: a complaint on arrival, or "where is my order"."""
-N_DRAWS = 6
-"""Uniform draws per order for its contacts: channel, patience, two resolutions, late ask, notified."""
-CHANNEL, PATIENCE, RESOLVE, LATE_ASK, NOTIFIED = 0, 1, 2, 4, 5  # columns of the draws
+N_DRAWS = 7
+"""Uniform draws per order for its contacts: channel, patience, two resolutions, late ask, notified, retrial."""
+CHANNEL, PATIENCE, RESOLVE, LATE_ASK, NOTIFIED, RETRY = 0, 1, 2, 4, 5, 6  # columns of the draws
 
 
 @dataclass
@@ -69,6 +72,8 @@ class SupportChannels:
 
     channels: list[SupportChannel]
     recontact_days: float = 1.0
+    retry_share: float = 0.0  # share of customers who gave up in a queue and contact again (once)
+    retry_days: float = 0.0  # days until they do
 
     @property
     def default(self) -> SupportChannel:
@@ -158,34 +163,50 @@ def contact(env: simpy.Environment, channels: SupportChannels, log: SupportLog, 
             log.finish(c, DEFLECTED, 0.0)
             return
         channel = channels.default
-    waited = 0.0
+    waited, retried = 0.0, False
     for attempt in (0, 1):
-        log.opened += 1
-        opened_at = env.now
-        patience = math.inf if math.isinf(channel.patience_days) else float(c.draws[PATIENCE]) * channel.patience_days
-        with channel.desk.request() as request:
-            if math.isinf(patience) or request.triggered:  # a free agent takes it now: patience cannot run out
-                yield request
-            else:
-                outcome = yield request | env.timeout(patience)
-                if request not in outcome:
-                    channel.abandoned += 1
-                    _ended(log, opened_at, env.now - opened_at, abandoned=True)
-                    log.finish(c, ABANDONED, waited + env.now - opened_at)
-                    return
-            wait = env.now - opened_at
+        served, wait, opened_at = yield from _queue_and_handle(env, channel, log, c)
+        if not served and not retried and c.draws[RETRY] < channels.retry_share:
+            retried = True
             waited += wait
-            _ended(log, opened_at, wait, abandoned=False)
-            log.started_customers.append(c.customer)
-            log.started_waits.append(wait)
-            yield env.timeout(c.handle * channel.handle_days)
-        channel.handled += 1
+            yield env.timeout(channels.retry_days)
+            served, wait, opened_at = yield from _queue_and_handle(env, channel, log, c)
+        if not served:
+            log.finish(c, ABANDONED, waited + env.now - opened_at)
+            return
+        waited += wait
         if c.draws[RESOLVE + attempt] < channel.resolution:
             log.finish(c, RESOLVED, waited)
             return
         if attempt == 0:
             yield env.timeout(channels.recontact_days)
     log.finish(c, UNRESOLVED, waited)
+
+
+def _queue_and_handle(env: simpy.Environment, channel: SupportChannel, log: SupportLog,
+                      c: Contact) -> Generator[simpy.Event, Any, tuple[bool, float, float]]:
+    """One turn in ``channel``'s queue: ``(True, wait, opened)`` once an agent has handled the
+    contact, ``(False, wait, opened)`` the moment the customer's patience ran out first (wait in
+    days; ``opened``, the time the turn began, on the clock of days)."""
+    log.opened += 1
+    opened_at = env.now
+    patience = math.inf if math.isinf(channel.patience_days) else float(c.draws[PATIENCE]) * channel.patience_days
+    with channel.desk.request() as request:
+        if math.isinf(patience) or request.triggered:  # a free agent takes it now: patience cannot run out
+            yield request
+        else:
+            outcome = yield request | env.timeout(patience)
+            if request not in outcome:
+                channel.abandoned += 1
+                _ended(log, opened_at, env.now - opened_at, abandoned=True)
+                return False, env.now - opened_at, opened_at
+        wait = env.now - opened_at
+        _ended(log, opened_at, wait, abandoned=False)
+        log.started_customers.append(c.customer)
+        log.started_waits.append(wait)
+        yield env.timeout(c.handle * channel.handle_days)
+    channel.handled += 1
+    return True, wait, opened_at
 
 
 def _ended(log: SupportLog, opened_at: float, wait: float, abandoned: bool) -> None:

@@ -132,7 +132,7 @@ class ServiceOperations:
             config.default_channel, self.support_agents, 1.0, config.handle_time_days,
             config.patience_days, config.first_contact_resolution, config.cost_per_contact,
             config.cost_per_agent_day)
-        self.channels = SupportChannels([default], config.recontact_days)
+        self.channels = SupportChannels([default], config.recontact_days, config.retry_share, config.retry_days)
         self.backlog = OrderBacklog()
         self._support_log = SupportLog()
         self._delivery_log = DeliveryLog()

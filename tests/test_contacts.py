@@ -74,6 +74,15 @@ def test_fewer_staff_means_more_abandoned_contacts() -> None:
     assert few.badly_served_share(0, 40)[0] > many.badly_served_share(0, 40)[0]
 
 
+def test_customers_who_give_up_call_again_and_keep_an_overloaded_agent_busy() -> None:
+    one_agent = {"staff_schedule": [{"from_day": 0, "staff": 1}], "patience_hours": 2.0}
+    never, always = (run_shop(shop(**one_agent, retry_share=share)) for share in (0.0, 1.0))
+    assert always.summary()["tickets_opened"] > never.summary()["tickets_opened"]  # the retrials are contacts too
+    assert always.summary()["abandoned"] < never.summary()["abandoned"]  # some get through the second time
+    assert always.summary()["utilisation"] > never.summary()["utilisation"]  # the queue is not left to empty
+    assert never.summary()["abandoned"] > 0
+
+
 def test_lower_first_contact_resolution_leaves_more_unresolved_and_more_repeat_contacts() -> None:
     good, poor = run_shop(shop(first_contact_resolution=0.9)), run_shop(shop(first_contact_resolution=0.4))
     assert poor.summary()["unresolved"] > good.summary()["unresolved"]

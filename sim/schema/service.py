@@ -130,6 +130,9 @@ class ServiceSpec(SpecBase):
     first_contact_resolution : float
         Probability that a handled contact is resolved; an unresolved one comes back once after
         ``recontact_days``, and if that fails too it stays unresolved.
+    retry_share, retry_hours : float
+        Share of the customers who gave up in a queue that contact again, once, ``retry_hours``
+        later (calendar hours; a retrial).
     cost_per_contact, cost_per_agent_day : float
         The default channel's currency per contact handled and per agent-day on duty.
     wismo_share : float
@@ -173,6 +176,8 @@ class ServiceSpec(SpecBase):
     patience_hours: Annotated[float, HOURS] = 4.0  # hours
     first_contact_resolution: Annotated[float, PROBABILITY] = 0.7  # probability
     recontact_days: Annotated[float, NON_NEGATIVE] = 1.0  # days
+    retry_share: Annotated[float, PROBABILITY] = 0.5  # share of customers who gave up
+    retry_hours: Annotated[float, NON_NEGATIVE] = 3.0  # hours
     cost_per_contact: Annotated[float, NON_NEGATIVE] = 0.0  # currency/contact
     cost_per_agent_day: Annotated[float, NON_NEGATIVE] = 0.0  # currency/agent-day
     wismo_share: Annotated[float, PROBABILITY] = 0.16  # share of contacts
@@ -233,6 +238,11 @@ class ServiceSpec(SpecBase):
     def patience_days(self) -> float:
         """Mean patience in the default channel's queue, calendar days."""
         return self.patience_hours / HOURS_PER_CALENDAR_DAY
+
+    @property
+    def retry_days(self) -> float:
+        """Calendar days until a customer who gave up in a queue contacts again."""
+        return self.retry_hours / HOURS_PER_CALENDAR_DAY
 
     @property
     def handle_time_days(self) -> float:
