@@ -255,10 +255,9 @@ def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_
     int
         The test's first day (``earliest + 1`` when the channel never spends after ``earliest``).
     """
-    starts = np.flatnonzero(spend[earliest:] > 0) + earliest
-    starts = starts[starts + test_days <= last_day]
+    on = np.flatnonzero(spend[earliest:] > 0) + earliest
+    starts = on[on + test_days <= last_day]
     if starts.size == 0:
-        on = np.flatnonzero(spend[earliest:] > 0) + earliest
         return int(on[0]) + 1 if on.size else earliest + 1
     sums = np.concatenate([[0.0], np.cumsum(spend, dtype=float)])
     distance = np.abs((sums[starts + test_days] - sums[starts]) / test_days / spend.mean() - 1.0)
