@@ -9,17 +9,25 @@ is carried over geometrically,
 (so a steady spend ``x`` has ``A = x``, and a pulse's adstock halves every ``half_life`` days;
 the first day's spend is taken as the spend of the days before the run, so an always-on plan
 starts at its steady state instead of building up from nothing over the first half-lives),
-and the channel's total effect today is the MMM curve ``ec * Hill(A_t)``, shared by today's exposures:
-each exposure's configured effect is multiplied by
+and the channel's attended exposures today follow the MMM curve ``ec * Hill(A_t)``: of the
+exposures today's spend buys (proportional to ``x_t``), the share
 
     m_t = min(1, ec * Hill(A_t) / x_t),   Hill(A) = z**s / (1 + z**s),   z = A / ec,
 
-with ``ec`` the half-saturation spend and ``s`` the slope (exposures bought are proportional to
-``x_t``). At a steady spend ``x`` this is ``Hill(x) / (x / ec)``: 1 far below ``ec`` (``s = 1``),
-1/2 at ``ec``; the elasticity of the effect to a steady spend is ``1 - Hill(x)`` (``s = 1``). After
-a rise in spend the adstock, and so the response, builds up over the half-life (carry-over: the
-long-term response exceeds the short-term one); no exposure does more than its configured effect
-(the cap at 1). Shapes are registered by name (``response.shape``).
+are attended (``ec`` the half-saturation spend, ``s`` the slope); the others reach nobody (the
+marginal budget buys worse placements and repeats: the cost of an attended contact rises with
+spend). Each attended exposure keeps its configured effect, so a channel's sales response follows
+its Hill curve as far as the journey's response to attended exposures is linear (a paired test:
+``tests/test_demand.py``). At a steady spend ``x`` the share is ``Hill(x) / (x / ec)``: 1 far
+below ``ec`` (``s = 1``), 1/2 at ``ec``; the elasticity of attended exposures to a steady spend is
+``1 - Hill(x)`` (``s = 1``). After a rise in spend the adstock, and so the response, builds up
+over the half-life (carry-over: the long-term response exceeds the short-term one); no channel
+attends more exposures than it buys (the cap at 1).
+
+Scaling each exposure's effect by ``m_t`` instead (before 2026-12-05) made the response far
+flatter than its Hill curve: small kicks to many customers decay before they cross a funnel level,
+so at the default budget search's sales response rose 6% from 1x to 1.5x its budget where its
+Hill curve rises 20%, and social's not at all.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from journeysim.sim.schema.channels import ResponseSpec
 
 
 class SpendResponse:
-    """Effect multiplier of one channel from its spend history (``linear``: always 1).
+    """Attended share of one channel's bought exposures from its spend history (``linear``: always 1).
 
     Parameters
     ----------
@@ -53,16 +61,16 @@ class SpendResponse:
         else:
             self.adstock = self.alpha * self.adstock + (1.0 - self.alpha) * self.spend
 
-    def multiplier(self) -> float:
-        """Effect per exposure today relative to the configured effect, 0..1."""
+    def attended_share(self) -> float:
+        """Share of today's bought exposures that are attended, 0..1."""
         return 1.0
 
 
 class HillResponse(SpendResponse):
-    """``m = min(1, ec * Hill(A) / x)``: the Hill curve of adstocked spend shared by today's exposures."""
+    """``m = min(1, ec * Hill(A) / x)``: the Hill curve of adstocked spend sets today's attended exposures."""
 
-    def multiplier(self) -> float:
-        """Effect per exposure today relative to the configured effect, 0..1."""
+    def attended_share(self) -> float:
+        """Share of today's bought exposures that are attended, 0..1."""
         ec = self.spec.half_saturation
         if ec is None or self.spend <= 0.0:
             return 1.0

@@ -109,28 +109,28 @@ def restock(stock: np.ndarray, stock_day: np.ndarray, rows: np.ndarray, counts: 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _kick(effect: np.ndarray, stage: np.int8, gain: np.float32, response: np.float32, evaluating: np.ndarray,
-          review: np.float32, multiplier: np.float32) -> np.float32:
+          review: np.float32) -> np.float32:
     """Interest one row's exposures add: the effect at its ``stage`` times the saturated ``gain``,
-    its media ``response``, the ``review`` factor if it is ``evaluating`` (stage mask) and the
-    channel's spend ``multiplier`` (float32, multiplied in that order)."""
+    its media ``response`` and the ``review`` factor if it is ``evaluating`` (stage mask; float32,
+    multiplied in that order)."""
     factor = review if evaluating[stage] else np.float32(1.0)
-    return effect[stage] * gain * response * factor * multiplier
+    return effect[stage] * gain * response * factor
 
 
 @numba.njit(cache=True, nogil=True)
 def media_kicks(rows: np.ndarray, stage: np.ndarray, effect: np.ndarray, gain: np.ndarray, response: np.ndarray,
-                evaluating: np.ndarray, review: np.float32, multiplier: np.float32) -> np.ndarray:
+                evaluating: np.ndarray, review: np.float32) -> np.ndarray:
     """Interest added by one channel-day's exposures to each of ``rows`` (:func:`_kick`)."""
     kick = np.empty(rows.size, np.float32)
     for i in range(rows.size):
         r = rows[i]
-        kick[i] = _kick(effect, stage[r], gain[i], response[r], evaluating, review, multiplier)
+        kick[i] = _kick(effect, stage[r], gain[i], response[r], evaluating, review)
     return kick
 
 
 @numba.njit(cache=True, nogil=True)
 def expose_rows(rows: np.ndarray, counts: np.ndarray, gain: np.ndarray, stage: np.ndarray, effect: np.ndarray,
-                response: np.ndarray, evaluating: np.ndarray, review: np.float32, multiplier: np.float32,
+                response: np.ndarray, evaluating: np.ndarray, review: np.float32,
                 interest: np.ndarray, last_touch: np.ndarray, channel: int, group: np.ndarray,
                 cells: np.ndarray, other_group: np.ndarray, other_cells: np.ndarray, stages: int,
                 channels: int) -> None:
@@ -141,7 +141,7 @@ def expose_rows(rows: np.ndarray, counts: np.ndarray, gain: np.ndarray, stage: n
     for i in range(rows.size):
         r = rows[i]
         s = stage[r]
-        kick = _kick(effect, s, gain[i], response[r], evaluating, review, multiplier)
+        kick = _kick(effect, s, gain[i], response[r], evaluating, review)
         interest[r] += kick
         if kick > 0:
             last_touch[r] = channel

@@ -1,10 +1,13 @@
 """The media phase (touchpoints): budgets buy impressions, sampled sparsely; exposures add interest.
 
-Impression channels deliver ``spend / cpm * 1000`` impressions a day to customers of their
-audience (everyone, or customers in ``target_stages``), weighted by persona affinity. Only
+A day's spend buys ``spend / cpm * 1000`` exposures, of which the channel's spend response
+(:mod:`journeysim.sim.adresponse`: a Hill curve of adstocked spend) sets the share attended;
+each attended exposure has the channel's configured effect. Impression channels deliver the
+attended exposures to customers of their audience (everyone, or customers in
+``target_stages``), weighted by persona affinity. Only
 the exposed rows are touched: their frequency stock (adstock) is decayed lazily from the
 day it was last updated. Broadcast channels (TV, PR) give everyone a daily dose from the
-adstocked impressions per capita. The response to frequency saturates by a named shape.
+adstocked attended impressions per capita. The response to frequency saturates by a named shape.
 """
 
 from __future__ import annotations
@@ -122,7 +125,7 @@ class Channel:
     def __init__(self, spec: ChannelSpec, index: int, affinity: np.ndarray, n: int) -> None:
         self.spec, self.index, self.n = spec, index, n
         self.saturation = make_saturation(spec.saturation)
-        self.response = make_response(spec.response)  # effect per exposure from adstocked spend
+        self.response = make_response(spec.response)  # attended share of bought exposures from adstocked spend
         self.effect = spec.effect.astype(np.float32)
         self.affinity_power = 1.0
         self.set_affinity(affinity)
@@ -132,11 +135,20 @@ class Channel:
             self.target_mask[list(spec.target_stages)] = True
         self.adstock = 0.0  # broadcast: adstocked impressions per capita
         self.unspent = 0.0  # budget carried over that did not buy a whole impression (currency)
+        self.unattended = 0.0  # share of an attended exposure carried over from rounding (0..1)
         self.dose_weight: np.ndarray | None = None  # broadcast: per-customer weight of the dose
         self.stock: np.ndarray | None = None  # impressions: per-customer frequency stock
         self.stock_day: np.ndarray | None = None  # day of each row's last exposure (DAY)
         self._decay = np.empty(0, np.float32)  # carry-over by age in days (see decay)
         self.audience_rule = None  # optional callable(day) -> rows replacing the stage audience (levers)
+
+    def attended(self, bought: int) -> int:
+        """Exposures attended among today's ``bought`` ones: the response's attended share
+        (:mod:`journeysim.sim.adresponse`), whole, the fraction carried to the next day."""
+        wanted = bought * self.response.attended_share() + self.unattended
+        whole = min(math.floor(wanted + 1e-9), bought)
+        self.unattended = max(wanted - whole, 0.0)
+        return whole
 
     def set_affinity(self, affinity: np.ndarray) -> None:
         """Reach weights per persona (affinity ** power, relative to the largest)."""
@@ -231,10 +243,11 @@ class Touchpoints:
                 continue
             rng = self.streams.channel_day(channel.spec.name, day)
             n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
+            attended = channel.attended(n)
             if channel.spec.kind == "broadcast":
-                reached = self._broadcast(channel, n)
+                reached = self._broadcast(channel, n, attended)
             else:
-                reached = self._impressions(channel, day, n, rng, out)
+                reached = self._impressions(channel, day, n, attended, rng, out)
             if reached:  # an empty audience spends nothing, and nothing is carried
                 channel.unspent = unspent
             out.impressions[channel.index] = n if reached else 0
@@ -292,27 +305,38 @@ class Touchpoints:
             self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, s.size)
         return self._packed
 
-    def _impressions(self, channel: Channel, day: int, n: int, rng: np.random.Generator,
+    def _impressions(self, channel: Channel, day: int, n: int, attended: int, rng: np.random.Generator,
                      out: DayExposure) -> int:
+        """Deliver ``n`` bought impressions, the first ``attended`` of them (in the sampler's
+        order) attended; returns the reach (distinct customers delivered to, attended or not)."""
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
-        rows, counts = kernels.unique_counts(self._sample(channel, n, audience, rng), self.state.size - 1)
+        delivered = self._sample(channel, n, audience, rng)
+        rows, counts = kernels.unique_counts(delivered[:attended], self.state.size - 1)
+        reach = rows.size if attended == n else kernels.unique_counts(delivered, self.state.size - 1)[0].size
+        if rows.size:
+            self._attend(channel, day, rows, counts, out)
+        return int(reach)
+
+    def _attend(self, channel: Channel, day: int, rows: np.ndarray, counts: np.ndarray, out: DayExposure) -> None:
+        """Apply one channel-day's attended exposures (``counts`` per distinct row): frequency stock,
+        interest kicks, last touch, the exposure books, sessions and the journey log."""
         stock = channel.restock(rows, counts, day)
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
         s = self.state
-        review, spend = np.float32(self._reviews.multiplier), np.float32(channel.response.multiplier())
+        review = np.float32(self._reviews.multiplier)
         books = [] if self.stays is None else self.stays.exposure_books()
         if self.kick_modifier is None and len(books) in (1, 2):  # the kicks and the books' counts in one pass
             group, cells = books[0]
             other_group, other_cells = books[1] if len(books) == 2 else (_NO_ROWS, _NO_CELLS)
             _, stages, channels = self.stays.exposures.shape
             media_kernels.expose_rows(rows, counts, gain, s.stage, channel.effect, self._media_response,
-                                      EVALUATING.mask, review, spend, s.interest, s.last_touch, channel.index,
+                                      EVALUATING.mask, review, s.interest, s.last_touch, channel.index,
                                       group, cells, other_group, other_cells, stages, channels)
         else:
             kick = media_kernels.media_kicks(rows, s.stage, channel.effect, gain, self._media_response,
-                                             EVALUATING.mask, review, spend)
+                                             EVALUATING.mask, review)
             if self.kick_modifier is not None:
                 kick = kick * self.kick_modifier(channel, rows, day)
             media_kernels.add_kicks(s.interest, s.last_touch, rows, kick, channel.index)
@@ -321,21 +345,23 @@ class Touchpoints:
         out.reached.append((rows, channel.index))
         if self.logged_mask is not None:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
-        return int(rows.size)
 
-    def _broadcast(self, channel: Channel, n: int) -> int:
+    def _broadcast(self, channel: Channel, n: int, attended: int) -> int:
+        """Give everyone the dose of the adstocked ``attended`` impressions per capita (``n`` bought);
+        returns the reach (everyone in the market)."""
         people = int(self._counts.sum()) if self._counts is not None else self.state.in_market
-        per_capita = n / max(people, 1)
+        per_capita = attended / max(people, 1)
         channel.adstock = channel.spec.carryover * channel.adstock + per_capita
-        dose = float(channel.saturation.cumulative(np.float64(channel.adstock))) * channel.response.multiplier()
-        if dose <= 0:
+        dose = float(channel.saturation.cumulative(np.float64(channel.adstock)))
+        if n == 0 and dose <= 0:
             return 0
-        if channel.dose_weight is None:
-            channel.dose_weight = np.zeros(self.state.size, np.float32)
-            self._weigh_dose(channel, np.arange(self.state.size))
-        media_kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
+        if dose > 0:
+            if channel.dose_weight is None:
+                channel.dose_weight = np.zeros(self.state.size, np.float32)
+                self._weigh_dose(channel, np.arange(self.state.size))
+            media_kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
         if self.stays is not None:
-            self.stays.broadcast(n, channel.index)
+            self.stays.broadcast(attended, channel.index)
         return people
 
     def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:

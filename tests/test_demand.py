@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from conftest import make_spec
 
+from journeysim import simulate
 from journeysim.runner import build_model
 from journeysim.sim.adresponse import HillResponse, SpendResponse, make_response
 from journeysim.sim.config import ConfigError
@@ -58,11 +59,25 @@ def test_advertising_saturates() -> None:
     for spend in (25.0, 50.0, 100.0, 200.0, 400.0):
         response = make_response(spec)
         response.update(spend)
-        totals.append(spend * response.multiplier())  # the channel's total effect ~ spend x effect per exposure
+        totals.append(spend * response.attended_share())  # attended exposures ~ spend x attended share
         if spend == 100.0:
             assert response.hill() == pytest.approx(0.5)
     gains = np.diff(totals)
     assert (gains > 0).all() and (np.diff(gains / np.diff([25.0, 50.0, 100.0, 200.0, 400.0])) < 0).all()
+
+
+def test_a_channels_sales_follow_its_hill_curve_of_spend() -> None:
+    """Search at three times its default budget (its half-saturation) sells 1.5 times its default
+    contribution, as its Hill curve says (0.75 against 0.5 of the maximum), pooled over two seeds:
+    1.64. Shrinking every exposure's effect instead of attending fewer exposures gave 1.18."""
+    def revenue(multiple: float, seed: int) -> float:
+        result = simulate("baseline", overrides=["population.size=8000", "days=300",
+                                                 f"channels.search.daily_budget={120 * multiple}"], seed=seed)
+        return float(result.daily.loc[result.daily.day > 60, "revenue"].sum())
+
+    runs = np.array([[revenue(m, seed) for m in (0, 1, 3)] for seed in (0, 1)]).sum(axis=0)
+    gains = runs[1:] - runs[0]
+    assert 1.3 < gains[1] / gains[0] < 1.8, gains
 
 
 def test_a_spend_pulse_carries_over_and_halves_after_the_half_life() -> None:
@@ -78,12 +93,12 @@ def test_response_builds_up_after_a_rise_in_spend() -> None:
     response = make_response(ResponseSpec(shape="hill", half_saturation=50.0, half_life=7.0))
     for _ in range(200):
         response.update(100.0)
-    steady = response.multiplier()
+    steady = response.attended_share()
     response.update(120.0)
-    first_day = 120.0 * response.multiplier()
+    first_day = 120.0 * response.attended_share()
     for _ in range(200):
         response.update(120.0)
-    assert 100.0 * steady < first_day < 120.0 * response.multiplier()
+    assert 100.0 * steady < first_day < 120.0 * response.attended_share()
 
 
 def test_an_always_on_plan_starts_at_its_steady_response() -> None:
@@ -91,10 +106,10 @@ def test_an_always_on_plan_starts_at_its_steady_response() -> None:
     first weeks of every run with almost no media effect."""
     response = make_response(ResponseSpec(shape="hill", half_saturation=50.0, half_life=46.0))
     response.update(50.0)
-    first = response.multiplier()
+    first = response.attended_share()
     for _ in range(300):
         response.update(50.0)
-    assert first == pytest.approx(response.multiplier()) and first == pytest.approx(0.5)
+    assert first == pytest.approx(response.attended_share()) and first == pytest.approx(0.5)
 
 
 def test_a_channel_switched_on_later_builds_up_over_its_half_life() -> None:
@@ -108,7 +123,7 @@ def test_a_channel_switched_on_later_builds_up_over_its_half_life() -> None:
 def test_linear_response_keeps_every_exposure_at_its_configured_effect() -> None:
     response = SpendResponse(ResponseSpec())
     response.update(1e6)
-    assert response.multiplier() == 1.0
+    assert response.attended_share() == 1.0
 
 
 @pytest.mark.parametrize(("override", "key"), [

@@ -20,7 +20,7 @@ LAB = ("scenario=attribution_lab", "population.size=1200", "days=120", "seed=3",
 
 def test_events_tables_paths_and_histories_do_not_depend_on_how_the_log_is_sealed(monkeypatch) -> None:
     whole = run_model(*LAB)
-    monkeypatch.setattr(journey_log, "BLOCK_EVENTS", 700)
+    monkeypatch.setattr(journey_log, "BLOCK_EVENTS", 500)
     blocked = run_model(*LAB)
     assert len(blocked.journey_log._blocks) > 20  # sealed many times, mid-day too
     names = (whole.spec.channel_names, STAGE_NAMES)

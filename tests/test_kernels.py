@@ -128,9 +128,8 @@ def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit(day_d
     gain = rng.uniform(0.0, 1.0, rows.size).astype(np.float32)
     evaluating = np.isin(np.arange(8), [2, 3])
     s = stage[rows]
-    want = (effect[s] * gain * response[rows] * np.where(evaluating[s], np.float32(1.3), np.float32(1.0))
-            * np.float32(0.8))
-    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
+    want = effect[s] * gain * response[rows] * np.where(evaluating[s], np.float32(1.3), np.float32(1.0))
+    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3))
     assert np.array_equal(kick.view(np.int32), want.view(np.int32))
 
 
@@ -164,13 +163,13 @@ def test_exposing_rows_in_one_pass_equals_kicks_added_then_both_books_counted(bo
     last_touch = rng.integers(-1, 4, n).astype(np.int8)
     cells = [rng.integers(0, 9, 3 * 8 * channels).astype(np.float64) for _ in range(2)]
     want_interest, want_touch, want_cells = interest.copy(), last_touch.copy(), [c.copy() for c in cells]
-    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3), np.float32(0.8))
+    kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3))
     media_kernels.add_kicks(want_interest, want_touch, rows, kick, 2)
     for group, book in list(zip((persona, device), want_cells, strict=True))[:books]:
         kernels.count_cells(group, stage, rows, counts, book, 8, channels, 2)
     other = (device, cells[1]) if books == 2 else (np.empty(0, np.int8), np.empty(0))
     media_kernels.expose_rows(rows, counts, gain, stage, effect, response, evaluating, np.float32(1.3),
-                              np.float32(0.8), interest, last_touch, 2, persona, cells[0], *other, 8, channels)
+                              interest, last_touch, 2, persona, cells[0], *other, 8, channels)
     assert np.array_equal(interest.view(np.int32), want_interest.view(np.int32))
     assert np.array_equal(last_touch, want_touch) and np.array_equal(cells[0], want_cells[0])
     assert np.array_equal(cells[1], want_cells[1])  # untouched with one book
