@@ -357,13 +357,15 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("date_start", "date", "calendar date of `start_day`"),
         Column("date_end", "date", "calendar date of `end_day`"),
         Column("holdout_share", "share, 0..1", "share of customers held out"),
-        Column("customers_treated", "customers", "customers exposed as planned"),
-        Column("customers_holdout", "customers", "customers held out"),
+        Column("customers_treated", "customers", "customers the channel reached during the test, exposed as planned"),
+        Column("customers_holdout", "customers", "customers the channel reached during the test, held out (ghost "
+                                                 "exposures)"),
         Column("spend", "currency", "the channel's spend during the test"),
         Column("x", "currency/week", "the channel's weekly spend during the test (PyMC-Marketing's `x`)"),
         Column("delta_x", "currency/week", "the change of spend the test measures: all of it, −`x`"),
         Column("lift", "target", "the test's estimate of the target the channel added over the window, whole "
-                                 "market: (mean of the exposed − mean of the held out) × customers"),
+                                 "market: (mean of the exposed − mean of the held out, each from their first "
+                                 "exposure) × customers reached"),
         Column("lift_se", "target", "its standard error (difference of two means)"),
         Column("delta_y", "target/week", "−`lift` per week of the test (PyMC-Marketing's `delta_y`)"),
         Column("sigma", "target/week", "`lift_se` per week of the test (PyMC-Marketing's `sigma`)"),

@@ -39,6 +39,31 @@ def test_each_lift_test_agrees_in_sign_and_rough_size_with_the_channel_off_truth
                                                  + acquisitions["customers_treated"])).between(0.45, 0.55).all()
 
 
+def test_a_lift_test_compares_only_the_customers_the_channel_reached() -> None:
+    """Ghost ads: held-out customers' exposures are drawn as everyone's, so the first one falls on
+    the same day in either arm; customers never reached during the test are left out."""
+    from journeysim.experiments.panels.lift import NEVER, first_exposures
+    from journeysim.runner import build_model
+    from journeysim.sim.journey_log import Event
+
+    spec = make_spec("scenario=attribution_lab", "population.size=2000", "days=60", "outputs.event_log_sample=2000")
+    model = build_model(spec).run()
+    design = LiftDesign("display", 20, 40)
+    seen = first_exposures(model, design, model.state.size)
+    customer, day, _, channel = model.journey_log.select(kinds=[Event.EXPOSURE])
+    during = (channel == spec.channel_names.index("display")) & (day >= 19) & (day <= 39)
+    assert set(np.flatnonzero(seen < NEVER)) == set(customer[during])
+    assert 0 < (seen < NEVER).sum() < model.state.entered
+    first = pd.Series(day[during]).groupby(customer[during]).min()
+    assert (seen[first.index] == first.to_numpy()).all()
+
+
+def test_the_lift_tests_count_the_reached_customers_of_each_arm(result) -> None:
+    searched = result.table.query("channel == 'search'")
+    reached = searched["customers_treated"] + searched["customers_holdout"]
+    assert (reached < 5000).all()  # not every customer of the market: only those search reached
+
+
 def test_the_calibration_inputs_have_the_shapes_the_mmms_take(result) -> None:
     pymc = pymc_lift_tests(result.table, "acquisitions")
     assert list(pymc.columns) == ["channel", "x", "delta_x", "delta_y", "sigma"]

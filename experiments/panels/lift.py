@@ -1,10 +1,14 @@
 """Lift tests: simulated holdout experiments per channel, as calibration input for the MMMs.
 
 A lift test holds a random share of customers out of one channel for a period: the channel's
-exposures still reach them (its spend and its draws are unchanged, as with "ghost ads"), but
-have no effect on them. The test compares the outcomes of the exposed and the held-out
-customers over the period (and an optional cool-down after it) and scales the difference per
-customer to the whole market: the incremental outcome of the channel's spend in the period.
+exposures still reach them (its spend and its draws are unchanged, as with "ghost ads": Johnson,
+Lewis and Nubbemeyer 2017, *Journal of Marketing Research* 54(6)), but have no effect on them. The
+test compares the customers the channel reached during the period, exposed and held out, each from
+the day of their first (ghost) exposure to the end of the period (and an optional cool-down after
+it), and scales the difference per customer to all the customers it reached: the incremental
+outcome of the channel's spend in the period. Until their first exposure the two groups are
+treated alike, so leaving those days and the customers never reached out removes noise, not
+signal (customers the channel never reached gain nothing from it but by word of mouth).
 
 Each test is checked against the truth under common random numbers: the same seed run with
 the channel's exposures without effect for *everyone* during the period, against the factual
@@ -161,22 +165,41 @@ def _order_value(gross: np.ndarray, orders: np.ndarray) -> np.ndarray:
 
 
 def _groups(model: Any, design: LiftDesign, held: np.ndarray, value: np.ndarray) -> dict[str, Any]:
-    """Per-customer outcomes in the test window, summed and squared-summed per group."""
+    """Per-customer outcomes of the customers the channel reached during the test (held-out ones:
+    ghost exposures), from the day of their first exposure to the window's end, summed and
+    squared-summed per group."""
     first, last = design.window
     n = held.size
+    first_seen = first_exposures(model, design, n)
     per = {t: np.zeros(n) for t in TARGETS}
     customer, day, _, code = model.journey_log.select(kinds=[Event.PURCHASE])
-    inside = (day >= first - 1) & (day <= last - 1)
+    inside = (day >= first_seen[customer]) & (day <= last - 1)
     customer, day, code = customer[inside], day[inside], code[inside]
     np.add.at(per["orders"], customer, 1.0)
     np.add.at(per["acquisitions"], customer[code == 1], 1.0)
     np.add.at(per["revenue"], customer, value[day])
-    entered = np.arange(n) < model.state.entered  # everyone who entered the market (open population: entrants too)
+    reached = first_seen < NEVER
     groups = {}
-    for name, mask in (("holdout", held & entered), ("treated", ~held & entered)):
+    for name, mask in (("holdout", held & reached), ("treated", ~held & reached)):
         groups[name] = {"n": int(mask.sum()), **{t: (float(per[t][mask].sum()), float((per[t][mask] ** 2).sum()))
                                                    for t in TARGETS}}
-    return {"groups": groups, "customers": int(entered.sum())}
+    return {"groups": groups, "customers": int(reached.sum())}
+
+
+NEVER = np.iinfo(np.int64).max
+"""First exposure day of a customer the test's channel never reached."""
+
+
+def first_exposures(model: Any, design: LiftDesign, size: int) -> np.ndarray:
+    """Day index (0 = day 1) of each customer's first exposure to the tested channel during the test
+    (:data:`NEVER` if none). Held-out customers' exposures count too: they are drawn as everyone's
+    and only their effect is removed (ghost ads), so the first one falls on the same day in either arm."""
+    k = model.spec.channel_names.index(design.channel)
+    customer, day, _, channel = model.journey_log.select(kinds=[Event.EXPOSURE])
+    during = (channel == k) & (day >= design.start_day - 1) & (day <= design.end_day - 1)
+    seen = np.full(size, NEVER, np.int64)
+    np.minimum.at(seen, customer[during], day[during].astype(np.int64))
+    return seen
 
 
 @dataclass
