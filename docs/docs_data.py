@@ -356,7 +356,7 @@ SOURCES: tuple[Source, ...] = (
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (21 minutes on 2 cores: 100,000 customers, three years; most of it the truth "
-                    "runs), measured 2026-12-05 on 7b2ed44, after the attended-exposures media change of a23f0a1 (#26)"),
+                    "runs), measured 2026-12-05 on 7b2ed44, after the attended-exposures change a23f0a1 (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)",
            measured="long run (293 s on the shared 2-core machine), measured 2026-12-05 on d0e25e2 after e7fc2f8"),
