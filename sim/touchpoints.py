@@ -308,13 +308,21 @@ class Touchpoints:
     def _impressions(self, channel: Channel, day: int, n: int, attended: int, rng: np.random.Generator,
                      out: DayExposure) -> int:
         """Deliver ``n`` bought impressions, the first ``attended`` of them (in the sampler's
-        order) attended; returns the reach (distinct customers delivered to, attended or not)."""
+        order) attended; returns the reach (distinct customers delivered to, attended or not).
+        The exposure books (journey maps) count every delivered impression, as ``impressions`` do."""
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
         delivered = self._sample(channel, n, audience, rng)
         rows, counts = kernels.unique_counts(delivered[:attended], self.state.size - 1)
-        reach = rows.size if attended == n else kernels.unique_counts(delivered, self.state.size - 1)[0].size
+        reach = rows.size
+        if attended < n:  # the unattended exposures count in reach and in the exposure books only
+            everyone, every_count = kernels.unique_counts(delivered, self.state.size - 1)
+            reach = everyone.size
+            if self.stays is not None:
+                unattended = every_count.copy()
+                unattended[np.searchsorted(everyone, rows)] -= counts
+                self.stays.exposed(everyone[unattended > 0], unattended[unattended > 0], channel.index)
         if rows.size:
             self._attend(channel, day, rows, counts, out)
         return int(reach)
@@ -347,8 +355,8 @@ class Touchpoints:
             out.logged.append((rows[self.logged_mask[rows]], channel.index))
 
     def _broadcast(self, channel: Channel, n: int, attended: int) -> int:
-        """Give everyone the dose of the adstocked ``attended`` impressions per capita (``n`` bought);
-        returns the reach (everyone in the market)."""
+        """Give everyone the dose of the adstocked ``attended`` impressions per capita (``n`` bought,
+        all in the exposure books); returns the reach (everyone in the market)."""
         people = int(self._counts.sum()) if self._counts is not None else self.state.in_market
         per_capita = attended / max(people, 1)
         channel.adstock = channel.spec.carryover * channel.adstock + per_capita
@@ -361,7 +369,7 @@ class Touchpoints:
                 self._weigh_dose(channel, np.arange(self.state.size))
             media_kernels.add_scaled(self.state.interest, channel.dose_weight, np.float32(dose))
         if self.stays is not None:
-            self.stays.broadcast(attended, channel.index)
+            self.stays.broadcast(n, channel.index)
         return people
 
     def _weigh_dose(self, channel: Channel, rows: np.ndarray) -> None:
