@@ -14,10 +14,11 @@ exposures today's spend buys (proportional to ``x_t``), the share
 
     m_t = min(1, ec * Hill(A_t) / x_t),   Hill(A) = z**s / (1 + z**s),   z = A / ec,
 
-are attended (``ec`` the half-saturation spend, ``s`` the slope); the others reach nobody (the
-marginal budget buys worse placements and repeats: the cost of an attended contact rises with
-spend). Each attended exposure keeps its configured effect, so a channel's sales response follows
-its Hill curve as far as the journey's response to attended exposures is linear (a paired test:
+are attended (``ec`` the half-saturation spend, ``s`` the slope); the others reach people
+without effect (the marginal budget buys worse placements and repeats: the cost of an attended
+contact rises with spend; they still count in impressions and reach). Each attended exposure
+keeps its configured effect, so a channel's sales response follows its Hill curve as far as the
+journey's response to attended exposures is linear (a paired test:
 ``tests/test_demand.py``). At a steady spend ``x`` the share is ``Hill(x) / (x / ec)``: 1 far
 below ``ec`` (``s = 1``), 1/2 at ``ec``; the elasticity of attended exposures to a steady spend is
 ``1 - Hill(x)`` (``s = 1``). After a rise in spend the adstock, and so the response, builds up
