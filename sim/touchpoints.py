@@ -142,13 +142,13 @@ class Channel:
         self._decay = np.empty(0, np.float32)  # carry-over by age in days (see decay)
         self.audience_rule = None  # optional callable(day) -> rows replacing the stage audience (levers)
 
-    def attended(self, bought: int) -> int:
+    def attended(self, bought: int) -> tuple[int, float]:
         """Exposures attended among today's ``bought`` ones: the response's attended share
-        (:mod:`journeysim.sim.adresponse`), whole, the fraction carried to the next day."""
+        (:mod:`journeysim.sim.adresponse`), whole, and the fraction to carry to the next day (the
+        caller keeps it only when the exposures reached someone, as it keeps the unspent budget)."""
         wanted = bought * self.response.attended_share() + self.unattended
         whole = min(math.floor(wanted + 1e-9), bought)
-        self.unattended = max(wanted - whole, 0.0)
-        return whole
+        return whole, max(wanted - whole, 0.0)
 
     def set_affinity(self, affinity: np.ndarray) -> None:
         """Reach weights per persona (affinity ** power, relative to the largest)."""
@@ -243,13 +243,13 @@ class Touchpoints:
                 continue
             rng = self.streams.channel_day(channel.spec.name, day)
             n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
-            attended = channel.attended(n)
+            attended, unattended = channel.attended(n)
             if channel.spec.kind == "broadcast":
                 reached = self._broadcast(channel, n, attended)
             else:
                 reached = self._impressions(channel, day, n, attended, rng, out)
             if reached:  # an empty audience spends nothing, and nothing is carried
-                channel.unspent = unspent
+                channel.unspent, channel.unattended = unspent, unattended
             out.impressions[channel.index] = n if reached else 0
             out.spend[channel.index] = n * channel.spec.cpm / 1000.0 if reached else 0.0
             out.reach[channel.index] = reached

@@ -6,6 +6,8 @@ function (stages, media, word of mouth, funnel, purchase, retention, satisfactio
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ from journeysim.sim.config import TRAITS, ChannelSpec, MarketSpec, NetworkSpec, 
 from journeysim.sim.network import Graph
 from journeysim.sim.rates import Rates
 from journeysim.sim.satisfaction import Reviews
+from journeysim.sim.schema.channels import ResponseSpec
 from journeysim.sim.stages import Stage
 from journeysim.sim.state import NO_TOUCH, CustomerState
 from journeysim.sim.streams import DayDraws, RandomStreams, SequentialDraws
@@ -286,3 +289,14 @@ def test_a_broadcast_dose_reaches_everyone_by_their_stage_effect() -> None:
     media.expose(0, np.array([1.0]), s.stage_counts(), Reviews(0.0))
     # one impression over two customers: dose 0.5; effect 0.5 x media response 2 for the aware one
     assert s.interest.tolist() == pytest.approx([0.5, 0.0])
+
+
+def test_a_day_with_an_empty_audience_carries_no_attended_fraction_to_the_next() -> None:
+    s = customers(*([S.CUSTOMER] * 10))  # nobody in the targeted stage
+    spec = dataclasses.replace(channel("impressions", 3.0), target_stages=(S.AWARE,),
+                               response=ResponseSpec(shape="hill", half_saturation=2.0))
+    media = Touchpoints((spec,), np.ones((1, 1)), s, RandomStreams(1), scale=1.0)
+    day = media.expose(0, np.array([3.0]), s.stage_counts(), Reviews(0.0))
+    assert day.impressions.tolist() == [0] and day.spend.tolist() == [0.0]
+    only = media.channels[0]
+    assert (only.unspent, only.unattended) == (0.0, 0.0)  # 3 bought x 0.4 attended would carry 0.2
