@@ -346,13 +346,13 @@ SOURCES: tuple[Source, ...] = (
            "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("attribution", ("images/truth.png", "images/attribution.png"),
            "journey-attribution scenario=attribution_lab --seeds 5 population.size=50000 hydra.run.dir=DIR",
-           measured="long run (about 1 minute quiet, 3 on the busy 2-core machine), measured 2026-12-05 after "
-                    "e7fc2f8's media carry-over"),
+           measured="long run (74-76 s on the 2-core machine, about 3 minutes when busy), measured 2026-12-05 on "
+                    "main d7999e8, after the attended-exposures change a23f0a1"),
     Source("truth_per_period", ("images/truth_weekly.png",),
            "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
            "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
-           measured="long run (169 s on the shared 2-core machine; 25 min busy on 12-04), measured 2026-12-05 on "
-                    "51e5637 after e7fc2f8's media carry-over"),
+           measured="long run (187 s on the shared 2-core machine; 25 min busy on 12-04), measured 2026-12-05 on "
+                    "main d7999e8, after the attended-exposures change a23f0a1"),
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (21 minutes on 2 cores: 100,000 customers, three years; most of it the truth "
