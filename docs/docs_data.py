@@ -346,32 +346,33 @@ SOURCES: tuple[Source, ...] = (
            "python docs/docs_data.py --only sensitivity", make_sensitivity),
     Source("attribution", ("images/truth.png", "images/attribution.png"),
            "journey-attribution scenario=attribution_lab --seeds 5 population.size=50000 hydra.run.dir=DIR",
-           measured="long run (74-76 s on the 2-core machine, about 3 minutes when busy), measured 2026-12-05 on "
-                    "main d7999e8, after the attended-exposures change a23f0a1"),
+           measured="long run (74 s on the 2-core machine, 124 s and up when busy), measured 2026-12-05 on "
+                    "main 6722a62, after the attended-exposures change a23f0a1"),
     Source("truth_per_period", ("images/truth_weekly.png",),
            "journey-truth scenario=mmm_lab --seeds 5 population.size=5000 days=364 --pulses 2 --response 0.5,2 "
            "--jobs 2 hydra.run.dir=DIR (truth_weekly.png; the tables on the truth page)",
-           measured="long run (187 s on the shared 2-core machine; 25 min busy on 12-04), measured 2026-12-05 on "
-                    "main d7999e8, after the attended-exposures change a23f0a1"),
+           measured="long run (187-325 s on the shared 2-core machine; 25 min busy on 12-04), measured 2026-12-05 "
+                    "on main 6722a62, after the attended-exposures change a23f0a1"),
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (21 minutes on 2 cores: 100,000 customers, three years; most of it the truth "
                     "runs), measured 2026-12-05 on 7b2ed44, after the attended-exposures change a23f0a1 (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)",
-           measured="long run (293 s on the shared 2-core machine), measured 2026-12-05 on d0e25e2 after e7fc2f8"),
+           measured="long run (586 s for both on the busy 2-core machine), measured 2026-12-05 on main 6722a62, "
+                    "after the attended-exposures change a23f0a1"),
     Source("optimisation", ("images/optimise_tradeoff.png", "images/optimise_response.png"),
            "journey-optimise budget --jobs 2",
-           measured="long run (about 5 minutes on the busy 2-core machine), measured 2026-12-05 after e7fc2f8's "
-                    "media carry-over (with --adaptive: the adaptive_budget run)"),
+           measured="long run (about 4 minutes on the busy 2-core machine), measured 2026-12-05 on main 6722a62, "
+                    "after the attended-exposures change a23f0a1 (with --adaptive: the adaptive_budget run)"),
     Source("adaptive_shares", ("images/adaptive_shares.png",), "python docs/docs_data.py --only adaptive_shares",
            make_adaptive),
     Source("adaptive_budget", ("data/adaptive_budget.md", "data/adaptive_clear_channel.md"),
            "journey-optimise budget --adaptive --jobs 2 hydra.run.dir=DIR (the optimisation figures too) and "
            "journey-optimise examples/adaptive_clear_channel.yaml --adaptive-settings every=7 --no-curves --jobs 2 "
            "hydra.run.dir=DIR (each DIR/best_plan.md)",
-           measured="long run (about 6 minutes together on the busy 2-core machine), measured 2026-12-05 after "
-                    "e7fc2f8's media carry-over (#25)"),
+           measured="long run (about 5 minutes together on the busy 2-core machine), measured 2026-12-05 on main "
+                    "6722a62, after the attended-exposures change a23f0a1 (#25)"),
     Source("validation", tuple(f"validation/{name}" for name in (
         "checks.csv", "bass_products.csv", "bass_products.png", "talk_of_the_network.png",
         "talk_of_the_network_effects.csv", "talk_of_the_network_runs.csv", "network_speed.csv",
