@@ -273,3 +273,15 @@ def test_the_adaptive_path_holds_each_decision_and_plots_one_area_per_channel(tm
     assert path.drop(columns="day").nunique().max() > 1  # it moved
     ax = plot_adaptive_path(path, problem.configured.daily(1.0), problem.days)
     assert len(ax.collections) == len(problem.channels) + 1 and ax.get_xlim() == (0, 70)
+
+
+def test_the_comparison_table_writes_profit_in_currency_not_in_scientific_notation() -> None:
+    from journeysim.experiments.optimisation.adaptive import comparison_markdown
+
+    table = pd.DataFrame([{"comparison": "adaptive", "estimate": 14710.4, "low": 13130.0, "high": 16290.0, "n": 8,
+                           "wins": 0},
+                          {"comparison": "adaptive - baseline", "estimate": 10510.0, "low": 9845.0, "high": 11170.0,
+                           "n": 8, "wins": 8}])
+    text = comparison_markdown(table, "profit")
+    assert "| $14,710 | $13,130 to $16,290 |" in text
+    assert "| +$10,510 | +$9,845 to +$11,170 | 8 of 8 |" in text

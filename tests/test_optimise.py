@@ -152,3 +152,10 @@ def test_command_line_exits_2_without_traceback_on_a_bad_plan(capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("journey-optimise: error:") and "Traceback" not in err
+
+
+def test_the_best_plan_markdown_writes_the_objective_in_its_unit(optimised):
+    text = optimised.markdown()
+    best = optimised.interval("best")
+    assert f"best {best.estimate:,.0f} ({best.low:,.0f} to {best.high:,.0f})" in text  # acquisitions: whole, grouped
+    assert "e+0" not in text

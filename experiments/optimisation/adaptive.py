@@ -18,6 +18,7 @@ import pandas as pd
 from journeysim.experiments.intervals import mean_interval, paired_difference
 from journeysim.experiments.optimisation.allocation import Problem
 from journeysim.sim.errors import ConfigError
+from journeysim.units import format_kpi
 
 PLANS = ("baseline", "best", "adaptive")
 """Plans of the comparison: the configured split, journey-optimise's best, the adaptive budget."""
@@ -120,7 +121,7 @@ def comparison(validation: pd.DataFrame, kpi: str) -> pd.DataFrame:
 
 
 def comparison_markdown(table: pd.DataFrame, kpi: str) -> str:
-    """The comparison as a Markdown table (currency to whole units)."""
+    """The comparison as a Markdown table, each value in ``kpi``'s unit (:mod:`journeysim.units`)."""
     lines = [f"| plan or paired difference | {kpi}, mean over seeds | 95% interval | seeds won |",
              "|---|---:|---|---:|"]
     for row in table.to_dict("records"):
@@ -130,7 +131,7 @@ def comparison_markdown(table: pd.DataFrame, kpi: str) -> str:
             label, won = f"{a} minus {b}", f"{int(row['wins'])} of {int(row['n'])}"
         else:
             label, won = LABELS[name], ""
-        lines.append(f"| {label} | {row['estimate']:+,.0f} | {row['low']:+,.0f} to {row['high']:+,.0f} | {won} |"
-                     if " - " in name else
-                     f"| {label} | {row['estimate']:,.0f} | {row['low']:,.0f} to {row['high']:,.0f} | {won} |")
+        difference = " - " in name
+        value = [format_kpi(kpi, row[k], difference=difference) for k in ("estimate", "low", "high")]
+        lines.append(f"| {label} | {value[0]} | {value[1]} to {value[2]} | {won} |")
     return "\n".join(lines) + "\n"

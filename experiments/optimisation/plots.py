@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from journeysim.units import format_kpi
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -168,8 +170,8 @@ def tradeoff_figure(result: Optimisation) -> Figure:
         axes[1].axvline(result.problem.plan.cac_ceiling, color="tab:gray", linestyle="--")
     plot_allocation(result.allocation_table(), ax=axes[2])
     gain = result.improvement()
-    axes[2].set_title(f"{result.objective} on fresh seeds: {gain.estimate:+,.4g} "
-                      f"({gain.low:+,.4g} to {gain.high:+,.4g})", fontsize="small")
+    diff = [format_kpi(result.objective, v, difference=True) for v in (gain.estimate, gain.low, gain.high)]
+    axes[2].set_title(f"{result.objective} on fresh seeds: {diff[0]} ({diff[1]} to {diff[2]})", fontsize="small")
     axes[0].set_title(f"{len(trials)} candidates, mean of {result.problem.plan.seeds} seeds", fontsize="small")
     axes[1].set_title("CAC against revenue", fontsize="small")
     fig.tight_layout()

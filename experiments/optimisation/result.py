@@ -12,6 +12,7 @@ from journeysim.experiments.intervals import Interval, mean_interval, paired_dif
 from journeysim.experiments.optimisation.allocation import Allocation, Problem, plan_config
 from journeysim.experiments.optimisation.plan import plan_mapping
 from journeysim.experiments.scenario_file import global_scenario_yaml
+from journeysim.units import format_kpi
 
 
 @dataclass
@@ -85,8 +86,8 @@ class Optimisation:
         notes = [f"Found by journey-optimise (plan {p.name}): {self.best.label()}.",
                  f"Total {self.problem.total_daily:,.2f}/day at reference size over {self.problem.days} days, as the "
                  f"configured split ({self.baseline.label()}).",
-                 f"{self.objective} vs configured split on {gain.n} fresh seeds: {gain.estimate:+,.4g} "
-                 f"(95% interval {gain.low:+,.4g} to {gain.high:+,.4g}).",
+                 f"{self.objective} vs configured split on {gain.n} fresh seeds: {self._format(gain.estimate, True)} "
+                 f"(95% interval {self._format(gain.low, True)} to {self._format(gain.high, True)}).",
                  f"Run: journey --config-dir DIR scenario={name}  (this file is DIR/scenario/{name}.yaml)."]
         return global_scenario_yaml(plan_config(self.problem, self.best), name,
                                     f"Best budget plan: which split of the same total maximises {self.objective}?",
@@ -100,11 +101,15 @@ class Optimisation:
                              "best_daily": list(self.best.daily(total).values()),
                              "best_share": self.best.shares})
 
+    def _format(self, value: float, difference: bool = False) -> str:
+        """``value`` of the objective in its unit (currency for profit and revenue), as every table writes it."""
+        return format_kpi(self.objective, value, difference=difference)
+
     def markdown(self) -> str:
         """The best plan, its interval and the improvement, as Markdown."""
         p, best, base, gain = self.problem.plan, self.interval("best"), self.interval("baseline"), self.improvement()
         lines = [f"Budget optimisation `{p.name}`: maximise **{self.objective}**"
-                 + (f" with CAC at most {p.cac_ceiling:,.4g}" if p.cac_ceiling else "")
+                 + (f" with CAC at most {format_kpi('cac', p.cac_ceiling)}" if p.cac_ceiling else "")
                  + f"; {self.problem.total_daily:,.2f}/day at reference size over {self.problem.days} days; "
                  f"{len(self.trials)} candidates x {p.seeds} seeds; {self.runs:,} runs in {self.wall_seconds:,.0f} s.",
                  "", "| channel | configured /day | best /day | best share |", "|---|---:|---:|---:|"]
@@ -114,10 +119,11 @@ class Optimisation:
         if p.burst is not None:
             lines += ["", f"Burst days {p.burst.from_day}-{p.burst.to_day}: best plan spends "
                           f"{self.best.burst_share:.0%} of each channel's budget there."]
-        lines += ["", f"On {best.n} fresh seeds (not tuned on): best {best.estimate:,.4g} "
-                      f"({best.low:,.4g} to {best.high:,.4g}), configured split {base.estimate:,.4g} "
-                      f"({base.low:,.4g} to {base.high:,.4g}); difference paired by seed "
-                      f"{gain.estimate:+,.4g} (95% interval {gain.low:+,.4g} to {gain.high:+,.4g})."]
+        f = self._format
+        lines += ["", f"On {best.n} fresh seeds (not tuned on): best {f(best.estimate)} "
+                      f"({f(best.low)} to {f(best.high)}), configured split {f(base.estimate)} "
+                      f"({f(base.low)} to {f(base.high)}); difference paired by seed "
+                      f"{f(gain.estimate, True)} (95% interval {f(gain.low, True)} to {f(gain.high, True)})."]
         if self.adaptive is not None:
             from journeysim.experiments.optimisation.adaptive import comparison_markdown
 
