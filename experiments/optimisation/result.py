@@ -12,7 +12,7 @@ from journeysim.experiments.intervals import Interval, mean_interval, paired_dif
 from journeysim.experiments.optimisation.allocation import Allocation, Problem, plan_config
 from journeysim.experiments.optimisation.plan import plan_mapping
 from journeysim.experiments.scenario_file import global_scenario_yaml
-from journeysim.units import format_kpi
+from journeysim.units import MONEY, format_kpi, format_value
 
 
 @dataclass
@@ -84,8 +84,8 @@ class Optimisation:
         """The best plan as a scenario file (``# @package _global_``) for ``DIR/scenario/<name>.yaml``."""
         p, gain = self.problem.plan, self.improvement()
         notes = [f"Found by journey-optimise (plan {p.name}): {self.best.label()}.",
-                 f"Total {self.problem.total_daily:,.2f}/day at reference size over {self.problem.days} days, as the "
-                 f"configured split ({self.baseline.label()}).",
+                 f"Total {format_value(self.problem.total_daily, MONEY, 2)}/day at reference size over "
+                 f"{self.problem.days} days, as the configured split ({self.baseline.label()}).",
                  f"{self.objective} vs configured split on {gain.n} fresh seeds: {self._format(gain.estimate, True)} "
                  f"(95% interval {self._format(gain.low, True)} to {self._format(gain.high, True)}).",
                  f"Run: journey --config-dir DIR scenario={name}  (this file is DIR/scenario/{name}.yaml)."]
@@ -110,7 +110,8 @@ class Optimisation:
         p, best, base, gain = self.problem.plan, self.interval("best"), self.interval("baseline"), self.improvement()
         lines = [f"Budget optimisation `{p.name}`: maximise **{self.objective}**"
                  + (f" with CAC at most {format_kpi('cac', p.cac_ceiling)}" if p.cac_ceiling else "")
-                 + f"; {self.problem.total_daily:,.2f}/day at reference size over {self.problem.days} days; "
+                 + f"; {format_value(self.problem.total_daily, MONEY, 2)}/day at reference size over "
+                 f"{self.problem.days} days; "
                  f"{len(self.trials)} candidates x {p.seeds} seeds; {self.runs:,} runs in {self.wall_seconds:,.0f} s.",
                  "", "| channel | configured /day | best /day | best share |", "|---|---:|---:|---:|"]
         for row in self.allocation_table().to_dict("records"):
