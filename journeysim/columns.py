@@ -236,6 +236,9 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("channel", "name", "the channel switched off in the counterfactual run"),
         *_PERIOD,
         Column("spend", "currency", "the channel's media spend in the factual run"),
+        Column("attended_spend", "currency", "the part of that spend that bought attended exposures: the "
+                                             "channel's Hill curve of its adstocked spend (the truth of "
+                                             "journey-arena regresses on it)"),
         Column("incremental_orders", "orders", "orders the channel added in the period (all orders)"),
         Column("incremental_first_orders", "orders", "first orders (acquisitions) it added"),
         Column("incremental_later_orders", "orders", "later orders it added (repeat orders and win-backs, of "

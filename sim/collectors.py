@@ -61,6 +61,7 @@ class Collector:
         self.impressions = np.zeros((days, channels), np.int64)
         self.reach = np.zeros((days, channels), np.int64)
         self.spend = np.zeros((days, channels))
+        self.attended_spend = np.zeros((days, channels))  # currency/day: spend that bought attended exposures
         self.acquisitions_by_source = np.zeros((days, channels + 2), np.int64)
         self.departures = np.zeros((days, stages), np.int64)  # leavers per day by the stage they left from
         self.daily = {name: np.zeros(days) for name in DAILY_KPIS}

@@ -209,6 +209,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
                                            self.reviews)
         c = self.collector
         c.impressions[day], c.spend[day], c.reach[day] = exposure.impressions, exposure.spend, exposure.reach
+        c.attended_spend[day] = exposure.attended_spend
         for rows, channel in exposure.logged:
             self.journey_log.record(day, rows, Event.EXPOSURE, channel)
         for rows, channel in exposure.reached:  # each channel's reach is a session on some device (sim/devices.py)

@@ -91,6 +91,7 @@ class DayExposure:
 
     impressions: np.ndarray
     spend: np.ndarray
+    attended_spend: np.ndarray  # currency: the part of ``spend`` that bought attended exposures
     reach: np.ndarray
     logged: list[tuple[np.ndarray, int]]
     reached: list[tuple[np.ndarray, int]] = field(default_factory=list)  # distinct rows reached and the channel
@@ -235,7 +236,7 @@ class Touchpoints:
         self._packed = None
         self._counts, self._reviews = stage_counts, reviews
         k = len(self.channels)
-        out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k, np.int64), [])
+        out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k), np.zeros(k, np.int64), [])
         for channel in self.channels:
             channel.response.update(budgets[channel.index])  # adstock decays on days without spend
             budget = float(budgets[channel.index]) * self.scale
@@ -252,6 +253,7 @@ class Touchpoints:
                 channel.unspent, channel.unattended = unspent, unattended
             out.impressions[channel.index] = n if reached else 0
             out.spend[channel.index] = n * channel.spec.cpm / 1000.0 if reached else 0.0
+            out.attended_spend[channel.index] = attended * channel.spec.cpm / 1000.0 if reached else 0.0
             out.reach[channel.index] = reached
         return out
 

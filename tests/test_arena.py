@@ -116,6 +116,42 @@ def test_the_ledger_roas_over_13_weeks_is_the_sum_of_a_flighted_channels_weekly_
     assert len(per_seed) == 3 and np.allclose(per_seed["roas"], kernel.sum(), atol=0.02)
 
 
+def _saturating_ledger(kernel: np.ndarray, seeds: int = 3, weeks: int = 260, half_life: float = 2.0,
+                       tail: float = 200.0) -> tuple[pd.DataFrame, float]:
+    """A flighted channel (mmm_lab's weekly levels, a quarter dark) whose sales follow the Hill curve
+    of its adstocked spend (half-saturation at its mean spend), carried over by ``kernel`` (weeks),
+    and the true revenue per unit of spend within the kernel's weeks, averaged over the plan."""
+    from journeysim.sim.adresponse import make_response
+    from journeysim.sim.schema.channels import ResponseSpec
+
+    rows, truths = [], []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        daily = np.repeat(rng.choice([0.0, 2 / 3, 4 / 3, 2.0], weeks) * 100.0, 7)  # mean 100 a day
+        response = make_response(ResponseSpec(shape="hill", half_saturation=100.0, slope=1.0, half_life=half_life))
+        attended = np.empty_like(daily)
+        for day, x in enumerate(daily):
+            response.update(x)
+            attended[day] = x * response.attended_share()
+        spend, attended = daily.reshape(weeks, 7).sum(1), attended.reshape(weeks, 7).sum(1)
+        revenue = np.convolve(attended, kernel)[:weeks] + tail + rng.normal(0, 1.0, weeks)
+        truths.append(kernel.sum() * attended.sum() / spend.sum())
+        rows += [{"seed": seed, "channel": "social", "week": w + 1, "days": 7, "spend": spend[w],
+                  "attended_spend": attended[w], "incremental_revenue": revenue[w]} for w in range(weeks)]
+    return pd.DataFrame(rows), float(np.mean(truths))
+
+
+def test_the_ledger_roas_of_a_saturating_channel_is_its_revenue_per_unit_of_spend_not_its_slope() -> None:
+    kernel = np.array([1.0, 0.8, 0.6, 0.4, 0.2])  # 3.0 per unit of attended spend within five weeks
+    ledger, truth = _saturating_ledger(kernel)
+    assert 0.3 < truth / kernel.sum() < 0.5  # most of the spend buys exposures nobody attends
+    assert ledger_roas(ledger)["roas"].mean() == pytest.approx(truth, rel=0.01)
+    # a straight line through the spend measures the curve's slope about the plan's spend: a fifth
+    # less for a channel with search's two-day half-life (0.81 of the truth; 0.92 at 21 days)
+    slope = ledger_roas(ledger.drop(columns="attended_spend"))["roas"].mean()
+    assert slope < 0.85 * truth
+
+
 def test_a_channel_that_spends_the_same_every_week_has_no_ledger_roas() -> None:
     assert ledger_roas(_ledger(np.array([1.0]), flat=True))["roas"].isna().all()
 

@@ -7,10 +7,11 @@ summed over the panel's weeks). :func:`score` sets each beside the truth lab's:
 * **true ROAS over the horizon** (13 weeks by default), from each seed's exact weekly ledger of
   the channel (factual run minus the channel off, under common random numbers: the channel's
   contribution week by week, nothing else): :func:`ledger_roas` regresses it on the channel's
-  spend of the same week and the ``horizon - 1`` weeks before (with an intercept for the slow
-  tail of older spend: repeat orders of customers it acquired long ago), and the sum of the
-  weekly coefficients is the revenue one unit of spend brings within the horizon; the mean over
-  seeds with its 95% t interval. The pulse counterfactuals of
+  attended spend (its Hill curve of adstocked spend) of the same week and the ``horizon - 1``
+  weeks before (with an intercept for the slow tail of older spend: repeat orders of customers it
+  acquired long ago), and the sum of the weekly coefficients times the attended share of the
+  spend is the revenue one unit of spend brings within the horizon; the mean over seeds with its
+  95% t interval. The pulse counterfactuals of
   :mod:`journeysim.experiments.truth.horizons` define the same quantity directly, but one week's
   spend is a small signal: at the arena's sizes their intervals span hundreds (``pulse_roas``
   keeps them when the truth has them);
@@ -63,17 +64,31 @@ TRUTH_COLUMNS = ("scenario", "channel", "spend", "true_roas", "true_roas_low", "
 def ledger_roas(ledger_weekly: pd.DataFrame, horizon: int = HORIZON_WEEKS) -> pd.DataFrame:
     """Each seed's and channel's ROAS over ``horizon`` weeks from its exact weekly ledger.
 
-    The channel's weekly incremental revenue is regressed (least squares) on its spend in the same
-    week and each of the ``horizon - 1`` weeks before, with an intercept; the weeks with a whole
-    history enter (from week ``horizon`` on). The ROAS is the sum of the spend coefficients: the
-    revenue a unit of spend adds in its week and the ``horizon - 1`` weeks after. A plan whose
-    spend varies week to week (``mmm_lab``'s flighting) identifies it; a constant plan does not (NaN).
+    The channel's weekly incremental revenue is regressed (least squares) on its *attended spend*
+    (``attended_spend``: the part of the spend that bought attended exposures, the channel's Hill
+    curve of its adstocked spend, :mod:`journeysim.sim.adresponse`) in the same week and each of
+    the ``horizon - 1`` weeks before, with an intercept; the weeks with a whole history enter (from
+    week ``horizon`` on). The sum of the coefficients is the revenue a unit of attended spend adds
+    in its week and the ``horizon - 1`` weeks after; times the attended share of the spend (total
+    attended spend over total spend, full weeks) it is the revenue a unit of spend brings within
+    the horizon, averaged over the plan, as an MMM's ROAS is (contribution over spend).
+
+    Why attended spend: a channel's sales follow its Hill curve, which is concave. A straight line
+    through a concave response measures its slope about the plan's spend, not the revenue per unit
+    spent, and its intercept takes up the difference: at a half-saturation equal to the mean
+    spend, the slope is half the average return for a channel whose adstock smooths its flights.
+    Regressing on the curve itself (the MMMs' own form, ``beta * Hill(adstock(x))``, with the
+    market's true curve) keeps the intercept for what it is meant to hold, the slow tail of older
+    spend (repeat orders of customers the channel acquired long ago, less the prospects it took
+    from later weeks). A ledger without ``attended_spend`` (a truth written before it) is
+    regressed on its spend. A plan whose spend varies week to week (``mmm_lab``'s flighting)
+    identifies the ROAS; a constant plan does not (NaN).
 
     Parameters
     ----------
     ledger_weekly : DataFrame
-        ``truth_ledger_weekly``: ``seed``, ``channel``, ``week``, ``days``, ``spend`` and
-        ``incremental_revenue`` (currency).
+        ``truth_ledger_weekly``: ``seed``, ``channel``, ``week``, ``days``, ``spend``,
+        ``incremental_revenue`` and, optionally, ``attended_spend`` (currency).
     horizon : int
         Weeks, at least 1.
 
@@ -87,15 +102,16 @@ def ledger_roas(ledger_weekly: pd.DataFrame, horizon: int = HORIZON_WEEKS) -> pd
     for (seed, channel), group in whole.groupby(["seed", "channel"], sort=False):
         group = group.sort_values("week")
         spend = group["spend"].to_numpy(float)
+        driver = group["attended_spend"].to_numpy(float) if "attended_spend" in group else spend
         revenue = group["incremental_revenue"].to_numpy(float)
         n = len(spend) - horizon + 1
         roas = math.nan
-        if n > horizon + 1:
-            lags = np.column_stack([spend[horizon - 1 - k: horizon - 1 - k + n] for k in range(horizon)])
+        if n > horizon + 1 and spend.sum() > 0:
+            lags = np.column_stack([driver[horizon - 1 - k: horizon - 1 - k + n] for k in range(horizon)])
             design = np.column_stack([np.ones(n), lags])
             if np.linalg.matrix_rank(design) == design.shape[1]:
                 coefficients = np.linalg.lstsq(design, revenue[horizon - 1:], rcond=None)[0]
-                roas = float(coefficients[1:].sum())
+                roas = float(coefficients[1:].sum() * driver.sum() / spend.sum())
         rows.append({"seed": seed, "channel": channel, "roas": roas})
     return pd.DataFrame(rows, columns=["seed", "channel", "roas"])
 

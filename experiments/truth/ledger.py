@@ -37,7 +37,7 @@ INCREMENTAL = tuple(f"incremental_{name}" for name in SERIES)
 PERIOD_COLUMNS = ("day", "week", "date", "days")
 """Columns locating a row in time: first simulated day, week (1..), calendar date, days in the row."""
 
-LEDGER_COLUMNS = ("seed", "channel", *PERIOD_COLUMNS, "spend", *INCREMENTAL)
+LEDGER_COLUMNS = ("seed", "channel", *PERIOD_COLUMNS, "spend", "attended_spend", *INCREMENTAL)
 """Columns of ``truth_ledger`` and ``truth_ledger_weekly``, in order."""
 
 BASELINE_COLUMNS = ("seed", *PERIOD_COLUMNS, *SERIES)
@@ -48,7 +48,7 @@ WEEK_DAYS = 7
 
 
 def daily_series(model: JourneyModel) -> dict[str, np.ndarray]:
-    """The run's :data:`SERIES` per day (index 0 = day 1) and ``spend`` per day and channel.
+    """The run's :data:`SERIES` per day (index 0 = day 1), and ``spend`` and ``attended_spend`` per day and channel.
 
     Parameters
     ----------
@@ -58,8 +58,10 @@ def daily_series(model: JourneyModel) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to ndarray
-        Each of :data:`SERIES`, shape (days,) (orders; currency), and ``spend``, shape
-        (days, channels), currency.
+        Each of :data:`SERIES`, shape (days,) (orders; currency), and ``spend`` and
+        ``attended_spend`` (the part of the spend that bought attended exposures: the channel's
+        Hill curve of adstocked spend, :mod:`journeysim.sim.adresponse`), shape (days, channels),
+        currency.
     """
     c, days = model.collector, model.day
     daily = {name: c.daily[name][:days] for name in ("orders", "acquisitions", "repurchases", "revenue", "refunds")}
@@ -68,7 +70,8 @@ def daily_series(model: JourneyModel) -> dict[str, np.ndarray]:
     return {"orders": daily["orders"].copy(), "first_orders": daily["acquisitions"].copy(),
             "later_orders": daily["repurchases"].copy(), "revenue": daily["revenue"].copy(),
             "first_order_revenue": first.copy(), "later_order_revenue": gross - first,
-            "refunds": daily["refunds"].copy(), "spend": c.spend[:days].copy()}
+            "refunds": daily["refunds"].copy(), "spend": c.spend[:days].copy(),
+            "attended_spend": c.attended_spend[:days].copy()}
 
 
 def weekly_spend_cv(spend: np.ndarray) -> np.ndarray:
@@ -136,7 +139,9 @@ def ledger_table(outputs: Sequence[dict], names: Sequence[str], all_names: Seque
             frame = periods.copy()
             frame.insert(0, "channel", channel)
             frame.insert(0, "seed", seed)
-            frame["spend"] = on["spend"][:, list(all_names).index(channel)]
+            column = list(all_names).index(channel)
+            frame["spend"] = on["spend"][:, column]
+            frame["attended_spend"] = on["attended_spend"][:, column]
             for name in SERIES:
                 frame[f"incremental_{name}"] = on[name] - off[seed, channel][name]
             frames.append(frame)
