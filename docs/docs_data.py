@@ -356,13 +356,13 @@ SOURCES: tuple[Source, ...] = (
     Source("arena", ("images/arena_flighted.png", "images/arena_confounded.png", "images/arena_word_of_mouth.png"),
            "make arena (journey-truth then journey-arena per scenario: the commands on the arena page)",
            measured="long run (21 minutes on 2 cores: 100,000 customers, three years; most of it the truth "
-                    "runs), measured 2026-12-05 on 7b2ed44, after the attended-exposures change a23f0a1 (#26)"),
+                    "runs), measured 2026-12-06 on f3ce243, the true ROAS per unit of spend (#26)"),
     Source("arena_5y", ("images/arena_flighted_5y.png",),
            "journey-truth scenario=mmm_lab population.size=100000 days=1820 --seeds 5 --pulses 0 --marginal false "
            "--response none --lift-tests 28 --jobs 2 hydra.run.dir=DIR, then journey-arena --truth flighted=DIR "
            "--calibrate --draws 300 --tune 300 --jobs 2 (its scoreboard.png)",
-           measured="long run (14 minutes alone for the truth, 2 for the fits), measured 2026-12-05 on 6722a62, "
-                    "after the empty-audience fix 232c655 (#26)"),
+           measured="long run (14 minutes alone for the truth and 25 for its lift tests with other work on the "
+                    "machine, 10 for the fits), measured 2026-12-06 on f3ce243, the true ROAS per unit of spend (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)",
            measured="long run (586 s for both on the busy 2-core machine), measured 2026-12-05 on main 6722a62, "
