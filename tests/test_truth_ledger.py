@@ -150,3 +150,13 @@ def test_journey_truth_reports_each_channels_weekly_spend_variation(truth):
     assert written["search"] < 0.3 < written["display"]  # always-on search; display flighted 4 weeks on, 2 off
     text = format_spend_variation(result.table)
     assert "weekly spend variation" in text and "note: search" in text and "display" not in text.split("note:")[1]
+
+
+def test_the_ledger_records_the_part_of_each_days_spend_that_bought_attended_exposures(truth):
+    result, _ = truth
+    ledger = result.ledger
+    assert (ledger["attended_spend"] >= 0).all()
+    assert (ledger["attended_spend"] <= ledger["spend"] + 1e-9).all()  # no channel attends more than it buys
+    spent = ledger[ledger["spend"] > 0]
+    share = spent.groupby("channel")["attended_spend"].sum() / spent.groupby("channel")["spend"].sum()
+    assert (share < 1).any() and (share > 0).all(), share  # channels near their half-saturation attend less
