@@ -8,13 +8,17 @@ dropped, so the command went on as if never signalled. :func:`stop` therefore on
 that arrives during a compilation, and the compilation's end raises it. Python drops an exception
 raised inside a weak-reference callback or a ``__del__`` the same way (any library's, importlib's
 module locks included): :func:`guard`'s unraisable hook sends such a signal again instead of
-printing it. And :func:`stop` remembers every signal, so that :func:`raise_received` can raise one
+printing it. Some libraries catch an interruption, log it as an error with its traceback and raise
+it again (SQLAlchemy's connection pool, under pyabc's history, when a connection is returned): the
+interruption still stops the command, and :func:`guard`'s logging filter keeps its traceback off
+the terminal. And :func:`stop` remembers every signal, so that :func:`raise_received` can raise one
 that some library's catch-all swallowed.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import signal
 import sys
@@ -89,14 +93,39 @@ def _send_dropped_again(unraisable: sys.UnraisableHookArgs, *, previous) -> None
     previous(unraisable)
 
 
+class QuietInterruptions(logging.Filter):
+    """Logging filter: drops a record that carries an interruption as its exception (a library that
+    logs "Exception during reset or similar" with the traceback of a SIGTERM it then raises again).
+    The command says it was interrupted; the traceback would only alarm."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a record whose ``exc_info`` is an interruption."""
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, KeyboardInterrupt)  # Interrupted is one
+
+
+QUIET = QuietInterruptions()
+"""The filter :func:`guard` puts on the handlers that print to the terminal."""
+
+
+def quiet_logging() -> None:
+    """Put :data:`QUIET` on Python's last-resort handler (used while no handler is configured, as in
+    every command but ``journey``) and on the root logger's handlers (Hydra's console and file)."""
+    for handler in [logging.lastResort, *logging.getLogger().handlers]:
+        if handler is not None and QUIET not in handler.filters:
+            handler.addFilter(QUIET)
+
+
 def guard() -> None:
-    """Make :func:`stop`'s exceptions safe where Python would drop them: register
-    :data:`COMPILATIONS` with numba (once per process), so :func:`stop` knows when a compilation
-    runs; and install the unraisable hook that sends a dropped interruption again (in front of
-    whatever hook is installed, unless it already is)."""
+    """Make :func:`stop`'s exceptions safe where Python would drop them or a library would print
+    them: register :data:`COMPILATIONS` with numba (once per process), so :func:`stop` knows when a
+    compilation runs; install the unraisable hook that sends a dropped interruption again (in front
+    of whatever hook is installed, unless it already is); and keep logged interruptions' tracebacks
+    off the terminal (:func:`quiet_logging`)."""
     global COMPILATIONS
     if getattr(sys.unraisablehook, "func", None) is not _send_dropped_again:
         sys.unraisablehook = functools.partial(_send_dropped_again, previous=sys.unraisablehook)
+    quiet_logging()
     if COMPILATIONS is not None:
         return
     from numba.core import event

@@ -303,3 +303,29 @@ def test_a_signal_that_arrives_while_an_object_is_freed_is_raised_once_that_is_d
         sys.unraisablehook = previous_hook
         interrupts.RECEIVED = None
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+def test_a_library_that_logs_an_interruption_before_raising_it_again_prints_no_traceback(capfd):
+    """SQLAlchemy's pool logs "Exception during reset or similar" with the traceback of a SIGTERM that
+    arrives while a connection is returned, then raises it again (journey-calibrate under pyabc):
+    the command says it was interrupted, the log record is dropped; other errors still print."""
+    import logging
+
+    from journeysim import interrupts
+    from journeysim.sim.errors import Interrupted
+
+    logger = logging.getLogger("journeysim.tests.pool")
+    logger.propagate = False  # no handler anywhere: Python's last resort prints, as in journey-calibrate
+    interrupts.guard()
+    try:
+        for error in (Interrupted(signal.SIGTERM), KeyboardInterrupt(), ValueError("a real failure")):
+            try:
+                raise error
+            except BaseException:
+                logger.error("Exception during reset or similar", exc_info=True)
+    finally:
+        interrupts.RECEIVED = None
+        logger.propagate = True
+    err = capfd.readouterr().err
+    assert err.count("Exception during reset or similar") == 1 and "ValueError: a real failure" in err
+    assert "Interrupted" not in err and "KeyboardInterrupt" not in err
