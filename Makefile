@@ -23,8 +23,7 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal  # idle workers take tests from busy ones: about 6 minutes against 8 by file
-	$(BIN)/python -m pytest -q -n 2 --nbmake examples
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal --nbmake tests $(wildcard examples/*.ipynb)  # idle workers take tests (and the notebooks) from busy ones
 
 ## test-robust: every console script of pyproject.toml against every class of bad input (make test runs a sample)
 test-robust: $(STAMP)

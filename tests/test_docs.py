@@ -108,9 +108,10 @@ def test_source_of_reads_evidence_sections_citations_and_illustrative(ref) -> No
 def test_defaults_page_is_current_and_lists_every_key_of_the_default_run(ref, pages) -> None:
     committed = (DOCS / "defaults.md").read_text(encoding="utf-8")
     assert committed == pages.defaults_page(), "docs/defaults.md is stale: python docs/docs_data.py --only defaults"
+    described, options = ref.describe(), ref.default_options(ref.conf_files())
     for table in ref.DEFAULT_TABLES:
-        for doc in ref.describe()[table]:
-            label = "config" if table == "" else f"{table}={ref.default_options(ref.conf_files())[table]}"
+        label = "config" if table == "" else f"{table}={options[table]}"
+        for doc in described[table]:
             if label in doc.values or label in doc.members:
                 assert f"| `{doc.key}` |" in committed, doc.key
 
@@ -133,12 +134,12 @@ def test_every_scenario_file_gets_a_page_with_its_question(pages) -> None:
     index = pages.scenario_index()
     files = sorted((REPO / "conf" / "scenario").glob("*.yaml"))
     assert files
+    confs = {c.option: c for c in pages.scenario_files()}
     for path in files:
         question = next(line for line in path.read_text().splitlines() if not line.startswith("# @package"))
         question = question.lstrip("#").strip()
         assert f"[{path.stem}]({path.stem}.md)" in index
-        conf = next(c for c in pages.scenario_files() if c.option == path.stem)
-        page = pages.scenario_page(conf)
+        page = pages.scenario_page(confs[path.stem])
         assert page.startswith(f"# {path.stem}\n") and f"> **{question}**" in page
 
 
