@@ -109,8 +109,9 @@ QUIET = QuietInterruptions()
 
 
 def quiet_logging() -> None:
-    """Put :data:`QUIET` on Python's last-resort handler (used while no handler is configured, as in
-    every command but ``journey``) and on the root logger's handlers (Hydra's console and file)."""
+    """Put :data:`QUIET` on Python's last-resort handler (what prints while no handler is configured:
+    in journey-calibrate, where pyabc's SQLAlchemy logs) and on the root logger's handlers configured
+    by then (handlers that Hydra configures later, in ``journey``'s runs, do not have it)."""
     for handler in [logging.lastResort, *logging.getLogger().handlers]:
         if handler is not None and QUIET not in handler.filters:
             handler.addFilter(QUIET)
