@@ -192,6 +192,23 @@ class MarketControls(ValueControls, ServiceControls, AccountControls, PlaceContr
         """The audience rule of ``channel`` (None: its stage audience)."""
         return self._model.touchpoints.channels[self._channel(channel)].audience_rule
 
+    def split_budgets(self, scope: Scope, first_day: int, last_day: int, share: float | None = None) -> None:
+        """Run a budget-split experiment (:class:`~journeysim.sim.touchpoints.BudgetSplit`): from day
+        index ``first_day`` to ``last_day`` (0 = day 1) every impressions channel spends ``share``
+        of its budget (default: the scope's share of customers) on the customers in ``scope``,
+        drawn from them, and the rest on the others, so neither group's customers take impressions
+        from the other's."""
+        from journeysim.sim.touchpoints import BudgetSplit
+
+        held = self.scope_mask(scope).copy()
+        share = float(held.mean()) if share is None else share
+        if not 0.0 < share < 1.0:
+            raise ConfigError("split_budgets(share=...)", share, "a share of the budgets strictly between 0 and 1")
+        if not 0 <= first_day <= last_day:
+            raise ConfigError("split_budgets(first_day, last_day)", (first_day, last_day),
+                              "day indexes with 0 <= first_day <= last_day")
+        self._model.touchpoints.budget_split = BudgetSplit(held, share, first_day, last_day)
+
     def weight_personas(self, channel: ChannelRef, multipliers: np.ndarray) -> None:
         """Multiply each persona's affinity for ``channel`` by ``multipliers`` (one per persona)."""
         target = self._model.touchpoints.channels[self._channel(channel)]

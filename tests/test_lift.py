@@ -30,6 +30,7 @@ def result():
 def test_each_lift_test_agrees_in_sign_and_rough_size_with_the_channel_off_truth(result) -> None:
     table = result.table
     assert set(table["channel"]) == {"search", "display"}  # tv is broadcast: no one can be held out
+    assert not table["budget_split"].any()  # one budget for both groups unless asked
     for _, row in table.iterrows():
         assert row["true_lift"] > 0 and row["lift"] > 0, (row["channel"], row["target"])
         assert row["lift"] - 3 * row["lift_se"] < row["true_lift"] < row["lift"] + 3 * row["lift_se"]
@@ -56,6 +57,46 @@ def test_a_lift_test_compares_only_the_customers_the_channel_reached() -> None:
     assert 0 < (seen < NEVER).sum() < model.state.entered
     first = pd.Series(day[during]).groupby(customer[during]).min()
     assert (seen[first.index] == first.to_numpy()).all()
+
+
+def email_exposures_of_each_group(boost: float, split: bool) -> tuple[int, int]:
+    """Email exposures of the held-out half and of the rest over 60 days of 10,000 customers of the
+    MMM lab, the rest's social exposures ``boost`` times as effective, with or without a budget split."""
+    from journeysim.runner import build_model
+    from journeysim.sim.journey_log import Event
+
+    spec = make_spec("scenario=mmm_lab", "population.size=10000", "days=60", "outputs.event_log_sample=10000",
+                     "seed=3")
+    model = build_model(spec)
+    held = holdout_mask(3, 0, model.state.size, 0.5)
+    model.controls.add_exposure_modifier(boost, channels=["social"], scope=~held)
+    if split:
+        model.controls.split_budgets(held, 0, spec.days - 1, share=0.5)
+    customer, _, _, channel = model.run().journey_log.select(kinds=[Event.EXPOSURE])
+    email = held[customer[channel == spec.channel_names.index("email")]]
+    return int(email.sum()), int((~email).sum())
+
+
+def test_a_budget_split_keeps_exposed_customers_from_taking_the_held_out_customers_impressions() -> None:
+    """Social moves the customers it reaches into email's target stages. With one budget for both
+    groups, a stronger social effect on one group draws email's fixed impressions away from the
+    other (cannibalization bias of a holdout test); with the budget split, each group keeps its half."""
+    shared = [email_exposures_of_each_group(boost, split=False) for boost in (1.0, 6.0)]
+    split = [email_exposures_of_each_group(boost, split=True) for boost in (1.0, 6.0)]
+    assert shared[1][0] < 0.9 * shared[0][0] and shared[1][1] > 1.1 * shared[0][1]
+    assert abs(split[1][0] / split[0][0] - 1) < 0.02
+    for held, rest in split:
+        assert abs(held / (held + rest) - 0.5) < 0.02
+
+
+def test_a_budget_split_is_checked() -> None:
+    from journeysim.runner import build_model
+
+    model = build_model(make_spec("population.size=500", "days=10"))
+    with pytest.raises(ConfigError, match="split_budgets\\(share=...\\) = 1.5"):
+        model.controls.split_budgets(None, 0, 5, share=1.5)
+    with pytest.raises(ConfigError, match="first_day, last_day"):
+        model.controls.split_budgets(np.arange(100), 5, 2)
 
 
 def test_the_lift_tests_count_the_reached_customers_of_each_arm(result) -> None:
@@ -124,13 +165,14 @@ def test_journey_truth_runs_lift_tests_with_a_cooldown_and_writes_the_calibratio
 
     code = main(["scenario=attribution_lab", "--seeds", "1", "population.size=1500", "days=60", "--marginal", "false",
                  "--pulses", "0", "--jobs", "1", "--lift-tests", "14", "--holdout-share", "0.3",
-                 "--lift-cooldown", "7", f"hydra.run.dir={tmp_path}"])
+                 "--lift-cooldown", "7", "--lift-budget-split", f"hydra.run.dir={tmp_path}"])
     assert code in (0, None)
     for name in ("lift_tests", "lift_tests_pymc", "lift_tests_meridian", "lift_tests_robyn"):
         assert (tmp_path / f"{name}.csv").is_file(), name
     table = pd.read_csv(tmp_path / "lift_tests.csv")
     assert (table["end_day"] - table["start_day"] == 13).all() and (table["holdout_share"] == 0.3).all()
     assert (table["window_end_day"] == table["end_day"] + 7).all()  # the cooldown's days count too
+    assert table["budget_split"].all()
     assert (pd.read_csv(tmp_path / "lift_tests_robyn.csv")["calibration_scope"] == "total").all()
     assert "lift test" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_:

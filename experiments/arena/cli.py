@@ -86,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
                    help="days after each lift test whose outcomes still count, when the arena runs the truth "
                         "with --calibrate (default 0: the test's days only)")
+    p.add_argument("--lift-budget-split", action="store_true",
+                   help="budget-split lift tests when the arena runs the truth with --calibrate: the held-out "
+                        "customers get their share of every impressions channel's budget (default: one budget)")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -130,7 +133,8 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         truth.write(directory)
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
-                       cooldown_days=args.lift_cooldown, jobs=args.jobs).write(directory)
+                       cooldown_days=args.lift_cooldown, budget_split=args.lift_budget_split,
+                       jobs=args.jobs).write(directory)
     return directory
 
 

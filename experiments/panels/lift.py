@@ -10,6 +10,18 @@ outcome of the channel's spend in the period. Until their first exposure the two
 treated alike, so leaving those days and the customers never reached out removes noise, not
 signal (customers the channel never reached gain nothing from it but by word of mouth).
 
+One budget spread over both groups lets them interfere: a channel with a fixed budget and
+target stages spreads its impressions over everyone in those stages, so when the tested
+channel moves exposed customers into them, they take impressions the held-out customers would
+have had, and the test counts the exposed customers' gain without the held-out customers'
+loss (cannibalization bias). Withdrawn from everyone, the tested channel would instead leave
+fewer customers to share those impressions, each receiving more. A **budget-split** test
+(``budget_split=True``; Liu, Mao and Kang 2021, "Trustworthy online marketplace
+experimentation with budget-split design", KDD) gives the held-out group its share of every
+impressions channel's budget, drawn from its own members, from the test's first day to the
+window's end: the two groups are then two markets, and the comparison measures what
+withdrawing the channel from everyone would.
+
 Each test is checked against the truth under common random numbers: the same seed run with
 the channel's exposures without effect for *everyone* during the period, against the factual
 run. The holdout is drawn from the seed's own stream (``holdout``, one per channel), so it
@@ -70,6 +82,9 @@ class LiftDesign:
     cooldown_days : int
         Days after the test whose outcomes still count (0: the test period only, Robyn's
         ``immediate`` scope; more: ``total``).
+    budget_split : bool
+        Give the held-out group its share of every impressions channel's budget, from the test's
+        first day to the window's end (a budget-split test), instead of one budget for both.
     """
 
     channel: str
@@ -77,6 +92,7 @@ class LiftDesign:
     end_day: int
     holdout_share: float = HOLDOUT_SHARE
     cooldown_days: int = 0
+    budget_split: bool = False
 
     def check(self, spec: RunSpec) -> None:
         """Raise a :class:`ConfigError` naming the bad key, its value and what is allowed."""
@@ -148,6 +164,8 @@ class LiftRun:
             k = spec.channel_names.index(d.channel)
             held = holdout_mask(spec.seed, k, model.state.size, d.holdout_share) if self.arm == "holdout" else None
             model.controls.add_exposure_modifier(HoldoutEffect(k, held, d.start_day - 1, d.end_day - 1), channels=[k])
+            if held is not None and d.budget_split:
+                model.controls.split_budgets(held, d.start_day - 1, d.window[1] - 1, share=d.holdout_share)
         model.run()
         c, days = model.collector, model.day
         value = _order_value(c.daily["revenue"][:days] + c.daily["refunds"][:days], c.daily["orders"][:days])
@@ -230,10 +248,12 @@ class LiftResult:
 
 
 def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
-                    holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0) -> list[LiftDesign]:
+                    holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0,
+                    budget_split: bool = False) -> list[LiftDesign]:
     """One test per impressions channel with a budget, of ``test_days`` from a day on or after a
     third of the run on which its plan spends (:func:`representative_start`: a flighted channel is
-    tested on air, in the window whose spend is closest to the plan's mean)."""
+    tested on air, in the window whose spend is closest to the plan's mean); budget-split tests
+    with ``budget_split``."""
     from journeysim.scenarios.levers import planned_budgets
 
     plan = planned_budgets(spec)
@@ -249,7 +269,7 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
         k = spec.channel_names.index(name)
         start = representative_start(plan[:, k], spec.days // 3, test_days, spec.days - cooldown_days)
         end = min(start + test_days - 1, spec.days - cooldown_days)
-        designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days))
+        designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
     return designs
 
 
@@ -290,7 +310,8 @@ def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_
 def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
                overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
                channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
-               holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, jobs: int | None = None,
+               holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, budget_split: bool = False,
+               jobs: int | None = None,
                start_date: str = START_DATE, plan: str | Path | None = None,
                plan_amounts: str = "population") -> LiftResult:
     """Simulate holdout experiments and their channel-off truth.
@@ -305,7 +326,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         Config overrides.
     designs : sequence of LiftDesign, optional
         The tests (default :func:`default_designs` of ``channels``, ``test_days``,
-        ``holdout_share`` and ``cooldown_days``).
+        ``holdout_share``, ``cooldown_days`` and ``budget_split``).
     jobs : int, optional
         Parallel processes (default: every core).
     start_date : str
@@ -323,7 +344,8 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
 
         spec = with_plan(spec, plan, plan_amounts)
     designs = list(designs) if designs is not None else default_designs(
-        spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days)
+        spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days,
+        budget_split=budget_split)
     for design in designs:
         design.check(spec)
     seed_list = seed_list_of(seeds, spec.seed)
@@ -388,7 +410,8 @@ def _rows(spec: RunSpec, d: LiftDesign, factual: dict, holdout: dict, truth: dic
             "start_day": d.start_day, "end_day": d.end_day, "window_end_day": last,
             "date_start": (start + pd.Timedelta(days=d.start_day - 1)).strftime("%Y-%m-%d"),
             "date_end": (start + pd.Timedelta(days=d.end_day - 1)).strftime("%Y-%m-%d"),
-            "holdout_share": d.holdout_share, "customers_treated": n_t, "customers_holdout": n_h,
+            "holdout_share": d.holdout_share, "budget_split": d.budget_split,
+            "customers_treated": n_t, "customers_holdout": n_h,
             "spend": spend, "x": spend / weeks, "delta_x": -spend / weeks,
             "lift": lift, "lift_se": se, "delta_y": -lift / weeks, "sigma": se / weeks,
             "true_lift": true_lift, "true_delta_y": -true_lift / weeks,

@@ -74,6 +74,10 @@ def parser() -> argparse.ArgumentParser:
                    help="days after each lift test whose outcomes still count (carry-over, and purchases the "
                         "held-out customers only delayed: the test then measures the return over its days and "
                         "these; default 0: the test's days only)")
+    p.add_argument("--lift-budget-split", action="store_true",
+                   help="budget-split lift tests: the held-out customers get their share of every impressions "
+                        "channel's budget, drawn from them, so exposed customers moved into other channels' target "
+                        "stages take none of the held-out customers' impressions (default: one budget for both)")
     p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
                    help=f"share of customers a lift test holds out (default {HOLDOUT_SHARE})")
     p.add_argument("--pulses", type=int, default=PULSES,
@@ -236,6 +240,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
         with executors.use(executors.from_args(args)):
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
                               holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
+                              budget_split=args.lift_budget_split,
                               jobs=args.jobs, plan=args.plan,
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
