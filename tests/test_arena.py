@@ -240,3 +240,10 @@ def test_journey_arena_refuses_a_negative_lift_cooldown(tmp_path) -> None:
     status, _, err = call("journey-arena", "--lift-cooldown", "-7", "population.size=300", "days=7",
                           f"hydra.run.dir={tmp_path}")
     assert status == 2 and "--lift-cooldown = -7" in err and "0 or more" in err and "Traceback" not in err
+
+
+def test_journey_arena_refuses_a_holdout_share_outside_0_to_1(tmp_path) -> None:
+    status, _, err = call("journey-arena", "--holdout-share", "1.5", "--lift-budget-split", "population.size=300",
+                          "days=7", f"hydra.run.dir={tmp_path}")
+    assert status == 2 and "--holdout-share = 1.5" in err and "strictly between 0 and 1" in err
+    assert "Traceback" not in err

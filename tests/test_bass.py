@@ -35,15 +35,6 @@ def test_bass_scenario_matches_closed_form_at_every_year_end(p: float, q: float)
     assert np.all(np.abs(simulated - expected) <= tolerance(t, p, q, n)), (simulated, expected)
 
 
-@pytest.mark.parametrize(("p", "q"), [(0.03, 0.38), (0.005, 1.5)])
-def test_bass_at_one_million_customers_is_within_0_01_of_closed_form(p: float, q: float) -> None:
-    model = run_model("scenario=bass", f"scenario.p={p}", f"scenario.q={q}", "population.size=1000000",
-                      "days=3650", "outputs.event_log_sample=0", "outputs.mesa_agents=lazy")
-    t = np.arange(1, 11)
-    error = np.abs(adopted_fraction(model)[365 * t] - bass_curve(t, p, q))
-    assert error.max() < 0.01
-
-
 def test_bass_has_only_unaware_and_adopted_customers() -> None:
     model = run_model("scenario=bass", "population.size=2000", "days=730")
     occupied = np.flatnonzero(model.collector.stage_counts.sum(axis=0))

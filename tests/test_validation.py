@@ -226,3 +226,24 @@ def test_recovery_check_fails_a_truth_outside_its_interval_and_an_interval_as_wi
                       "(log scale)"]
     assert table.log_prior.tolist() == [False, False, True]
     assert table.truth_scaled.iloc[2] == pytest.approx(np.log10(3) / np.log10(15))  # 0.06 on the log range 0.02..0.3
+
+
+def test_interference_check_fails_a_budget_split_test_off_its_truth_and_wants_the_one_budget_bias() -> None:
+    import pandas as pd
+
+    from journeysim.experiments.validation.lift_interference import CHANNELS, checks
+
+    def table(split_excess: float, shared_excess: float) -> pd.DataFrame:
+        noise = [-0.05, 0.0, 0.05, -0.02, 0.02]
+        rows = [{"design": design, "channel": channel, "seed": seed, "test_roas": 0.4 + excess + e,
+                 "true_roas": 0.4, "excess": excess + e}
+                for design, excess in (("one budget", shared_excess), ("budget split", split_excess))
+                for channel in CHANNELS for seed, e in enumerate(noise)]
+        return pd.DataFrame(rows)
+
+    def verdicts(t: pd.DataFrame) -> list[bool | None]:
+        return [c.passed for c in checks(t)]
+
+    assert all(v is not False for v in verdicts(table(split_excess=0.0, shared_excess=0.3)))
+    assert verdicts(table(split_excess=0.3, shared_excess=0.3)).count(False) == 2  # each channel's split test
+    assert False in verdicts(table(split_excess=0.0, shared_excess=0.0))  # no bias to show

@@ -34,6 +34,7 @@ from journeysim.experiments.arena.score import (
     scoreboard,
     truth_table,
 )
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE
 from journeysim.sim.errors import EXIT_FAILED, ConfigError
 
 SUMMARY = ("journey-arena: marketing-mix models scored against the truth. PyMC-Marketing and Google Meridian are "
@@ -86,6 +87,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
                    help="days after each lift test whose outcomes still count, when the arena runs the truth "
                         "with --calibrate (default 0: the test's days only)")
+    p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
+                   help=f"share of customers each lift test holds out, when the arena runs the truth with "
+                        f"--calibrate (default {HOLDOUT_SHARE})")
     p.add_argument("--lift-budget-split", action="store_true",
                    help="budget-split lift tests when the arena runs the truth with --calibrate: the held-out "
                         "customers get their share of every impressions channel's budget (default: one budget)")
@@ -133,7 +137,8 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         truth.write(directory)
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
-                       cooldown_days=args.lift_cooldown, budget_split=args.lift_budget_split,
+                       cooldown_days=args.lift_cooldown, holdout_share=args.holdout_share,
+                       budget_split=args.lift_budget_split,
                        jobs=args.jobs).write(directory)
     return directory
 
@@ -189,6 +194,8 @@ def run_command(argv: Sequence[str]) -> int:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
     if args.lift_cooldown < 0:
         raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
+    if not 0 < args.holdout_share < 1:
+        raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
 

@@ -54,6 +54,16 @@ against milestones of 2 to 46 years -- except the camcorder's, whose few innovat
 A run costs about 1.5 ms a simulated day whatever the size up to here (the step's fixed
 cost dominates), so the larger market is free in time."""
 
+MILLION = 1_000_000
+"""Customers of the large-market runs: the closed form must hold at this size too."""
+
+MILLION_CASES = ((0.03, 0.38), (0.005, 1.5))
+"""(p, q) per year run at :data:`MILLION` customers for ten years: the meta-analysis mean and a
+steep curve (imitation 300 times innovation) whose take-off is over within three years."""
+
+MILLION_TOLERANCE = 0.01
+"""Largest allowed |simulated - closed form| adopted share at a year end of the large runs."""
+
 LEVELS = (0.16, 0.5, 0.95)
 """Penetration milestones (Rogers' innovators+early adopters, half, near saturation)."""
 
@@ -130,6 +140,16 @@ def simulate_product(args: tuple[str, int, int]) -> tuple[str, np.ndarray]:
     return product, run_diffusion(bass_run_spec(cfg, seed=seed, days=days), stop_at=0.955)
 
 
+def simulate_million(args: tuple[float, float, int]) -> tuple[tuple[float, float], float]:
+    """Ten years of the Bass scenario at :data:`MILLION` customers: ((p, q), the largest
+    |simulated - closed form| adopted share at a year end)."""
+    p, q, seed = args
+    cfg = {"scenario": {"name": "bass", "p": p, "q": q}, "population": {"size": MILLION}, "outputs": QUIET_OUTPUTS}
+    fraction = run_diffusion(bass_run_spec(cfg, seed=seed, days=10 * DAYS_PER_YEAR))
+    years = np.arange(1, 11)
+    return (p, q), float(np.abs(fraction[years * DAYS_PER_YEAR] - bass_curve(years, p, q)).max())
+
+
 def compare_product(product: str, fraction: np.ndarray, size: int) -> dict[str, float | str | bool]:
     """One table row: milestones simulated and closed form, and the worst yearly share error."""
     p, q, source = PRODUCTS[product]
@@ -201,4 +221,8 @@ def run(out_dir: Path, jobs: int = 1, size: int = SIZE, seed: int = 0,
                     f"worst share error {row.max_share_error:.4f} "
                     f"({row.share_error_over_tolerance:.2f} of tolerance)")
               for row in table.itertuples()]
+    for (p, q), error in parallel_map(simulate_million, [(p, q, seed) for p, q in MILLION_CASES], jobs):
+        checks.append(Check(NAME, f"p={p:g}, q={q:g} at {MILLION:,} customers: every year end of ten within "
+                                  f"{MILLION_TOLERANCE} of the closed form", bool(error < MILLION_TOLERANCE),
+                            f"largest share error {error:.4f}"))
     return Outcome(NAME, checks, files)

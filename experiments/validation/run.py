@@ -28,6 +28,7 @@ from journeysim.experiments.validation import (
     dirichlet,
     epidemic_threshold,
     facts_three_brands,
+    lift_interference,
     market_facts,
     network_speed,
     price_elasticity,
@@ -62,6 +63,7 @@ EXPERIMENTS: dict[str, Callable[..., Outcome]] = {
     facts_three_brands.NAME: facts_three_brands.run,
     device_gap.NAME: device_gap.run,
     committees.NAME: committees.run,
+    lift_interference.NAME: lift_interference.run,
 }
 """Experiments by name, in the order they run."""
 
