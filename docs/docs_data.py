@@ -393,7 +393,7 @@ SOURCES: tuple[Source, ...] = (
                                                    "_cart.csv", "_organic.csv", "_profile.csv")),
         "device_gap.csv", "device_gap.png", "buying_committees.csv", "buying_committees.png",
         "service_burst.csv", "service_burst_notifications.csv", "support_queues.csv", "support_queues.png",
-        "calibration_recovery.csv", "calibration_recovery.png")),
+        "calibration_recovery.csv", "calibration_recovery.png", "lift_interference.csv", "lift_interference.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
     Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
            "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "
