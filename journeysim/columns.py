@@ -360,8 +360,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("date_start", "date", "calendar date of `start_day`"),
         Column("date_end", "date", "calendar date of `end_day`"),
         Column("holdout_share", "share, 0..1", "share of customers held out"),
-        Column("budget_split", "true/false", "whether the held-out customers had their share of every impressions "
-                                             "channel's budget, drawn from them (a budget-split test)"),
+        Column("budget_split", "true/false", "whether the held-out customers had their share of every other "
+                                             "impressions channel's budget, drawn from them (a budget-split test)"),
         Column("customers_treated", "customers", "customers the channel reached during the test, exposed as planned"),
         Column("customers_holdout", "customers", "customers the channel reached during the test, held out (ghost "
                                                  "exposures)"),

@@ -192,12 +192,13 @@ class MarketControls(ValueControls, ServiceControls, AccountControls, PlaceContr
         """The audience rule of ``channel`` (None: its stage audience)."""
         return self._model.touchpoints.channels[self._channel(channel)].audience_rule
 
-    def split_budgets(self, scope: Scope, first_day: int, last_day: int, share: float | None = None) -> None:
+    def split_budgets(self, scope: Scope, first_day: int, last_day: int, share: float | None = None,
+                      channels: Iterable[ChannelRef] | None = None) -> None:
         """Run a budget-split experiment (:class:`~journeysim.sim.touchpoints.BudgetSplit`): from day
-        index ``first_day`` to ``last_day`` (0 = day 1) every impressions channel spends ``share``
-        of its budget (default: the scope's share of customers) on the customers in ``scope``,
-        drawn from them, and the rest on the others, so neither group's customers take impressions
-        from the other's."""
+        index ``first_day`` to ``last_day`` (0 = day 1) every impressions channel in ``channels``
+        (None: all) spends ``share`` of its budget (default: the scope's share of customers) on the
+        customers in ``scope``, drawn from them, and the rest on the others, so neither group's
+        customers take impressions from the other's."""
         from journeysim.sim.touchpoints import BudgetSplit
 
         held = self.scope_mask(scope).copy()
@@ -207,7 +208,11 @@ class MarketControls(ValueControls, ServiceControls, AccountControls, PlaceContr
         if not 0 <= first_day <= last_day:
             raise ConfigError("split_budgets(first_day, last_day)", (first_day, last_day),
                               "day indexes with 0 <= first_day <= last_day")
-        self._model.touchpoints.budget_split = BudgetSplit(held, share, first_day, last_day)
+        split = None
+        if channels is not None:
+            split = np.zeros(self._model.n_channels, bool)
+            split[[self._channel(c) for c in channels]] = True
+        self._model.touchpoints.budget_split = BudgetSplit(held, share, first_day, last_day, split)
 
     def weight_personas(self, channel: ChannelRef, multipliers: np.ndarray) -> None:
         """Multiply each persona's affinity for ``channel`` by ``multipliers`` (one per persona)."""

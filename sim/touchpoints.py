@@ -193,6 +193,11 @@ class BudgetSplit:
     share: float  # 0..1, the held-out group's share of customers and of every budget
     first: int
     last: int
+    channels: np.ndarray | None = None  # bool, one per channel: the channels split (None: every one)
+
+    def splits(self, channel: int, day: int) -> bool:
+        """Whether ``channel``'s budget is split on ``day`` (a day index)."""
+        return self.first <= day <= self.last and (self.channels is None or bool(self.channels[channel]))
 
 
 class Touchpoints:
@@ -360,7 +365,7 @@ class Touchpoints:
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
         split = self.budget_split
-        if split is not None and split.first <= day <= split.last:
+        if split is not None and split.splits(channel.index, day):
             delivered = self._split_sample(channel, n, attended, audience, rng, split)
         else:
             delivered = self._sample(channel, n, audience, rng)

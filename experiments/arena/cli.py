@@ -92,7 +92,7 @@ def parser() -> argparse.ArgumentParser:
                         f"--calibrate (default {HOLDOUT_SHARE})")
     p.add_argument("--lift-budget-split", action="store_true",
                    help="budget-split lift tests when the arena runs the truth with --calibrate: the held-out "
-                        "customers get their share of every impressions channel's budget (default: one budget)")
+                        "customers get their share of every other impressions channel's budget (default: one budget)")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)

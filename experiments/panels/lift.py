@@ -18,9 +18,13 @@ loss (cannibalization bias). Withdrawn from everyone, the tested channel would i
 fewer customers to share those impressions, each receiving more. A **budget-split** test
 (``budget_split=True``; Liu, Mao and Kang 2021, "Trustworthy online marketplace
 experimentation with budget-split design", KDD) gives the held-out group its share of every
-impressions channel's budget, drawn from its own members, from the test's first day to the
-window's end: the two groups are then two markets, and the comparison measures what
-withdrawing the channel from everyone would.
+other impressions channel's budget, drawn from its own members, from the test's first day to
+the window's end: neither group takes the other's impressions, and the comparison measures what
+withdrawing the channel from everyone would. The tested channel's own impressions are still
+drawn from everyone, so an eligible customer is as likely to be reached (really or as a ghost)
+in either group, which the comparison of reached customers needs: split too, a channel that
+moves its exposed customers out of its own target stages would reach the exposed group's
+remaining customers more often than the held-out group's.
 
 Each test is checked against the truth under common random numbers: the same seed run with
 the channel's exposures without effect for *everyone* during the period, against the factual
@@ -83,7 +87,7 @@ class LiftDesign:
         Days after the test whose outcomes still count (0: the test period only, Robyn's
         ``immediate`` scope; more: ``total``).
     budget_split : bool
-        Give the held-out group its share of every impressions channel's budget, from the test's
+        Give the held-out group its share of every other impressions channel's budget, from the test's
         first day to the window's end (a budget-split test), instead of one budget for both.
     """
 
@@ -164,8 +168,10 @@ class LiftRun:
             k = spec.channel_names.index(d.channel)
             held = holdout_mask(spec.seed, k, model.state.size, d.holdout_share) if self.arm == "holdout" else None
             model.controls.add_exposure_modifier(HoldoutEffect(k, held, d.start_day - 1, d.end_day - 1), channels=[k])
-            if held is not None and d.budget_split:
-                model.controls.split_budgets(held, d.start_day - 1, d.window[1] - 1, share=d.holdout_share)
+            if held is not None and d.budget_split:  # the tested channel's own draws stay shared: ghost ads
+                others = [name for name in spec.channel_names if name != d.channel]
+                model.controls.split_budgets(held, d.start_day - 1, d.window[1] - 1, share=d.holdout_share,
+                                             channels=others)
         model.run()
         c, days = model.collector, model.day
         value = _order_value(c.daily["revenue"][:days] + c.daily["refunds"][:days], c.daily["orders"][:days])

@@ -75,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
                         "held-out customers only delayed: the test then measures the return over its days and "
                         "these; default 0: the test's days only)")
     p.add_argument("--lift-budget-split", action="store_true",
-                   help="budget-split lift tests: the held-out customers get their share of every impressions "
+                   help="budget-split lift tests: the held-out customers get their share of every other impressions "
                         "channel's budget, drawn from them, so exposed customers moved into other channels' target "
                         "stages take none of the held-out customers' impressions (default: one budget for both)")
     p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,

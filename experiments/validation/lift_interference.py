@@ -6,7 +6,7 @@ channel that moves exposed customers into those stages makes them take impressio
 customers would have had: the test counts the exposed customers' gain and not the held-out
 customers' loss (cannibalization bias; Liu, Mao and Kang 2021, "Trustworthy online marketplace
 experimentation with budget-split design", KDD). A budget-split test gives the held-out group
-its share of every impressions channel's budget, drawn from its own members.
+its share of every other impressions channel's budget, drawn from its own members.
 
 The three-year flighted market (``scenario=mmm_lab``, :data:`SIZE` customers), social and
 content tested for 91 days with 45 after, a fifth held out, :data:`SEEDS` seeds, in both
@@ -81,7 +81,7 @@ def checks(table: pd.DataFrame) -> list[Check]:
 
 def plot_interference(table: pd.DataFrame):
     """Each design's tests beside their truth, mean over seeds with 95% intervals, per channel."""
-    figure, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
+    figure, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
     width = 0.25
     bars = [("truth (channel off for everyone)", "one budget", "true_roas", "0.55"),
             ("test, one budget", "one budget", "test_roas", "tab:red"),
@@ -98,7 +98,7 @@ def plot_interference(table: pd.DataFrame):
     ax.set_ylabel(f"Revenue per unit of spend ({DEFAULT_CURRENCY.code} per {DEFAULT_CURRENCY.code})")
     ax.set_title(f"Lift tests of {TEST_DAYS} days + {COOLDOWN_DAYS} after, {HOLDOUT:.0%} held out "
                  f"(mean of {table['seed'].nunique()} seeds, 95% intervals)", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
     return figure
 
 
