@@ -18,6 +18,8 @@ criteria:
   truth lies within :data:`SPLIT_SE` standard errors of zero;
 * one-budget tests of social overstate it: its test exceeds its truth by more than
   :data:`BIAS_SE` standard errors (content's excess is reported, not a criterion).
+
+Reported beside them: how much of the excess the split removes, paired by seed.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def checks(table: pd.DataFrame) -> list[Check]:
                                           f"{BIAS_SE} se)", bool(z > BIAS_SE), detail))
             else:
                 result.append(Check(NAME, f"{channel}: a one-budget test's excess over its truth", None, detail))
+        pairs = table[table["channel"] == channel].pivot_table(index="seed", columns="design", values="excess")
+        removed = mean_interval(pairs["one budget"] - pairs["budget split"])
+        result.append(Check(NAME, f"{channel}: excess the split removes (one budget - split, paired by seed)", None,
+                            f"{removed.estimate:+.2f} [{removed.low:+.2f}, {removed.high:+.2f}] revenue per unit "
+                            f"of spend, {removed.n} seeds"))
     return result
 
 
