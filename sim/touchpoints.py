@@ -183,11 +183,12 @@ class Channel:
 class BudgetSplit:
     """A budget-split experiment (Liu, Mao and Kang 2021, "Trustworthy online marketplace
     experimentation with budget-split design", KDD): from day ``first`` to day ``last`` (day
-    indexes, 0 = day 1) every impressions channel spends the ``share`` of its budget on the
-    ``held`` customers and the rest on the others, each part drawn from its own group's members
-    of the channel's audience. The two groups are then two markets at the scale of their share,
-    so what one group's customers do (moving into a channel's target stages) does not take
-    impressions from the other's, as it does when one budget is spread over both."""
+    indexes, 0 = day 1) every impressions channel marked in ``channels`` (None: every one) spends
+    the ``share`` of its budget on the ``held`` customers and the rest on the others, each part
+    drawn from its own group's members of the channel's audience. The two groups are then two
+    markets at the scale of their share, so what one group's customers do (moving into a
+    channel's target stages) does not take impressions from the other's, as it does when one
+    budget is spread over both."""
 
     held: np.ndarray  # bool, one per row
     share: float  # 0..1, the held-out group's share of customers and of every budget
