@@ -194,12 +194,12 @@ class MarketControls(ValueControls, ServiceControls, AccountControls, PlaceContr
 
     def split_budgets(self, scope: Scope, first_day: int, last_day: int, share: float | None = None,
                       channels: Iterable[ChannelRef] | None = None) -> None:
-        """Run a budget-split experiment (:class:`~journeysim.sim.touchpoints.BudgetSplit`): from day
+        """Run a budget-split experiment (:class:`~journeysim.sim.budget_split.BudgetSplit`): from day
         index ``first_day`` to ``last_day`` (0 = day 1) every impressions channel in ``channels``
         (None: all) spends ``share`` of its budget (default: the scope's share of customers) on the
         customers in ``scope``, drawn from them, and the rest on the others, so neither group's
         customers take impressions from the other's."""
-        from journeysim.sim.touchpoints import BudgetSplit
+        from journeysim.sim.budget_split import BudgetSplit
 
         held = self.scope_mask(scope).copy()
         share = float(held.mean()) if share is None else share

@@ -19,6 +19,7 @@ import numpy as np
 
 from journeysim.sim import kernels, media_kernels
 from journeysim.sim.adresponse import make_response
+from journeysim.sim.budget_split import BudgetSplit
 from journeysim.sim.config import ChannelSpec, SaturationSpec
 from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.stages import EVALUATING, Stage
@@ -179,28 +180,6 @@ class Channel:
         return media_kernels.restock(self.stock, self.stock_day, rows, counts, self.decay(day), day)
 
 
-@dataclass(frozen=True)
-class BudgetSplit:
-    """A budget-split experiment (Liu, Mao and Kang 2021, "Trustworthy online marketplace
-    experimentation with budget-split design", KDD): from day ``first`` to day ``last`` (day
-    indexes, 0 = day 1) every impressions channel marked in ``channels`` (None: every one) spends
-    the ``share`` of its budget on the ``held`` customers and the rest on the others, each part
-    drawn from its own group's members of the channel's audience. The two groups are then two
-    markets at the scale of their share, so what one group's customers do (moving into a
-    channel's target stages) does not take impressions from the other's, as it does when one
-    budget is spread over both."""
-
-    held: np.ndarray  # bool, one per row
-    share: float  # 0..1, the held-out group's share of customers and of every budget
-    first: int
-    last: int
-    channels: np.ndarray | None = None  # bool, one per channel: the channels split (None: every one)
-
-    def splits(self, channel: int, day: int) -> bool:
-        """Whether ``channel``'s budget is split on ``day`` (a day index)."""
-        return self.first <= day <= self.last and (self.channels is None or bool(self.channels[channel]))
-
-
 class Touchpoints:
     """All channels of a run; ``expose`` applies one day of media.
 
@@ -322,33 +301,6 @@ class Touchpoints:
             got = media_kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
 
-    def _split_sample(self, channel: Channel, n: int, attended: int, audience: np.ndarray | None,
-                      rng: np.random.Generator, split: BudgetSplit) -> np.ndarray:
-        """Draw ``n`` impressions' recipients as :meth:`_sample` does, in two markets: the held-out
-        group's share of them among its own members of the audience, the rest among the others.
-        Returns the recipients with the ``attended`` first (each group's attended share of them),
-        as :meth:`_impressions` expects. A group without anyone in the audience today leaves its
-        share to the other."""
-        s = self.state
-        if audience is None:
-            inside = np.ones(s.size, bool) if channel.target_mask is None else channel.target_mask[s.stage]
-            if s.open:
-                inside &= s.present
-            inside[s.entered:] = False
-            held, rest = np.flatnonzero(inside & split.held), np.flatnonzero(inside & ~split.held)
-        else:  # an audience rule's rows may repeat (to weigh them): keep them as listed
-            in_held = split.held[audience]
-            held, rest = audience[in_held], audience[~in_held]
-        if held.size and rest.size:
-            n_held, attended_held = round(n * split.share), round(attended * split.share)
-        else:
-            n_held, attended_held = (n, attended) if held.size else (0, 0)
-        first = self._sample(channel, n_held, held, rng) if n_held else np.empty(0, np.int64)
-        second = self._sample(channel, n - n_held, rest, rng) if n > n_held else np.empty(0, np.int64)
-        attended_rest = attended - attended_held
-        return np.concatenate([first[:attended_held], second[:attended_rest],
-                               first[attended_held:], second[attended_rest:]])
-
     def _codes(self) -> np.ndarray:
         """Today's packed persona, stage and presence of every row (:func:`media_kernels.pack_rows`;
         stages and presence do not change during the media phase)."""
@@ -367,7 +319,8 @@ class Touchpoints:
             return 0
         split = self.budget_split
         if split is not None and split.splits(channel.index, day):
-            delivered = self._split_sample(channel, n, attended, audience, rng, split)
+            delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, rng), self.state,
+                                     channel.target_mask, n, attended, audience)
         else:
             delivered = self._sample(channel, n, audience, rng)
         rows, counts = kernels.unique_counts(delivered[:attended], self.state.size - 1)
