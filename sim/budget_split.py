@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.sim.state import CustomerState
-
 
 @dataclass(frozen=True)
 class BudgetSplit:
@@ -35,8 +33,8 @@ class BudgetSplit:
         """Whether ``channel``'s budget is split on ``day`` (a day index)."""
         return self.first <= day <= self.last and (self.channels is None or bool(self.channels[channel]))
 
-    def sample(self, draw: Callable[[np.ndarray, int], np.ndarray], state: CustomerState,
-               target_mask: np.ndarray | None, n: int, attended: int, audience: np.ndarray | None) -> np.ndarray:
+    def sample(self, draw: Callable[[np.ndarray, int], np.ndarray], n: int, attended: int,
+               audience: np.ndarray) -> np.ndarray:
         """Recipients of ``n`` impressions in two markets: the held-out group's share of them drawn
         among its own members of the audience, then the rest among the others.
 
@@ -44,15 +42,10 @@ class BudgetSplit:
         ----------
         draw : callable
             ``draw(rows, k)``: ``k`` recipients drawn from ``rows`` (the channel's sampler).
-        state : CustomerState
-            The customers (stages, presence, rows in use).
-        target_mask : ndarray of bool or None
-            The channel's target stages (None: every stage); used when ``audience`` is None.
         n, attended : int
             Impressions bought, and how many of them are attended.
-        audience : ndarray of int or None
-            The channel's audience rows today (an audience rule's rows may repeat, to weigh them),
-            or None for everyone in its target stages.
+        audience : ndarray of int
+            The rows the channel can reach today (an audience rule's rows may repeat, to weigh them).
 
         Returns
         -------
@@ -60,15 +53,8 @@ class BudgetSplit:
             The recipients, the ``attended`` first (each group's attended share of them). A group
             without anyone in the audience today leaves its share to the other.
         """
-        if audience is None:
-            inside = np.ones(state.size, bool) if target_mask is None else target_mask[state.stage]
-            if state.open:
-                inside &= state.present
-            inside[state.entered:] = False
-            held, rest = np.flatnonzero(inside & self.held), np.flatnonzero(inside & ~self.held)
-        else:
-            in_held = self.held[audience]
-            held, rest = audience[in_held], audience[~in_held]
+        in_held = self.held[audience]
+        held, rest = audience[in_held], audience[~in_held]
         if held.size and rest.size:
             n_held, attended_held = round(n * self.share), round(attended * self.share)
         else:

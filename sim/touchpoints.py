@@ -272,9 +272,13 @@ class Touchpoints:
                 return None
             if share == 0:
                 return np.empty(0, np.int64)
-        key = channel.target_mask.tobytes()
+        return self._listed(channel.target_mask)
+
+    def _listed(self, mask: np.ndarray | None) -> np.ndarray:
+        """Every row in the market today in the stages of ``mask`` (None: every stage), listed once a day."""
+        key = b"" if mask is None else mask.tobytes()
         if key not in self._audiences:
-            inside = channel.target_mask[self.state.stage]
+            inside = np.ones(self.state.size, bool) if mask is None else mask[self.state.stage]
             self._audiences[key] = np.flatnonzero(inside & self.state.present if self.state.open else inside)
         return self._audiences[key]
 
@@ -319,8 +323,8 @@ class Touchpoints:
             return 0
         split = self.budget_split
         if split is not None and split.splits(channel.index, day):
-            delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, rng), self.state,
-                                     channel.target_mask, n, attended, audience)
+            listed = self._listed(channel.target_mask) if audience is None else audience
+            delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, rng), n, attended, listed)
         else:
             delivered = self._sample(channel, n, audience, rng)
         rows, counts = kernels.unique_counts(delivered[:attended], self.state.size - 1)
