@@ -44,21 +44,37 @@ def radix_sort(values: np.ndarray, largest: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def unique_counts(rows: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``rows`` (non-negative, none above ``largest``) in ascending order and how
-    often each occurs: ``np.unique(rows, return_counts=True)`` in linear time (a radix sort, then
-    the runs of equal rows; no scratch array over all rows)."""
-    ordered = radix_sort(rows, largest)
-    distinct = np.empty(ordered.size, np.int64)
-    counts = np.empty(ordered.size, np.int64)
-    k = 0
+def split_counts(delivered: np.ndarray, attended: int,
+                 largest: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The distinct rows of ``delivered[:attended]`` with their counts, those of the rest
+    (``delivered[attended:]``, the unattended exposures) with theirs, both ascending, and the
+    distinct rows of all (the reach): what ``np.unique(..., return_counts=True)`` of each part and of the whole give,
+    from one radix sort of ``2 * row + (position >= attended)``."""
+    keys = np.empty(delivered.size, np.int64)
+    for i in range(delivered.size):
+        keys[i] = 2 * delivered[i] + (i >= attended)
+    ordered = radix_sort(keys, 2 * largest + 1)
+    rows = np.empty(ordered.size, np.int64)
+    counts = np.zeros(ordered.size, np.int64)
+    other_rows = np.empty(ordered.size, np.int64)
+    other_counts = np.zeros(ordered.size, np.int64)
+    k = m = reach = 0
     for i in range(ordered.size):
-        if i == 0 or ordered[i] != ordered[i - 1]:
-            distinct[k] = ordered[i]
-            counts[k] = 0
-            k += 1
-        counts[k - 1] += 1
-    return distinct[:k], counts[:k]
+        key = ordered[i]
+        fresh = i == 0 or key != ordered[i - 1]
+        if i == 0 or key >> 1 != ordered[i - 1] >> 1:
+            reach += 1
+        if key & 1:
+            if fresh:
+                other_rows[m] = key >> 1
+                m += 1
+            other_counts[m - 1] += 1
+        else:
+            if fresh:
+                rows[k] = key >> 1
+                k += 1
+            counts[k - 1] += 1
+    return rows[:k], counts[:k], other_rows[:m], other_counts[:m], reach
 
 
 BLOCK = 128

@@ -327,15 +327,10 @@ class Touchpoints:
             delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, rng), n, attended, listed)
         else:
             delivered = self._sample(channel, n, audience, rng)
-        rows, counts = kernels.unique_counts(delivered[:attended], self.state.size - 1)
-        reach = rows.size
-        if attended < n:  # the unattended exposures count in reach and in the exposure books only
-            everyone, every_count = kernels.unique_counts(delivered, self.state.size - 1)
-            reach = everyone.size
-            if self.stays is not None:
-                unattended = every_count.copy()
-                unattended[np.searchsorted(everyone, rows)] -= counts
-                self.stays.exposed(everyone[unattended > 0], unattended[unattended > 0], channel.index)
+        rows, counts, unattended, unattended_counts, reach = kernels.split_counts(delivered, attended,
+                                                                                   self.state.size - 1)
+        if unattended.size and self.stays is not None:  # unattended exposures count in reach and the books only
+            self.stays.exposed(unattended, unattended_counts, channel.index)
         if rows.size:
             self._attend(channel, day, rows, counts, out)
         return int(reach)

@@ -9,21 +9,28 @@ import pytest
 from journeysim.sim import kernels, media_kernels
 
 
+def _numpy_unique(rows):
+    return np.unique(rows, return_counts=True)
+
+
 @pytest.mark.parametrize("largest", [0, 9, 2_000_000, 20_000_000])
-def test_unique_counts_equals_numpy_unique(largest):
+@pytest.mark.parametrize("attended_share", [0.0, 0.3, 1.0])
+def test_split_counts_equals_numpy_unique_of_the_attended_the_unattended_and_all(largest, attended_share):
     rng = np.random.default_rng(largest)
     rows = rng.integers(0, largest + 1, 5_000)
     rows[:50] = largest  # the top row, repeated
     rows[60:70] = 0  # and the first
-    distinct, counts = kernels.unique_counts(rows, largest)
-    want_rows, want_counts = np.unique(rows, return_counts=True)
-    assert np.array_equal(distinct, want_rows) and np.array_equal(counts, want_counts)
-    assert distinct.dtype == want_rows.dtype and counts.dtype == want_counts.dtype
+    attended = int(attended_share * rows.size)
+    got = kernels.split_counts(rows, attended, largest)
+    *want, everyone = *_numpy_unique(rows[:attended]), *_numpy_unique(rows[attended:]), np.unique(rows)
+    for array, expected in zip(got[:4], want, strict=True):
+        assert np.array_equal(array, expected) and array.dtype == expected.dtype
+    assert got[4] == everyone.size
 
 
-def test_unique_counts_of_no_rows_is_empty():
-    distinct, counts = kernels.unique_counts(np.empty(0, np.int64), 10)
-    assert distinct.size == 0 and counts.size == 0
+def test_split_counts_of_no_rows_is_empty():
+    rows, counts, others, other_counts, reach = kernels.split_counts(np.empty(0, np.int64), 0, 10)
+    assert rows.size == counts.size == others.size == other_counts.size == reach == 0
 
 
 def test_add_scaled_adds_the_scaled_weights_as_numpy_does_to_the_bit():
