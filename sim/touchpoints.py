@@ -17,73 +17,34 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from journeysim.sim import kernels, media_kernels
+from journeysim.sim import kernels, media_kernels, threads
 from journeysim.sim.adresponse import make_response
 from journeysim.sim.budget_split import BudgetSplit
-from journeysim.sim.config import ChannelSpec, SaturationSpec
+from journeysim.sim.config import ChannelSpec
 from journeysim.sim.satisfaction import Reviews
+from journeysim.sim.saturation import make_saturation
 from journeysim.sim.stages import EVALUATING, Stage
 from journeysim.sim.state import DAY, CustomerState
 from journeysim.sim.streams import RandomStreams
-
-
-# ---------------------------------------------------------------------- saturation shapes
-class Saturation:
-    """Cumulative response ``R(s)`` to an exposure stock ``s``, normalised so ``R(1) = 1``."""
-
-    def __init__(self, scale: float) -> None:
-        self.scale = float(scale)
-
-    def cumulative(self, stock: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
-        """Response to a stock of ``stock`` exposures."""
-        raise NotImplementedError
-
-    def increment(self, stock: np.ndarray, new: np.ndarray) -> np.ndarray:
-        """Extra response of ``new`` exposures on top of ``stock``: R(s + m) - R(s)."""
-        return self.cumulative(stock + new) - self.cumulative(stock)
-
-
-class ExponentialSaturation(Saturation):
-    """R(s) = (1 - e^{-s/θ}) / (1 - e^{-1/θ}): each further exposure is worth e^{-1/θ} of the last."""
-
-    def cumulative(self, stock: np.ndarray) -> np.ndarray:
-        """Response to a stock of ``stock`` exposures."""
-        return -np.expm1(-stock / self.scale) / -math.expm1(-1.0 / self.scale)
-
-
-class HillSaturation(Saturation):
-    """R(s) = s (1 + θ) / (s + θ): half of the maximum response at θ exposures."""
-
-    def cumulative(self, stock: np.ndarray) -> np.ndarray:
-        """Response to a stock of ``stock`` exposures."""
-        return stock * (1.0 + self.scale) / (stock + self.scale)
-
-
-class LinearSaturation(Saturation):
-    """R(s) = s / θ: no diminishing returns (reference case)."""
-
-    def cumulative(self, stock: np.ndarray) -> np.ndarray:
-        """Response to a stock of ``stock`` exposures."""
-        return stock / self.scale
-
-
-SATURATIONS: dict[str, type[Saturation]] = {
-    "exponential": ExponentialSaturation,
-    "hill": HillSaturation,
-    "linear": LinearSaturation,
-}
-"""Saturation shapes by the name used in YAML (``saturation.shape``)."""
-
-
-def make_saturation(spec: SaturationSpec) -> Saturation:
-    """Instantiate the shape named in ``spec``."""
-    return SATURATIONS[spec.shape](spec.scale)
-
 
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
 _NO_PRESENCE = np.empty(0, bool)
 _NO_CELLS = np.empty(0)
+_NO_GAIN = np.empty(0, np.float32)
+
+
+@dataclass
+class Delivery:
+    """One impression channel-day's recipients: the attended rows (distinct, ascending), their counts
+    and saturated gains, the unattended rows and counts, and the reach (distinct rows of both)."""
+
+    rows: np.ndarray
+    counts: np.ndarray
+    gain: np.ndarray
+    unattended: np.ndarray
+    unattended_counts: np.ndarray
+    reach: int
 
 
 @dataclass
@@ -214,6 +175,7 @@ class Touchpoints:
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
         self.budget_split: BudgetSplit | None = None  # a budget-split experiment's two markets, if set
         self._packed: np.ndarray | None = None  # today's packed row codes (see _codes)
+        threads.thread_count()  # a bad JOURNEYSIM_THREADS stops the run here, before its first day
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -233,24 +195,39 @@ class Touchpoints:
             Customers per stage now (sizes targeted audiences without a pass over everyone).
         reviews : Reviews
             The public review score; its factor scales the effect on evaluating prospects.
+
+        Notes
+        -----
+        Impression channels draw their recipients, frequency stocks and saturated gains first
+        (:meth:`_deliver`), several channels at once on the run's threads: each draws from its own
+        stream and reads only what the media phase does not change (persona, stage, presence) and
+        its own stocks. The exposures then raise interest channel by channel, in channel order, so
+        the result is the same to the bit however many threads there are.
         """
         self._audiences.clear()
         self._packed = None
         self._counts, self._reviews = stage_counts, reviews
         k = len(self.channels)
         out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k), np.zeros(k, np.int64), [])
+        bought = []
         for channel in self.channels:
             channel.response.update(budgets[channel.index])  # adstock decays on days without spend
             budget = float(budgets[channel.index]) * self.scale
-            if budget <= 0:
-                continue
-            rng = self.streams.channel_day(channel.spec.name, day)
-            n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
-            attended, unattended = channel.attended(n)
+            if budget > 0:
+                n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
+                bought.append((channel, n, unspent, *channel.attended(n)))
+        ahead = [(c, n, attended) for c, n, _, attended, _ in bought if self._deliverable_ahead(c, day)]
+        if ahead:
+            self._codes()  # the day's packed rows, before the threads read them
+        delivered = dict(zip([c.index for c, _, _ in ahead],
+                             threads.map_in_order(lambda job: self._deliver(day, *job), ahead), strict=True))
+        for channel, n, unspent, attended, unattended in bought:
             if channel.spec.kind == "broadcast":
                 reached = self._broadcast(channel, n, attended)
             else:
-                reached = self._impressions(channel, day, n, attended, rng, out)
+                delivery = (delivered[channel.index] if channel.index in delivered
+                            else self._deliver(day, channel, n, attended))
+                reached = self._apply(channel, day, delivery, out)
             if reached:  # an empty audience spends nothing, and nothing is carried
                 channel.unspent, channel.unattended = unspent, unattended
             out.impressions[channel.index] = n if reached else 0
@@ -258,6 +235,14 @@ class Touchpoints:
             out.attended_spend[channel.index] = attended * channel.spec.cpm / 1000.0 if reached else 0.0
             out.reach[channel.index] = reached
         return out
+
+    def _deliverable_ahead(self, channel: Channel, day: int) -> bool:
+        """Whether ``channel``'s delivery can be drawn before earlier channels' exposures apply: an
+        impression channel without a lever's audience rule (which may read interest) or a budget
+        split, on a day without a lever's kick modifier (which may read other channels' stocks)."""
+        split = self.budget_split is not None and self.budget_split.splits(channel.index, day)
+        return (channel.spec.kind != "broadcast" and channel.audience_rule is None and not split
+                and self.kick_modifier is None)
 
     def _audience(self, channel: Channel) -> np.ndarray | None:
         """Rows the channel can reach today, or None when it is drawn from everyone (then
@@ -313,14 +298,14 @@ class Touchpoints:
             self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, s.size)
         return self._packed
 
-    def _impressions(self, channel: Channel, day: int, n: int, attended: int, rng: np.random.Generator,
-                     out: DayExposure) -> int:
-        """Deliver ``n`` bought impressions, the first ``attended`` of them (in the sampler's
-        order) attended; returns the reach (distinct customers delivered to, attended or not).
-        The exposure books (journey maps) count every delivered impression, as ``impressions`` do."""
+    def _deliver(self, day: int, channel: Channel, n: int, attended: int) -> Delivery | None:
+        """Draw ``n`` bought impressions' recipients, the first ``attended`` of them (in the sampler's
+        order) attended, and restock the attended rows' frequency stocks; None when the audience is
+        empty. Reads only the channel's own state and what the media phase does not change."""
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
-            return 0
+            return None
+        rng = self.streams.channel_day(channel.spec.name, day)
         split = self.budget_split
         if split is not None and split.splits(channel.index, day):
             listed = self._listed(channel.target_mask) if audience is None else audience
@@ -329,17 +314,26 @@ class Touchpoints:
             delivered = self._sample(channel, n, audience, rng)
         rows, counts, unattended, unattended_counts, reach = kernels.split_counts(delivered, attended,
                                                                                    self.state.size - 1)
-        if unattended.size and self.stays is not None:  # unattended exposures count in reach and the books only
-            self.stays.exposed(unattended, unattended_counts, channel.index)
+        gain = _NO_GAIN
         if rows.size:
-            self._attend(channel, day, rows, counts, out)
-        return int(reach)
+            gain = channel.saturation.increment(channel.restock(rows, counts, day), counts.astype(np.float32))
+        return Delivery(rows, counts, gain, unattended, unattended_counts, reach)
 
-    def _attend(self, channel: Channel, day: int, rows: np.ndarray, counts: np.ndarray, out: DayExposure) -> None:
-        """Apply one channel-day's attended exposures (``counts`` per distinct row): frequency stock,
-        interest kicks, last touch, the exposure books, sessions and the journey log."""
-        stock = channel.restock(rows, counts, day)
-        gain = channel.saturation.increment(stock, counts.astype(np.float32))
+    def _apply(self, channel: Channel, day: int, delivery: Delivery | None, out: DayExposure) -> int:
+        """Apply one channel-day's ``delivery``; returns the reach (distinct customers delivered to,
+        attended or not). The unattended exposures count in reach and in the exposure books only."""
+        if delivery is None:
+            return 0
+        if delivery.unattended.size and self.stays is not None:
+            self.stays.exposed(delivery.unattended, delivery.unattended_counts, channel.index)
+        if delivery.rows.size:
+            self._attend(channel, day, delivery.rows, delivery.counts, delivery.gain, out)
+        return delivery.reach
+
+    def _attend(self, channel: Channel, day: int, rows: np.ndarray, counts: np.ndarray, gain: np.ndarray,
+                out: DayExposure) -> None:
+        """Apply one channel-day's attended exposures (``counts`` per distinct row, ``gain`` their
+        saturated response): interest kicks, last touch, the exposure books, sessions and the journey log."""
         s = self.state
         review = np.float32(self._reviews.multiplier)
         books = [] if self.stays is None else self.stays.exposure_books()
