@@ -17,12 +17,15 @@ from typing import TypeVar
 
 from journeysim.sim.errors import ConfigError
 
-__all__ = ["map_in_order", "thread_count"]
+__all__ = ["map_in_order", "row_ranges", "thread_count"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _pool: ThreadPoolExecutor | None = None
+
+SMALLEST_RANGE = 200_000
+"""Rows: a pass over fewer is not shared among threads (handing it over would cost more than it saves)."""
 
 
 def thread_count() -> int:
@@ -49,3 +52,12 @@ def map_in_order(work: Callable[[Item], Result], items: Iterable[Item]) -> list[
     if _pool is None or _pool._max_workers != threads:
         _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="journeysim")
     return list(_pool.map(work, items))
+
+
+def row_ranges(n: int, align: int) -> list[tuple[int, int]]:
+    """Rows ``0 .. n - 1`` cut into one ``(first, stop)`` range per thread, each at least
+    :data:`SMALLEST_RANGE` rows and starting at a multiple of ``align``: a pass over every row done
+    range by range gives what one pass gives (its results concatenated in range order)."""
+    pieces = max(min(thread_count(), n // SMALLEST_RANGE), 1)
+    cuts = [0] + [(n * k // pieces) // align * align for k in range(1, pieces)] + [n]
+    return list(zip(cuts[:-1], cuts[1:], strict=True))

@@ -158,6 +158,9 @@ class Touchpoints:
         Population size over the budget reference size.
     """
 
+    SAMPLE_CHUNK = 16_384
+    """Candidate recipients drawn at a time (their uniform numbers take 256 KiB: they stay in the cache)."""
+
     THIN_SHARE = 0.05
     """Audiences of at least this share of customers are sampled by thinning, not listed."""
 
@@ -274,19 +277,21 @@ class Touchpoints:
         explicit ``audience``, candidates come from everyone and are kept only if in the
         channel's target stages.
 
-        The candidates are the same in every run of a seed whatever the customers' stages (the
-        batch size depends on ``n`` and the personas' weights only, and each candidate takes the
-        next two numbers of the stream): a counterfactual that moves some customers changes
-        only which of those candidates are kept, not who the others are."""
+        The candidates are the same in every run of a seed whatever the customers' stages
+        (candidate ``i`` takes the numbers ``2i`` and ``2i + 1`` of the stream, drawn
+        :data:`SAMPLE_CHUNK` candidates at a time into one buffer that stays in the cache): a
+        counterfactual that moves some customers changes only which of those candidates are kept,
+        not who the others are."""
         size = self.state.entered if audience is None else audience.size
         mask = channel.target_mask if audience is None else None
-        batch = int(n / max(float(channel.weights.mean()), 1e-3) * 1.1) + 16
         chosen = np.empty(n, np.int64)
         got = 0
         listed = _NO_ROWS if audience is None else audience
         table = media_kernels.accept_table(channel.weights, mask, self.state.open)
+        expected = int(n / max(float(channel.weights.mean()), 1e-3) * 1.1) + 16  # candidates, if all in the audience
+        u = np.empty((min(expected, self.SAMPLE_CHUNK), 2))
         while got < n:
-            u = rng.random((batch, 2))
+            rng.random(out=u)
             got = media_kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
 

@@ -18,7 +18,11 @@ from tests.test_golden import model_digest
 RUN = ("population.size=4000", "days=90", "seed=11")
 
 
-@pytest.mark.parametrize("overrides", [RUN, (*RUN, "scenario=omnichannel"), (*RUN, "scenario=cart_recovery")])
+LARGE = ("population.size=420000", "days=6", "seed=3", "outputs.mesa_agents=lazy")
+"""Enough rows that the passes over everyone (funnel scan, retention clocks) are cut into ranges."""
+
+
+@pytest.mark.parametrize("overrides", [RUN, (*RUN, "scenario=omnichannel"), (*RUN, "scenario=cart_recovery"), LARGE])
 def test_a_run_is_the_same_bytes_on_one_thread_and_on_two(monkeypatch, overrides):
     digests = []
     for count in ("1", "2"):
