@@ -3,8 +3,6 @@ around its jobs.
 
 - It ends when the command that started it does, even when that command is killed with SIGKILL
   (:func:`watch_parent`): a running journey is asked to stop and keeps its finished days.
-- Its jobs run each phase on one thread (``JOURNEYSIM_THREADS=1`` unless set: the sweep's
-  worker processes already share the cores; :mod:`journeysim.sim.threads`).
 - After its first job, what that job left alive (the modules every job uses) is frozen out of the
   garbage collector's sight (:func:`freeze_imports`), and the worker ends without a collection
   (:func:`skip_exit_collection`).
@@ -122,8 +120,6 @@ def worker_job(parent: int | None = None) -> Iterator[None]:
     job is running; the worker will end without a garbage collection (:func:`skip_exit_collection`)."""
     watch_parent(parent)
     skip_exit_collection()
-    if in_local_worker():  # the sweep's processes share the cores already: a job's phases keep to one thread
-        os.environ.setdefault("JOURNEYSIM_THREADS", "1")
     _WATCH["jobs"] += 1
     try:
         yield

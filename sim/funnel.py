@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.sim import kernels, threads
+from journeysim.sim import kernels
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.stages import IN_FUNNEL, POST_PURCHASE, WIN_BACK_STAGE, Stage, fall_back, forward
 from journeysim.sim.state import CustomerState
@@ -85,15 +85,10 @@ def decay_and_cross(state: CustomerState, decays: bool, drifts: bool, season: fl
 def _scan(state: CustomerState, decays: bool, drifts: bool, season: float, find_up: bool,
           find_down: bool) -> tuple[np.ndarray, np.ndarray]:
     """One pass over the rows in use (rows beyond ``state.entered`` are inert: nothing to decay or
-    cross): :func:`journeysim.sim.kernels.decay_scan`, ranges of rows on the run's threads."""
+    cross): :func:`journeysim.sim.kernels.decay_scan`."""
     s = state
-
-    def scan(rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        return kernels.decay_scan(s.interest, s.keep, s.drift, np.float32(season), decays, drifts, s.next_level,
-                                  s.floor_level, *rows, find_up, find_down)
-
-    parts = threads.map_in_order(scan, threads.row_ranges(s.entered, kernels.BLOCK))
-    return np.concatenate([up for up, _ in parts]), np.concatenate([down for _, down in parts])
+    return kernels.decay_scan(s.interest, s.keep, s.drift, np.float32(season), decays, drifts, s.next_level,
+                              s.floor_level, s.entered, find_up, find_down)
 
 
 def levels_held(state: CustomerState, rows: np.ndarray, share: float) -> np.ndarray:

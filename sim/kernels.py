@@ -94,9 +94,9 @@ def _extend(rows: np.ndarray, k: int, more: np.ndarray, m: int) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season: np.float32, decays: bool,
-               drifts: bool, next_level: np.ndarray, floor_level: np.ndarray, first: int, n: int, find_up: bool,
+               drifts: bool, next_level: np.ndarray, floor_level: np.ndarray, n: int, find_up: bool,
                find_down: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Decay and drift the interest of rows ``first .. n - 1`` and find who crossed a level, in one pass.
+    """Decay and drift the interest of rows ``0 .. n - 1`` and find who crossed a level, in one pass.
 
     Interest becomes ``interest * keep`` (when ``decays``) plus ``drift * season`` (when
     ``drifts``), in float32 as numpy computes it. Returns the rows (ascending) whose interest
@@ -107,7 +107,8 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
     up, down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
     block_up, block_down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
     n_up = n_down = 0
-    for start in range(first, n, BLOCK):
+    for b in range((n + BLOCK - 1) // BLOCK):
+        start = b * BLOCK
         width = min(BLOCK, n - start)
         hits = np.uint32(0)
         if decays and drifts:  # one loop per case, each without a branch (so each vectorises)
@@ -212,15 +213,15 @@ def book_moves(group: np.ndarray, satisfaction: np.ndarray, entered: np.ndarray,
 
 
 @numba.njit(cache=True, nogil=True)
-def advance_clocks(clock: np.ndarray, hazard: np.ndarray, threshold: np.ndarray, first: int, n: int) -> np.ndarray:
-    """Add a day's ``hazard`` to the ``clock`` of rows ``first .. n - 1`` (float32, in place) and return
-    those rows (ascending) whose clock reached its ``threshold``: ``np.add(clock, hazard, out=clock)``
-    then ``np.flatnonzero(clock >= threshold)`` over them, in one pass."""
+def advance_clocks(clock: np.ndarray, hazard: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Add a day's ``hazard`` to every ``clock`` (float32, in place) and return the rows (ascending)
+    whose clock reached its ``threshold``: ``np.add(clock, hazard, out=clock)`` then
+    ``np.flatnonzero(clock >= threshold)`` in one pass."""
     rang = np.empty(BLOCK, np.int64)
     found = np.empty(BLOCK, np.int64)
     n_rang = 0
-    for start in range(first, n, BLOCK):
-        stop = min(start + BLOCK, n)
+    for start in range(0, clock.size, BLOCK):
+        stop = min(start + BLOCK, clock.size)
         hits = np.uint32(0)
         for j in range(stop - start):  # without a branch, so it vectorises (as decay_scan)
             i = np.uint64(start + j)

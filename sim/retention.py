@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeysim.sim import kernels, threads
+from journeysim.sim import kernels
 from journeysim.sim.config import MarketSpec
 from journeysim.sim.satisfaction import advocacy_factor
 from journeysim.sim.stages import Stage
@@ -48,9 +48,7 @@ def ring_clocks(state: CustomerState, market: MarketSpec, draws: Draws) -> Exits
     """Advance every clock by a day of hazard and split those that rang into advocates and
     lapsers. Advocates start a new clock; lapsers lose their interest and draw a win-back
     level (exponential around ``market.winback`` times their threshold scale)."""
-    rang = np.concatenate(threads.map_in_order(
-        lambda rows: kernels.advance_clocks(state.clock, state.hazard, state.clock_threshold, *rows),
-        threads.row_ranges(state.clock.size, kernels.BLOCK)))
+    rang = kernels.advance_clocks(state.clock, state.hazard, state.clock_threshold)
     if rang.size == 0:
         return Exits(rang, rang)
     advocate = draws.uniform("advocacy", rang) < exit_shares(state, rang, market.advocate_satisfaction)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from journeysim.sim import kernels, media_kernels, threads
+from journeysim.sim import kernels, media_kernels
 from journeysim.sim.adresponse import make_response
 from journeysim.sim.budget_split import BudgetSplit
 from journeysim.sim.config import ChannelSpec
@@ -178,7 +178,6 @@ class Touchpoints:
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
         self.budget_split: BudgetSplit | None = None  # a budget-split experiment's two markets, if set
         self._packed: np.ndarray | None = None  # today's packed row codes (see _codes)
-        threads.thread_count()  # a bad JOURNEYSIM_THREADS stops the run here, before its first day
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -198,39 +197,23 @@ class Touchpoints:
             Customers per stage now (sizes targeted audiences without a pass over everyone).
         reviews : Reviews
             The public review score; its factor scales the effect on evaluating prospects.
-
-        Notes
-        -----
-        Impression channels draw their recipients, frequency stocks and saturated gains first
-        (:meth:`_deliver`), several channels at once on the run's threads: each draws from its own
-        stream and reads only what the media phase does not change (persona, stage, presence) and
-        its own stocks. The exposures then raise interest channel by channel, in channel order, so
-        the result is the same to the bit however many threads there are.
         """
         self._audiences.clear()
         self._packed = None
         self._counts, self._reviews = stage_counts, reviews
         k = len(self.channels)
         out = DayExposure(np.zeros(k, np.int64), np.zeros(k), np.zeros(k), np.zeros(k, np.int64), [])
-        bought = []
         for channel in self.channels:
             channel.response.update(budgets[channel.index])  # adstock decays on days without spend
             budget = float(budgets[channel.index]) * self.scale
-            if budget > 0:
-                n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
-                bought.append((channel, n, unspent, *channel.attended(n)))
-        ahead = [(c, n, attended) for c, n, _, attended, _ in bought if self._deliverable_ahead(c, day)]
-        if ahead:
-            self._codes()  # the day's packed rows, before the threads read them
-        delivered = dict(zip([c.index for c, _, _ in ahead],
-                             threads.map_in_order(lambda job: self._deliver(day, *job), ahead), strict=True))
-        for channel, n, unspent, attended, unattended in bought:
+            if budget <= 0:
+                continue
+            n, unspent = impression_count(budget, channel.spec.cpm, channel.unspent)
+            attended, unattended = channel.attended(n)
             if channel.spec.kind == "broadcast":
                 reached = self._broadcast(channel, n, attended)
             else:
-                delivery = (delivered[channel.index] if channel.index in delivered
-                            else self._deliver(day, channel, n, attended))
-                reached = self._apply(channel, day, delivery, out)
+                reached = self._apply(channel, day, self._deliver(day, channel, n, attended), out)
             if reached:  # an empty audience spends nothing, and nothing is carried
                 channel.unspent, channel.unattended = unspent, unattended
             out.impressions[channel.index] = n if reached else 0
@@ -238,14 +221,6 @@ class Touchpoints:
             out.attended_spend[channel.index] = attended * channel.spec.cpm / 1000.0 if reached else 0.0
             out.reach[channel.index] = reached
         return out
-
-    def _deliverable_ahead(self, channel: Channel, day: int) -> bool:
-        """Whether ``channel``'s delivery can be drawn before earlier channels' exposures apply: an
-        impression channel without a lever's audience rule (which may read interest) or a budget
-        split, on a day without a lever's kick modifier (which may read other channels' stocks)."""
-        split = self.budget_split is not None and self.budget_split.splits(channel.index, day)
-        return (channel.spec.kind != "broadcast" and channel.audience_rule is None and not split
-                and self.kick_modifier is None)
 
     def _audience(self, channel: Channel) -> np.ndarray | None:
         """Rows the channel can reach today, or None when it is drawn from everyone (then
@@ -306,7 +281,7 @@ class Touchpoints:
     def _deliver(self, day: int, channel: Channel, n: int, attended: int) -> Delivery | None:
         """Draw ``n`` bought impressions' recipients, the first ``attended`` of them (in the sampler's
         order) attended, and restock the attended rows' frequency stocks; None when the audience is
-        empty. Reads only the channel's own state and what the media phase does not change."""
+        empty."""
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return None

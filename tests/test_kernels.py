@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from journeysim.sim import kernels, media_kernels, threads
+from journeysim.sim import kernels, media_kernels
 
 
 def _numpy_unique(rows):
@@ -106,36 +106,10 @@ def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, dr
     if drifts:
         expected = expected + drift * np.float32(0.8)
     up, down = kernels.decay_scan(interest, keep, drift, np.float32(0.8), decays, drifts, next_level, floor_level,
-                                  0, n, True, True)
+                                  n, True, True)
     assert np.array_equal(interest.view(np.int32), expected.view(np.int32))
     assert np.array_equal(up, np.flatnonzero(expected >= next_level)) and up.size > 0
     assert np.array_equal(down, np.flatnonzero(expected < floor_level)) and down.size > 0
-
-
-def test_a_decay_scan_in_ranges_of_rows_gives_what_one_scan_gives():
-    rng = np.random.default_rng(12)
-    n = 10_000
-    arrays = [rng.normal(1.0, 1.0, n).astype(np.float32), rng.uniform(0.9, 1.0, n).astype(np.float32),
-              rng.uniform(0.0, 0.05, n).astype(np.float32)]
-    levels = [rng.uniform(0.5, 4.0, n).astype(np.float32), rng.uniform(-1.0, 0.5, n).astype(np.float32)]
-    whole = [a.copy() for a in arrays]
-    up, down = kernels.decay_scan(*whole, np.float32(0.8), True, True, *levels, 0, n, True, True)
-    parts = [kernels.decay_scan(*arrays, np.float32(0.8), True, True, *levels, first, stop, True, True)
-             for first, stop in [(0, 128), (128, 5_120), (5_120, n), (n, n)]]  # as row_ranges cuts
-    assert np.array_equal(arrays[0].view(np.int32), whole[0].view(np.int32))
-    assert np.array_equal(np.concatenate([p[0] for p in parts]), up)
-    assert np.array_equal(np.concatenate([p[1] for p in parts]), down)
-
-
-@pytest.mark.parametrize(("n", "threads_set", "expected"), [
-    (1_000, "2", [(0, 1_000)]),  # too few rows to share
-    (1_000_000, "1", [(0, 1_000_000)]),
-    (1_000_000, "2", [(0, 499_968), (499_968, 1_000_000)]),  # cut at a multiple of 128
-    (450_000, "3", [(0, 224_896), (224_896, 450_000)]),  # no range under 200,000 rows
-])
-def test_row_ranges_cover_every_row_once_in_block_aligned_ranges(monkeypatch, n, threads_set, expected):
-    monkeypatch.setenv("JOURNEYSIM_THREADS", threads_set)
-    assert threads.row_ranges(n, 128) == expected
 
 
 @pytest.mark.parametrize(("day_dtype", "day"), [(np.int32, 40), (np.uint16, 40), (np.uint16, 36_499)])
@@ -366,11 +340,10 @@ def test_advancing_clocks_adds_the_hazard_and_finds_who_rang_as_numpy_does():
     threshold[-1] = 0.0  # the last row rings
     want = clock.copy()
     np.add(want, hazard, out=want)
-    ranges = [(0, 128), (128, 4096), (4096, n)]  # as threads.row_ranges cuts them: in order, block-aligned
-    rang = np.concatenate([kernels.advance_clocks(clock, hazard, threshold, *rows) for rows in ranges])
+    rang = kernels.advance_clocks(clock, hazard, threshold)
     assert np.array_equal(clock.view(np.int32), want.view(np.int32))
     assert np.array_equal(rang, np.flatnonzero(want >= threshold)) and rang.size > 100 and rang[-1] == n - 1
-    assert kernels.advance_clocks(clock, np.zeros(n, np.float32), np.full(n, np.inf, np.float32), 0, n).size == 0
+    assert kernels.advance_clocks(clock, np.zeros(n, np.float32), np.full(n, np.inf, np.float32)).size == 0
 
 
 @pytest.mark.parametrize("scoped", [False, True])
