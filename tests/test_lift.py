@@ -77,6 +77,24 @@ def email_exposures_of_each_group(boost: float, split: bool) -> tuple[int, int]:
     return int(email.sum()), int((~email).sum())
 
 
+@pytest.mark.parametrize("arm", ["factual", "holdout", "truth"])
+def test_a_lift_run_that_stops_at_its_window_end_reads_what_the_whole_run_gives(arm) -> None:
+    """Each arm stops once its test's window has ended: nothing after it is read."""
+    from journeysim.experiments.panels.lift import LiftRun
+
+    spec = make_spec("scenario=attribution_lab", "population.size=2000", "days=90")
+    design = LiftDesign("display", 20, 40, 0.5, cooldown_days=10)
+    short = LiftRun(spec, design, arm, design.window[1])()
+    whole = LiftRun(spec, design, arm)()
+    assert short["spend"].shape[0] == 50 and whole["spend"].shape[0] == 90
+    assert np.array_equal(short["spend"], whole["spend"][:50])
+    for target, daily in short["daily"].items():
+        assert np.array_equal(daily, whole["daily"][target][:50]), target
+    assert short.get("groups") == whole.get("groups") and short.get("customers") == whole.get("customers")
+    if arm == "holdout":
+        assert short["groups"]["holdout"]["n"] > 0
+
+
 def test_a_budget_split_keeps_exposed_customers_from_taking_the_held_out_customers_impressions() -> None:
     """Social moves the customers it reaches into email's target stages. With one budget for both
     groups, a stronger social effect on one group draws email's fixed impressions away from the

@@ -149,11 +149,14 @@ def holdout_mask(seed: int, channel_index: int, size: int, share: float) -> np.n
 @dataclass(frozen=True)
 class LiftRun:
     """One run of a lift test: ``arm`` is ``factual``, ``holdout`` (the experiment) or ``truth``
-    (the channel without effect for everyone during the test)."""
+    (the channel without effect for everyone during the test). It stops at the end of ``last_day``
+    (a test's window end: nothing after it is read; None: the run's last day), as the whole run
+    would have reached that day: the same spec, the same rows and streams, fewer days."""
 
     spec: RunSpec
     design: LiftDesign | None
     arm: str
+    last_day: int | None = None
 
     def __call__(self) -> dict[str, Any]:
         """Run; return the window's outcomes (per customer group for the experiment)."""
@@ -172,7 +175,8 @@ class LiftRun:
                 others = [name for name in spec.channel_names if name != d.channel]
                 model.controls.split_budgets(held, d.start_day - 1, d.window[1] - 1, share=d.holdout_share,
                                              channels=others)
-        model.run()
+        while model.day < (self.last_day or spec.days):
+            model.step()
         c, days = model.collector, model.day
         value = _order_value(c.daily["revenue"][:days] + c.daily["refunds"][:days], c.daily["orders"][:days])
         out = {"seed": spec.seed, "arm": self.arm, "spend": c.spend[:days].copy(),
@@ -355,8 +359,9 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
     for design in designs:
         design.check(spec)
     seed_list = seed_list_of(seeds, spec.seed)
-    tasks = [LiftRun(replace(spec, seed=s), None, "factual") for s in seed_list]
-    tasks += [LiftRun(replace(spec, seed=s), d, arm) for s in seed_list for d in designs
+    last = max(d.window[1] for d in designs) if designs else None  # the factual arm serves every test
+    tasks = [LiftRun(replace(spec, seed=s), None, "factual", last) for s in seed_list]
+    tasks += [LiftRun(replace(spec, seed=s), d, arm, d.window[1]) for s in seed_list for d in designs
               for arm in ("holdout", "truth")]
     outputs = run_many(tasks, jobs_for(jobs, len(tasks))).values()
     factual = {o["seed"]: o for o in outputs[: len(seed_list)]}
