@@ -247,3 +247,10 @@ def test_journey_arena_refuses_a_holdout_share_outside_0_to_1(tmp_path) -> None:
                           "days=7", f"hydra.run.dir={tmp_path}")
     assert status == 2 and "--holdout-share = 1.5" in err and "strictly between 0 and 1" in err
     assert "Traceback" not in err
+
+
+def test_journey_arena_refuses_more_lift_windows_than_the_run_holds(tmp_path) -> None:
+    status, _, err = call("journey-arena", "--calibrate", "--lift-windows", "4", "scenario=mmm_lab", "days=120",
+                          "population.size=300", f"hydra.run.dir={tmp_path}")
+    assert status == 2 and "--lift-windows = 4" in err and "1 to 2 tests per channel" in err
+    assert "Traceback" not in err and not (tmp_path / "truth").exists()

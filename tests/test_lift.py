@@ -225,3 +225,37 @@ def test_each_flighted_channel_is_tested_in_weeks_that_spend_about_its_mean() ->
         tested = spend[design.start_day - 1: design.end_day]
         assert design.start_day > spec.days // 3 and tested[0] > 0, design
         assert abs(tested.mean() / spend.mean() - 1) < 0.05, (design.channel, tested.mean() / spend.mean())
+
+
+def test_tests_in_several_windows_take_one_window_per_span_of_the_run_from_a_third_on() -> None:
+    from journeysim.scenarios.levers import planned_budgets
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500")
+    plan = planned_budgets(spec)
+    single = default_designs(spec)
+    designs = default_designs(spec, windows=3)
+    assert default_designs(spec, windows=1) == single and len(designs) == 3 * len(single)
+    third, span = spec.days // 3, (spec.days - spec.days // 3) / 3
+    for channel in {d.channel for d in single}:
+        mine = [d for d in designs if d.channel == channel]
+        for w, design in enumerate(mine):  # each test inside its own span, on air, about the plan's mean spend
+            assert third + w * span < design.start_day and design.end_day <= third + (w + 1) * span + 1, design
+            spend = plan[:, spec.channel_names.index(channel)]
+            assert spend[design.start_day - 1] > 0
+            assert abs(spend[design.start_day - 1: design.end_day].mean() / spend.mean() - 1) < 0.1, design
+
+
+def test_more_windows_than_the_run_holds_are_refused_naming_the_option(tmp_path, capsys) -> None:
+    from journeysim.experiments.truth.cli import main
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500", "days=120")
+    with pytest.raises(ConfigError, match="lift.windows = 0 is not allowed"):
+        default_designs(spec, windows=0)
+    with pytest.raises(ConfigError, match="1 to 2 tests per channel"):  # 80 days from day 40: two 28-day tests
+        default_designs(spec, windows=3)
+    with pytest.raises(SystemExit) as exit_:
+        main(["scenario=mmm_lab", "days=120", "--lift-tests", "28", "--lift-windows", "3",
+              f"hydra.run.dir={tmp_path / 'bad'}"])
+    captured = capsys.readouterr()
+    assert exit_.value.code == 2 and "--lift-windows = 3 is not allowed" in captured.out + captured.err
+    assert not (tmp_path / "bad").exists()  # refused before any run

@@ -93,6 +93,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-budget-split", action="store_true",
                    help="budget-split lift tests when the arena runs the truth with --calibrate: the held-out "
                         "customers get their share of every other impressions channel's budget (default: one budget)")
+    p.add_argument("--lift-windows", type=int, default=1, metavar="N",
+                   help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
+                        "flighting averaged over them; default 1)")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -138,7 +141,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
                        cooldown_days=args.lift_cooldown, holdout_share=args.holdout_share,
-                       budget_split=args.lift_budget_split,
+                       budget_split=args.lift_budget_split, windows=args.lift_windows,
                        jobs=args.jobs).write(directory)
     return directory
 
@@ -189,7 +192,7 @@ def read_summaries(paths: Sequence[str]) -> pd.DataFrame | None:
 def run_command(argv: Sequence[str]) -> int:
     """``journey-arena`` without the exit handling: fit, score, write, print; the exit status."""
     args = commands.parse(parser(), argv)
-    for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days"):
+    for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days", "lift_windows"):
         if getattr(args, option) < 1:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
     if args.lift_cooldown < 0:
@@ -200,7 +203,11 @@ def run_command(argv: Sequence[str]) -> int:
     from journeysim.scenarios.spec import parse_config
 
     config = compose_config(None, args.overrides)
-    parse_config(config)  # a bad key or value stops here, before any run
+    spec = parse_config(config)  # a bad key or value stops here, before any run
+    if args.lift_windows > 1 and not args.truth:
+        from journeysim.experiments.panels.lift import check_windows
+
+        check_windows(spec, args.lift_days, args.lift_cooldown, args.lift_windows, "--lift-windows")
     truths = parse_truths(args.truth)
     if truths and args.overrides:
         raise ConfigError("override", args.overrides[0], "no config overrides with --truth (the truth's run "

@@ -259,17 +259,26 @@ class LiftResult:
 
 def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
                     holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0,
-                    budget_split: bool = False) -> list[LiftDesign]:
-    """One test per impressions channel with a budget, of ``test_days`` from a day on or after a
-    third of the run on which its plan spends (:func:`representative_start`: a flighted channel is
-    tested on air, in the window whose spend is closest to the plan's mean); budget-split tests
-    with ``budget_split``."""
+                    budget_split: bool = False, windows: int = 1) -> list[LiftDesign]:
+    """``windows`` tests per impressions channel with a budget, of ``test_days`` each, from a third
+    of the run on: the days from then to the run's end (less the cooldown) are cut into ``windows``
+    equal spans and the channel is tested once in each, on a day its plan spends
+    (:func:`representative_start`: a flighted channel is tested on air, in the span's window whose
+    spend is closest to the plan's mean); budget-split tests with ``budget_split``.
+
+    What a test returns depends on its window: the season, and the flighting of the weeks in and
+    before it (a channel attends more of what it buys after light weeks). Tests in several
+    windows average both, as an MMM's ROAS averages the whole plan (docs/arena.md).
+    """
     from journeysim.scenarios.levers import planned_budgets
 
     plan = planned_budgets(spec)
     kinds = {c.name: c.kind for c in spec.channels}
     names = channels if channels is not None else [n for k, n in enumerate(spec.channel_names)
                                                    if plan[:, k].sum() > 0 and kinds[n] == "impressions"]
+    check_windows(spec, test_days, cooldown_days, windows)
+    first, last = spec.days // 3, spec.days - cooldown_days
+    cuts = [first + (last - first) * w // windows for w in range(windows + 1)]
     designs = []
     for name in names:
         if name not in spec.channel_names:
@@ -277,10 +286,24 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
 
             raise unknown_name("lift.channel", name, spec.channel_names)
         k = spec.channel_names.index(name)
-        start = representative_start(plan[:, k], spec.days // 3, test_days, spec.days - cooldown_days)
-        end = min(start + test_days - 1, spec.days - cooldown_days)
-        designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
+        for earliest, span_end in zip(cuts[:-1], cuts[1:], strict=True):
+            start = representative_start(plan[:, k], earliest, test_days, span_end)
+            end = min(start + test_days - 1, last)
+            designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
     return designs
+
+
+def check_windows(spec: RunSpec, test_days: int, cooldown_days: int, windows: int, key: str = "lift.windows") -> None:
+    """Refuse ``windows`` tests per channel (:func:`default_designs`) that the run cannot hold: each
+    span of the days from a third of the run to its end (less the cooldown) must hold a test.
+    The error names ``key`` (a command names its option)."""
+    span = spec.days - cooldown_days - spec.days // 3
+    if windows < 1 or (windows > 1 and span // windows < test_days):
+        from journeysim.sim.errors import ConfigError
+
+        raise ConfigError(key, windows, f"1 to {max(span // test_days, 1)} tests per channel: each of as many spans "
+                          f"of the {span} days from a third of the run to its end (less the cooldown) must hold a "
+                          f"test of {test_days} days")
 
 
 def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_day: int) -> int:
@@ -321,6 +344,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
                overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
                channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
                holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, budget_split: bool = False,
+               windows: int = 1,
                jobs: int | None = None,
                start_date: str = START_DATE, plan: str | Path | None = None,
                plan_amounts: str = "population") -> LiftResult:
@@ -336,7 +360,8 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         Config overrides.
     designs : sequence of LiftDesign, optional
         The tests (default :func:`default_designs` of ``channels``, ``test_days``,
-        ``holdout_share``, ``cooldown_days`` and ``budget_split``).
+        ``holdout_share``, ``cooldown_days``, ``budget_split`` and ``windows``: tests per channel,
+        in as many spans of the run).
     jobs : int, optional
         Parallel processes (default: every core).
     start_date : str
@@ -355,7 +380,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         spec = with_plan(spec, plan, plan_amounts)
     designs = list(designs) if designs is not None else default_designs(
         spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days,
-        budget_split=budget_split)
+        budget_split=budget_split, windows=windows)
     for design in designs:
         design.check(spec)
     seed_list = seed_list_of(seeds, spec.seed)

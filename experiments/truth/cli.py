@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
                         "stages take none of the held-out customers' impressions (default: one budget for both)")
     p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
                    help=f"share of customers a lift test holds out (default {HOLDOUT_SHARE})")
+    p.add_argument("--lift-windows", type=int, default=1, metavar="N",
+                   help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
+                        "flighting averaged over them; default 1)")
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
@@ -216,6 +219,15 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
         raise ConfigError("--geos", args.geos, "a number of regions from 2 to 50 (0: no geo panel)")
     if not 0 < args.holdout_share < 1:
         raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
+    if args.lift_windows < 1:
+        raise ConfigError("--lift-windows", args.lift_windows, "lift tests per channel, 1 or more")
+    if args.lift_tests and args.lift_windows > 1:
+        from journeysim.api import compose_config
+        from journeysim.experiments.panels.lift import check_windows
+        from journeysim.scenarios.spec import parse_config
+
+        check_windows(parse_config(compose_config(None, args.overrides)), args.lift_tests, args.lift_cooldown,
+                      args.lift_windows, "--lift-windows")
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
@@ -240,7 +252,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
         with executors.use(executors.from_args(args)):
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
                               holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
-                              budget_split=args.lift_budget_split,
+                              budget_split=args.lift_budget_split, windows=args.lift_windows,
                               jobs=args.jobs, plan=args.plan,
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
