@@ -31,20 +31,6 @@ from journeysim.sim.streams import RandomStreams
 _NO_ROWS = np.empty(0, np.int64)
 _NO_PRESENCE = np.empty(0, bool)
 _NO_CELLS = np.empty(0)
-_NO_GAIN = np.empty(0, np.float32)
-
-
-@dataclass
-class Delivery:
-    """One impression channel-day's recipients: the attended rows (distinct, ascending), their counts
-    and saturated gains, the unattended rows and counts, and the reach (distinct rows of both)."""
-
-    rows: np.ndarray
-    counts: np.ndarray
-    gain: np.ndarray
-    unattended: np.ndarray
-    unattended_counts: np.ndarray
-    reach: int
 
 
 @dataclass
@@ -213,7 +199,7 @@ class Touchpoints:
             if channel.spec.kind == "broadcast":
                 reached = self._broadcast(channel, n, attended)
             else:
-                reached = self._apply(channel, day, self._deliver(day, channel, n, attended), out)
+                reached = self._impressions(channel, day, n, attended, out)
             if reached:  # an empty audience spends nothing, and nothing is carried
                 channel.unspent, channel.unattended = unspent, unattended
             out.impressions[channel.index] = n if reached else 0
@@ -278,13 +264,13 @@ class Touchpoints:
             self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, s.size)
         return self._packed
 
-    def _deliver(self, day: int, channel: Channel, n: int, attended: int) -> Delivery | None:
-        """Draw ``n`` bought impressions' recipients, the first ``attended`` of them (in the sampler's
-        order) attended, and restock the attended rows' frequency stocks; None when the audience is
-        empty."""
+    def _impressions(self, channel: Channel, day: int, n: int, attended: int, out: DayExposure) -> int:
+        """Deliver ``n`` bought impressions, the first ``attended`` of them (in the sampler's order)
+        attended; returns the reach (distinct customers delivered to, attended or not). The
+        unattended exposures count in reach and in the exposure books only, as ``impressions`` do."""
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
-            return None
+            return 0
         rng = self.streams.channel_day(channel.spec.name, day)
         split = self.budget_split
         if split is not None and split.splits(channel.index, day):
@@ -294,26 +280,17 @@ class Touchpoints:
             delivered = self._sample(channel, n, audience, rng)
         rows, counts, unattended, unattended_counts, reach = kernels.split_counts(delivered, attended,
                                                                                    self.state.size - 1)
-        gain = _NO_GAIN
+        if unattended.size and self.stays is not None:
+            self.stays.exposed(unattended, unattended_counts, channel.index)
         if rows.size:
-            gain = channel.saturation.increment(channel.restock(rows, counts, day), counts.astype(np.float32))
-        return Delivery(rows, counts, gain, unattended, unattended_counts, reach)
+            self._attend(channel, day, rows, counts, out)
+        return reach
 
-    def _apply(self, channel: Channel, day: int, delivery: Delivery | None, out: DayExposure) -> int:
-        """Apply one channel-day's ``delivery``; returns the reach (distinct customers delivered to,
-        attended or not). The unattended exposures count in reach and in the exposure books only."""
-        if delivery is None:
-            return 0
-        if delivery.unattended.size and self.stays is not None:
-            self.stays.exposed(delivery.unattended, delivery.unattended_counts, channel.index)
-        if delivery.rows.size:
-            self._attend(channel, day, delivery.rows, delivery.counts, delivery.gain, out)
-        return delivery.reach
-
-    def _attend(self, channel: Channel, day: int, rows: np.ndarray, counts: np.ndarray, gain: np.ndarray,
-                out: DayExposure) -> None:
-        """Apply one channel-day's attended exposures (``counts`` per distinct row, ``gain`` their
-        saturated response): interest kicks, last touch, the exposure books, sessions and the journey log."""
+    def _attend(self, channel: Channel, day: int, rows: np.ndarray, counts: np.ndarray, out: DayExposure) -> None:
+        """Apply one channel-day's attended exposures (``counts`` per distinct row): frequency stock,
+        interest kicks, last touch, the exposure books, sessions and the journey log."""
+        stock = channel.restock(rows, counts, day)
+        gain = channel.saturation.increment(stock, counts.astype(np.float32))
         s = self.state
         review = np.float32(self._reviews.multiplier)
         books = [] if self.stays is None else self.stays.exposure_books()
