@@ -254,3 +254,10 @@ def test_journey_arena_refuses_more_lift_windows_than_the_run_holds(tmp_path) ->
                           "population.size=300", f"hydra.run.dir={tmp_path}")
     assert status == 2 and "--lift-windows = 4" in err and "1 to 2 tests per channel" in err
     assert "Traceback" not in err and not (tmp_path / "truth").exists()
+
+
+def test_journey_arena_refuses_spend_levels_that_are_not_positive(tmp_path) -> None:
+    status, _, err = call("journey-arena", "--calibrate", "--lift-levels", "0.5,0", "scenario=mmm_lab", "days=120",
+                          "population.size=300", f"hydra.run.dir={tmp_path}")
+    assert status == 2 and "--lift-levels = '0.5,0' is not allowed" in err and "positive numbers" in err
+    assert "Traceback" not in err and not (tmp_path / "truth").exists()

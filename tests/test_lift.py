@@ -245,6 +245,48 @@ def test_tests_in_several_windows_take_one_window_per_span_of_the_run_from_a_thi
             assert abs(spend[design.start_day - 1: design.end_day].mean() / spend.mean() - 1) < 0.1, design
 
 
+def test_a_lift_test_at_a_spend_level_runs_in_the_window_nearest_that_multiple_of_the_mean() -> None:
+    from journeysim.experiments.panels.lift import representative_start
+
+    plan = np.r_[np.zeros(20), np.full(20, 10.0), np.full(20, 30.0)]  # 13.33 a day on average
+    assert representative_start(plan, 0, 10, 60, level=0.75) == 21  # rows 20-29 at 10 a day: 0.75 of the mean
+    assert representative_start(plan, 0, 10, 60, level=2.25) == 41  # rows 40-49 at 30 a day
+    assert representative_start(plan, 0, 10, 60, level=1.0) == representative_start(plan, 0, 10, 60)
+
+
+def test_tests_at_several_spend_levels_take_one_window_per_level_below_and_above_the_mean() -> None:
+    from journeysim.scenarios.levers import planned_budgets
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500")
+    plan = planned_budgets(spec)
+    single = default_designs(spec)
+    designs = default_designs(spec, levels=(0.5, 1.0, 1.5))
+    assert len(designs) == 3 * len(single) and designs[1::3] == single  # the level 1 test is the default one
+    for design, level in zip(designs, [0.5, 1.0, 1.5] * len(single), strict=True):
+        spend = plan[:, spec.channel_names.index(design.channel)]
+        tested = spend[design.start_day - 1: design.end_day]
+        assert design.start_day > spec.days // 3 and tested[0] > 0, design
+        assert abs(tested.mean() / spend.mean() - level) < 0.1, (design, tested.mean() / spend.mean())
+
+
+def test_spend_levels_that_are_not_positive_numbers_are_refused_naming_the_option(tmp_path, capsys) -> None:
+    from journeysim.experiments.truth.cli import main
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500", "days=120")
+    with pytest.raises(ConfigError, match=r"lift.levels = \[0, 1\] is not allowed.*positive numbers"):
+        default_designs(spec, levels=(0, 1))
+    with pytest.raises(ConfigError, match=r"lift.levels = \[\] is not allowed"):
+        default_designs(spec, levels=())
+    for text in ("half,1", "1,-0.5", "nan"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["scenario=mmm_lab", "days=120", "--lift-tests", "28", "--lift-levels", text,
+                  f"hydra.run.dir={tmp_path / 'bad'}"])
+        captured = capsys.readouterr()
+        assert exit_.value.code == 2 and f"--lift-levels = '{text}' is not allowed" in captured.out + captured.err
+        assert "Traceback" not in captured.out + captured.err
+    assert not (tmp_path / "bad").exists()  # refused before any run
+
+
 def test_more_windows_than_the_run_holds_are_refused_naming_the_option(tmp_path, capsys) -> None:
     from journeysim.experiments.truth.cli import main
 

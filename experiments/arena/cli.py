@@ -34,7 +34,7 @@ from journeysim.experiments.arena.score import (
     scoreboard,
     truth_table,
 )
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE, parse_levels
 from journeysim.sim.errors import EXIT_FAILED, ConfigError
 
 SUMMARY = ("journey-arena: marketing-mix models scored against the truth. PyMC-Marketing and Google Meridian are "
@@ -96,6 +96,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-windows", type=int, default=1, metavar="N",
                    help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
                         "flighting averaged over them; default 1)")
+    p.add_argument("--lift-levels", default="1", metavar="LEVELS",
+                   help="spend levels of each span's lift tests, times the plan's mean spend: one test per level, "
+                        "in the window whose mean spend is nearest it (0.5,1,1.5: points of the response curve "
+                        "below and above the mean; default 1)")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -142,6 +146,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
                        cooldown_days=args.lift_cooldown, holdout_share=args.holdout_share,
                        budget_split=args.lift_budget_split, windows=args.lift_windows,
+                       levels=parse_levels(args.lift_levels, "--lift-levels"),
                        jobs=args.jobs).write(directory)
     return directory
 
@@ -197,6 +202,7 @@ def run_command(argv: Sequence[str]) -> int:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
     if args.lift_cooldown < 0:
         raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
+    parse_levels(args.lift_levels, "--lift-levels")  # refused before any run
     if not 0 < args.holdout_share < 1:
         raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
     from journeysim.api import compose_config

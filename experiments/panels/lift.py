@@ -70,6 +70,12 @@ TEST_DAYS = 28
 HOLDOUT_SHARE = 0.2
 """Default share of customers held out."""
 
+SPEND_LEVELS = (1.0,)
+"""Default spend levels of the tests, times the plan's mean spend: one test per span, at the mean."""
+
+LEVELS_ALLOWED = "positive numbers separated by commas, each a test's mean spend over the plan's mean, e.g. 0.5,1,1.5"
+"""What a spend level may be (:func:`check_levels`)."""
+
 
 @dataclass(frozen=True)
 class LiftDesign:
@@ -259,16 +265,20 @@ class LiftResult:
 
 def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
                     holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0,
-                    budget_split: bool = False, windows: int = 1) -> list[LiftDesign]:
-    """``windows`` tests per impressions channel with a budget, of ``test_days`` each, from a third
-    of the run on: the days from then to the run's end (less the cooldown) are cut into ``windows``
-    equal spans and the channel is tested once in each, on a day its plan spends
-    (:func:`representative_start`: a flighted channel is tested on air, in the span's window whose
-    spend is closest to the plan's mean); budget-split tests with ``budget_split``.
+                    budget_split: bool = False, windows: int = 1,
+                    levels: Sequence[float] = SPEND_LEVELS) -> list[LiftDesign]:
+    """``windows`` × ``levels`` tests per impressions channel with a budget, of ``test_days`` each,
+    from a third of the run on: the days from then to the run's end (less the cooldown) are cut into
+    ``windows`` equal spans and the channel is tested in each, once per spend level, on a day its
+    plan spends (:func:`representative_start`: a flighted channel is tested on air, in the span's
+    window whose mean spend is closest to the level times the plan's mean); budget-split tests
+    with ``budget_split``.
 
     What a test returns depends on its window: the season, and the flighting of the weeks in and
     before it (a channel attends more of what it buys after light weeks). Tests in several
-    windows average both, as an MMM's ROAS averages the whole plan (docs/arena.md).
+    windows average both, as an MMM's ROAS averages the whole plan; tests at several spend levels
+    (``levels`` = 0.5, 1, 1.5) give a model points of the response curve below and above the
+    plan's mean, where its ROAS is read (docs/arena.md).
     """
     from journeysim.scenarios.levers import planned_budgets
 
@@ -277,6 +287,7 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
     names = channels if channels is not None else [n for k, n in enumerate(spec.channel_names)
                                                    if plan[:, k].sum() > 0 and kinds[n] == "impressions"]
     check_windows(spec, test_days, cooldown_days, windows)
+    check_levels(levels)
     first, last = spec.days // 3, spec.days - cooldown_days
     cuts = [first + (last - first) * w // windows for w in range(windows + 1)]
     designs = []
@@ -287,9 +298,10 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
             raise unknown_name("lift.channel", name, spec.channel_names)
         k = spec.channel_names.index(name)
         for earliest, span_end in zip(cuts[:-1], cuts[1:], strict=True):
-            start = representative_start(plan[:, k], earliest, test_days, span_end)
-            end = min(start + test_days - 1, last)
-            designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
+            for level in levels:
+                start = representative_start(plan[:, k], earliest, test_days, span_end, level)
+                end = min(start + test_days - 1, last)
+                designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
     return designs
 
 
@@ -306,8 +318,33 @@ def check_windows(spec: RunSpec, test_days: int, cooldown_days: int, windows: in
                           f"test of {test_days} days")
 
 
-def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_day: int) -> int:
-    """First day (1-based) of a test whose days' mean spend is closest to the plan's mean.
+def check_levels(levels: Sequence[float], key: str = "lift.levels") -> None:
+    """Refuse spend levels of :func:`default_designs` that are not positive numbers (a test needs
+    spend), or none at all. The error names ``key`` (a command names its option)."""
+    if not _positive(levels):
+        raise ConfigError(key, list(levels), LEVELS_ALLOWED)
+
+
+def parse_levels(text: str, key: str) -> tuple[float, ...]:
+    """``"0.5,1,1.5"`` as spend levels (:func:`check_levels`); the error names ``key`` and ``text``."""
+    try:
+        levels = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        levels = ()
+    if not _positive(levels):
+        raise ConfigError(key, text, LEVELS_ALLOWED)
+    return levels
+
+
+def _positive(levels: Sequence[float]) -> bool:
+    """Whether ``levels`` holds at least one level and only finite positive ones."""
+    return len(levels) > 0 and all(math.isfinite(level) and level > 0 for level in levels)
+
+
+def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_day: int,
+                         level: float = 1.0) -> int:
+    """First day (1-based) of a test whose days' mean spend is closest to ``level`` times the
+    plan's mean (1: the plan's mean).
 
     A test measures the return of spend at the test's own level, and a channel's response to
     spend saturates: a test in weeks of low spend measures more per unit than the plan returns
@@ -325,6 +362,8 @@ def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_
         Days of the test.
     last_day : int
         Last day (1-based) the test and its cooldown may reach.
+    level : float
+        The test's mean spend, times the plan's mean (0.5: a window of half the mean spend).
 
     Returns
     -------
@@ -336,7 +375,7 @@ def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_
     if starts.size == 0:
         return int(on[0]) + 1 if on.size else earliest + 1
     sums = np.concatenate([[0.0], np.cumsum(spend, dtype=float)])
-    distance = np.abs((sums[starts + test_days] - sums[starts]) / test_days / spend.mean() - 1.0)
+    distance = np.abs((sums[starts + test_days] - sums[starts]) / test_days / spend.mean() - level)
     return int(starts[np.flatnonzero(distance <= distance.min() + 1e-9)[0]]) + 1  # rounding: the earliest
 
 
@@ -344,7 +383,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
                overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
                channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
                holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, budget_split: bool = False,
-               windows: int = 1,
+               windows: int = 1, levels: Sequence[float] = SPEND_LEVELS,
                jobs: int | None = None,
                start_date: str = START_DATE, plan: str | Path | None = None,
                plan_amounts: str = "population") -> LiftResult:
@@ -360,8 +399,9 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         Config overrides.
     designs : sequence of LiftDesign, optional
         The tests (default :func:`default_designs` of ``channels``, ``test_days``,
-        ``holdout_share``, ``cooldown_days``, ``budget_split`` and ``windows``: tests per channel,
-        in as many spans of the run).
+        ``holdout_share``, ``cooldown_days``, ``budget_split``, ``windows``: tests per channel,
+        in as many spans of the run, and ``levels``: tests per span, at these multiples of the
+        plan's mean spend).
     jobs : int, optional
         Parallel processes (default: every core).
     start_date : str
@@ -380,7 +420,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         spec = with_plan(spec, plan, plan_amounts)
     designs = list(designs) if designs is not None else default_designs(
         spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days,
-        budget_split=budget_split, windows=windows)
+        budget_split=budget_split, windows=windows, levels=levels)
     for design in designs:
         design.check(spec)
     seed_list = seed_list_of(seeds, spec.seed)

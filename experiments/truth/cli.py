@@ -19,7 +19,7 @@ import pandas as pd
 from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.intervals import MIN_SEEDS
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE, lift_tests
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE, lift_tests, parse_levels
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
@@ -83,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-windows", type=int, default=1, metavar="N",
                    help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
                         "flighting averaged over them; default 1)")
+    p.add_argument("--lift-levels", default="1", metavar="LEVELS",
+                   help="spend levels of each span's lift tests, times the plan's mean spend: one test per level, "
+                        "in the window whose mean spend is nearest it (0.5,1,1.5: points of the response curve "
+                        "below and above the mean; default 1)")
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
@@ -221,6 +225,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
         raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
     if args.lift_windows < 1:
         raise ConfigError("--lift-windows", args.lift_windows, "lift tests per channel, 1 or more")
+    levels = parse_levels(args.lift_levels, "--lift-levels")
     if args.lift_tests and args.lift_windows > 1:
         from journeysim.api import compose_config
         from journeysim.experiments.panels.lift import check_windows
@@ -253,6 +258,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
                               holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
                               budget_split=args.lift_budget_split, windows=args.lift_windows,
+                              levels=levels,
                               jobs=args.jobs, plan=args.plan,
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
