@@ -34,7 +34,7 @@ from journeysim.experiments.arena.score import (
     scoreboard,
     truth_table,
 )
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE, parse_levels
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE, LEVELS_HELP, parse_levels
 from journeysim.sim.errors import EXIT_FAILED, ConfigError
 
 SUMMARY = ("journey-arena: marketing-mix models scored against the truth. PyMC-Marketing and Google Meridian are "
@@ -97,9 +97,7 @@ def parser() -> argparse.ArgumentParser:
                    help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
                         "flighting averaged over them; default 1)")
     p.add_argument("--lift-levels", default="1", metavar="LEVELS",
-                   help="spend levels of each span's lift tests, times the plan's mean spend: one test per level, "
-                        "in the window whose mean spend is nearest it (0.5,1,1.5: points of the response curve "
-                        "below and above the mean; default 1)")
+                   help=LEVELS_HELP)
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)

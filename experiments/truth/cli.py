@@ -19,7 +19,7 @@ import pandas as pd
 from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.intervals import MIN_SEEDS
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE, lift_tests, parse_levels
+from journeysim.experiments.panels.lift import HOLDOUT_SHARE, LEVELS_HELP, lift_tests, parse_levels
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
@@ -84,9 +84,7 @@ def parser() -> argparse.ArgumentParser:
                    help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
                         "flighting averaged over them; default 1)")
     p.add_argument("--lift-levels", default="1", metavar="LEVELS",
-                   help="spend levels of each span's lift tests, times the plan's mean spend: one test per level, "
-                        "in the window whose mean spend is nearest it (0.5,1,1.5: points of the response curve "
-                        "below and above the mean; default 1)")
+                   help=LEVELS_HELP)
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
