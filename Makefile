@@ -60,7 +60,7 @@ test-mmm: .venv-mmm/.installed
 test-arena: .venv-arena/.installed
 	MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/python -m pytest -q -p no:cacheprovider tests/test_arena_fits.py
 
-## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; about 21 minutes on 2 cores)
+## arena: the scoreboards of docs/arena.md: each scenario's truth, both MMMs fitted on it, scored (.venv-arena; about 50 minutes on 2 cores)
 ARENA_SIZE := population.size=100000
 ARENA := MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=3 .venv-arena/bin/journey-arena --draws 300 --tune 300 --jobs 2
 arena: .venv-arena/.installed
@@ -69,6 +69,8 @@ arena: .venv-arena/.installed
 	$(ARENA) --truth confounded=outputs/arena/confounded/truth --roas-truth confounded=outputs/arena/flighted/truth \
 	  --summaries outputs/arena/confounded/posterior_summaries.csv hydra.run.dir=outputs/arena/confounded_scored
 	$(ARENA) scenario=mmm_word_of_mouth $(ARENA_SIZE) --seeds 5 --label word_of_mouth hydra.run.dir=outputs/arena/word_of_mouth
+	$(ARENA) scenario=mmm_lab $(ARENA_SIZE) days=1820 --seeds 10 --calibrate --lift-persistent email --label flighted \
+	  hydra.run.dir=outputs/arena/flighted_5y
 
 ## contracts: the engine imports no face, experiment or scenario; no import cycles (also part of make test)
 contracts: $(STAMP)

@@ -363,6 +363,12 @@ SOURCES: tuple[Source, ...] = (
            "--calibrate --draws 300 --tune 300 --jobs 2 (its scoreboard.png)",
            measured="long run (14 minutes alone for the truth and 25 for its lift tests with other work on the "
                     "machine, 10 for the fits), measured 2026-12-06 on f3ce243, the true ROAS per unit of spend (#26)"),
+    Source("arena_5y_persistent", ("images/arena_flighted_5y_persistent.png",),
+           "make arena, its last step: journey-arena scenario=mmm_lab population.size=100000 days=1820 --seeds 10 "
+           "--calibrate --lift-persistent email --label flighted --draws 300 --tune 300 --jobs 2 "
+           "hydra.run.dir=outputs/arena/flighted_5y (its scoreboard.png)",
+           measured="long run (27 minutes on the quiet 2-core machine: 100 truth runs, 150 lift-test runs, four "
+                    "fits), measured 2026-12-06 on c519288 with --lift-persistent (#26)"),
     Source("calibration", ("images/calibration_posterior.png", "images/calibration_fit.png"),
            "journey-calibrate recovery (the commands on the calibration page)",
            measured="long run (586 s for both on the busy 2-core machine), measured 2026-12-05 on main 6722a62, "

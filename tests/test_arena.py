@@ -261,3 +261,10 @@ def test_journey_arena_refuses_spend_levels_that_are_not_positive(tmp_path) -> N
                           "population.size=300", f"hydra.run.dir={tmp_path}")
     assert status == 2 and "--lift-levels = '0.5,0' is not allowed" in err and "positive numbers" in err
     assert "Traceback" not in err and not (tmp_path / "truth").exists()
+
+
+def test_journey_arena_refuses_a_persistent_holdout_of_an_unknown_channel(tmp_path) -> None:
+    status, _, err = call("journey-arena", "--calibrate", "--lift-persistent", "newsletter", "scenario=mmm_lab",
+                          "days=120", "population.size=300", f"hydra.run.dir={tmp_path}")
+    assert status == 2 and "--lift-persistent = 'newsletter' is not allowed" in err and "email" in err
+    assert "Traceback" not in err and not (tmp_path / "truth").exists()

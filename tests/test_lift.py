@@ -301,3 +301,47 @@ def test_more_windows_than_the_run_holds_are_refused_naming_the_option(tmp_path,
     captured = capsys.readouterr()
     assert exit_.value.code == 2 and "--lift-windows = 3 is not allowed" in captured.out + captured.err
     assert not (tmp_path / "bad").exists()  # refused before any run
+
+
+def test_a_persistent_holdout_runs_from_a_third_of_the_run_to_its_end_on_air() -> None:
+    from journeysim.scenarios.levers import planned_budgets
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500")
+    plan = planned_budgets(spec)
+    single = default_designs(spec)
+    designs = default_designs(spec, persistent=["email", "website"], levels=(0.5, 1.0))
+    windowed = default_designs(spec, levels=(0.5, 1.0))
+    assert [d for d in designs if d.channel not in ("email", "website")] == [
+        d for d in windowed if d.channel not in ("email", "website")]  # the other channels' tests unchanged
+    for channel in ("email", "website"):
+        (design,) = [d for d in designs if d.channel == channel]  # one test, whatever the levels
+        spend = plan[:, spec.channel_names.index(channel)]
+        on = np.flatnonzero(spend[spec.days // 3:] > 0)[0] + spec.days // 3 + 1  # first day on air from a third on
+        assert (design.start_day, design.end_day) == (on, spec.days), design
+        assert design.holdout_share == single[0].holdout_share and not design.budget_split
+    cooled = default_designs(spec, persistent=["email"], cooldown_days=20)
+    assert [d.end_day for d in cooled if d.channel == "email"] == [spec.days - 20]  # its cooldown inside the run
+
+
+def test_a_persistent_holdout_measures_about_what_the_channel_returns_over_its_days() -> None:
+    result = lift_tests("mmm_lab", seeds=1, overrides=["population.size=4000", "days=150"], channels=["email"],
+                        persistent=["email"], holdout_share=0.5, jobs=1)
+    row = result.table.query("target == 'revenue'").iloc[0]
+    assert (row.start_day, row.end_day) == (51, 150)
+    assert row.lift > 0 and abs(row.lift - row.true_lift) < 3 * row.lift_se + 0.25 * row.true_lift, row
+
+
+def test_a_persistent_holdout_of_a_channel_that_cannot_be_held_out_is_refused_naming_the_option(
+        tmp_path, capsys) -> None:
+    from journeysim.experiments.truth.cli import main
+
+    spec = make_spec("scenario=mmm_lab", "population.size=500", "days=120")
+    with pytest.raises(ConfigError, match=r"lift.persistent = 'tv' is not allowed: one of content, display, email"):
+        default_designs(spec, persistent=["tv"])  # broadcast: no one can be held out
+    with pytest.raises(SystemExit) as exit_:
+        main(["scenario=mmm_lab", "days=120", "--lift-tests", "28", "--lift-persistent", "email,emial",
+              f"hydra.run.dir={tmp_path / 'bad'}"])
+    captured = capsys.readouterr()
+    assert exit_.value.code == 2 and "--lift-persistent = 'emial' is not allowed" in captured.out + captured.err
+    assert "email" in captured.out + captured.err and "Traceback" not in captured.out + captured.err
+    assert not (tmp_path / "bad").exists()  # refused before any run

@@ -34,7 +34,13 @@ from journeysim.experiments.arena.score import (
     scoreboard,
     truth_table,
 )
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE, LEVELS_HELP, parse_levels
+from journeysim.experiments.panels.lift import (
+    HOLDOUT_SHARE,
+    LEVELS_HELP,
+    PERSISTENT_HELP,
+    parse_channels,
+    parse_levels,
+)
 from journeysim.sim.errors import EXIT_FAILED, ConfigError
 
 SUMMARY = ("journey-arena: marketing-mix models scored against the truth. PyMC-Marketing and Google Meridian are "
@@ -98,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
                         "flighting averaged over them; default 1)")
     p.add_argument("--lift-levels", default="1", metavar="LEVELS",
                    help=LEVELS_HELP)
+    p.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP)
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -145,7 +152,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
                        cooldown_days=args.lift_cooldown, holdout_share=args.holdout_share,
                        budget_split=args.lift_budget_split, windows=args.lift_windows,
                        levels=parse_levels(args.lift_levels, "--lift-levels"),
-                       jobs=args.jobs).write(directory)
+                       persistent=parse_channels(args.lift_persistent), jobs=args.jobs).write(directory)
     return directory
 
 
@@ -212,6 +219,10 @@ def run_command(argv: Sequence[str]) -> int:
         from journeysim.experiments.panels.lift import check_windows
 
         check_windows(spec, args.lift_days, args.lift_cooldown, args.lift_windows, "--lift-windows")
+    if not args.truth:
+        from journeysim.experiments.panels.lift import check_persistent
+
+        check_persistent(spec, parse_channels(args.lift_persistent), key="--lift-persistent")
     truths = parse_truths(args.truth)
     if truths and args.overrides:
         raise ConfigError("override", args.overrides[0], "no config overrides with --truth (the truth's run "

@@ -81,6 +81,10 @@ LEVELS_HELP = ("spend levels of each span's lift tests, times the plan's mean sp
                "the mean; default 1)")
 """Help of the commands' ``--lift-levels`` option (journey-truth, journey-arena)."""
 
+PERSISTENT_HELP = ("channels tested with a persistent holdout group instead: one test each, from a third of the run to "
+                   "its end, as CRM teams hold a group out of email (comma-separated, e.g. email; default none)")
+"""Help of the commands' ``--lift-persistent`` option (journey-truth, journey-arena)."""
+
 
 @dataclass(frozen=True)
 class LiftDesign:
@@ -271,7 +275,7 @@ class LiftResult:
 def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, test_days: int = TEST_DAYS,
                     holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0,
                     budget_split: bool = False, windows: int = 1,
-                    levels: Sequence[float] = SPEND_LEVELS) -> list[LiftDesign]:
+                    levels: Sequence[float] = SPEND_LEVELS, persistent: Sequence[str] = ()) -> list[LiftDesign]:
     """``windows`` × ``levels`` tests per impressions channel with a budget, of ``test_days`` each,
     from a third of the run on: the days from then to the run's end (less the cooldown) are cut into
     ``windows`` equal spans and the channel is tested in each, once per spend level, on a day its
@@ -284,15 +288,21 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
     windows average both, as an MMM's ROAS averages the whole plan; tests at several spend levels
     (``levels`` = 0.5, 1, 1.5) give a model points of the response curve below and above the
     plan's mean, where its ROAS is read (docs/arena.md).
+
+    A channel in ``persistent`` is tested once instead, by a persistent holdout group: from its
+    first day on air from a third of the run on to the run's end (less the cooldown), as CRM teams
+    keep a group out of their email. Its test averages every flight and season of those days, as
+    the MMM's ROAS does, where a four-week window returns what its own weeks return (email's
+    four-week windows of the five-year flighted plan return 58 to 64 per unit of spend, the plan
+    52: docs/arena.md).
     """
     from journeysim.scenarios.levers import planned_budgets
 
     plan = planned_budgets(spec)
-    kinds = {c.name: c.kind for c in spec.channels}
-    names = channels if channels is not None else [n for k, n in enumerate(spec.channel_names)
-                                                   if plan[:, k].sum() > 0 and kinds[n] == "impressions"]
+    names = channels if channels is not None else tested_channels(spec, plan)
     check_windows(spec, test_days, cooldown_days, windows)
     check_levels(levels)
+    check_persistent(spec, persistent, names)
     first, last = spec.days // 3, spec.days - cooldown_days
     cuts = [first + (last - first) * w // windows for w in range(windows + 1)]
     designs = []
@@ -302,12 +312,28 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
 
             raise unknown_name("lift.channel", name, spec.channel_names)
         k = spec.channel_names.index(name)
+        if name in persistent:
+            on = np.flatnonzero(plan[first:last, k] > 0)
+            start = first + 1 + (int(on[0]) if on.size else 0)
+            designs.append(LiftDesign(name, start, last, holdout_share, cooldown_days, budget_split))
+            continue
         for earliest, span_end in zip(cuts[:-1], cuts[1:], strict=True):
             for level in levels:
                 start = representative_start(plan[:, k], earliest, test_days, span_end, level)
                 end = min(start + test_days - 1, last)
                 designs.append(LiftDesign(name, start, end, holdout_share, cooldown_days, budget_split))
     return designs
+
+
+def tested_channels(spec: RunSpec, plan: np.ndarray | None = None) -> list[str]:
+    """The channels a lift test can hold out: the impressions channels the plan spends on
+    (``plan``: :func:`~journeysim.scenarios.levers.planned_budgets` of ``spec``, computed if not given)."""
+    if plan is None:
+        from journeysim.scenarios.levers import planned_budgets
+
+        plan = planned_budgets(spec)
+    kinds = {c.name: c.kind for c in spec.channels}
+    return [n for k, n in enumerate(spec.channel_names) if plan[:, k].sum() > 0 and kinds[n] == "impressions"]
 
 
 def check_windows(spec: RunSpec, test_days: int, cooldown_days: int, windows: int, key: str = "lift.windows") -> None:
@@ -321,6 +347,24 @@ def check_windows(spec: RunSpec, test_days: int, cooldown_days: int, windows: in
         raise ConfigError(key, windows, f"1 to {max(span // test_days, 1)} tests per channel: each of as many spans "
                           f"of the {span} days from a third of the run to its end (less the cooldown) must hold a "
                           f"test of {test_days} days")
+
+
+def check_persistent(spec: RunSpec, persistent: Sequence[str], tested: Sequence[str] | None = None,
+                     key: str = "lift.persistent") -> None:
+    """Refuse a channel of ``persistent`` (:func:`default_designs`) that is not among the ``tested``
+    channels (default: the impressions channels the plan spends on). The error names ``key``, the
+    channel and the channels allowed (a command names its option)."""
+    tested = tested_channels(spec) if tested is None else tested
+    for name in persistent:
+        if name not in tested:
+            from journeysim.sim.errors import unknown_name
+
+            raise unknown_name(key, name, tested)
+
+
+def parse_channels(text: str) -> tuple[str, ...]:
+    """``"email,search"`` as channel names (empty: none), each checked by :func:`check_persistent`."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def check_levels(levels: Sequence[float], key: str = "lift.levels") -> None:
@@ -388,7 +432,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
                overrides: Mapping[str, Any] | list[str] | None = None, *, designs: Sequence[LiftDesign] | None = None,
                channels: Sequence[str] | None = None, test_days: int = TEST_DAYS,
                holdout_share: float = HOLDOUT_SHARE, cooldown_days: int = 0, budget_split: bool = False,
-               windows: int = 1, levels: Sequence[float] = SPEND_LEVELS,
+               windows: int = 1, levels: Sequence[float] = SPEND_LEVELS, persistent: Sequence[str] = (),
                jobs: int | None = None,
                start_date: str = START_DATE, plan: str | Path | None = None,
                plan_amounts: str = "population") -> LiftResult:
@@ -405,8 +449,9 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
     designs : sequence of LiftDesign, optional
         The tests (default :func:`default_designs` of ``channels``, ``test_days``,
         ``holdout_share``, ``cooldown_days``, ``budget_split``, ``windows``: tests per channel,
-        in as many spans of the run, and ``levels``: tests per span, at these multiples of the
-        plan's mean spend).
+        in as many spans of the run, ``levels``: tests per span, at these multiples of the
+        plan's mean spend, and ``persistent``: channels tested once, by a persistent holdout group
+        from a third of the run to its end).
     jobs : int, optional
         Parallel processes (default: every core).
     start_date : str
@@ -425,7 +470,7 @@ def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
         spec = with_plan(spec, plan, plan_amounts)
     designs = list(designs) if designs is not None else default_designs(
         spec, channels, test_days=test_days, holdout_share=holdout_share, cooldown_days=cooldown_days,
-        budget_split=budget_split, windows=windows, levels=levels)
+        budget_split=budget_split, windows=windows, levels=levels, persistent=persistent)
     for design in designs:
         design.check(spec)
     seed_list = seed_list_of(seeds, spec.seed)

@@ -19,7 +19,14 @@ import pandas as pd
 from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.intervals import MIN_SEEDS
-from journeysim.experiments.panels.lift import HOLDOUT_SHARE, LEVELS_HELP, lift_tests, parse_levels
+from journeysim.experiments.panels.lift import (
+    HOLDOUT_SHARE,
+    LEVELS_HELP,
+    PERSISTENT_HELP,
+    lift_tests,
+    parse_channels,
+    parse_levels,
+)
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
@@ -85,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
                         "flighting averaged over them; default 1)")
     p.add_argument("--lift-levels", default="1", metavar="LEVELS",
                    help=LEVELS_HELP)
+    p.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP)
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
@@ -224,13 +232,15 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     if args.lift_windows < 1:
         raise ConfigError("--lift-windows", args.lift_windows, "lift tests per channel, 1 or more")
     levels = parse_levels(args.lift_levels, "--lift-levels")
-    if args.lift_tests and args.lift_windows > 1:
+    persistent = parse_channels(args.lift_persistent)
+    if args.lift_tests and (args.lift_windows > 1 or persistent):
         from journeysim.api import compose_config
-        from journeysim.experiments.panels.lift import check_windows
+        from journeysim.experiments.panels.lift import check_persistent, check_windows
         from journeysim.scenarios.spec import parse_config
 
-        check_windows(parse_config(compose_config(None, args.overrides)), args.lift_tests, args.lift_cooldown,
-                      args.lift_windows, "--lift-windows")
+        spec = parse_config(compose_config(None, args.overrides))
+        check_windows(spec, args.lift_tests, args.lift_cooldown, args.lift_windows, "--lift-windows")
+        check_persistent(spec, persistent, key="--lift-persistent")
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
@@ -256,7 +266,7 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
                               holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
                               budget_split=args.lift_budget_split, windows=args.lift_windows,
-                              levels=levels,
+                              levels=levels, persistent=persistent,
                               jobs=args.jobs, plan=args.plan,
                               plan_amounts=args.plan_amounts)
         lift.write(directory)
