@@ -28,9 +28,14 @@ pytestmark = [pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserW
 
 def test_journey_arena_fits_both_mmms_before_and_after_calibration_and_writes_the_scoreboard(tmp_path) -> None:
     status, out, err = call("journey-arena", "scenario=mmm_lab", "population.size=1000", "days=182", "--seeds", "2",
-                            "--draws", "25", "--tune", "25", "--calibrate", "--jobs", "2",
+                            "--draws", "25", "--tune", "25", "--calibrate", "--lift-persistent", "email", "--jobs", "2",
                             f"hydra.run.dir={tmp_path}")
     assert status == 0, err
+    lift = pd.read_csv(tmp_path / "truth" / "lift_tests.csv")
+    windows = lift.groupby("channel")[["start_day", "end_day"]].first()
+    start, end = windows.loc["email"]  # email held out for good: from its first day on air after a third to the end
+    assert 61 <= start < 61 + 28 and end == 182, (start, end)
+    assert ((windows.drop("email")["end_day"] - windows.drop("email")["start_day"]) == 27).all()  # 28-day tests
     summaries = pd.read_csv(tmp_path / "posterior_summaries.csv")
     channels = set(pd.read_csv(tmp_path / "arena_truth.csv")["channel"])
     assert len(channels) == 8
