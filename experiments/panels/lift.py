@@ -308,8 +308,7 @@ def default_designs(spec: RunSpec, channels: Sequence[str] | None = None, *, tes
             raise unknown_name("lift.channel", name, spec.channel_names)
         k = spec.channel_names.index(name)
         if name in persistent:
-            on = np.flatnonzero(plan[first:last, k] > 0)
-            start = first + 1 + (int(on[0]) if on.size else 0)
+            start = first_day_on_air(plan[:last, k], first)
             designs.append(LiftDesign(name, start, last, holdout_share, cooldown_days, budget_split))
             continue
         for earliest, span_end in zip(cuts[:-1], cuts[1:], strict=True):
@@ -417,10 +416,17 @@ def representative_start(spend: np.ndarray, earliest: int, test_days: int, last_
     on = np.flatnonzero(spend[earliest:] > 0) + earliest
     starts = on[on + test_days <= last_day]
     if starts.size == 0:
-        return int(on[0]) + 1 if on.size else earliest + 1
+        return first_day_on_air(spend, earliest)
     sums = np.concatenate([[0.0], np.cumsum(spend, dtype=float)])
     distance = np.abs((sums[starts + test_days] - sums[starts]) / test_days / spend.mean() - level)
     return int(starts[np.flatnonzero(distance <= distance.min() + 1e-9)[0]]) + 1  # rounding: the earliest
+
+
+def first_day_on_air(spend: np.ndarray, earliest: int) -> int:
+    """First day (1-based) from plan row ``earliest`` on which ``spend`` (currency per day, row
+    ``d`` is day ``d + 1``) is positive; ``earliest + 1`` when it never is."""
+    on = np.flatnonzero(spend[earliest:] > 0)
+    return earliest + 1 + (int(on[0]) if on.size else 0)
 
 
 def lift_tests(scenario: str | None = None, seeds: int | Sequence[int] = 1,
