@@ -48,6 +48,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from journeysim import interrupts
 from journeysim.sim.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -457,6 +458,10 @@ def run(prog: str, body: Callable[[], int | None], argv: Sequence[str] | None = 
         print(f"{prog}: interrupted", file=sys.stderr)
         raise SystemExit(exit_status(interruption)) from None
     except Exception as error:
+        interruption = interrupts.behind(error)  # a library's own error raised while a signal unwound it
+        if interruption is not None:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            raise SystemExit(exit_status(interruption)) from None
         bad_input = as_config_error(error)
         if bad_input is None:
             raise

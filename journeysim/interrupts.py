@@ -147,3 +147,19 @@ def raise_received() -> None:
     if RECEIVED is not None:
         signum, RECEIVED = RECEIVED, None
         raise interruption(signum)
+
+
+def behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The interruption that ``error`` replaced, if any: a signal's exception raised inside a
+    library's ``except`` or ``finally`` (Hydra reading a config file, OmegaConf half-way through
+    building a node) can leave that code to raise another error of its own (``UnboundLocalError``,
+    ``AttributeError`` on the half-built node, a ``ConfigCompositionException`` wrapping either).
+    The interruption is then in the error's chain of causes and contexts; None if it is not."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

@@ -218,6 +218,28 @@ def test_a_signal_swallowed_while_a_command_loads_still_stops_it() -> None:
     interrupts.raise_received()  # nothing received: nothing raised
 
 
+def test_a_signal_that_hydra_turns_into_an_error_of_its_own_still_exits_quietly(tmp_path, monkeypatch, capsys):
+    """A SIGTERM while Hydra opens a config file makes Hydra's ``finally`` raise an
+    ``UnboundLocalError`` of its own (in CI one signal in forty sent while Hydra composed the config
+    did this, or left OmegaConf with a half-built node): the interruption is behind that error, and
+    the command still ends with one line and exit 143."""
+    from journeysim.cli import main
+    from journeysim.sim.errors import Interrupted
+
+    opened = Path.open
+
+    def open_then_signalled(self, *args, **kwargs):
+        if sys._getframe(1).f_globals.get("__name__", "").startswith("hydra."):  # Hydra reading a config
+            raise Interrupted(signal.SIGTERM)
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_then_signalled)
+    with pytest.raises(SystemExit) as ended:
+        main(["population.size=100", "days=2", f"hydra.run.dir={tmp_path}"])
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert capsys.readouterr().err.strip() == "journey: interrupted"
+
+
 def test_a_swallowed_signal_is_raised_once_and_stops_an_experiment_before_its_first_job() -> None:
     from functools import partial
 
