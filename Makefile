@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal --nbmake tests $(wildcard examples/*.ipynb)  # idle workers take tests (and the notebooks) from busy ones
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=15 --nbmake tests $(wildcard examples/*.ipynb)  # idle workers take tests (and the notebooks) from busy ones; the slowest 15 listed
 
 ## test-robust: every console script of pyproject.toml against every class of bad input (make test runs a sample)
 test-robust: $(STAMP)

@@ -57,6 +57,11 @@ RESULT_POLL_S = 0.5
 SCHEDULER_TIMEOUT_S = 10.0
 """Seconds to wait for a Dask scheduler at ``--executor-address`` to answer before it counts as unreachable."""
 
+LOCAL_RESULT_WAIT_S = 1
+"""Seconds submitit's local executor waits for the result file of a job whose process has ended before
+the job counts as lost (submitit waits 15 s, for a cluster's shared file system to show the file; a
+local job writes it on this machine's disk before it ends)."""
+
 RAY_INSTALL = "in journeysim's repository: pip install -e '.[ray]'; journeysim is not on a package index"
 
 
@@ -309,7 +314,10 @@ class _SubmititSession(Session):
                               f"submitit parameters of the {self.executor.cluster} cluster ({error})") from None
 
     def submit(self, call: Callable[..., Any], *args: Any) -> Any:
-        return self.executor.submit(call, *args)
+        job = self.executor.submit(call, *args)
+        if self.executor.cluster == "local":  # a lost job is retried 14 s sooner
+            job._results_timeout_s = LOCAL_RESULT_WAIT_S
+        return job
 
     def result(self, handle: Any) -> Any:
         return handle.result()
