@@ -345,3 +345,24 @@ def test_a_persistent_holdout_of_a_channel_that_cannot_be_held_out_is_refused_na
     assert exit_.value.code == 2 and "--lift-persistent = 'emial' is not allowed" in captured.out + captured.err
     assert "email" in captured.out + captured.err and "Traceback" not in captured.out + captured.err
     assert not (tmp_path / "bad").exists()  # refused before any run
+
+
+def test_journey_truth_and_journey_arena_read_the_same_lift_options_into_the_same_settings() -> None:
+    """One definition of the shared lift-test options (experiments/panels/lift_options.py): the same
+    command-line values give both commands the same settings of ``lift_tests``, and their defaults are
+    ``lift_tests``' own."""
+    import inspect
+
+    from journeysim.experiments.arena.cli import parser as arena_parser
+    from journeysim.experiments.panels.lift import lift_tests
+    from journeysim.experiments.panels.lift_options import LiftOptions
+    from journeysim.experiments.truth.cli import parser as truth_parser
+
+    given = ["--lift-cooldown", "14", "--holdout-share", "0.3", "--lift-budget-split", "--lift-windows", "2",
+             "--lift-levels", "0.5,1.5", "--lift-persistent", "email, search"]
+    settings = [LiftOptions.from_args(p.parse_args(given)).settings() for p in (truth_parser(), arena_parser())]
+    assert settings[0] == settings[1] == {"cooldown_days": 14, "holdout_share": 0.3, "budget_split": True,
+                                          "windows": 2, "levels": (0.5, 1.5), "persistent": ("email", "search")}
+    defaults = LiftOptions.from_args(truth_parser().parse_args([])).settings()
+    signature = inspect.signature(lift_tests).parameters
+    assert {key: signature[key].default for key in defaults} == defaults

@@ -34,13 +34,8 @@ from journeysim.experiments.arena.score import (
     scoreboard,
     truth_table,
 )
-from journeysim.experiments.panels.lift import (
-    HOLDOUT_SHARE,
-    LEVELS_HELP,
-    PERSISTENT_HELP,
-    parse_channels,
-    parse_levels,
-)
+from journeysim.experiments.panels import lift_options
+from journeysim.experiments.panels.lift_options import LiftOptions
 from journeysim.sim.errors import EXIT_FAILED, ConfigError
 
 SUMMARY = ("journey-arena: marketing-mix models scored against the truth. PyMC-Marketing and Google Meridian are "
@@ -90,21 +85,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="seeds of the truth when the arena runs it (default 3)")
     p.add_argument("--lift-days", type=int, default=28, help="days of each lift test when the arena runs the "
                    "truth with --calibrate (default 28)")
-    p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
-                   help="days after each lift test whose outcomes still count, when the arena runs the truth "
-                        "with --calibrate (default 0: the test's days only)")
-    p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
-                   help=f"share of customers each lift test holds out, when the arena runs the truth with "
-                        f"--calibrate (default {HOLDOUT_SHARE})")
-    p.add_argument("--lift-budget-split", action="store_true",
-                   help="budget-split lift tests when the arena runs the truth with --calibrate: the held-out "
-                        "customers get their share of every other impressions channel's budget (default: one budget)")
-    p.add_argument("--lift-windows", type=int, default=1, metavar="N",
-                   help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
-                        "flighting averaged over them; default 1)")
-    p.add_argument("--lift-levels", default="1", metavar="LEVELS",
-                   help=LEVELS_HELP)
-    p.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP)
+    lift_options.add_options(p, when="when the arena runs the truth with --calibrate")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)
@@ -149,10 +130,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         truth.write(directory)
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
-                       cooldown_days=args.lift_cooldown, holdout_share=args.holdout_share,
-                       budget_split=args.lift_budget_split, windows=args.lift_windows,
-                       levels=parse_levels(args.lift_levels, "--lift-levels"),
-                       persistent=parse_channels(args.lift_persistent), jobs=args.jobs).write(directory)
+                       jobs=args.jobs, **LiftOptions.from_args(args).settings()).write(directory)
     return directory
 
 
@@ -202,27 +180,17 @@ def read_summaries(paths: Sequence[str]) -> pd.DataFrame | None:
 def run_command(argv: Sequence[str]) -> int:
     """``journey-arena`` without the exit handling: fit, score, write, print; the exit status."""
     args = commands.parse(parser(), argv)
-    for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days", "lift_windows"):
+    for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days"):
         if getattr(args, option) < 1:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
-    if args.lift_cooldown < 0:
-        raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
-    parse_levels(args.lift_levels, "--lift-levels")  # refused before any run
-    if not 0 < args.holdout_share < 1:
-        raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
+    lift = LiftOptions.from_args(args)  # refused before any run
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
 
     config = compose_config(None, args.overrides)
     spec = parse_config(config)  # a bad key or value stops here, before any run
-    if args.lift_windows > 1 and not args.truth:
-        from journeysim.experiments.panels.lift import check_windows
-
-        check_windows(spec, args.lift_days, args.lift_cooldown, args.lift_windows, "--lift-windows")
     if not args.truth:
-        from journeysim.experiments.panels.lift import check_persistent
-
-        check_persistent(spec, parse_channels(args.lift_persistent), key="--lift-persistent")
+        lift.check(spec, args.lift_days)
     truths = parse_truths(args.truth)
     if truths and args.overrides:
         raise ConfigError("override", args.overrides[0], "no config overrides with --truth (the truth's run "

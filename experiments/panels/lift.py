@@ -71,15 +71,6 @@ SPEND_LEVELS = (1.0,)
 LEVELS_ALLOWED = "positive numbers separated by commas, each a test's mean spend over the plan's mean, e.g. 0.5,1,1.5"
 """What a spend level may be (:func:`check_levels`)."""
 
-LEVELS_HELP = ("spend levels of each span's lift tests, times the plan's mean spend: one test per level, in the "
-               "window whose mean spend is nearest it (0.5,1,1.5: points of the response curve below and above "
-               "the mean; default 1)")
-"""Help of the commands' ``--lift-levels`` option (journey-truth, journey-arena)."""
-
-PERSISTENT_HELP = ("channels tested with a persistent holdout group instead: one test each, from a third of the run to "
-                   "its end, as CRM teams hold a group out of email (comma-separated, e.g. email; default none)")
-"""Help of the commands' ``--lift-persistent`` option (journey-truth, journey-arena)."""
-
 
 @dataclass(frozen=True)
 class LiftDesign:

@@ -19,14 +19,9 @@ import pandas as pd
 from journeysim import commands
 from journeysim.experiments import executors
 from journeysim.experiments.intervals import MIN_SEEDS
-from journeysim.experiments.panels.lift import (
-    HOLDOUT_SHARE,
-    LEVELS_HELP,
-    PERSISTENT_HELP,
-    lift_tests,
-    parse_channels,
-    parse_levels,
-)
+from journeysim.experiments.panels import lift_options
+from journeysim.experiments.panels.lift import lift_tests
+from journeysim.experiments.panels.lift_options import LiftOptions
 from journeysim.experiments.truth.horizons import HORIZONS
 from journeysim.experiments.truth.method import true_effects
 from journeysim.experiments.truth.result import TruthResult
@@ -77,22 +72,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
                    help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
                         "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
-    p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
-                   help="days after each lift test whose outcomes still count (carry-over, and purchases the "
-                        "held-out customers only delayed: the test then measures the return over its days and "
-                        "these; default 0: the test's days only)")
-    p.add_argument("--lift-budget-split", action="store_true",
-                   help="budget-split lift tests: the held-out customers get their share of every other impressions "
-                        "channel's budget, drawn from them, so exposed customers moved into other channels' target "
-                        "stages take none of the held-out customers' impressions (default: one budget for both)")
-    p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
-                   help=f"share of customers a lift test holds out (default {HOLDOUT_SHARE})")
-    p.add_argument("--lift-windows", type=int, default=1, metavar="N",
-                   help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
-                        "flighting averaged over them; default 1)")
-    p.add_argument("--lift-levels", default="1", metavar="LEVELS",
-                   help=LEVELS_HELP)
-    p.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP)
+    lift_options.add_options(p)
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
@@ -220,27 +200,17 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     args = commands.parse(parser(), commands.legacy_options("journey-truth", argv, LEGACY_OPTIONS))
     if args.lift_tests < 0:
         raise ConfigError("--lift-tests", args.lift_tests, "days per lift test, at least 1 (0: no lift tests)")
-    if args.lift_cooldown < 0:
-        raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
+    lift_settings = LiftOptions.from_args(args)
     from journeysim.experiments.panels.observed import Observation
 
     observation = Observation.parse(args.observe)
     if args.geos and not 2 <= args.geos <= 50:
         raise ConfigError("--geos", args.geos, "a number of regions from 2 to 50 (0: no geo panel)")
-    if not 0 < args.holdout_share < 1:
-        raise ConfigError("--holdout-share", args.holdout_share, "a share of customers strictly between 0 and 1")
-    if args.lift_windows < 1:
-        raise ConfigError("--lift-windows", args.lift_windows, "lift tests per channel, 1 or more")
-    levels = parse_levels(args.lift_levels, "--lift-levels")
-    persistent = parse_channels(args.lift_persistent)
-    if args.lift_tests and (args.lift_windows > 1 or persistent):
+    if args.lift_tests and lift_settings.needs_market:
         from journeysim.api import compose_config
-        from journeysim.experiments.panels.lift import check_persistent, check_windows
         from journeysim.scenarios.spec import parse_config
 
-        spec = parse_config(compose_config(None, args.overrides))
-        check_windows(spec, args.lift_tests, args.lift_cooldown, args.lift_windows, "--lift-windows")
-        check_persistent(spec, persistent, key="--lift-persistent")
+        lift_settings.check(parse_config(compose_config(None, args.overrides)), args.lift_tests)
     with executors.use(executors.from_args(args)):
         result = true_effects(None, seeds=args.seeds, overrides=args.overrides, marginal=args.marginal == "true",
                               exports=args.exports, jobs=args.jobs, pulses=args.pulses,
@@ -264,11 +234,8 @@ def run_command(argv: Sequence[str]) -> tuple[TruthResult, Path]:
     if args.lift_tests:
         with executors.use(executors.from_args(args)):
             lift = lift_tests(None, seeds=result.meta["seeds"], overrides=args.overrides, test_days=args.lift_tests,
-                              holdout_share=args.holdout_share, cooldown_days=args.lift_cooldown,
-                              budget_split=args.lift_budget_split, windows=args.lift_windows,
-                              levels=levels, persistent=persistent,
-                              jobs=args.jobs, plan=args.plan,
-                              plan_amounts=args.plan_amounts)
+                              jobs=args.jobs, plan=args.plan, plan_amounts=args.plan_amounts,
+                              **lift_settings.settings())
         lift.write(directory)
         print(format_lift(lift.table))
     if args.geos:
