@@ -23,6 +23,7 @@ it raises says what is allowed.
 from __future__ import annotations
 
 import copy
+import fnmatch
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -565,6 +566,20 @@ RATE_UNITS = frozenset({"1/day", "1/year", "probability 0..1", "share 0..1", "sh
 RATE_NAMES = re.compile(r"(rate|friction|propensity|elasticity|advocacy|churn|decay|hazard)s?$")
 """Key names that make a key a rate whatever its description says."""
 
+SETTINGS = ("seed", "days", "market.currency.*", "outputs.*", "population.size", "population.reference_size",
+            "population.personas.<persona>.committee.spread", "channels.<channel>.kind",
+            "channels.<channel>.daily_budget", "channels.<channel>.saturation.shape",
+            "channels.<channel>.target_stages",
+            "network.type", "network.edge_list", "network.mode", "network.talk_days", "service.enabled",
+            "service.scale_with_population", "service.default_channel", "service.proactive_notifications",
+            "service.staff_schedule", "service.hours_per_day", "service.wait_penalty.shape", "service.channels",
+            "service.channels.*.staff_schedule", "service.channels.*.hours_per_day", "service.channels.*.self_service",
+            "competition.brands", "competition.panel_start", "competition.brands.<brand>.launch_day",
+            "competition.brands.<brand>.levers")
+"""Keys (patterns) whose default is a choice of the run, not a quantity of the market: its length and seed,
+its outputs, the plan (budgets, staff, shifts) and the model's structure (network type, shapes). Every
+other key's default must state a source or say "illustrative" (:func:`unsourced_defaults`)."""
+
 DEFAULT_TABLES = ("", "population", "channels", "network", "service", "competition")
 """Tables of the default run config (the scenario group's values differ per scenario)."""
 
@@ -586,6 +601,19 @@ def source_of(description: str) -> str:
 def is_rate(doc: KeyDoc) -> bool:
     """A key whose default is a rate, probability or share (a number whose source matters)."""
     return doc.unit in RATE_UNITS or bool(RATE_NAMES.search(doc.key.rsplit(".", 1)[-1]))
+
+
+def is_setting(doc: KeyDoc) -> bool:
+    """A key whose default is a choice of the run (:data:`SETTINGS`), which needs no source."""
+    return any(fnmatch.fnmatchcase(doc.key, pattern) for pattern in SETTINGS)
+
+
+def unsourced_defaults(confs: list[ConfFile] | None = None) -> list[str]:
+    """Keys of the default run config (every option of its groups) that are not settings of the run and
+    whose comment states neither a source nor "illustrative"."""
+    docs = describe(confs)
+    return [doc.key for table in DEFAULT_TABLES for doc in docs.get(table, [])
+            if not is_setting(doc) and not source_of(doc.description)]
 
 
 def unsourced_rates(confs: list[ConfFile] | None = None) -> list[str]:

@@ -97,6 +97,17 @@ def test_every_default_rate_states_a_source_or_says_illustrative(ref) -> None:
         assert ref.is_rate(docs[key]) and ref.source_of(docs[key].description).startswith("EVIDENCE"), key
 
 
+def test_every_default_but_the_run_s_own_settings_states_a_source_or_says_illustrative(ref) -> None:
+    """Not only rates: a price, a transit time or a talk weight of the default market also says where it
+    comes from; only choices of the run (seed, days, outputs, the plan's budgets and staff, structure) need not."""
+    assert ref.unsourced_defaults() == [], "keys whose YAML comment names no source (EVIDENCE §N) nor 'illustrative'"
+    docs = {doc.key: doc for table in ref.DEFAULT_TABLES for doc in ref.describe().get(table, [])}
+    assert ref.is_setting(docs["seed"]) and ref.is_setting(docs["channels.<channel>.daily_budget"])
+    assert not ref.is_setting(docs["market.price"]) and not ref.is_setting(docs["service.handle_time_hours"])
+    page = (DOCS / "defaults.md").read_text(encoding="utf-8")
+    assert "| not stated |" not in page
+
+
 def test_source_of_reads_evidence_sections_citations_and_illustrative(ref) -> None:
     assert ref.source_of("share (Baymard 69.82%, EVIDENCE §4, C)") == "EVIDENCE §4"
     assert ref.source_of("ratio (EVIDENCE §1 and §3, C)") == "EVIDENCE §1, §3"
