@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/phases.py 1000000 90            # customers, days
     python benchmarks/phases.py 1000000 90 competition=three_brands
+    python benchmarks/phases.py 1000000 365 --wall    # each phase's wall time, without the profiler
 
 Builds the model as ``benchmarks/run.py`` does (lazy Mesa agents, no event log), steps day 1 outside the profile
 (numba loads its kernels), then profiles ``model.run()`` and prints the CPU seconds and the
@@ -33,18 +34,54 @@ def _where(path: str) -> str:
     return "/".join(path.replace("\\", "/").split("/")[-2:])
 
 
+STEP_PHASES = ("pull_levers", "run_population", "run_media", "run_demand", "hold_conversations", "run_competitors",
+               "advance_funnel", "run_purchases", "run_retention", "run_service", "record_day")
+"""The model's methods that :meth:`JourneyModel.step` calls in turn: their times add up to the step's."""
+
+
+def wall_shares(model, days: str) -> None:
+    """Step ``model`` to its end with each of :data:`STEP_PHASES` timed by the wall clock (no profiler,
+    so compiled and Python-heavy parts are weighed alike); print each phase's seconds and share."""
+    spent = dict.fromkeys(STEP_PHASES, 0.0)
+
+    def timed(name: str):
+        phase = getattr(model, name)
+
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return phase(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return run
+
+    for name in STEP_PHASES:
+        setattr(model, name, timed(name))
+    started = time.perf_counter()
+    model.run()
+    total = time.perf_counter() - started
+    print(f"{model.state.size:,} rows x {days} days: {total:.2f} s of stepping (wall, day 1 excluded)")
+    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {name:<20} {seconds:6.2f} s {seconds / total:5.0%}")
+
+
 def main(argv: list[str]) -> None:
-    """Profile ``argv[0]`` customers over ``argv[1]`` days with the overrides that follow."""
+    """Profile ``argv[0]`` customers over ``argv[1]`` days with the overrides that follow (``--wall``:
+    time the phases by the wall clock instead)."""
     from journeysim.api import compose_config
     from journeysim.runner import build_model
     from journeysim.scenarios.spec import parse_config
 
-    size, days, *extra = argv
+    wall = "--wall" in argv
+    size, days, *extra = [arg for arg in argv if arg != "--wall"]
     overrides = [f"population.size={size}", f"days={days}", "outputs.event_log_sample=0",
                  "outputs.mesa_agents=lazy", *extra]  # as benchmarks/run.py's journey cases
     spec = parse_config(compose_config(overrides=overrides))
     model = build_model(spec)
     model.step()
+    if wall:
+        wall_shares(model, days)
+        return
     profile = cProfile.Profile()
     started = time.process_time()
     profile.enable()

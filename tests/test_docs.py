@@ -449,6 +449,9 @@ def test_the_phases_the_docs_list_are_the_daily_step_in_order() -> None:
     assert diagram == phases, "docs/architecture.md's daily-step diagram"
     concepts = (DOCS / "concepts.md").read_text().split("```text", 1)[1].split("```", 1)[0]
     assert re.findall(r"\w+", concepts) == phases, "docs/concepts.md's list of phases"
+    from benchmarks.phases import STEP_PHASES
+
+    assert list(STEP_PHASES) == phases, "benchmarks/phases.py --wall times every phase of the step"
 
 
 DOTTED = re.compile(r"\bjourneysim(?:\.[A-Za-z_]\w*)+")
