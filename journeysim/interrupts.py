@@ -154,12 +154,17 @@ def behind(error: BaseException) -> KeyboardInterrupt | None:
     library's ``except`` or ``finally`` (Hydra reading a config file, OmegaConf half-way through
     building a node) can leave that code to raise another error of its own (``UnboundLocalError``,
     ``AttributeError`` on the half-built node, a ``ConfigCompositionException`` wrapping either).
-    The interruption is then in the error's chain of causes and contexts; None if it is not."""
+    The interruption is then among the error's causes and contexts, which are walked both (a
+    context hidden by ``raise ... from None``, as Hydra's errors are turned into ``ConfigError``,
+    included); None if it is not there."""
     seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
+    pending: list[BaseException] = [error]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen:
+            continue
         if isinstance(cause, KeyboardInterrupt):
             return cause
         seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
+        pending += [linked for linked in (cause.__cause__, cause.__context__) if linked is not None]
     return None
