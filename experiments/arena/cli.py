@@ -119,8 +119,9 @@ def check_models(text: str) -> list[str]:
     return names
 
 
-def run_truth(args: argparse.Namespace, directory: Path) -> Path:
-    """Run the composed scenario's truth (and lift tests with ``--calibrate``) into ``directory``."""
+def run_truth(args: argparse.Namespace, lift_settings: LiftOptions, directory: Path) -> Path:
+    """Run the composed scenario's truth (and, with ``--calibrate``, lift tests of ``lift_settings``)
+    into ``directory``."""
     from journeysim.experiments.panels.lift import lift_tests
     from journeysim.experiments.truth import true_effects
 
@@ -130,7 +131,7 @@ def run_truth(args: argparse.Namespace, directory: Path) -> Path:
         truth.write(directory)
         if (args.calibration or ("both" if args.calibrate else "none")) != "none":
             lift_tests(None, seeds=truth.meta["seeds"], overrides=args.overrides, test_days=args.lift_days,
-                       jobs=args.jobs, **LiftOptions.from_args(args).settings()).write(directory)
+                       jobs=args.jobs, **lift_settings.settings()).write(directory)
     return directory
 
 
@@ -183,14 +184,14 @@ def run_command(argv: Sequence[str]) -> int:
     for option in ("draws", "tune", "chains", "seeds", "jobs", "lift_days"):
         if getattr(args, option) < 1:
             raise ConfigError(f"--{option.replace('_', '-')}", getattr(args, option), "a whole number, 1 or more")
-    lift = LiftOptions.from_args(args)  # refused before any run
+    lift_settings = LiftOptions.from_args(args)  # refused before any run
     from journeysim.api import compose_config
     from journeysim.scenarios.spec import parse_config
 
     config = compose_config(None, args.overrides)
     spec = parse_config(config)  # a bad key or value stops here, before any run
     if not args.truth:
-        lift.check(spec, args.lift_days)
+        lift_settings.check(spec, args.lift_days)
     truths = parse_truths(args.truth)
     if truths and args.overrides:
         raise ConfigError("override", args.overrides[0], "no config overrides with --truth (the truth's run "
@@ -207,7 +208,7 @@ def run_command(argv: Sequence[str]) -> int:
         raise ConfigError("--summaries", args.summaries[0], "with --truth DIR: the truth the summaries were fitted on")
     models = check_models(args.models) if summaries is None else []
     if not truths:
-        truths = [(args.label, run_truth(args, directory / "truth"))]
+        truths = [(args.label, run_truth(args, lift_settings, directory / "truth"))]
     roas_from = {label: path for label, path in parse_truths(args.roas_truth, "--roas-truth")}
     unknown = sorted(set(roas_from) - {label for label, _ in truths})
     if unknown:

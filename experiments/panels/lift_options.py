@@ -34,8 +34,16 @@ PERSISTENT_HELP = ("channels tested with a persistent holdout group instead: one
 
 
 def add_options(p: argparse.ArgumentParser, when: str = "") -> None:
-    """Add the shared lift-test options to ``p``; ``when`` (e.g. ``"when the arena runs the truth
-    with --calibrate"``) says in each help text when they apply."""
+    """Add the shared lift-test options to a command's parser.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The command's parser.
+    when : str, optional
+        When the options apply (e.g. ``"when the arena runs the truth with --calibrate"``), said in
+        brackets at the end of each help text; empty: always.
+    """
     tail = f" ({when})" if when else ""
     p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
                    help="days after each lift test whose outcomes still count (carry-over, and purchases the "
@@ -83,8 +91,18 @@ class LiftOptions:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> LiftOptions:
-        """The options of :func:`add_options` in ``args``; a bad value raises :class:`ConfigError`
-        naming its option."""
+        """The options of :func:`add_options`, checked.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            A command line parsed by a parser that :func:`add_options` completed.
+
+        Raises
+        ------
+        ConfigError
+            A bad value, naming its option, the value and what is allowed.
+        """
         if args.lift_cooldown < 0:
             raise ConfigError("--lift-cooldown", args.lift_cooldown, "days after each lift test, 0 or more")
         if not 0 < args.holdout_share < 1:
@@ -100,8 +118,20 @@ class LiftOptions:
         return self.windows > 1 or bool(self.persistent)
 
     def check(self, spec: RunSpec, test_days: int) -> None:
-        """Refuse windows the run of ``spec`` cannot hold with tests of ``test_days`` days, and
-        persistent channels the plan does not spend on, before any run."""
+        """Refuse, before any run, windows the run cannot hold and persistent channels it cannot test.
+
+        Parameters
+        ----------
+        spec : RunSpec
+            The run the tests are for.
+        test_days : int
+            Days of each test (each command's own option).
+
+        Raises
+        ------
+        ConfigError
+            Naming ``--lift-windows`` or ``--lift-persistent``.
+        """
         if self.windows > 1:
             check_windows(spec, test_days, self.cooldown_days, self.windows, "--lift-windows")
         check_persistent(spec, self.persistent, key="--lift-persistent")
