@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-robust test-ray test-meridian test-mmm arena test-arena bench lint browser clean app validate docs docs-data contracts
 
+# uv installs with --compile-bytecode, as pip does: where PYTHONDONTWRITEBYTECODE is set (CI), a process would
+# otherwise compile pandas, SciPy, numba and Hydra afresh each time it starts (4 s more for a journey run)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv  # uv resolves and installs the same versions as pip, in a third of the time
-	# --compile-bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set (CI), a process would otherwise compile
-	# pandas, SciPy, numba and Hydra afresh each time it starts (4 s more for a journey run)
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --upgrade pip -e '.[dev]' \
-		|| $(BIN)/python -m pip install --quiet --upgrade pip -e '.[dev]'  # pip if uv cannot reach its index
+		|| $(BIN)/python -m pip install --quiet --upgrade pip -e '.[dev]'  # pip if uv fails (cannot reach its index)
 	touch $(STAMP)
 
 ## demo: run the default journey scenario and the Bass check; print KPIs, write figures
@@ -24,7 +24,7 @@ demo: $(STAMP)
 ## test: lint, the import contracts and the whole test suite
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m compileall -q -j 0 journeysim sim agents scenarios experiments hydra_plugins > /dev/null  # the tests start hundreds of processes: none compiles the sources again
+	$(BIN)/python -m compileall -q -j 0 journeysim sim agents scenarios experiments hydra_plugins  # quiet unless a file fails; the tests start hundreds of processes: none compiles the sources again
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_contracts.py
 	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=15 --nbmake tests $(wildcard examples/*.ipynb)  # idle workers take tests (and the notebooks) from busy ones; the slowest 15 listed
 

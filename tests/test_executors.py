@@ -249,3 +249,18 @@ def test_a_local_worker_freezes_its_heap_after_its_first_job_and_this_process_do
     assert in_workers == [(True, True), (True, True)]
     frozen = gc.get_freeze_count()
     assert collections_after_a_job() == (False, frozen > 0) and gc.get_freeze_count() == frozen
+
+
+def test_a_local_submitit_job_counts_as_lost_a_second_after_its_process_ended_without_a_result(tmp_path):
+    """submitit waits 15 s for a finished job's result file (a cluster's shared file system may show it
+    late); a local job writes it on this disk before it ends, so the wait is cut to LOCAL_RESULT_WAIT_S
+    through submitit's ``_results_timeout_s`` (a private name: this fails if submitit renames it)."""
+    import submitit
+
+    from journeysim.experiments.executors import LOCAL_RESULT_WAIT_S, _SubmititSession
+
+    assert isinstance(submitit.core.core.Job._results_timeout_s, int | float)
+    session = _SubmititSession(1, str(tmp_path), ())
+    job = session.submit(square, 5)
+    assert job._results_timeout_s == LOCAL_RESULT_WAIT_S < submitit.core.core.Job._results_timeout_s
+    assert session.result(job) == 25
