@@ -570,7 +570,7 @@ SETTINGS = ("seed", "days", "market.currency.*", "outputs.*", "population.size",
             "population.personas.<persona>.committee.spread", "channels.<channel>.kind",
             "channels.<channel>.daily_budget", "channels.<channel>.saturation.shape",
             "channels.<channel>.target_stages",
-            "network.type", "network.edge_list", "network.mode", "network.talk_days", "service.enabled",
+            "network.type", "network.edge_list", "network.mode", "service.enabled",
             "service.scale_with_population", "service.default_channel", "service.proactive_notifications",
             "service.staff_schedule", "service.hours_per_day", "service.wait_penalty.shape", "service.channels",
             "service.channels.*.staff_schedule", "service.channels.*.hours_per_day", "service.channels.*.self_service",
@@ -603,17 +603,27 @@ def is_rate(doc: KeyDoc) -> bool:
     return doc.unit in RATE_UNITS or bool(RATE_NAMES.search(doc.key.rsplit(".", 1)[-1]))
 
 
-def is_setting(doc: KeyDoc) -> bool:
-    """A key whose default is a choice of the run (:data:`SETTINGS`), which needs no source."""
-    return any(fnmatch.fnmatchcase(doc.key, pattern) for pattern in SETTINGS)
+def is_setting(key: str) -> bool:
+    """A key (pattern) whose default is a choice of the run (:data:`SETTINGS`), which needs no source."""
+    return any(fnmatch.fnmatchcase(key, setting) for setting in SETTINGS)
 
 
 def unsourced_defaults(confs: list[ConfFile] | None = None) -> list[str]:
-    """Keys of the default run config (every option of its groups) that are not settings of the run and
-    whose comment states neither a source nor "illustrative"."""
-    docs = describe(confs)
-    return [doc.key for table in DEFAULT_TABLES for doc in docs.get(table, [])
-            if not is_setting(doc) and not source_of(doc.description)]
+    """``key (file)`` of every value in the default run config's files and every other option of its groups
+    (``conf/network/cascade.yaml`` as well as ``fully_mixed.yaml``) that is not a setting of the run and
+    whose comment (the file's own, else the key's description elsewhere) states neither a source nor
+    "illustrative"."""
+    confs = conf_files() if confs is None else confs
+    docs = documented_patterns(confs)
+    found = []
+    for conf in confs:
+        if conf.group not in DEFAULT_TABLES:
+            continue
+        for path in leaves(conf.data):
+            key = ".".join(pattern((*conf.prefix, *path)))
+            if not is_setting(key) and not source_of(_description(conf, path, docs)[0]):
+                found.append(f"{key} ({conf.path.name})")
+    return sorted(set(found))
 
 
 def unsourced_rates(confs: list[ConfFile] | None = None) -> list[str]:

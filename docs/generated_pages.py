@@ -404,7 +404,7 @@ def _hydra_section(confs: list[ref.ConfFile]) -> list[str]:
 # --------------------------------------------------------------------------- defaults and their sources
 def _source(doc: ref.KeyDoc) -> str:
     """The Source cell of a key on the defaults page: where its default comes from, or that it is a setting."""
-    return ref.source_of(doc.description) or ("setting of the run" if ref.is_setting(doc) else "not stated")
+    return ref.source_of(doc.description) or ("setting of the run" if ref.is_setting(doc.key) else "not stated")
 
 
 def _default_value(doc: ref.KeyDoc, label: str) -> str:
