@@ -85,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="seeds of the truth when the arena runs it (default 3)")
     p.add_argument("--lift-days", type=int, default=28, help="days of each lift test when the arena runs the "
                    "truth with --calibrate (default 28)")
-    lift_options.add_options(p, when="when the arena runs the truth with --calibrate")
+    lift_options.add_options(p, "lift tests, when the arena runs the truth with --calibrate")
     p.add_argument("--jobs", type=int, default=2, help="fits (and truth runs) at once (default 2)")
     p.add_argument("--label", default=None, help="scenario label of the truth the arena runs (default its scenario)")
     executors.add_options(p)

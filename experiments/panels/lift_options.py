@@ -33,33 +33,33 @@ PERSISTENT_HELP = ("channels tested with a persistent holdout group instead: one
 """Help of ``--lift-persistent``."""
 
 
-def add_options(p: argparse.ArgumentParser, when: str = "") -> None:
-    """Add the shared lift-test options to a command's parser.
+def add_options(p: argparse.ArgumentParser, title: str) -> None:
+    """Add the shared lift-test options to a command's parser, under their own heading in its help.
 
     Parameters
     ----------
     p : argparse.ArgumentParser
         The command's parser.
-    when : str, optional
-        When the options apply (e.g. ``"when the arena runs the truth with --calibrate"``), said in
-        brackets at the end of each help text; empty: always.
+    title : str
+        The heading, saying when the options apply (e.g. ``"lift tests (with --calibrate)"``).
     """
-    tail = f" ({when})" if when else ""
-    p.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
-                   help="days after each lift test whose outcomes still count (carry-over, and purchases the "
-                        "held-out customers only delayed: the test then measures the return over its days and "
-                        f"these; default 0: the test's days only){tail}")
-    p.add_argument("--lift-budget-split", action="store_true",
-                   help="budget-split lift tests: the held-out customers get their share of every other impressions "
-                        "channel's budget, drawn from them, so exposed customers moved into other channels' target "
-                        f"stages take none of the held-out customers' impressions (default: one budget for both){tail}")
-    p.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
-                   help=f"share of customers each lift test holds out (default {HOLDOUT_SHARE}){tail}")
-    p.add_argument("--lift-windows", type=int, default=1, metavar="N",
-                   help="lift tests per channel, in N equal spans from a third of the run to its end (seasons and "
-                        f"flighting averaged over them; default 1){tail}")
-    p.add_argument("--lift-levels", default="1", metavar="LEVELS", help=LEVELS_HELP + tail)
-    p.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP + tail)
+    group = p.add_argument_group(title)
+    group.add_argument("--lift-cooldown", type=int, default=0, metavar="DAYS",
+                       help="days after each lift test whose outcomes still count (carry-over, and purchases the "
+                            "held-out customers only delayed: the test then measures the return over its days and "
+                            "these; default 0: the test's days only)")
+    group.add_argument("--lift-budget-split", action="store_true",
+                       help="budget-split lift tests: the held-out customers get their share of every other "
+                            "impressions channel's budget, drawn from them, so exposed customers moved into other "
+                            "channels' target stages take none of the held-out customers' impressions (default: one "
+                            "budget for both)")
+    group.add_argument("--holdout-share", type=float, default=HOLDOUT_SHARE,
+                       help=f"share of customers each lift test holds out (default {HOLDOUT_SHARE})")
+    group.add_argument("--lift-windows", type=int, default=1, metavar="N",
+                       help="lift tests per channel, in N equal spans from a third of the run to its end (seasons "
+                            "and flighting averaged over them; default 1)")
+    group.add_argument("--lift-levels", default="1", metavar="LEVELS", help=LEVELS_HELP)
+    group.add_argument("--lift-persistent", default="", metavar="CHANNELS", help=PERSISTENT_HELP)
 
 
 @dataclass(frozen=True)

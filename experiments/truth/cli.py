@@ -72,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lift-tests", type=int, default=0, metavar="DAYS",
                    help="also run a holdout lift test of DAYS days per impressions channel, on every seed, and write "
                         "lift_tests*.csv (PyMC-Marketing, Meridian, Robyn calibration inputs; default 0: none)")
-    lift_options.add_options(p)
+    lift_options.add_options(p, "lift tests (with --lift-tests DAYS)")
     p.add_argument("--pulses", type=int, default=PULSES,
                    help=f"weeks per channel per year whose spend a pulse run removes, for the ROAS over "
                         f"--horizons (default {PULSES}; 0: none)")
