@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet uv  # uv resolves and installs the same versions as pip, in a third of the time
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --upgrade pip -e '.[dev]' \
 		|| $(BIN)/python -m pip install --quiet --upgrade pip -e '.[dev]'  # pip if uv fails (cannot reach its index)
+	$(BIN)/uv cache prune --quiet || true  # each install rebuilds solara-assets' sdist, ~2 GB of cache that no later install reads
 	touch $(STAMP)
 
 ## demo: run the default journey scenario and the Bass check; print KPIs, write figures
