@@ -1,8 +1,9 @@
 """Compiled loops of the daily step's hot spots (numba, cached on disk).
 
 Each kernel does, in one pass and without temporaries, what a chain of numpy calls did, with the
-same result to the bit: the random numbers are drawn by the phases' numpy generators or hashed per
-customer (:func:`hashed_uniforms`, the hash ``RandomStreams.row_uniform`` defines), and the other
+same result to the bit: the random numbers are drawn by the phases' numpy generators, hashed per
+customer (:func:`hashed_uniforms`, the hash ``RandomStreams.row_uniform`` defines) or taken from a
+counter stream by position (:func:`stream_uniforms`, ``RandomStreams.counter``), and the other
 kernels do only integer work, comparisons and copies. Compiled once per machine (``cache=True``
 writes the machine code beside this file), so a process pays only the load of the cached code.
 """
@@ -239,6 +240,35 @@ def advance_clocks(clock: np.ndarray, hazard: np.ndarray, threshold: np.ndarray)
     return rang[:n_rang].copy()
 
 
+GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+"""splitmix64's increment: its state steps by this odd constant (2**64 over the golden ratio)."""
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def mix64(x: np.uint64) -> np.uint64:
+    """splitmix64's finaliser: a bijection of 64-bit words that spreads every input bit over the output."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def to_unit(x: np.uint64) -> np.float64:
+    """The top 53 bits of ``x`` as a number in [0, 1) (as numpy's generators make a double)."""
+    return np.float64(x >> np.uint64(11)) * 2.0**-53
+
+
+@numba.njit(cache=True, nogil=True)
+def stream_uniforms(key: np.uint64, position: int, out: np.ndarray) -> None:
+    """``out[i]``: number ``position + i`` of the counter stream ``key``, in [0, 1): splitmix64's
+    output number ``position + i + 1`` from the state ``key``. Each number is computed from its
+    position alone, so the loop vectorises (about a nanosecond a number here, where a numpy
+    generator takes four to six: :class:`journeysim.sim.streams.CounterStream`)."""
+    start = np.uint64(key) + np.uint64(position + 1) * np.uint64(GOLDEN_GAMMA)
+    for i in range(out.size):
+        out[i] = to_unit(mix64(start + np.uint64(i) * np.uint64(GOLDEN_GAMMA)))
+
+
 @numba.njit(cache=True, nogil=True)
 def hashed_uniforms(rows: np.ndarray, occasion: np.ndarray, base: np.uint64, out: np.ndarray) -> None:
     """``out[i]``: a uniform number in [0, 1) hashed from ``rows[i]`` and ``occasion[i]`` (one
@@ -250,8 +280,4 @@ def hashed_uniforms(rows: np.ndarray, occasion: np.ndarray, base: np.uint64, out
     one_occasion = occasion.size == 1
     for i in range(rows.size):
         k = occasion[0] if one_occasion else occasion[i]
-        x = np.uint64(rows[i]) * row_factor + (np.uint64(k) * occasion_factor + base)
-        x = (x ^ (x >> np.uint64(30))) * row_factor
-        x = (x ^ (x >> np.uint64(27))) * occasion_factor
-        x ^= x >> np.uint64(31)
-        out[i] = np.float64(x >> np.uint64(11)) * 2.0**-53
+        out[i] = to_unit(mix64(np.uint64(rows[i]) * row_factor + (np.uint64(k) * occasion_factor + base)))

@@ -25,7 +25,7 @@ from journeysim.sim.satisfaction import Reviews
 from journeysim.sim.saturation import make_saturation
 from journeysim.sim.stages import EVALUATING, Stage
 from journeysim.sim.state import DAY, CustomerState
-from journeysim.sim.streams import RandomStreams
+from journeysim.sim.streams import CounterStream, RandomStreams
 
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
@@ -139,7 +139,7 @@ class Touchpoints:
     state : CustomerState
         Customer arrays (interest is raised, ``last_touch`` set).
     streams : RandomStreams
-        One generator per channel and day.
+        One counter stream per channel and day (:meth:`RandomStreams.channel_day`).
     scale : float
         Population size over the budget reference size.
     """
@@ -231,16 +231,16 @@ class Touchpoints:
             self._audiences[key] = np.flatnonzero(inside & self.state.present if self.state.open else inside)
         return self._audiences[key]
 
-    def _sample(self, channel: Channel, n: int, audience: np.ndarray | None,
-                rng: np.random.Generator) -> np.ndarray:
+    def _sample(self, channel: Channel, n: int, audience: np.ndarray | None, stream: CounterStream) -> np.ndarray:
         """Draw ``n`` impressions' recipients, in a fixed seeded order (a larger budget
         reaches a superset), weighted by persona affinity through thinning. Without an
         explicit ``audience``, candidates come from everyone and are kept only if in the
         channel's target stages.
 
         The candidates are the same in every run of a seed whatever the customers' stages
-        (candidate ``i`` takes the numbers ``2i`` and ``2i + 1`` of the stream, drawn
-        :data:`SAMPLE_CHUNK` candidates at a time into one buffer that stays in the cache): a
+        (candidate ``i`` takes the numbers ``2i`` and ``2i + 1`` of the channel-day's counter
+        ``stream``, made :data:`SAMPLE_CHUNK` candidates at a time into one buffer that stays in
+        the cache): a
         counterfactual that moves some customers changes only which of those candidates are kept,
         not who the others are."""
         size = self.state.entered if audience is None else audience.size
@@ -252,7 +252,7 @@ class Touchpoints:
         expected = int(n / max(float(channel.weights.mean()), 1e-3) * 1.1) + 16  # candidates, if all in the audience
         u = np.empty((min(expected, self.SAMPLE_CHUNK), 2))
         while got < n:
-            rng.random(out=u)
+            stream.fill(u)
             got = media_kernels.accept_candidates(u, size, listed, table, self._codes(), chosen, got)
         return chosen
 
@@ -271,13 +271,13 @@ class Touchpoints:
         audience = self._audience(channel) if channel.audience_rule is None else channel.audience_rule(day)
         if n == 0 or (audience is not None and audience.size == 0):
             return 0
-        rng = self.streams.channel_day(channel.spec.name, day)
+        stream = self.streams.channel_day(channel.spec.name, day)
         split = self.budget_split
         if split is not None and split.splits(channel.index, day):
             listed = self._listed(channel.target_mask) if audience is None else audience
-            delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, rng), n, attended, listed)
+            delivered = split.sample(lambda rows, k: self._sample(channel, k, rows, stream), n, attended, listed)
         else:
-            delivered = self._sample(channel, n, audience, rng)
+            delivered = self._sample(channel, n, audience, stream)
         rows, counts, unattended, unattended_counts, reach = kernels.split_counts(delivered, attended,
                                                                                    self.state.size - 1)
         if unattended.size and self.stays is not None:

@@ -55,7 +55,10 @@ def test_calibration_recovers_known_parameters_within_their_interval(recovered):
     fitted = pd.read_csv(recovered / "fitted.csv").set_index("parameter")
     assert fitted["covered"].all(), fitted
     width = (fitted["high"] - fitted["low"]) / (fitted["prior_high"] - fitted["prior_low"])
-    assert width["market.checkout_friction"] < 0.5, width  # the data pin friction down
+    # the data pin friction down: its interval rules out at least a quarter of the prior. A 12-particle
+    # fit is noisy: over data seeds 101-110 the width ran 0.32 to 0.68 (mean 0.48) before the media drew
+    # from counter streams and 0.40 to 0.61 (mean 0.53) after; make validate's recovery plan is the full check
+    assert width["market.checkout_friction"] < 0.75, width
     # the word-of-mouth kick is weakly identified by 12 weeks of 1,200 customers in the open market of
     # this session (its interval spans about 0.93 of the prior); covered is what is asked of it
     assert width["network.positive_kick"] <= 1.0, width

@@ -58,6 +58,48 @@ def test_radix_sort_of_nothing_and_of_zeros():
     assert np.array_equal(kernels.radix_sort(np.zeros(3, np.int64), 0), np.zeros(3))
 
 
+def _splitmix64(state: int, count: int) -> list[int]:
+    """The first ``count`` outputs of splitmix64 from ``state``, in plain Python (Vigna's reference code)."""
+    out, mask = [], 2**64 - 1
+    for _ in range(count):
+        state = (state + kernels.GOLDEN_GAMMA) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def test_the_splitmix64_reference_gives_its_published_first_outputs():
+    assert _splitmix64(1234567, 3) == [6457827717110365317, 3203168211198807973, 9817491932198370423]
+
+
+@pytest.mark.parametrize("key", [0, 1234567, 2**64 - 1])
+def test_stream_uniforms_are_splitmix64_by_position_from_any_start(key):
+    expected = np.array([(z >> 11) * 2.0**-53 for z in _splitmix64(key, 50)])
+    whole, tail = np.empty(50), np.empty(13)
+    kernels.stream_uniforms(np.uint64(key), 0, whole)
+    kernels.stream_uniforms(np.uint64(key), 37, tail)
+    assert np.array_equal(whole, expected) and np.array_equal(tail, expected[37:])
+
+
+def test_a_counter_stream_goes_on_where_it_stopped_and_differs_by_channel_and_day():
+    from scipy import stats
+
+    from journeysim.sim.streams import RandomStreams
+
+    streams = RandomStreams(5)
+    stream = streams.channel_day("tv", 3)
+    first, then = stream.fill(np.empty((3, 2))), stream.fill(np.empty(4))
+    again = streams.channel_day("tv", 3).fill(np.empty(10))
+    assert stream.position == 10 and np.array_equal(np.concatenate([first.ravel(), then]), again)
+    values = streams.channel_day("tv", 3).fill(np.empty(100_000))
+    assert stats.kstest(values, "uniform").pvalue > 0.001
+    assert abs(np.corrcoef(values[:-1], values[1:])[0, 1]) < 0.01  # consecutive numbers: no serial correlation
+    keys = {streams.channel_day(*at).key for at in (("tv", 3), ("tv", 4), ("search", 3))}
+    assert len(keys) == 3 and RandomStreams(6).channel_day("tv", 3).key not in keys
+
+
 @pytest.mark.parametrize("listed", [False, True])
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("open_", [False, True])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from journeysim.experiments.intervals import mean_interval
 from journeysim.experiments.validation import market_facts, repeat_buying
 from journeysim.sim import kpis
 from journeysim.sim.funnel import FunnelMoves
@@ -106,16 +107,17 @@ def test_more_advertising_sells_more_orders_in_the_short_and_long_term() -> None
 
 def test_the_effect_of_a_spend_rise_builds_up_over_weeks() -> None:
     # carry-over (brand channels' half-lives of three to seven weeks): the first four weeks sell
-    # under the elasticity of the first 34 in every seed, and by 0.03 on average (0.137 against
-    # 0.166 over seeds 0-3, each 0.014 to 0.044 apart, since 232c655). From day 120: a rise from
-    # day 30 meets prospects the market has not yet worked through, and the long term's
-    # pull-forward hides the build-up (0.19 against 0.20 at x2). make validate checks the full
-    # size (24 seeds, a year, x1.2).
-    table, _ = market_facts.advertising_table(size=5000, seeds=[0, 1, 2, 3], from_day=120, long_days=240,
+    # under the elasticity of the first 34, by about 0.026 on average over seeds 0-7. One seed's
+    # build-up at 5,000 customers has a spread of 0.015 to 0.019, so about one seed in fourteen comes
+    # out below zero (seed 3 at -0.007 once the media drew from counter streams; 0.014 to 0.053
+    # before): the test asks the paired mean, with its 95% interval above zero, as make validate
+    # asks the means (24 seeds, a year, x1.2). From day 120: a rise from day 30 meets prospects the
+    # market has not yet worked through, and the long term's pull-forward hides the build-up (0.19
+    # against 0.20 at x2).
+    table, _ = market_facts.advertising_table(size=5000, seeds=list(range(8)), from_day=120, long_days=240,
                                               short_days=28, lift=2.0)
-    build_up = table["elasticity_long"] - table["elasticity_short"]
-    assert (build_up > 0).all(), table.to_dict("records")
-    assert build_up.mean() > 0.02, table.to_dict("records")
+    build_up = mean_interval(table["elasticity_long"] - table["elasticity_short"])
+    assert build_up.low > 0 and build_up.estimate > 0.02, table.to_dict("records")
     assert (table["elasticity_short"] > 0).all()
 
 
