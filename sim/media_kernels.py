@@ -17,13 +17,19 @@ STAGE_CODES = 8
 
 
 @numba.njit(cache=True, nogil=True)
-def pack_rows(persona: np.ndarray, stage: np.ndarray, present: np.ndarray, n: int) -> np.ndarray:
-    """One uint16 per row ``0 .. n - 1``: ``(persona * STAGE_CODES + stage) * 2 + present``, so a
-    candidate's persona, stage and presence are one load (see :func:`accept_table`)."""
-    code = np.empty(n, np.uint16)
-    for i in range(n):
-        code[i] = (np.uint16(persona[i]) * STAGE_CODES + np.uint16(stage[i])) * 2 + np.uint16(present[i])
+def pack_rows(persona: np.ndarray, stage: np.ndarray, present: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Write into ``code`` one number per row ``0 .. code.size - 1``: ``(persona * STAGE_CODES + stage) * 2
+    + present``, so a candidate's persona, stage and presence are one load (see :func:`accept_table`).
+    ``code`` is uint8 when fewer than 16 personas keep every code below 256 (:func:`code_type`), so
+    the array the thinning reads at random is half as large."""
+    for i in range(code.size):
+        code[i] = (persona[i] * STAGE_CODES + stage[i]) * 2 + present[i]
     return code
+
+
+def code_type(personas: int) -> type:
+    """The smallest unsigned type that holds :func:`pack_rows`' codes for ``personas`` personas."""
+    return np.uint8 if personas * STAGE_CODES * 2 <= 256 else np.uint16
 
 
 def accept_table(weights: np.ndarray, mask: np.ndarray | None, check_present: bool) -> np.ndarray:
@@ -58,7 +64,7 @@ def accept_candidates(u: np.ndarray, size: int, audience: np.ndarray, table: np.
         Rows of the audience, or empty for rows ``0 .. size - 1``.
     table : ndarray of float64
         Acceptance probability by packed row code.
-    code : ndarray of uint16
+    code : ndarray of uint8 or uint16
         Packed row code of every row in use (:func:`pack_rows`).
     out : ndarray of int64
         The recipients drawn so far (``out[:got]``); filled in place.

@@ -155,6 +155,7 @@ class Touchpoints:
         self.state, self.streams, self.scale = state, streams, scale
         self.channels = [Channel(s, k, affinity[:, k], state.size) for k, s in enumerate(specs)]
         self.names = tuple(s.name for s in specs)
+        self._personas = affinity.shape[0]
         self.logged_mask: np.ndarray | None = None
         self.stays = None  # a StageStays that counts exposures by persona and stage, if set
         self._audiences: dict[bytes, np.ndarray] = {}
@@ -261,7 +262,8 @@ class Touchpoints:
         stages and presence do not change during the media phase)."""
         if self._packed is None:
             s = self.state
-            self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, s.size)
+            code = np.empty(s.size, media_kernels.code_type(self._personas))
+            self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, code)
         return self._packed
 
     def _impressions(self, channel: Channel, day: int, n: int, attended: int, out: DayExposure) -> int:

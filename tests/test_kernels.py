@@ -100,6 +100,21 @@ def test_a_counter_stream_goes_on_where_it_stopped_and_differs_by_channel_and_da
     assert len(keys) == 3 and RandomStreams(6).channel_day("tv", 3).key not in keys
 
 
+@pytest.mark.parametrize("personas", [1, 16, 17, 40])
+def test_packed_row_codes_fit_the_smallest_type_and_equal_the_wide_ones(personas):
+    rng = np.random.default_rng(personas)
+    persona = rng.integers(0, personas, 5_000).astype(np.int16)
+    persona[0] = personas - 1
+    stage = rng.integers(0, media_kernels.STAGE_CODES, 5_000).astype(np.int8)
+    stage[0] = media_kernels.STAGE_CODES - 1
+    present = rng.random(5_000) < 0.5
+    present[0] = True
+    narrow = media_kernels.pack_rows(persona, stage, present, np.empty(5_000, media_kernels.code_type(personas)))
+    wide = (persona.astype(np.int64) * media_kernels.STAGE_CODES + stage) * 2 + present
+    assert narrow.dtype == (np.uint8 if personas <= 16 else np.uint16)
+    assert np.array_equal(narrow, wide) and wide.max() == personas * media_kernels.STAGE_CODES * 2 - 1
+
+
 @pytest.mark.parametrize("listed", [False, True])
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("open_", [False, True])
@@ -126,7 +141,7 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
     expected = rows[keep][:want]
     out = np.empty(want, np.int64)
     table = media_kernels.accept_table(weights, mask if masked else None, open_)
-    code = media_kernels.pack_rows(persona, stage, present, n_rows)
+    code = media_kernels.pack_rows(persona, stage, present, np.empty(n_rows, media_kernels.code_type(3)))
     got = media_kernels.accept_candidates(u[:1_000], size, audience, table, code, out, 0)
     got = media_kernels.accept_candidates(u[1_000:], size, audience, table, code, out, got)
     assert got == min(want, expected.size) and np.array_equal(out[:got], expected[:got])
