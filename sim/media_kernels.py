@@ -20,7 +20,7 @@ STAGE_CODES = 8
 def pack_rows(persona: np.ndarray, stage: np.ndarray, present: np.ndarray, code: np.ndarray) -> np.ndarray:
     """Write into ``code`` one number per row ``0 .. code.size - 1``: ``(persona * STAGE_CODES + stage) * 2
     + present``, so a candidate's persona, stage and presence are one load (see :func:`accept_table`).
-    ``code`` is uint8 when fewer than 16 personas keep every code below 256 (:func:`code_type`), so
+    ``code`` is uint8 when at most 16 personas keep every code below 256 (:func:`code_type`), so
     the array the thinning reads at random is half as large."""
     for i in range(code.size):
         code[i] = (persona[i] * STAGE_CODES + stage[i]) * 2 + present[i]

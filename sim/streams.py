@@ -49,8 +49,7 @@ class RandomStreams:
 
     def generator(self, name: str, *keys: int) -> np.random.Generator:
         """A fresh generator for ``name`` and integer ``keys`` (same inputs, same draws)."""
-        sequence = np.random.SeedSequence(self.seed, spawn_key=(_key(name), *map(int, keys)))
-        return np.random.Generator(np.random.PCG64(sequence))
+        return np.random.Generator(np.random.PCG64(self._sequence(name, *keys)))
 
     def __getitem__(self, phase: str) -> np.random.Generator:
         """The long-lived generator of one phase."""
@@ -59,8 +58,11 @@ class RandomStreams:
     def counter(self, name: str, *keys: int) -> CounterStream:
         """A fresh counter stream for ``name`` and integer ``keys`` (same inputs, same numbers), its key
         taken from the same ``SeedSequence`` as :meth:`generator`'s."""
-        sequence = np.random.SeedSequence(self.seed, spawn_key=(_key(name), *map(int, keys)))
-        return CounterStream(sequence.generate_state(1, np.uint64)[0])
+        return CounterStream(self._sequence(name, *keys).generate_state(1, np.uint64)[0])
+
+    def _sequence(self, name: str, *keys: int) -> np.random.SeedSequence:
+        """The ``SeedSequence`` of ``name`` and integer ``keys`` under the run's seed."""
+        return np.random.SeedSequence(self.seed, spawn_key=(_key(name), *map(int, keys)))
 
     def channel_day(self, channel: str, day: int) -> CounterStream:
         """Numbers for one channel's exposures on one day: a budget change on one channel or one

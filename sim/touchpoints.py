@@ -155,7 +155,7 @@ class Touchpoints:
         self.state, self.streams, self.scale = state, streams, scale
         self.channels = [Channel(s, k, affinity[:, k], state.size) for k, s in enumerate(specs)]
         self.names = tuple(s.name for s in specs)
-        self._personas = affinity.shape[0]
+        self._code_buffer = np.empty(state.size, media_kernels.code_type(affinity.shape[0]))  # see _codes
         self.logged_mask: np.ndarray | None = None
         self.stays = None  # a StageStays that counts exposures by persona and stage, if set
         self._audiences: dict[bytes, np.ndarray] = {}
@@ -164,7 +164,7 @@ class Touchpoints:
         self._media_response = state.traits["innovativeness"]
         self.kick_modifier = None  # optional callable(channel, rows, day) -> kick multiplier (levers)
         self.budget_split: BudgetSplit | None = None  # a budget-split experiment's two markets, if set
-        self._packed: np.ndarray | None = None  # today's packed row codes (see _codes)
+        self._packed: np.ndarray | None = None  # today's packed row codes, once packed (see _codes)
 
     @property
     def planned_budgets(self) -> np.ndarray:
@@ -241,9 +241,8 @@ class Touchpoints:
         The candidates are the same in every run of a seed whatever the customers' stages
         (candidate ``i`` takes the numbers ``2i`` and ``2i + 1`` of the channel-day's counter
         ``stream``, made :data:`SAMPLE_CHUNK` candidates at a time into one buffer that stays in
-        the cache): a
-        counterfactual that moves some customers changes only which of those candidates are kept,
-        not who the others are."""
+        the cache): a counterfactual that moves some customers changes only which of those
+        candidates are kept, not who the others are."""
         size = self.state.entered if audience is None else audience.size
         mask = channel.target_mask if audience is None else None
         chosen = np.empty(n, np.int64)
@@ -262,8 +261,7 @@ class Touchpoints:
         stages and presence do not change during the media phase)."""
         if self._packed is None:
             s = self.state
-            code = np.empty(s.size, media_kernels.code_type(self._personas))
-            self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, code)
+            self._packed = media_kernels.pack_rows(s.persona, s.stage, s.present, self._code_buffer)
         return self._packed
 
     def _impressions(self, channel: Channel, day: int, n: int, attended: int, out: DayExposure) -> int:
