@@ -66,7 +66,8 @@ CASES = (
     Case("negative price or unit cost", ("market.unit_cost=-3",), ("market.unit_cost", "-3", "at least 0")),
     Case("size below 1", ("population.size=-5",), ("population.size", "-5", "at least 1")),
     Case("days below 1", ("days=0",), ("days", "0", "from 1 to 36500")),
-    Case("text where a number belongs", ("population.size=many",), ("population.size", "'many'", "a number")),
+    Case("text where a number belongs", ("population.size=many",),
+         ("population.size", "'many'", "a whole number of at least 1")),
     Case("switch that is not true/false", ("outputs.figures=maybe",), ("outputs.figures", "'maybe'", "true or false")),
     Case("unknown scenario", ("scenario=basline",), ("scenario", "'basline'", "did you mean 'baseline'"), cli=True),
     Case("unknown config group option", ("population=b3c",), ("population", "'b3c'", "b2b, b2c"), cli=True),
@@ -317,9 +318,10 @@ def test_bass_scenario_rejects_unknown_keys_but_journey_scenarios_keep_lever_par
     (("population", "personas", "loyalist", "affinity"), "email", "a mapping"),
     (("service", "staff_schedule"), 5, "a list of {from_day"),
     (("service", "wait_penalty", "shape"), "cubic", "one of linear, logistic"),
-    (("days",), float("inf"), "a finite number"),
-    (("population", "size"), float("nan"), "a finite number"),
-    (("seed",), True, "a number"),
+    (("days",), float("inf"), "a finite whole number"),
+    (("population", "size"), float("nan"), "a finite whole number"),
+    (("seed",), True, "a whole number from 0 to"),
+    (("market", "price"), "cheap", "a number of at least 0.0"),
 ])
 def test_wrong_types_get_a_config_error_not_a_crash(base_config, path, value, words) -> None:
     cfg = copy.deepcopy(base_config)

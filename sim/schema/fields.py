@@ -68,33 +68,42 @@ class Number(FieldRule):
 
     def check(self, value: Any) -> float | int | None:
         """The number as ``int`` (``integer``) or ``float``."""
+        kind = self.kind
         if value is None and self.optional:
             return None
         if value is None or (isinstance(value, str) and value == MISSING):
-            raise Rule(value, "a number (the key is missing)" if value is None else "a number (it is missing)")
+            raise Rule(value, f"{kind} (the key is missing)" if value is None else f"{kind} (it is missing)")
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise Rule(value, "a number")
+            raise Rule(value, self._bounds())
         if self.infinite and value == math.inf:
             return math.inf
         if not math.isfinite(float(value)):
-            raise Rule(value, "a finite number")
+            raise Rule(value, f"a finite {kind[2:]}")
         if self.integer and float(value) != int(value):
-            raise Rule(value, "a whole number")
+            raise Rule(value, self._bounds())
         low, high = self.low, self.high
-        if self.positive and value <= 0:
-            raise Rule(value, "a number greater than 0" if high is None
-                       else f"a number greater than 0 and at most {high}")
-        if (low is not None and value < low) or (high is not None and value > high):
-            if low is None:
-                raise Rule(value, f"a number greater than 0 and at most {high}" if self.positive
-                           else f"a number of at most {high}")
-            raise Rule(value, f"a number from {low} to {high}" if high is not None else f"a number of at least {low}")
+        if (self.positive and value <= 0) or (low is not None and value < low) or (high is not None and value > high):
+            raise Rule(value, self._bounds())
         return int(value) if self.integer else float(value)
+
+    @property
+    def kind(self) -> str:
+        """What the field holds, in words: 'a whole number' or 'a number'."""
+        return "a whole number" if self.integer else "a number"
+
+    def _bounds(self) -> str:
+        """The kind of number with its bounds, as an error words them ('a whole number of at least 1'; the
+        bounds as given, where :meth:`allowed` rounds them)."""
+        kind, low, high = self.kind, self.low, self.high
+        if self.positive:
+            return f"{kind} greater than 0" if high is None else f"{kind} greater than 0 and at most {high}"
+        if low is None:
+            return kind if high is None else f"{kind} of at most {high}"
+        return f"{kind} from {low} to {high}" if high is not None else f"{kind} of at least {low}"
 
     def allowed(self) -> str:
         """What the field accepts, in words."""
-        kind = "a whole number" if self.integer else "a number"
-        return range_words(f"{kind} greater than 0" if self.positive else kind, self.low, self.high)
+        return range_words(f"{self.kind} greater than 0" if self.positive else self.kind, self.low, self.high)
 
 
 PROBABILITY = Number(low=0.0, high=1.0)
