@@ -136,6 +136,16 @@ def test_sweep_lays_out_runs_like_a_hydra_sweep_pairs_seeds_and_reuses_runs(tmp_
     assert more.table.set_index(["scenario", "kpi"]).loc[("baseline", "acquisitions"), "n"] == 3
 
 
+def test_a_sweep_without_a_path_leaves_nothing_behind_when_python_exits(tmp_path) -> None:
+    script = ("import json; from journeysim import sweep; "
+              f"c = sweep('baseline', seeds=1, overrides={TINY!r}, figures=False); "
+              "print(json.dumps([str(c.sweep_dir), (c.sweep_dir / 'comparison.csv').is_file()]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=True)
+    sweep_dir, written = json.loads(done.stdout.strip().splitlines()[-1])
+    assert written  # the runs and the comparison were there while the session lasted
+    assert not Path(sweep_dir).exists()
+
+
 def test_sweep_rejects_an_unknown_scenario_before_running_anything(tmp_path) -> None:
     with pytest.raises(ConfigError, match="did you mean 'baseline'"):
         sweep(["baseline", "basline"], seeds=2, overrides=TINY, path=tmp_path)
