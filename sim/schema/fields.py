@@ -96,10 +96,12 @@ class Number(FieldRule):
         bounds as given, where :meth:`allowed` rounds them)."""
         kind, low, high = self.kind, self.low, self.high
         if self.positive:
-            return f"{kind} greater than 0" if high is None else f"{kind} greater than 0 and at most {high}"
-        if low is None:
-            return kind if high is None else f"{kind} of at most {high}"
-        return f"{kind} from {low} to {high}" if high is not None else f"{kind} of at least {low}"
+            words = f"{kind} greater than 0" if high is None else f"{kind} greater than 0 and at most {high}"
+        elif low is None:
+            words = kind if high is None else f"{kind} of at most {high}"
+        else:
+            words = f"{kind} from {low} to {high}" if high is not None else f"{kind} of at least {low}"
+        return f"{words}, or .inf" if self.infinite else words
 
     def allowed(self) -> str:
         """What the field accepts, in words."""
