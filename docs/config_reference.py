@@ -479,11 +479,12 @@ def probe_allowed(base: dict, path: Path_, check: Callable[[dict], Any]) -> str:
     return allowed_words(said, _get(base, path))
 
 
+_NUMBER, _OR_INF = r"^a (?:whole )?number", r"(?:, or \.inf)?$"
 RANGE_TEXTS = (
-    (re.compile(r"^a number from (?P<low>\S+) to (?P<high>\S+)$"), True),
-    (re.compile(r"^a number of at least (?P<low>\S+)$"), True),
-    (re.compile(r"^a number greater than (?P<low>\S+)(?: and at most (?P<high>\S+))?$"), False),
-    (re.compile(r"^a number of at most (?P<high>\S+)$"), True),
+    (re.compile(_NUMBER + r" from (?P<low>\S+) to (?P<high>\S+)" + _OR_INF), True),
+    (re.compile(_NUMBER + r" of at least (?P<low>\S+)" + _OR_INF), True),
+    (re.compile(_NUMBER + r" greater than (?P<low>\S+?)(?: and at most (?P<high>\S+?))?" + _OR_INF), False),
+    (re.compile(_NUMBER + r" of at most (?P<high>\S+)" + _OR_INF), True),
 )
 """The validator's phrases for a range: (pattern, whether the lower bound is included)."""
 

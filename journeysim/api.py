@@ -14,10 +14,7 @@ into a directory laid out like ``journey --multirun`` and compares them like
 
 from __future__ import annotations
 
-import atexit
 import json
-import shutil
-import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journeysim.journey_map import JourneyMapViews
+from journeysim.rundir import scratch_directory
 from journeysim.sim.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas, matplotlib and Hydra load when a function needs them, not on import
@@ -492,8 +490,7 @@ def sweep(scenarios: str | Sequence[str], seeds: int | Iterable[int] = 5,
     overrides : mapping or sequence of str, optional
         Config overrides applied to every run, e.g. ``{"population.size": 2_000, "days": 180}``.
     path : str or Path, optional
-        The sweep directory. Default: a new temporary directory (``comparison.sweep_dir``), removed
-        when the Python process ends; pass a path to keep the runs.
+        The sweep directory (default: a temporary one, removed when Python exits; pass a path to keep the runs).
     n_jobs : int
         Runs in parallel (processes, via joblib); ``-1`` uses every core.
     reference : str, optional
@@ -529,7 +526,7 @@ def sweep(scenarios: str | Sequence[str], seeds: int | Iterable[int] = 5,
     extra = override_strings(overrides)
     for name in dict.fromkeys(names):  # validate every scenario before any run starts
         build_levers(parse_config(compose_config(name, extra, seed_list[0])))
-    sweep_dir = Path(path) if path is not None else _temporary_sweep_dir()
+    sweep_dir = Path(path) if path is not None else scratch_directory("journeysim-sweep-")
     jobs = [(name, extra, seed, sweep_dir / name / job_dirname([*extra, f"seed={seed}"]), run_figures)
             for name in dict.fromkeys(names) for seed in seed_list]
     if n_jobs == 1:
@@ -543,14 +540,6 @@ def sweep(scenarios: str | Sequence[str], seeds: int | Iterable[int] = 5,
     if failed:
         warnings.warn("some runs failed and are left out of the comparison:\n" + "\n".join(failed), stacklevel=2)
     return compare(sweep_dir, reference=reference, kpis=kpis, level=level, figures=figures)
-
-
-def _temporary_sweep_dir() -> Path:
-    """A new directory for a sweep given no path, removed when the process ends (the runs are
-    this session's scratch: a path keeps them)."""
-    scratch = Path(tempfile.mkdtemp(prefix="journeysim-sweep-"))
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-    return scratch
 
 
 def compare(path: str | Path, reference: str | None = None, kpis: Sequence[str] | None = None,

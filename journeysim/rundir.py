@@ -10,9 +10,12 @@ was left by a process that died without a word: :func:`is_stale` says so, and
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,3 +124,11 @@ def _acquire(path: Path, key: str, run_dir: str | Path) -> int:
         except FileNotFoundError:
             pass
         os.close(fd)  # the holder released and removed it between our open and our lock
+
+
+def scratch_directory(prefix: str) -> Path:
+    """A new temporary directory, removed with everything in it when this Python process exits
+    (for runs nobody asked to keep: :func:`journeysim.api.sweep` without a path)."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    return scratch

@@ -68,17 +68,16 @@ class Number(FieldRule):
 
     def check(self, value: Any) -> float | int | None:
         """The number as ``int`` (``integer``) or ``float``."""
-        kind = self.kind
         if value is None and self.optional:
             return None
         if value is None or (isinstance(value, str) and value == MISSING):
-            raise Rule(value, f"{kind} (the key is missing)" if value is None else f"{kind} (it is missing)")
+            raise Rule(value, f"{self.kind} (the key is missing)" if value is None else f"{self.kind} (it is missing)")
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise Rule(value, self._bounds())
         if self.infinite and value == math.inf:
             return math.inf
         if not math.isfinite(float(value)):
-            raise Rule(value, f"a finite {kind[2:]}")
+            raise Rule(value, f"a finite {self.kind[2:]}")
         if self.integer and float(value) != int(value):
             raise Rule(value, self._bounds())
         low, high = self.low, self.high
@@ -92,11 +91,10 @@ class Number(FieldRule):
         return "a whole number" if self.integer else "a number"
 
     def _bounds(self) -> str:
-        """The kind of number with its bounds, as an error words them ('a whole number of at least 1'; the
-        bounds as given, where :meth:`allowed` rounds them)."""
+        """The kind with its bounds as errors word them ('a whole number of at least 1'; unrounded)."""
         kind, low, high = self.kind, self.low, self.high
         if self.positive:
-            words = f"{kind} greater than 0" if high is None else f"{kind} greater than 0 and at most {high}"
+            words = f"{kind} greater than 0" + ("" if high is None else f" and at most {high}")
         elif low is None:
             words = kind if high is None else f"{kind} of at most {high}"
         else:
