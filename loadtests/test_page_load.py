@@ -5,7 +5,9 @@ its own. One ``journey-app`` server; :data:`SESSIONS` headless Chromium tabs, ea
 context, pressing at once. It checks what issue #28 asks of a page that holds a class:
 
 - the median time from a Step click to the page showing the new day is under
-  :data:`MEDIAN_CLICK_TO_UPDATE` seconds;
+  :data:`MEDIAN_CLICK_TO_UPDATE` seconds on the machine issue #28 set it on, and under that times
+  :func:`machine_slowness` on a slower one (the per-agent Mesa baseline of ``make bench``, timed in
+  the same run: a speed goal is a ratio to a baseline measured in the same run, never a bare time);
 - Pause pressed during Play (:data:`PAUSES` times in all, at random moments) never shows an
   error on a page nor logs one on the server;
 - once the server's log says every session has closed, and :data:`SETTLE_SECONDS` later, its
@@ -38,7 +40,8 @@ from tests.test_app import CHROMIUM, CHROMIUM_ARGS, free_port, needs_browser, wa
 SESSIONS = 6  # browser sessions at once: one per student of a small class
 STEPS_PER_SESSION = 8  # Step clicks timed per session
 PAUSES = 50  # Pause presses during Play, across the sessions
-MEDIAN_CLICK_TO_UPDATE = 1.5  # s
+MEDIAN_CLICK_TO_UPDATE = 1.5  # s, on a machine whose per-agent Mesa baseline runs REFERENCE_AGENT_STEPS
+REFERENCE_AGENT_STEPS = 1_400_000  # agent-steps/s of make bench's Mesa baseline there (1.40 to 1.74 million measured)
 MEMORY_SLACK_MB = 100.0  # server memory after the sessions close, above its idle level
 SETTLE_SECONDS = 10.0  # s after the server's log says the last session closed
 CULL_TIMEOUT = "15s"  # what ``journey-app`` sets: a closed tab's kernel ends 15 s later
@@ -144,9 +147,21 @@ async def a_class(url: str) -> tuple[list[float], list[str]]:
     return [t for session in steps for t in session], [p for session in problems for p in session]
 
 
+def machine_slowness() -> float:
+    """How many times slower than :data:`REFERENCE_AGENT_STEPS` this machine runs the per-agent Mesa
+    Bass baseline (``benchmarks/mesa_bass.py``, 20,000 agents for 365 days as ``make bench`` runs it,
+    timed now: about 5 s on the reference machine); at least 1."""
+    from benchmarks.mesa_bass import agent_steps_per_second, run_baseline
+
+    n, days = 20_000, 365
+    _, seconds = run_baseline(n, days, 0.03, 0.38, seed=0)
+    return max(1.0, REFERENCE_AGENT_STEPS / agent_steps_per_second(n, days, seconds))
+
+
 @needs_browser
 def test_a_class_of_six_sessions_shares_one_server(server) -> None:
     url, process, log = server
+    slowness = machine_slowness()  # before the class: the server is idle
     assert psutil.Process(process.pid).environ().get("MALLOC_ARENA_MAX") == "2"  # journey-app's own setting
     warm = asyncio.run(a_class_warm_up(url))
     assert warm
@@ -162,9 +177,10 @@ def test_a_class_of_six_sessions_shares_one_server(server) -> None:
     report = (f"click-to-update median {statistics.median(clicks):.2f} s, max {max(clicks):.2f} s "
               f"over {len(clicks)} clicks in {SESSIONS} sessions; memory idle {idle:.0f} MB, "
               f"with {SESSIONS} sessions {busy:.0f} MB, {SETTLE_SECONDS:.0f} s after the server ended them "
-              f"{after:.0f} MB")
+              f"{after:.0f} MB; this machine runs the Mesa baseline {slowness:.2f}x slower than the reference, "
+              f"so the median must be under {MEDIAN_CLICK_TO_UPDATE * slowness:.2f} s")
     print(report)
-    assert statistics.median(clicks) < MEDIAN_CLICK_TO_UPDATE, report
+    assert statistics.median(clicks) < MEDIAN_CLICK_TO_UPDATE * slowness, report
     assert problems == [], problems
     assert "Traceback" not in server_log and "Too many renders" not in server_log, server_log[-4000:]
     assert after - idle < MEMORY_SLACK_MB, report
