@@ -84,17 +84,21 @@ def simd_level() -> str:
     return platform.machine()
 
 
+def every_level() -> dict[str, dict[str, str]]:
+    """The committed golden hashes: SIMD level -> reference run -> hash."""
+    return json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.is_file() else {}
+
+
 def recorded_hashes(level: str | None = None) -> dict[str, str]:
     """The committed golden hashes of one SIMD level (default: this machine's)."""
-    every = json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.is_file() else {}
-    return every.get(level or simd_level(), {})
+    return every_level().get(level or simd_level(), {})
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE_RUNS))
 def test_reference_run_matches_its_golden_hash(name: str) -> None:
     digest, level = run_digest(*REFERENCE_RUNS[name]), simd_level()
     if update := os.environ.get("JOURNEYSIM_UPDATE_GOLDEN"):  # "level": add this level's; else a new behaviour
-        every = json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.is_file() else {}
+        every = every_level()
         if update != "level":  # the other levels' hashes of this run are stale until recorded there
             every = {other: {k: v for k, v in hashes.items() if k != name} for other, hashes in every.items()}
         every.setdefault(level, {})[name] = digest
