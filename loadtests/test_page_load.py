@@ -151,11 +151,9 @@ def machine_slowness() -> float:
     """How many times slower than :data:`REFERENCE_AGENT_STEPS` this machine runs the per-agent Mesa
     Bass baseline (``benchmarks/mesa_bass.py``, 20,000 agents for 365 days as ``make bench`` runs it,
     timed now: about 5 s on the reference machine); at least 1."""
-    from benchmarks.mesa_bass import agent_steps_per_second, run_baseline
+    from benchmarks.run import case_mesa
 
-    n, days = 20_000, 365
-    _, seconds = run_baseline(n, days, 0.03, 0.38, seed=0)
-    return max(1.0, REFERENCE_AGENT_STEPS / agent_steps_per_second(n, days, seconds))
+    return max(1.0, REFERENCE_AGENT_STEPS / case_mesa(20_000, 365)["agent_steps_per_s"])
 
 
 @needs_browser
