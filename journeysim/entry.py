@@ -63,6 +63,14 @@ def launch(prog: str, argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as error:
         print(f"{prog}: interrupted", file=sys.stderr)
         return exit_status(error)
+    except Exception as error:
+        # a signal inside an extension module's import comes out as that module's own error
+        # ("ImportError: numba._devicearray failed to import"), the interruption as its context
+        interruption = interrupts.behind(error)
+        if interruption is None:
+            raise
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return exit_status(interruption)
     finally:
         for signum in taken:
             signal.signal(signum, previous[signum])

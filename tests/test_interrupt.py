@@ -351,3 +351,23 @@ def test_a_library_that_logs_an_interruption_before_raising_it_again_prints_no_t
     err = capfd.readouterr().err
     assert err.count("Exception during reset or similar") == 1 and "ValueError: a real failure" in err
     assert "Interrupted" not in err and "KeyboardInterrupt" not in err
+
+
+def test_a_signal_that_breaks_a_module_s_import_still_exits_quietly(tmp_path, monkeypatch, capsys) -> None:
+    """Ctrl-C inside the import of an extension module (numba's ``_dispatcher`` importing
+    ``_devicearray``, in CI) comes out as ``ImportError: numba._devicearray failed to import``, with
+    the interruption as its context: the command still ends with one line and exit 130, and an
+    import that fails for any other reason still fails with its own error."""
+    from journeysim import entry
+
+    (tmp_path / "signalled_import.py").write_text(
+        "try:\n    raise KeyboardInterrupt\nexcept KeyboardInterrupt:\n"
+        "    raise ImportError('signalled_import._core failed to import')\n")
+    (tmp_path / "broken_import.py").write_text("raise ImportError('broken_import needs a library')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(entry.TARGETS, "journey-signalled", "signalled_import:main")
+    monkeypatch.setitem(entry.TARGETS, "journey-broken", "broken_import:main")
+    assert entry.launch("journey-signalled", []) == 128 + signal.SIGINT
+    assert capsys.readouterr().err.strip() == "journey-signalled: interrupted"
+    with pytest.raises(ImportError, match="needs a library"):
+        entry.launch("journey-broken", [])
