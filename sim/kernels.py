@@ -102,11 +102,16 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
     Interest becomes ``interest * keep`` (when ``decays``) plus ``drift * season`` (when
     ``drifts``), in float32 as numpy computes it. Returns the rows (ascending) whose interest
     then reaches ``next_level`` (when ``find_up``) and those whose interest is below
-    ``floor_level`` (when ``find_down``); empty otherwise. Crossings are rare: a block of
-    :data:`BLOCK` rows is updated and tested without a branch, and listed only if one crossed.
+    ``floor_level`` (when ``find_down``); empty otherwise. Crossings are rare among rows but not
+    among blocks (about 18,000 a day at 1,000,000 customers: most blocks of 128 hold one): a block
+    of :data:`BLOCK` rows is updated and tested without a branch; if one crossed, its rows' flags
+    are written without a branch too, and only the words of eight flags that are not 0 are listed.
     """
     up, down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
     block_up, block_down = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
+    flags = np.zeros(BLOCK, np.uint8)
+    words = flags.view(np.uint64)
+    wanted = np.uint8(find_up) | (np.uint8(find_down) << np.uint8(1))
     n_up = n_down = 0
     for b in range((n + BLOCK - 1) // BLOCK):
         start = b * BLOCK
@@ -137,13 +142,21 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
                 hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
         if hits == 0:
             continue
-        m_up = m_down = 0
-        for i in range(start, start + width):
+        flags[:] = 0  # bit 0: reaches next_level, bit 1: below floor_level (a loop that vectorises)
+        for j in range(width):
+            i = np.uint64(start + j)
             x = interest[i]
-            block_up[m_up] = i
-            m_up += find_up and x >= next_level[i]
-            block_down[m_down] = i
-            m_down += find_down and x < floor_level[i]
+            flags[j] = np.uint8(x >= next_level[i]) | (np.uint8(x < floor_level[i]) << np.uint8(1))
+        m_up = m_down = 0
+        for w in range(BLOCK // 8):  # eight flags a word: most words of a block are 0
+            if words[w] == 0:
+                continue
+            for j in range(8 * w, 8 * w + 8):
+                crossed = flags[j] & wanted
+                block_up[m_up] = start + j
+                m_up += crossed & 1
+                block_down[m_down] = start + j
+                m_down += crossed >> 1
         if m_up:
             up = _extend(up, n_up, block_up, m_up)
             n_up += m_up

@@ -149,7 +149,8 @@ def test_accept_candidates_keeps_the_first_candidates_the_numpy_thinning_keeps(l
 
 @pytest.mark.parametrize("decays", [False, True])
 @pytest.mark.parametrize("drifts", [False, True])
-def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, drifts):
+@pytest.mark.parametrize(("find_up", "find_down"), [(True, True), (True, False), (False, True)])
+def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, drifts, find_up, find_down):
     rng = np.random.default_rng(11)
     n = 5_000
     interest = rng.normal(1.0, 1.0, n).astype(np.float32)
@@ -163,10 +164,12 @@ def test_decay_scan_decays_like_numpy_and_finds_the_rows_that_crossed(decays, dr
     if drifts:
         expected = expected + drift * np.float32(0.8)
     up, down = kernels.decay_scan(interest, keep, drift, np.float32(0.8), decays, drifts, next_level, floor_level,
-                                  n, True, True)
+                                  n, find_up, find_down)  # n = 39 blocks of 128 rows and 8 rows
     assert np.array_equal(interest.view(np.int32), expected.view(np.int32))
-    assert np.array_equal(up, np.flatnonzero(expected >= next_level)) and up.size > 0
-    assert np.array_equal(down, np.flatnonzero(expected < floor_level)) and down.size > 0
+    crossed_up, crossed_down = np.flatnonzero(expected >= next_level), np.flatnonzero(expected < floor_level)
+    assert crossed_up.size > 0 and crossed_down.size > 0
+    assert np.array_equal(up, crossed_up if find_up else crossed_up[:0])
+    assert np.array_equal(down, crossed_down if find_down else crossed_down[:0])
 
 
 @pytest.mark.parametrize(("day_dtype", "day"), [(np.int32, 40), (np.uint16, 40), (np.uint16, 36_499)])
