@@ -108,14 +108,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--top", type=int, default=15, help="arrays listed, by changed lines")
     args = parser.parse_args(argv)
 
-    from benchmarks.run import SPEED_TARGETS, case_mesa
-    from journeysim.api import compose_config
+    from benchmarks.run import SPEED_TARGETS, case_mesa, journey_spec
     from journeysim.runner import build_model
-    from journeysim.scenarios.spec import parse_config
 
-    overrides = [f"population.size={args.size}", f"days={args.day + args.days}", "outputs.event_log_sample=0",
-                 "outputs.mesa_agents=lazy"]  # as benchmarks/run.py's journey cases
-    model = build_model(parse_config(compose_config(overrides=overrides)))
+    model = build_model(journey_spec(args.size, args.day + args.days))
     for _ in range(args.day):
         model.step()
     arrays = customer_arrays(model, model.state.size)

@@ -19,6 +19,9 @@ import cProfile
 import pstats
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks.run, as a script
 
 HOT_SPOTS = {("sim/touchpoints.py", "_sample"): "drawing impression recipients",
              ("sim/rates.py", "refresh"): "derived-rate refresh (inside several phases)",
@@ -68,16 +71,12 @@ def wall_shares(model, days: str) -> None:
 def main(argv: list[str]) -> None:
     """Profile ``argv[0]`` customers over ``argv[1]`` days with the overrides that follow (``--wall``:
     time the phases by the wall clock instead)."""
-    from journeysim.api import compose_config
+    from benchmarks.run import journey_spec
     from journeysim.runner import build_model
-    from journeysim.scenarios.spec import parse_config
 
     wall = "--wall" in argv
     size, days, *extra = [arg for arg in argv if arg != "--wall"]
-    overrides = [f"population.size={size}", f"days={days}", "outputs.event_log_sample=0",
-                 "outputs.mesa_agents=lazy", *extra]  # as benchmarks/run.py's journey cases
-    spec = parse_config(compose_config(overrides=overrides))
-    model = build_model(spec)
+    model = build_model(journey_spec(int(size), int(days), extra))
     model.step()
     if wall:
         wall_shares(model, days)

@@ -48,15 +48,22 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
-    """Run one scenario in-process; time the stepping and the service layer's share of it."""
+def journey_spec(size: int, days: int, extra: list[str] | tuple[str, ...] = (), scenario: str = "baseline"):
+    """The validated spec of a journey case: ``scenario`` at ``size`` customers for ``days`` days, lazy
+    Mesa agents and no event log (what every speed figure of issue #29 runs), ``extra`` overrides last."""
     from journeysim.api import compose_config
-    from journeysim.runner import build_model
     from journeysim.scenarios.spec import parse_config
 
     overrides = [f"scenario={scenario}", f"population.size={size}", f"days={days}",
                  "outputs.event_log_sample=0", "outputs.mesa_agents=lazy", *extra]
-    spec = parse_config(compose_config(overrides=overrides))
+    return parse_config(compose_config(overrides=overrides))
+
+
+def case_journey(scenario: str, size: int, days: int, extra: list[str]) -> dict:
+    """Run one scenario in-process; time the stepping and the service layer's share of it."""
+    from journeysim.runner import build_model
+
+    spec = journey_spec(size, days, extra, scenario)
     started = time.perf_counter()
     model = build_model(spec)
     built = time.perf_counter()

@@ -60,12 +60,9 @@ def launch(prog: str, argv: Sequence[str] | None = None) -> int:
         work = getattr(import_module(module), function)
         interrupts.raise_received()  # a signal swallowed while the command's modules loaded
         return work(argv)
-    except KeyboardInterrupt as error:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        return exit_status(error)
-    except Exception as error:
-        # a signal inside an extension module's import comes out as that module's own error
-        # ("ImportError: numba._devicearray failed to import"), the interruption as its context
+    except (KeyboardInterrupt, Exception) as error:
+        # the interruption itself, or an error it caused: a signal inside an extension module's import
+        # comes out as that module's own error ("ImportError: numba._devicearray failed to import")
         interruption = interrupts.behind(error)
         if interruption is None:
             raise

@@ -142,8 +142,8 @@ def decay_scan(interest: np.ndarray, keep: np.ndarray, drift: np.ndarray, season
                 hits |= np.uint32(x >= next_level[i]) | np.uint32(x < floor_level[i])
         if hits == 0:
             continue
-        flags[:] = 0  # bit 0: reaches next_level, bit 1: below floor_level (a loop that vectorises)
-        for j in range(width):
+        flags[width:] = 0  # the last block's flags past row n - 1 (empty for a whole block)
+        for j in range(width):  # bit 0: reaches next_level, bit 1: below floor_level; vectorises
             i = np.uint64(start + j)
             x = interest[i]
             flags[j] = np.uint8(x >= next_level[i]) | (np.uint8(x < floor_level[i]) << np.uint8(1))
