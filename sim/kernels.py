@@ -197,33 +197,55 @@ def levels_held(interest: np.ndarray, levels: np.ndarray, rows: np.ndarray, shar
 
 
 @numba.njit(cache=True, nogil=True)
-def book_moves(group: np.ndarray, satisfaction: np.ndarray, entered: np.ndarray, rows: np.ndarray,
-               old: np.ndarray, new: np.ndarray, day: int, lengths: np.ndarray, moves: np.ndarray,
-               left_satisfaction: np.ndarray, occupancy: np.ndarray, started: np.ndarray) -> None:
-    """Book stays ended by moves of ``rows`` from ``old`` to ``new`` on ``day`` (the flat count
-    arrays of :meth:`journeysim.sim.stage_stays.StageStays.moved`, by group and stage).
+def book_moves(satisfaction: np.ndarray, entered: np.ndarray, rows: np.ndarray, old: np.ndarray, new: np.ndarray,
+               day: int, group: np.ndarray, book: tuple, other_group: np.ndarray, other_book: tuple) -> None:
+    """Book stays ended by moves of ``rows`` from ``old`` to ``new`` on ``day`` into one or two books
+    (``other_group`` empty: one), each kept by a group code per row (:class:`journeysim.sim.stage_stays.StageStays`).
 
-    Per row, the ended stay's length in days (``day - entered``, within ``0 .. lengths`` per cell
-    - 1) and its next stage are counted, its satisfaction summed (in float64, in row order from
-    zero, then added to the total: as ``np.bincount`` then ``+=``), the group's occupancy moved
-    and its new stay started on ``day``."""
-    stages = moves.size // occupancy.size
-    longest = lengths.size // occupancy.size - 1
-    ended = np.zeros(occupancy.size)
+    A book is the flat count arrays ``(lengths, moves, left_satisfaction, occupancy, started)``, by
+    group and stage. Per row and book, the ended stay's length in days (``day - entered``, within
+    ``0 .. lengths`` per cell - 1) and its next stage are counted, its satisfaction summed (in
+    float64, in row order from zero, then added to the total: as ``np.bincount`` then ``+=``), the
+    group's occupancy moved and its new stay started; the stay's start ``entered`` (one array for
+    both books: they book the same stays) becomes ``day``."""
+    both = other_group.size > 0
+    ended = np.zeros(book[3].size)
+    other_ended = np.zeros(other_book[3].size)
     for i in range(rows.size):
         r = rows[i]
-        cell = np.int64(group[r]) * stages
-        left, came = cell + old[i], cell + new[i]
-        length = min(max(np.int64(day) - np.int64(entered[r]), 0), longest)
-        lengths[left * (longest + 1) + length] += 1
-        moves[left * stages + new[i]] += 1
-        ended[left] += np.float64(satisfaction[r])
-        occupancy[left] -= 1
-        occupancy[came] += 1
-        started[came] += 1
+        length = np.int64(day) - np.int64(entered[r])
+        sat = np.float64(satisfaction[r])
+        _book_move(book, ended, group[r], old[i], new[i], length, sat)
+        if both:
+            _book_move(other_book, other_ended, other_group[r], old[i], new[i], length, sat)
         entered[r] = day
-    for c in range(occupancy.size):
-        left_satisfaction[c] += ended[c]
+    _add_sums(book[2], ended)
+    if both:
+        _add_sums(other_book[2], other_ended)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _book_move(book: tuple, ended: np.ndarray, group: np.int64, old: np.int8, new: np.int8, length: np.int64,
+               satisfaction: np.float64) -> None:
+    """One ended stay of a row of ``group`` in ``book`` (see :func:`book_moves`)."""
+    lengths, moves, _, occupancy, started = book
+    stages = moves.size // occupancy.size
+    longest = lengths.size // occupancy.size - 1
+    cell = np.int64(group) * stages
+    left, came = cell + old, cell + new
+    lengths[left * (longest + 1) + min(max(length, 0), longest)] += 1
+    moves[left * stages + new] += 1
+    ended[left] += satisfaction
+    occupancy[left] -= 1
+    occupancy[came] += 1
+    started[came] += 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _add_sums(total: np.ndarray, sums: np.ndarray) -> None:
+    """``total += sums``, cell by cell."""
+    for c in range(total.size):
+        total[c] += sums[c]
 
 
 @numba.njit(cache=True, nogil=True)

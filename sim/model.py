@@ -80,7 +80,7 @@ class JourneyModel(LegacyLeverAttributes, CompetitionPhases, CommitteePhases, Ag
         self.devices = Devices(spec.market.devices, *people, self.collector, friction)
         self.places = Places(spec.market.places, *people, self.devices, self.collector, friction)  # web, app, store
         self.stays = StageStays(self.state, len(spec.population.personas), len(spec.channels), spec.days)
-        self.stays.also = StageStays(self.state, len(DEVICES), len(spec.channels), spec.days, self.devices.primary)
+        self.stays.grouped_by(self.devices.primary, len(DEVICES))
         self.touchpoints.stays = self.stays
         self.reviews = Reviews(spec.market.review_weight)
         self.referred_by = np.full(self.state.size, -1, row_numbers(self.state.size))

@@ -8,8 +8,9 @@ outcomes): it draws no random number, so a run is the same with or without it.
 
 Counts are per persona and stage (``[persona, stage]``); pain points are counted at the stage
 the customer was in when they happened. The same book can group customers by another code per row
-(``groups``: the primary device, :mod:`journeysim.sim.devices`), and a book passes everything it
-records on to the book in ``also`` (the model keeps one by persona and one by device). The population
+(``groups``: the primary device, :mod:`journeysim.sim.devices`): :meth:`StageStays.grouped_by` adds
+such a book, ``also``, which records everything this one records (the model keeps one by persona and
+one by device; the two share the days the stays began, and a move is booked in both in one pass). The population
 may grow during a run: rows beyond
 those known (``state.entered``) are taken as entering the stage they are in on the day they are
 first seen; a leaver's stay ends uncounted (:meth:`StageStays.left`).
@@ -27,6 +28,10 @@ from journeysim.sim.state import DAY
 
 if TYPE_CHECKING:
     from journeysim.sim.state import CustomerState
+
+_NO_GROUP = np.empty(0, np.int8)
+_NO_BOOK = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+"""No second book (:func:`journeysim.sim.kernels.book_moves` books one)."""
 
 PAIN_POINTS: tuple[str, ...] = (
     "abandoned_carts", "long_support_waits", "late_deliveries", "returns", "negative_word_of_mouth",
@@ -56,7 +61,7 @@ class StageStays:
                  groups: np.ndarray | None = None) -> None:
         self.state = state
         self.group = state.persona if groups is None else groups
-        self.also: StageStays | None = None  # a book by another grouping that records the same events
+        self.also: StageStays | None = None  # a book by another grouping of the same stays (grouped_by)
         stages = len(Stage)
         self.entered = np.zeros(state.size, DAY)  # day the current stay began (0: before day 1)
         self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
@@ -74,13 +79,27 @@ class StageStays:
     # ------------------------------------------------------------------ recording
     def moved(self, day: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
-        self._today = day
-        self._meet_newcomers(day)
-        kernels.book_moves(self.group, self.state.satisfaction, self.entered, rows, old, new, day,
-                           self.lengths.reshape(-1), self.moves.reshape(-1), self.left_satisfaction.reshape(-1),
-                           self.occupancy.reshape(-1), self.started.reshape(-1))
+        other = self.also
+        for book in (self,) if other is None else (self, other):
+            book._today = day
+            book._meet_newcomers(day)
+        kernels.book_moves(self.state.satisfaction, self.entered, rows, old, new, day, self.group, self._counts(),
+                           _NO_GROUP if other is None else other.group,
+                           _NO_BOOK if other is None else other._counts())
+
+    def grouped_by(self, groups: np.ndarray, count: int) -> StageStays:
+        """Add ``also``, a book of the same stays grouped by ``groups`` (a code below ``count`` per row)
+        in place of the persona: it records every event this book records."""
         if self.also is not None:
-            self.also.moved(day, rows, old, new)
+            raise ValueError("this book already has a second grouping")
+        self.also = StageStays(self.state, count, self.exposures.shape[2], self.lengths.shape[2] - 1, groups)
+        self.also.entered = self.entered  # the same stays began on the same days
+        return self.also
+
+    def _counts(self) -> tuple[np.ndarray, ...]:
+        """The flat counts :func:`journeysim.sim.kernels.book_moves` books a move in."""
+        return (self.lengths.reshape(-1), self.moves.reshape(-1), self.left_satisfaction.reshape(-1),
+                self.occupancy.reshape(-1), self.started.reshape(-1))
 
     def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
@@ -156,8 +175,6 @@ class StageStays:
         if n <= self._known:
             return
         new = np.arange(self._known, n)
-        if self.entered.size < n:
-            self.entered = np.concatenate([self.entered, np.zeros(n - self.entered.size, DAY)])
         self.entered[new] = self._today if day is None else day
         keys = (self.group[new].astype(np.int64), self.state.stage[new].astype(np.int64))
         np.add.at(self.occupancy, keys, 1)

@@ -356,36 +356,50 @@ def test_compiled_survey_answers_count_each_listed_row_as_numpy_does():
     assert np.array_equal(category, expected)
 
 
-def test_booked_moves_equal_the_numpy_bincounts_to_the_bit():
+def _numpy_booked_moves(group, satisfaction, entered, rows, old, new, day, book):
+    """What :func:`kernels.book_moves` adds to ``book`` (lengths, moves, left_satisfaction, occupancy,
+    started), by numpy's bincounts."""
+    lengths, moves, left_satisfaction, occupancy, started = (b.copy() for b in book)
+    groups, stages = occupancy.shape
+    days, cells = lengths.shape[2] - 1, groups * stages
+    left, came = group[rows].astype(np.int64) * stages + old, group[rows].astype(np.int64) * stages + new
+    length = np.clip(day - entered[rows].astype(np.int64), 0, days)
+    lengths.reshape(-1)[:] += np.bincount(left * (days + 1) + length, minlength=lengths.size)
+    moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=moves.size)
+    left_satisfaction.reshape(-1)[:] += np.bincount(left, weights=satisfaction[rows], minlength=cells)
+    arrived = np.bincount(came, minlength=cells).reshape(groups, stages)
+    occupancy += arrived - np.bincount(left, minlength=cells).reshape(groups, stages)
+    started += arrived
+    return lengths, moves, left_satisfaction, occupancy, started
+
+
+@pytest.mark.parametrize("books", [1, 2])
+def test_booked_moves_equal_the_numpy_bincounts_to_the_bit(books):
     rng = np.random.default_rng(13)
-    n, groups, stages, days, day = 50_000, 5, 8, 30, 20
-    group = rng.integers(0, groups, n).astype(np.int8)
+    n, stages, days, day = 50_000, 8, 30, 20
     satisfaction = rng.uniform(-1.0, 1.0, n).astype(np.float32)
     entered = rng.integers(0, day + 1, n).astype(np.uint16)
     rows = np.sort(rng.choice(n, 4_000, replace=False))
     old, new = rng.integers(0, stages, (2, rows.size)).astype(np.int8)
-    books = [rng.integers(0, 50, shape).astype(np.int64) for shape in
-             ((groups, stages, days + 1), (groups, stages, stages), (groups, stages), (groups, stages))]
-    left_satisfaction = rng.uniform(-9.0, 9.0, (groups, stages))
-    lengths, moves, occupancy, started = (book.copy() for book in books)
-    cells = groups * stages
-    left, came = group[rows].astype(np.int64) * stages + old, group[rows].astype(np.int64) * stages + new
-    length = np.clip(day - entered[rows], 0, days)
-    lengths.reshape(-1)[:] += np.bincount(left * (days + 1) + length, minlength=lengths.size)
-    moves.reshape(-1)[:] += np.bincount(left * stages + new, minlength=moves.size)
-    want_satisfaction = left_satisfaction.copy()
-    want_satisfaction.reshape(-1)[:] += np.bincount(left, weights=satisfaction[rows], minlength=cells)
-    arrived = np.bincount(came, minlength=cells).reshape(groups, stages)
-    occupancy += arrived - np.bincount(left, minlength=cells).reshape(groups, stages)
-    started += arrived
-    got = [book.copy() for book in books]
+    groupings, got, want = [], [], []
+    for groups in (5, 3):  # a book by persona, one by device
+        group = rng.integers(0, groups, n).astype(np.int8)
+        book = tuple(rng.integers(0, 50, shape).astype(np.int64) for shape in
+                     ((groups, stages, days + 1), (groups, stages, stages)))
+        book = (*book, rng.uniform(-9.0, 9.0, (groups, stages)),
+                *(rng.integers(0, 50, (groups, stages)).astype(np.int64) for _ in range(2)))
+        groupings.append(group)
+        got.append(tuple(b.copy() for b in book))
+        want.append(_numpy_booked_moves(group, satisfaction, entered, rows, old, new, day, book)
+                    if len(want) < books else book)
     got_entered = entered.copy()
-    kernels.book_moves(group, satisfaction, got_entered, rows, old, new, day, *(b.reshape(-1) for b in got[:2]),
-                       left_satisfaction.reshape(-1), *(b.reshape(-1) for b in got[2:]))
-    for name, g, w in zip(("lengths", "moves", "occupancy", "started"), got, (lengths, moves, occupancy, started),
-                          strict=True):
-        assert np.array_equal(g, w), name
-    assert np.array_equal(left_satisfaction.view(np.int64), want_satisfaction.view(np.int64))
+    flat = [tuple(b.reshape(-1) for b in book) for book in got]
+    other = (groupings[1], flat[1]) if books == 2 else (np.empty(0, np.int8), tuple(b[:0] for b in flat[1]))
+    kernels.book_moves(satisfaction, got_entered, rows, old, new, day, groupings[0], flat[0], *other)
+    for g_book, w_book in zip(got, want, strict=True):
+        for name, g, w in zip(("lengths", "moves", "left_satisfaction", "occupancy", "started"), g_book, w_book,
+                              strict=True):
+            assert np.array_equal(g.view(np.int64), w.view(np.int64)), name  # satisfaction sums to the bit
     assert np.all(got_entered[rows] == day) and np.array_equal(np.delete(got_entered, rows), np.delete(entered, rows))
 
 
