@@ -101,13 +101,9 @@ class Devices:
         are drawn per purpose and day (:class:`~journeysim.sim.streams.DayDraws`)."""
         if rows.size == 0:
             return np.empty(0, np.int8)
-        switch_draws = device_draws = np.empty(0)
-        if self.switch > 0:
-            draws = self._streams.day(day)
-            switch_draws = draws.uniform(f"{purpose}:switch", rows)
-            device_draws = draws.uniform(f"{purpose}:device", rows[switch_draws < self.switch])
+        keys = (self._streams.row_key(f"{purpose}:{draw}") for draw in ("switch", "device"))  # DayDraws' numbers
         device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows,
-                                                       switch_draws, self.switch, device_draws, self.used)
+                                                       self.switch, *keys, day, self.used)
         self._add(day, "sessions", counts)
         return device
 

@@ -174,13 +174,17 @@ def cell(group: np.int64, stage: np.int64, stages: int, channels: int, channel: 
 
 
 @numba.njit(cache=True, nogil=True)
-def count_cells(group: np.ndarray, stage: np.ndarray, rows: np.ndarray, counts: np.ndarray, cells: np.ndarray,
-                stages: int, channels: int, channel: int) -> None:
-    """Add ``counts`` to the :func:`cell` of each of ``rows`` in the flat book ``cells`` (whole numbers
-    in float64: the sums are exact in any order)."""
+def count_cells(stage: np.ndarray, rows: np.ndarray, counts: np.ndarray, group: np.ndarray, cells: np.ndarray,
+                other_group: np.ndarray, other_cells: np.ndarray, stages: int, channels: int, channel: int) -> None:
+    """Add ``counts`` to the :func:`cell` of each of ``rows`` in the flat book ``cells``, and in
+    ``other_cells`` by ``other_group`` (empty: one book). Whole numbers in float64: the sums are
+    exact in any order."""
+    both = other_group.size > 0
     for i in range(rows.size):
         r = rows[i]
         cells[cell(group[r], stage[r], stages, channels, channel)] += counts[i]
+        if both:
+            other_cells[cell(other_group[r], stage[r], stages, channels, channel)] += counts[i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -304,15 +308,19 @@ def stream_uniforms(key: np.uint64, position: int, out: np.ndarray) -> None:
         out[i] = to_unit(mix64(start + np.uint64(i) * np.uint64(GOLDEN_GAMMA)))
 
 
-@numba.njit(cache=True, nogil=True)
-def hashed_uniforms(rows: np.ndarray, occasion: np.ndarray, base: np.uint64, out: np.ndarray) -> None:
-    """``out[i]``: a uniform number in [0, 1) hashed from ``rows[i]`` and ``occasion[i]`` (one
-    occasion for all when it has one element) under the stream key ``base``: splitmix64's
-    finaliser over ``row * K + occasion * C + base``, the top 53 bits
+@numba.njit(cache=True, nogil=True, inline="always")
+def hashed_uniform(row: np.int64, occasion: np.int64, key: np.uint64) -> np.float64:
+    """A uniform number in [0, 1) hashed from ``row`` and ``occasion`` under the stream ``key``:
+    splitmix64's finaliser over ``row * K + occasion * C + key``, the top 53 bits
     (:meth:`~journeysim.sim.streams.RandomStreams.row_uniform`, to the bit)."""
-    row_factor = np.uint64(0xBF58476D1CE4E5B9)
-    occasion_factor = np.uint64(0x94D049BB133111EB)
+    return to_unit(mix64(np.uint64(row) * np.uint64(0xBF58476D1CE4E5B9)
+                         + (np.uint64(occasion) * np.uint64(0x94D049BB133111EB) + key)))
+
+
+@numba.njit(cache=True, nogil=True)
+def hashed_uniforms(rows: np.ndarray, occasion: np.ndarray, key: np.uint64, out: np.ndarray) -> None:
+    """``out[i]``: :func:`hashed_uniform` of ``rows[i]`` and ``occasion[i]`` (one occasion for all
+    when it has one element) under ``key``."""
     one_occasion = occasion.size == 1
     for i in range(rows.size):
-        k = occasion[0] if one_occasion else occasion[i]
-        out[i] = to_unit(mix64(np.uint64(rows[i]) * row_factor + (np.uint64(k) * occasion_factor + base)))
+        out[i] = hashed_uniform(rows[i], occasion[0] if one_occasion else occasion[i], key)

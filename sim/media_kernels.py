@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from journeysim.sim.kernels import cell
+from journeysim.sim.kernels import cell, hashed_uniform
 
 STAGE_CODES = 8
 """Stage codes a packed row code leaves room for (``Stage`` has eight)."""
@@ -158,23 +158,22 @@ def expose_rows(rows: np.ndarray, counts: np.ndarray, gain: np.ndarray, stage: n
 
 @numba.njit(cache=True, nogil=True)
 def session_devices(primary: np.ndarray, persona: np.ndarray, cumulative: np.ndarray, rows: np.ndarray,
-                    switch_draws: np.ndarray, switch: float, device_draws: np.ndarray,
+                    switch: float, switch_key: np.uint64, device_key: np.uint64, day: int,
                     used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One session of each of ``rows``: its device, marked in ``used``; and sessions per device.
+    """One session of each of ``rows`` on ``day``: its device, marked in ``used``; and sessions per device.
 
-    A row whose ``switch_draws`` entry is below ``switch`` draws a device afresh from its persona's
-    ``cumulative`` shares, with the next of ``device_draws`` (the number of cumulative shares at or
-    below it), the others use their ``primary`` device. ``used[row]`` gains the device's bit.
+    A row whose number under ``switch_key`` (:func:`journeysim.sim.kernels.hashed_uniform` of the row
+    and the day) is below ``switch`` draws a device afresh from its persona's ``cumulative`` shares
+    with its number under ``device_key`` (the device is the number of cumulative shares at or below
+    it); the others use their ``primary`` device. ``used[row]`` gains the device's bit.
     """
     device = np.empty(rows.size, np.int8)
     counts = np.zeros(cumulative.shape[1], np.int64)
-    j = 0
     for i in range(rows.size):
         r = rows[i]
         d = primary[r]
-        if switch_draws.size and switch_draws[i] < switch:
-            u = device_draws[j]
-            j += 1
+        if switch > 0 and hashed_uniform(r, day, switch_key) < switch:
+            u = hashed_uniform(r, day, device_key)
             d = 0
             for c in cumulative[persona[r]]:
                 d += u >= c

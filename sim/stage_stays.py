@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 _NO_GROUP = np.empty(0, np.int8)
 _NO_BOOK = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
-"""No second book (:func:`journeysim.sim.kernels.book_moves` books one)."""
+_NO_CELLS = np.empty(0)
+"""No second grouping (:func:`journeysim.sim.kernels.book_moves` and ``count_cells`` book one)."""
 
 PAIN_POINTS: tuple[str, ...] = (
     "abandoned_carts", "long_support_waits", "late_deliveries", "returns", "negative_word_of_mouth",
@@ -62,6 +63,7 @@ class StageStays:
         self.state = state
         self.group = state.persona if groups is None else groups
         self.also: StageStays | None = None  # a book by another grouping of the same stays (grouped_by)
+        self._shares_stays = False  # this book is another's second grouping
         stages = len(Stage)
         self.entered = np.zeros(state.size, DAY)  # day the current stay began (0: before day 1)
         self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
@@ -79,21 +81,27 @@ class StageStays:
     # ------------------------------------------------------------------ recording
     def moved(self, day: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
-        other = self.also
-        for book in (self,) if other is None else (self, other):
+        for book in self.books:
             book._today = day
             book._meet_newcomers(day)
+        other = self.also
         kernels.book_moves(self.state.satisfaction, self.entered, rows, old, new, day, self.group, self._counts(),
                            _NO_GROUP if other is None else other.group,
                            _NO_BOOK if other is None else other._counts())
 
+    @property
+    def books(self) -> tuple[StageStays, ...]:
+        """This book, and its second grouping if it has one."""
+        return (self,) if self.also is None else (self, self.also)
+
     def grouped_by(self, groups: np.ndarray, count: int) -> StageStays:
         """Add ``also``, a book of the same stays grouped by ``groups`` (a code below ``count`` per row)
         in place of the persona: it records every event this book records."""
-        if self.also is not None:
-            raise ValueError("this book already has a second grouping")
+        if self.also is not None or self._shares_stays:
+            raise ValueError("a book of stays has at most one second grouping")
         self.also = StageStays(self.state, count, self.exposures.shape[2], self.lengths.shape[2] - 1, groups)
         self.also.entered = self.entered  # the same stays began on the same days
+        self.also._shares_stays = True
         return self.also
 
     def _counts(self) -> tuple[np.ndarray, ...]:
@@ -103,16 +111,18 @@ class StageStays:
 
     def exposed(self, rows: np.ndarray, counts: np.ndarray, channel: int) -> None:
         """``counts`` exposures of one channel reached ``rows`` (one entry per customer)."""
-        for group, cells in self.exposure_books():
-            kernels.count_cells(group, self.state.stage, rows, counts, cells, *self.exposures.shape[1:], channel)
+        kernels.count_cells(self.state.stage, rows, counts, *self.exposure_books(), *self.exposures.shape[1:], channel)
 
-    def exposure_books(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    def exposure_books(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The group code of every row and the flat exposures (by group, stage and channel) of this
-        book and of the books it passes events on to, ready to count exposures into
-        (:func:`journeysim.sim.kernels.expose_rows` counts them in the media phase's pass)."""
-        self._meet_newcomers(None)
-        books = [(self.group, self.exposures.reshape(-1))]
-        return books + (self.also.exposure_books() if self.also is not None else [])
+        book, then of its second grouping (empty arrays without one): what
+        :func:`journeysim.sim.kernels.count_cells` and :func:`journeysim.sim.media_kernels.expose_rows`
+        count exposures into."""
+        for book in self.books:
+            book._meet_newcomers(None)
+        other = self.also
+        return (self.group, self.exposures.reshape(-1), _NO_GROUP if other is None else other.group,
+                _NO_CELLS if other is None else other.exposures.reshape(-1))
 
     def broadcast(self, impressions: int, channel: int) -> None:
         """A broadcast channel's ``impressions``, spread evenly over everyone."""

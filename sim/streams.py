@@ -79,11 +79,15 @@ class RandomStreams:
         so a customer's k-th order draws the same number whatever day it falls on.
         """
         rows = np.asarray(rows, np.int64)
-        base = (self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03) % 2**64
         occasion = np.asarray(day, np.int64).reshape(-1)
         out = np.empty(rows.shape)
-        kernels.hashed_uniforms(rows.reshape(-1), occasion, np.uint64(base), out.reshape(-1))
+        kernels.hashed_uniforms(rows.reshape(-1), occasion, self.row_key(name), out.reshape(-1))
         return out
+
+    def row_key(self, name: str) -> np.uint64:
+        """The key under which :meth:`row_uniform` hashes ``name``'s numbers (for a compiled loop that
+        draws them itself: :func:`journeysim.sim.kernels.hashed_uniform`)."""
+        return np.uint64((self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03) % 2**64)
 
     def day(self, day: int) -> DayDraws:
         """The customers' own draws of ``day`` (:class:`DayDraws`)."""

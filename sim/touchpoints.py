@@ -30,7 +30,6 @@ from journeysim.sim.streams import CounterStream, RandomStreams
 # ---------------------------------------------------------------------- exposures
 _NO_ROWS = np.empty(0, np.int64)
 _NO_PRESENCE = np.empty(0, bool)
-_NO_CELLS = np.empty(0)
 
 
 @dataclass
@@ -293,14 +292,11 @@ class Touchpoints:
         gain = channel.saturation.increment(stock, counts.astype(np.float32))
         s = self.state
         review = np.float32(self._reviews.multiplier)
-        books = [] if self.stays is None else self.stays.exposure_books()
-        if self.kick_modifier is None and len(books) in (1, 2):  # the kicks and the books' counts in one pass
-            group, cells = books[0]
-            other_group, other_cells = books[1] if len(books) == 2 else (_NO_ROWS, _NO_CELLS)
+        if self.kick_modifier is None and self.stays is not None:  # the kicks and the books' counts in one pass
             _, stages, channels = self.stays.exposures.shape
             media_kernels.expose_rows(rows, counts, gain, s.stage, channel.effect, self._media_response,
                                       EVALUATING.mask, review, s.interest, s.last_touch, channel.index,
-                                      group, cells, other_group, other_cells, stages, channels)
+                                      *self.stays.exposure_books(), stages, channels)
         else:
             kick = media_kernels.media_kicks(rows, s.stage, channel.effect, gain, self._media_response,
                                              EVALUATING.mask, review)

@@ -200,17 +200,22 @@ def test_restock_and_media_kicks_give_the_numpy_stock_and_kicks_to_the_bit(day_d
     assert np.array_equal(kick.view(np.int32), want.view(np.int32))
 
 
-def test_counted_cells_add_a_weighted_bincount_of_persona_stage_channel_cells():
+@pytest.mark.parametrize("books", [1, 2])
+def test_counted_cells_add_a_weighted_bincount_of_group_stage_channel_cells_to_each_book(books):
     rng = np.random.default_rng(6)
     persona = rng.integers(0, 3, 1_000).astype(np.int16)
+    device = rng.integers(0, 3, 1_000).astype(np.int8)
     stage = rng.integers(0, 8, 1_000).astype(np.int8)
     rows = rng.choice(1_000, 300, replace=False)
     counts = rng.integers(1, 5, rows.size)
-    cells = (persona[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
-    before = rng.integers(0, 1_000, 3 * 8 * 4).astype(np.float64)
-    got = before.copy()
-    kernels.count_cells(persona, stage, rows, counts, got, 8, 4, 2)
-    assert np.array_equal(got, before + np.bincount(cells, weights=counts, minlength=3 * 8 * 4))
+    before = [rng.integers(0, 1_000, 3 * 8 * 4).astype(np.float64) for _ in range(2)]
+    got = [b.copy() for b in before]
+    other = (device, got[1]) if books == 2 else (np.empty(0, np.int8), np.empty(0))
+    kernels.count_cells(stage, rows, counts, persona, got[0], *other, 8, 4, 2)
+    for k, (group, g, b) in enumerate(zip((persona, device), got, before, strict=True)):
+        cells = (group[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
+        want = b + np.bincount(cells, weights=counts, minlength=3 * 8 * 4) if k < books else b  # one book: one
+        assert np.array_equal(g, want)
 
 
 @pytest.mark.parametrize("books", [1, 2])
@@ -232,8 +237,9 @@ def test_exposing_rows_in_one_pass_equals_kicks_added_then_both_books_counted(bo
     want_interest, want_touch, want_cells = interest.copy(), last_touch.copy(), [c.copy() for c in cells]
     kick = media_kernels.media_kicks(rows, stage, effect, gain, response, evaluating, np.float32(1.3))
     media_kernels.add_kicks(want_interest, want_touch, rows, kick, 2)
+    no_book = (np.empty(0, np.int8), np.empty(0))
     for group, book in list(zip((persona, device), want_cells, strict=True))[:books]:
-        kernels.count_cells(group, stage, rows, counts, book, 8, channels, 2)
+        kernels.count_cells(stage, rows, counts, group, book, *no_book, 8, channels, 2)
     other = (device, cells[1]) if books == 2 else (np.empty(0, np.int8), np.empty(0))
     media_kernels.expose_rows(rows, counts, gain, stage, effect, response, evaluating, np.float32(1.3),
                               interest, last_touch, 2, persona, cells[0], *other, 8, channels)
@@ -444,3 +450,28 @@ def test_compiled_price_terms_give_the_numpy_price_factor_to_the_bit(scoped):
     want = (np.power(ratio, beta) * np.power(deal, beta * np.float32(pricing.spec.deal_ratio))).astype(np.float32)
     got = pricing.factor(rows, stage, satisfaction, sensitivity)
     assert got.dtype == np.float32 and np.array_equal(got.view(np.int32), want.view(np.int32))
+
+
+def test_session_devices_switch_with_the_numbers_the_customers_day_draws_give():
+    from journeysim.sim.mixes import draw_options
+    from journeysim.sim.streams import RandomStreams
+
+    streams, day, switch = RandomStreams(11), 17, 0.3
+    rng = np.random.default_rng(15)
+    n = 20_000
+    primary = rng.integers(0, 3, n).astype(np.int8)
+    persona = rng.integers(0, 2, n).astype(np.int16)
+    cumulative = np.array([[0.5, 0.8, 1.0], [0.2, 0.9, 1.0]])  # two personas' cumulative shares of three devices
+    rows = np.sort(rng.choice(n, 5_000, replace=False))
+    used = np.zeros(n, np.uint8)
+    draws = streams.day(day)
+    switched = draws.uniform("display:switch", rows) < switch
+    want = primary[rows].copy()
+    u = draws.uniform("display:device", rows)
+    want[switched] = draw_options(cumulative, persona[rows], u)[switched]  # the primary devices' rule
+    keys = streams.row_key("display:switch"), streams.row_key("display:device")
+    device, counts = media_kernels.session_devices(primary, persona, cumulative, rows, switch, *keys, day, used)
+    assert 0.25 < switched.mean() < 0.35 and np.array_equal(device, want)
+    assert np.array_equal(counts, np.bincount(want, minlength=3))
+    assert np.array_equal(used[rows], np.left_shift(1, want).astype(np.uint8))
+    assert not used[np.delete(np.arange(n), rows)].any()
