@@ -46,6 +46,7 @@ class RandomStreams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._phases = {name: self.generator(name) for name in PHASES}
+        self._row_keys: dict[str, np.uint64] = {}  # row_key's answers: a few dozen names a run
 
     def generator(self, name: str, *keys: int) -> np.random.Generator:
         """A fresh generator for ``name`` and integer ``keys`` (same inputs, same draws)."""
@@ -87,7 +88,11 @@ class RandomStreams:
     def row_key(self, name: str) -> np.uint64:
         """The key under which :meth:`row_uniform` hashes ``name``'s numbers (for a compiled loop that
         draws them itself: :func:`journeysim.sim.kernels.hashed_uniform`)."""
-        return np.uint64((self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03) % 2**64)
+        key = self._row_keys.get(name)
+        if key is None:
+            key = self._row_keys[name] = np.uint64((self.seed * 0x9E3779B97F4A7C15 + _key(name) * 0xD1B54A32D192ED03)
+                                                   % 2**64)
+        return key
 
     def day(self, day: int) -> DayDraws:
         """The customers' own draws of ``day`` (:class:`DayDraws`)."""
