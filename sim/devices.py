@@ -101,9 +101,10 @@ class Devices:
         are drawn per purpose and day (:class:`~journeysim.sim.streams.DayDraws`)."""
         if rows.size == 0:
             return np.empty(0, np.int8)
-        keys = (self._streams.row_key(f"{purpose}:{draw}") for draw in ("switch", "device"))  # DayDraws' numbers
+        switch_key = self._streams.row_key(f"{purpose}:switch")  # DayDraws' numbers of the purpose
+        device_key = self._streams.row_key(f"{purpose}:device")
         device, counts = media_kernels.session_devices(self.primary, self.persona, self._cumulative, rows,
-                                                       self.switch, *keys, day, self.used)
+                                                       self.switch, switch_key, device_key, day, self.used)
         self._add(day, "sessions", counts)
         return device
 

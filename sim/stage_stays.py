@@ -9,11 +9,11 @@ outcomes): it draws no random number, so a run is the same with or without it.
 Counts are per persona and stage (``[persona, stage]``); pain points are counted at the stage
 the customer was in when they happened. The same book can group customers by another code per row
 (``groups``: the primary device, :mod:`journeysim.sim.devices`): :meth:`StageStays.grouped_by` adds
-such a book, ``also``, which records everything this one records (the model keeps one by persona and
-one by device; the two share the days the stays began, and a move is booked in both in one pass). The population
-may grow during a run: rows beyond
-those known (``state.entered``) are taken as entering the stage they are in on the day they are
-first seen; a leaver's stay ends uncounted (:meth:`StageStays.left`).
+such a book, ``also``, which records everything this one records (the model keeps one by persona
+and one by device; the two share the days the stays began, and a move is booked in both in one
+pass). The population may grow during a run: rows beyond those known (``state.entered``) are taken
+as entering the stage they are in on the day they are first seen; a leaver's stay ends uncounted
+(:meth:`StageStays.left`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from journeysim.sim.state import DAY
 if TYPE_CHECKING:
     from journeysim.sim.state import CustomerState
 
+# No second grouping: what kernels.book_moves and kernels.count_cells take in its place (then they book one)
 _NO_GROUP = np.empty(0, np.int8)
 _NO_BOOK = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
 _NO_CELLS = np.empty(0)
-"""No second grouping (:func:`journeysim.sim.kernels.book_moves` and ``count_cells`` book one)."""
 
 PAIN_POINTS: tuple[str, ...] = (
     "abandoned_carts", "long_support_waits", "late_deliveries", "returns", "negative_word_of_mouth",
@@ -63,7 +63,7 @@ class StageStays:
         self.state = state
         self.group = state.persona if groups is None else groups
         self.also: StageStays | None = None  # a book by another grouping of the same stays (grouped_by)
-        self._shares_stays = False  # this book is another's second grouping
+        self._second_grouping = False  # this book is another's ``also`` (grouped_by)
         stages = len(Stage)
         self.entered = np.zeros(state.size, DAY)  # day the current stay began (0: before day 1)
         self.occupancy = np.zeros((personas, stages), np.int64)  # customers in the stage now
@@ -81,6 +81,8 @@ class StageStays:
     # ------------------------------------------------------------------ recording
     def moved(self, day: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
+        if self._second_grouping:
+            raise ValueError("a second grouping books its moves with the book it groups anew (call that one's moved)")
         for book in self.books:
             book._today = day
             book._meet_newcomers(day)
@@ -97,11 +99,11 @@ class StageStays:
     def grouped_by(self, groups: np.ndarray, count: int) -> StageStays:
         """Add ``also``, a book of the same stays grouped by ``groups`` (a code below ``count`` per row)
         in place of the persona: it records every event this book records."""
-        if self.also is not None or self._shares_stays:
+        if self.also is not None or self._second_grouping:
             raise ValueError("a book of stays has at most one second grouping")
         self.also = StageStays(self.state, count, self.exposures.shape[2], self.lengths.shape[2] - 1, groups)
         self.also.entered = self.entered  # the same stays began on the same days
-        self.also._shares_stays = True
+        self.also._second_grouping = True
         return self.also
 
     def _counts(self) -> tuple[np.ndarray, ...]:

@@ -146,3 +146,16 @@ def test_a_run_written_before_journey_maps_says_so_when_asked_to_plot_one(tmp_pa
         (tmp_path / f"{name}.csv").unlink()
     with pytest.raises(ConfigError, match="journey_map"):
         Result.load(tmp_path).plot_journey_map()
+
+
+def test_the_device_book_holds_everyone_present_by_device_and_stage_and_shares_the_stays_start(model) -> None:
+    stays, state = model.stays, model.state
+    present = np.flatnonzero(state.present[: state.entered])
+    cell = model.devices.primary[present].astype(np.int64) * len(Stage) + state.stage[present]
+    occupancy = np.bincount(cell, minlength=stays.also.occupancy.size).reshape(stays.also.occupancy.shape)
+    np.testing.assert_array_equal(stays.also.occupancy, occupancy)  # booked in the persona book's pass
+    assert stays.also.entered is stays.entered
+    with pytest.raises(ValueError, match="at most one second grouping"):
+        stays.grouped_by(model.devices.primary, 3)
+    with pytest.raises(ValueError, match="second grouping books its moves"):
+        stays.also.moved(DAYS, present[:1], state.stage[present[:1]], state.stage[present[:1]])

@@ -210,8 +210,8 @@ def test_counted_cells_add_a_weighted_bincount_of_group_stage_channel_cells_to_e
     counts = rng.integers(1, 5, rows.size)
     before = [rng.integers(0, 1_000, 3 * 8 * 4).astype(np.float64) for _ in range(2)]
     got = [b.copy() for b in before]
-    other = (device, got[1]) if books == 2 else (np.empty(0, np.int8), np.empty(0))
-    kernels.count_cells(stage, rows, counts, persona, got[0], *other, 8, 4, 2)
+    other_group = device if books == 2 else np.empty(0, np.int8)  # no group: the second book untouched
+    kernels.count_cells(stage, rows, counts, persona, got[0], other_group, got[1], 8, 4, 2)
     for k, (group, g, b) in enumerate(zip((persona, device), got, before, strict=True)):
         cells = (group[rows].astype(np.int64) * 8 + stage[rows]) * 4 + 2
         want = b + np.bincount(cells, weights=counts, minlength=3 * 8 * 4) if k < books else b  # one book: one
@@ -400,7 +400,7 @@ def test_booked_moves_equal_the_numpy_bincounts_to_the_bit(books):
                     if len(want) < books else book)
     got_entered = entered.copy()
     flat = [tuple(b.reshape(-1) for b in book) for book in got]
-    other = (groupings[1], flat[1]) if books == 2 else (np.empty(0, np.int8), tuple(b[:0] for b in flat[1]))
+    other = (groupings[1] if books == 2 else np.empty(0, np.int8), flat[1])  # no group: the second book untouched
     kernels.book_moves(satisfaction, got_entered, rows, old, new, day, groupings[0], flat[0], *other)
     for g_book, w_book in zip(got, want, strict=True):
         for name, g, w in zip(("lengths", "moves", "left_satisfaction", "occupancy", "started"), g_book, w_book,
