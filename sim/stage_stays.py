@@ -82,7 +82,7 @@ class StageStays:
     def moved(self, day: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """``rows`` left stage ``old`` for ``new`` during ``day`` (after the stage was written)."""
         if self._second_grouping:
-            raise ValueError("a second grouping books its moves with the book it groups anew (call that one's moved)")
+            raise ValueError("this book is another's second grouping: call moved() on the first book, which books both")
         for book in self.books:
             book._today = day
             book._meet_newcomers(day)

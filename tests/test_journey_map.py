@@ -157,5 +157,5 @@ def test_the_device_book_holds_everyone_present_by_device_and_stage_and_shares_t
     assert stays.also.entered is stays.entered
     with pytest.raises(ValueError, match="at most one second grouping"):
         stays.grouped_by(model.devices.primary, 3)
-    with pytest.raises(ValueError, match="second grouping books its moves"):
+    with pytest.raises(ValueError, match=r"another.s second grouping: call moved\(\) on the first book"):
         stays.also.moved(DAYS, present[:1], state.stage[present[:1]], state.stage[present[:1]])
