@@ -243,13 +243,19 @@ def plot_service(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> 
     ax.plot(daily["day"], waits["p95_wait_days"], label="95th percentile wait", color="#fd8d3c", **options)
     ax.plot(daily["day"], waits["mean_wait_days"], label="mean support wait", color="#08519c", **options)
     ax.set(xlabel="day", ylabel="support wait (hours)", title="Service: waits and backlog")
-    right = ax.twinx()
-    right.fill_between(daily["day"], daily["backlog_orders"], color="#fdae6b", alpha=0.35, label="order backlog")
-    right.set_ylabel("orders waiting to ship")
-    right.set_ylim(0, max(1.0, float(daily["backlog_orders"].max()) * 1.2))
-    lines = ax.get_legend_handles_labels()
-    extra = right.get_legend_handles_labels()
-    ax.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left")
+    handles, labels = ax.get_legend_handles_labels()
+    backlog = daily["backlog_orders"].fillna(0.0)
+    if backlog.max() > 0:  # an axis of orders waiting to ship only when some did
+        right = ax.twinx()
+        right.fill_between(daily["day"], backlog, color="#fdae6b", alpha=0.35, label="order backlog")
+        right.set_ylabel("orders waiting to ship")
+        right.set_ylim(0, float(backlog.max()) * 1.2)
+        extra = right.get_legend_handles_labels()
+        handles, labels = handles + extra[0], labels + extra[1]
+    else:
+        ax.text(0.99, 0.97, "no order waited to ship", transform=ax.transAxes, ha="right", va="top",
+                color="#8c510a")
+    ax.legend(handles, labels, loc="upper left")
     return ax
 
 

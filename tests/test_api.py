@@ -112,6 +112,24 @@ def test_plot_methods_return_axes_holding_the_runs_data(small_result) -> None:
     plt.close("all")
 
 
+@pytest.mark.parametrize("backlog", [[0, 0, 0, 0], [0, 3, 5, 0]])
+def test_service_figure_has_an_axis_of_orders_waiting_to_ship_only_when_some_waited(backlog) -> None:
+    from journeysim.plots import plot_service
+
+    daily = pd.DataFrame({"day": [1, 2, 3, 4], "mean_wait_days": [0.0, 0.01, np.nan, 0.0],
+                          "p95_wait_days": [0.0, 0.05, np.nan, 0.0], "backlog_orders": backlog})
+    ax = plot_service(daily)
+    if max(backlog):
+        (right,) = [axes for axes in ax.figure.axes if axes is not ax]
+        assert right.get_ylabel() == "orders waiting to ship" and right.get_ylim()[1] == pytest.approx(6.0)
+        assert [t.get_text() for t in ax.texts] == []
+    else:
+        assert ax.figure.axes == [ax]
+        assert [t.get_text() for t in ax.texts] == ["no order waited to ship"]
+    assert ax.get_legend() is not None
+    plt.close("all")
+
+
 def test_sweep_lays_out_runs_like_a_hydra_sweep_pairs_seeds_and_reuses_runs(tmp_path) -> None:
     from journeysim.experiments.compare import main as journey_compare
 
