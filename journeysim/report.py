@@ -62,8 +62,9 @@ def print_kpis(summary: dict[str, Any], run_dir: Path | None = None, console: Co
 
     console = console or Console()
     kpis = summary["kpis"]
-    table = Table(title=f"journeysim · {summary.get('scenario')} · seed {summary.get('seed')} · "
-                        f"{kpis['customers']:,} customers × {kpis['days']} days", title_justify="left")
+    heading = (f"journeysim · {summary.get('scenario')} · seed {summary.get('seed')} · "
+               f"{kpis['customers']:,} customers × {kpis['days']} days")  # a line of its own: a title wraps at the table's width
+    table = Table()
     table.add_column("KPI")
     table.add_column("value", justify="right")
     if "bass" in summary:
@@ -76,6 +77,7 @@ def print_kpis(summary: dict[str, Any], run_dir: Path | None = None, console: Co
     for label, value in rows:
         table.add_row(label, value)
     stages = " · ".join(f"{k} {v:,}" for k, v in kpis["stages"].items())
+    console.print(f"[bold]{heading}[/bold]")
     console.print(table)
     if "competition" in summary:
         console.print(brand_table(summary["competition"]))

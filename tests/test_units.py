@@ -81,6 +81,17 @@ def test_terminal_table_and_page_write_churn_the_same_way(baseline_model) -> Non
     assert page[units.kpi("revenue").label].startswith("$")
 
 
+def test_terminal_names_the_run_on_one_line_above_its_kpi_table(baseline_model) -> None:
+    from journeysim.sim import kpis
+
+    out = io.StringIO()
+    summary = {"scenario": "baseline", "seed": 11, "kpis": kpis.summary(baseline_model)}
+    print_kpis(summary, console=Console(file=out, width=80))  # wider than the table, as a terminal is
+    first, second = out.getvalue().splitlines()[:2]
+    assert first == "journeysim · baseline · seed 11 · 5,000 customers × 365 days"
+    assert second.startswith("┏")  # the table right below it
+
+
 def test_estimates_carry_their_interval_in_the_same_unit() -> None:
     assert units.format_estimate("conversion_rate", 0.45, 0.438, 0.462) == "45.0% ± 1.2%"
     assert units.format_estimate("revenue", 1200, 900, 1500, difference=True) == "+$1,200 ± $300"
