@@ -62,8 +62,9 @@ def print_kpis(summary: dict[str, Any], run_dir: Path | None = None, console: Co
 
     console = console or Console()
     kpis = summary["kpis"]
+    # the run's heading on a line of its own: as the table's title it would wrap at the table's width
     heading = (f"journeysim · {summary.get('scenario')} · seed {summary.get('seed')} · "
-               f"{kpis['customers']:,} customers × {kpis['days']} days")  # a line of its own: a title wraps at the table's width
+               f"{kpis['customers']:,} customers × {kpis['days']} days")
     table = Table()
     table.add_column("KPI")
     table.add_column("value", justify="right")
