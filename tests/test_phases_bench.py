@@ -31,3 +31,21 @@ def test_kernel_timer_counts_kernels_imported_by_name_and_puts_them_back() -> No
     assert calls["rate_kernels.refresh_rates"] > 0
     assert all(seconds > 0 for seconds in spent.values())
     assert set(spent) <= labels
+
+
+def test_kernel_report_prints_the_ceiling_as_the_step_over_the_kernels_time(capsys) -> None:
+    import re
+
+    from benchmarks.phases import kernel_shares
+    from journeysim.runner import build_model
+
+    model = build_model(make_spec("population.size=3000", "days=6"))
+    model.step()
+    kernel_shares(model, 3000, "6")
+    out = capsys.readouterr().out
+    step, kernels = map(float, re.search(r"step ([\d.]+) ms a day, in compiled kernels ([\d.]+) ms", out).groups())
+    ceiling = float(re.search(r"the step would be ([\d.]+) times as fast", out).group(1))
+    assert 0 < kernels < step
+    half = 0.05  # both times are printed to a tenth of a millisecond
+    assert (step - half) / (kernels + half) - 0.005 <= ceiling <= (step + half) / (kernels - half) + 0.005
+    assert "kernels.decay_scan" in out
