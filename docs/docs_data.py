@@ -402,9 +402,9 @@ SOURCES: tuple[Source, ...] = (
         "service_burst.csv", "service_burst_notifications.csv", "support_queues.csv", "support_queues.png",
         "calibration_recovery.csv", "calibration_recovery.png", "lift_interference.csv", "lift_interference.png")),
            "make validate (python -m journeysim.experiments.validation.run)", make_validation),
-    Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-journey-map.png"),
-           "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or teaching' (the page's layout "
-           "test at day 7; the journey map at the teaching script's day 730)",
+    Source("app", ("images/app-1366.png", "images/app-1920.png", "images/app-390.png", "images/app-journey-map.png"),
+           "JOURNEYSIM_SCREENSHOTS=docs/images pytest tests/test_app.py -k 'fits or stacks or teaching' (the page's "
+           "layout tests at day 7, a phone's among them; the journey map at the teaching script's day 730)",
            measured="screenshots by the browser test, looked at before each commit (#28)"),
     Source("performance", (), "make bench (the table on the performance page)", measured=MEASURED),
     Source("errors", (), "python tests/test_config_errors.py (the table of messages on the errors page)",

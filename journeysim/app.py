@@ -150,7 +150,7 @@ PAGE_CSS = """
 .journey-kpis td + td, .journey-kpis th + th { text-align: right; }
 .journey-note { font-size: 12px; color: #555; }
 .journey-ended { background: #fff3cd; border: 1px solid #e0b100; border-radius: 4px; padding: 4px 8px; }
-.journey-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 8px;
+.journey-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(380px, 100%), 1fr)); gap: 8px;
                   grid-auto-flow: row dense; }  /* dense: small charts fill the row before a full-width one */
 .journey-charts > div { min-width: 0; }
 .journey-charts > div:has(svg[aria-label^="Journey map"]) { grid-column: 1 / -1; }
@@ -158,8 +158,20 @@ PAGE_CSS = """
 .journey-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12.5px; }
 .journey-key span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px;
                             background: var(--chip); border-radius: 2px; }
+@media (max-width: 1100px) {  /* a tablet: the KPIs under the levers */
+  .journey-page { grid-template-columns: minmax(0, 1fr); }
+}
+@media (max-width: 700px) {  /* a phone: levers two, then one, to a row */
+  .journey-levers { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .journey-levers .v-input__slot > .v-label { white-space: normal; }
+  .journey-bar { row-gap: 16px; }  /* the pickers' labels clear the buttons above them */
+}
+@media (max-width: 480px) {
+  .journey-levers { grid-template-columns: minmax(0, 1fr); }
+}
 """
-"""The page's layout: run controls on top, levers and KPIs side by side, charts below them."""
+"""The page's layout: run controls on top, levers and KPIs side by side (stacked on a tablet or a
+phone), charts below them."""
 
 
 def stage_line(snapshot: Snapshot) -> str:

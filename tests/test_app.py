@@ -309,6 +309,7 @@ def browser() -> Iterator[Browser]:
 
 
 VIEWPORTS = {"projector": (1366, 768), "screen": (1920, 1080)}  # px: the screens a trainer uses
+NARROW_VIEWPORTS = {"tablet": (768, 1024), "phone": (390, 844)}  # px: a class following on its own devices
 
 
 def open_page(browser: Browser, url: str, size: tuple[int, int] = (1600, 1000)) -> Page:
@@ -495,6 +496,41 @@ def test_the_page_fits_the_screen_without_clipping(browser: Browser, app_url: st
         assert tab.evaluate("() => document.documentElement.scrollWidth <= innerWidth")  # no sideways scrolling
         if os.environ.get("JOURNEYSIM_SCREENSHOTS"):  # docs/images/app-<width>.png, looked at before committing
             out = Path(os.environ["JOURNEYSIM_SCREENSHOTS"]) / f"app-{VIEWPORTS[screen][0]}.png"
+            tab.screenshot(path=str(out))
+    finally:
+        tab.close()
+
+
+OVERLAPPING_LABELS = """() => {
+  const boxes = [...document.querySelectorAll('.journey-levers .v-label, .journey-bar .v-label')]
+    .map(el => [el.textContent.trim(), el.getBoundingClientRect()]).filter(([, b]) => b.width > 0);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    const apart = p.right - 1 <= q.left || q.right - 1 <= p.left || p.bottom - 1 <= q.top || q.bottom - 1 <= p.top;
+    if (!apart) hits.push(a + ' / ' + b);
+  }
+  return hits;
+}"""
+"""JavaScript: the pairs of lever and picker labels whose boxes overlap."""
+
+
+@needs_browser
+@pytest.mark.parametrize("screen", list(NARROW_VIEWPORTS))
+def test_on_a_tablet_or_a_phone_the_page_stacks_without_clipping_or_overlapping(browser: Browser, app_url: str,
+                                                                                 screen: str) -> None:
+    tab = open_page(browser, app_url, NARROW_VIEWPORTS[screen])
+    try:
+        press_step(tab, 1)
+        assert tab.evaluate(OVERLAPPING_LABELS) == []
+        assert tab.evaluate(OVERFLOWING) == []
+        assert tab.evaluate("() => document.documentElement.scrollWidth <= innerWidth")  # no sideways scrolling
+        levers = tab.locator(".journey-levers").bounding_box()
+        kpis = tab.locator(".journey-kpis").bounding_box()
+        assert kpis["y"] >= levers["y"] + levers["height"] - 1  # the KPIs under the levers, not squeezed beside
+        assert kpis["x"] + kpis["width"] <= NARROW_VIEWPORTS[screen][0]
+        if os.environ.get("JOURNEYSIM_SCREENSHOTS"):
+            out = Path(os.environ["JOURNEYSIM_SCREENSHOTS"]) / f"app-{NARROW_VIEWPORTS[screen][0]}.png"
             tab.screenshot(path=str(out))
     finally:
         tab.close()
