@@ -78,7 +78,7 @@ def print_kpis(summary: dict[str, Any], run_dir: Path | None = None, console: Co
     for label, value in rows:
         table.add_row(label, value)
     stages = " · ".join(f"{k} {v:,}" for k, v in kpis["stages"].items())
-    console.print(f"[bold]{heading}[/bold]")
+    console.print(heading, style="bold", markup=False)
     console.print(table)
     if "competition" in summary:
         console.print(brand_table(summary["competition"]))
