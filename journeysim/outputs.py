@@ -346,7 +346,7 @@ def write_figures(model: JourneyModel, frames: dict[str, pd.DataFrame], run_dir:
         "funnel": lambda ax: plots.plot_funnel(kpis.funnel(model), ax=ax),
         "flows": lambda ax: plots.plot_flows(frames["flows"], ax=ax),
         "channels": lambda ax: plots.plot_channels(frames["channels"], ax=ax, currency=currency),
-        "lifetime_value": lambda ax: plots.plot_cohort_value(model.lifetime.cumulative_per_customer(), ax=ax,
+        "lifetime_value": lambda ax: plots.plot_cohort_value(model.lifetime.cumulative_per_customer(model.day), ax=ax,
                                                              currency=currency),
     }
     if model.service is not None:

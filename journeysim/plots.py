@@ -215,20 +215,22 @@ def plot_adoption(daily: pd.DataFrame, p: float, q: float, ax: Axes | None = Non
 
 def plot_cohort_value(cumulative: np.ndarray, ax: Axes | None = None, currency: Currency = DEFAULT_CURRENCY,
                       **kwargs: Any) -> Axes:
-    """Cumulative realised margin per customer of each monthly acquisition cohort, by day.
+    """Cumulative realised margin per customer of each monthly acquisition cohort, by days since
+    acquisition (the cohorts side by side from their customers' first orders).
 
-    ``cumulative`` has shape (days, months), currency per customer (NaN: an empty cohort), as
+    ``cumulative`` has shape (days of age, months), currency per customer (NaN: not yet observed
+    for every customer of the cohort, or an empty cohort), as
     :meth:`journeysim.sim.lifetime.CustomerValue.cumulative_per_customer` returns it.
     """
     ax = _axes(ax, "lifetime_value")
     months = [m for m in range(cumulative.shape[1]) if np.isfinite(cumulative[:, m]).any()]
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(len(months), 1)))
-    days = np.arange(1, cumulative.shape[0] + 1)
+    ages = np.arange(cumulative.shape[0])
     for colour, m in zip(colours, months, strict=False):
-        start = m * 30
-        ax.plot(days[start:], cumulative[start:, m], color=colour, label=f"month {m}", **{"linewidth": 1.5, **kwargs})
-    ax.set(xlabel="day", ylabel=f"margin per customer ({unit_name(MONEY, currency)})",
-           title="Cumulative value per acquisition cohort")
+        ax.plot(ages, cumulative[:, m], color=colour, label=f"month {m}", **{"linewidth": 1.5, **kwargs})
+    ax.set(xlabel="days since the first order", ylabel=f"margin per customer ({unit_name(MONEY, currency)})",
+           title="Cumulative value per customer of each monthly acquisition cohort")
+    ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(axis_formatter(MONEY, currency))
     if months:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize="small")

@@ -47,7 +47,7 @@ class CustomerValue:
         self.source = np.full(size, -1, np.int8 if len(self.sources) <= np.iinfo(np.int8).max else np.int16)
         self.revenue = np.zeros(size, np.float64)  # currency, net of refunds
         self.margin = np.zeros(size, np.float64)  # currency, net of refunds
-        self.daily_margin = np.zeros((max(days, 1), max(days, 1) // MONTH_DAYS + 1))  # currency per day and cohort
+        self.margin_by_age = np.zeros((max(days, 1), max(days, 1) // MONTH_DAYS + 1))  # currency; age (days), cohort
 
     def acquire(self, state: CustomerState, rows: np.ndarray, day: int, referred: np.ndarray,
                 rewarded: bool) -> None:
@@ -72,9 +72,9 @@ class CustomerValue:
     def _book(self, day: int, rows: np.ndarray, revenue: np.ndarray, margin: np.ndarray) -> None:
         np.add.at(self.revenue, rows, revenue)
         np.add.at(self.margin, rows, margin)
-        cohort = self.acquired[rows] // MONTH_DAYS
-        known = cohort >= 0
-        np.add.at(self.daily_margin[day], cohort[known], margin[known])
+        acquired = self.acquired[rows].astype(np.int64)
+        known = acquired >= 0
+        np.add.at(self.margin_by_age, (day - acquired[known], acquired[known] // MONTH_DAYS), margin[known])
 
     # ------------------------------------------------------------------ reports
     def _groups(self, keys: np.ndarray, names: list[str]) -> dict[str, dict[str, float]]:
@@ -106,16 +106,27 @@ class CustomerValue:
         return float(self.margin[customers].mean()) if customers.any() else float("nan")
 
     def cumulative_by_cohort(self) -> np.ndarray:
-        """Cumulative realised margin of each cohort by day, shape (days, months) (currency)."""
-        return np.cumsum(self.daily_margin, axis=0)
+        """Cumulative realised margin of each cohort by days since its customers' first orders
+        (age 0: the day of the first order), shape (days, months) (currency)."""
+        return np.cumsum(self.margin_by_age, axis=0)
 
-    def cumulative_per_customer(self) -> np.ndarray:
-        """Cumulative realised margin per customer of each cohort by day, shape (days, months)
-        (currency per customer; NaN for months without customers)."""
-        cohort = self.acquired[self.acquired >= 0] // MONTH_DAYS
-        sizes = np.bincount(cohort, minlength=self.daily_margin.shape[1]).astype(np.float64)
+    def cumulative_per_customer(self, days_done: int) -> np.ndarray:
+        """Cumulative realised margin per customer of each cohort by days since acquisition, shape
+        (days, months) (currency per customer), after ``days_done`` days of the run.
+
+        A cohort's value at age ``a`` is its margin booked within ``a`` days of each customer's
+        first order, over all its customers; it is shown only up to the age its last customer has
+        reached (NaN beyond, and for months without customers), so every customer of the cohort
+        counts at every age shown and the curve rises only as customers reorder."""
+        acquired = self.acquired[self.acquired >= 0].astype(np.int64)
+        months = self.margin_by_age.shape[1]
+        sizes = np.bincount(acquired // MONTH_DAYS, minlength=months).astype(np.float64)
+        last_joined = np.full(months, -1, np.int64)
+        np.maximum.at(last_joined, acquired // MONTH_DAYS, acquired)
+        ages = np.arange(self.margin_by_age.shape[0])[:, None]
+        observed = (sizes > 0) & (ages <= days_done - 1 - last_joined)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(sizes > 0, self.cumulative_by_cohort() / sizes, np.nan)
+            return np.where(observed, self.cumulative_by_cohort() / sizes, np.nan)
 
     def referral_comparison(self) -> dict[str, float | int]:
         """Referred customers against the others: ``{"customers": n, "ratio": r}`` with ``r`` from

@@ -48,7 +48,7 @@ def test_customer_value_books_a_first_order_on_the_last_day_of_the_longest_run()
     value.add(LONGEST - 1, np.array([1]), np.array([10.0]), np.array([4.0]))
     month = (LONGEST - 1) // MONTH_DAYS
     assert value.acquired[1] == LONGEST - 1 and value.sources[value.source[1]] == "direct"
-    assert value.daily_margin[LONGEST - 1, month] == 6.0 and list(value.by_cohort()) == [f"month_{month}"]
+    assert value.margin_by_age[0, month] == 6.0 and list(value.by_cohort()) == [f"month_{month}"]
 
 
 def test_a_run_keeps_abandonment_days_in_the_narrowest_dtype_that_holds_its_days() -> None:

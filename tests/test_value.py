@@ -126,14 +126,40 @@ def test_quality_lever_refuses_a_customer_scope_and_out_of_range_values() -> Non
         controls.set_quality(0.8, scope="researcher")
 
 
-def test_cohort_value_figure_draws_one_rising_line_per_cohort() -> None:
+def test_cohort_value_counts_days_from_each_customers_first_order_over_the_whole_cohort() -> None:
+    from types import SimpleNamespace
+
+    from journeysim.sim.lifetime import CustomerValue
+
+    value = CustomerValue(3, ("search",), days=40)
+    untouched = SimpleNamespace(last_touch=np.full(3, -1, np.int8))  # all acquire reads of the state
+
+    def order(day: int, row: int, first: bool = False) -> None:
+        if first:
+            value.acquire(untouched, np.array([row]), day, np.array([False]), False)
+        value.add(day, np.array([row]), np.array([30.0]), np.array([20.0]))  # margin 10 an order
+
+    order(0, 0, first=True)
+    order(5, 1, first=True)  # month 0 has two customers, the last joining on day 5
+    order(31, 2, first=True)  # month 1 has one
+    order(8, 0)  # customer 0 reorders 8 days after the first order
+    per_customer = value.cumulative_per_customer(days_done=20)
+    np.testing.assert_allclose(per_customer[:8, 0], 10.0)  # both first orders at age 0, not a ramp
+    np.testing.assert_allclose(per_customer[8:15, 0], 15.0)  # the reorder at age 8, over both customers
+    assert np.isnan(per_customer[15:, 0]).all()  # day 19 is the last: the day-5 customer is 14 days old
+    assert np.isnan(per_customer[:, 1]).all()  # month 1 had not begun by day 19
+    assert value.cumulative_per_customer(days_done=40)[8, 1] == 10.0
+
+
+def test_cohort_value_figure_draws_one_line_per_cohort_from_its_first_orders() -> None:
     from journeysim import plots
 
     model = small_run()
-    cumulative = model.lifetime.cumulative_per_customer()
+    cumulative = model.lifetime.cumulative_per_customer(model.day)
     ax = plots.plot_cohort_value(cumulative, ax=plots.headless_axes("lifetime_value"))
     cohorts = kpis.summary(model)["lifetime_value_by_cohort"]
     assert len(ax.lines) == len(cohorts)
     first = ax.lines[0].get_ydata()
-    assert first[-1] == pytest.approx(cohorts["month_0"]["margin_per_customer"])
-    assert first[-1] > first[len(first) // 2] > 0
+    shown = first[np.isfinite(first)]
+    assert shown.size == model.day - model.lifetime.acquired[model.lifetime.acquired // 30 == 0].max()
+    assert 0 < shown[0] < shown[-1] <= cohorts["month_0"]["margin_per_customer"] + 1e-9
