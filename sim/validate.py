@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from journeysim.sim.datafiles import Column, CsvTable, read_csv_table
 from journeysim.sim.errors import ConfigError
+from journeysim.sim.lifetime import MONTH_DAYS
 from journeysim.sim.schema.demand import rows_needed
 
 __all__ = ["Column", "CsvTable", "read_csv_table", "check_memory", "estimate_bytes", "bytes_per_customer",
@@ -100,13 +101,14 @@ def largest_impression_day(spec: RunSpec) -> tuple[object | None, float]:
 
 def estimate_bytes(spec: RunSpec) -> int:
     """Estimated peak memory of a run in bytes, headroom included (customers, network, collector
-    arrays and the largest channel-day of impressions)."""
+    arrays, the lifetime value table and the largest channel-day of impressions)."""
     fixed = IMPRESSION_BYTES * largest_impression_day(spec)[1]
     if spec.network.type == "edge_list" and spec.network.edge_list:
         path = Path(spec.network.edge_list)
         fixed += EDGE_LIST_FACTOR * path.stat().st_size if path.is_file() else 0.0
     days, k = spec.days, len(spec.channels)
     fixed += days * (64 + 8 * 4 * k + 8 * 40)  # collector arrays: flows, channels, daily KPIs
+    fixed += 8 * days * (days // MONTH_DAYS + 1)  # lifetime value by age and cohort (355 MB at 36,500 days)
     rows = rows_needed(spec.population.size, spec.market.demand, days)  # entrants' rows are preallocated
     return int(HEADROOM * (fixed + bytes_per_customer(spec) * rows))
 

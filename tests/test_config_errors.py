@@ -369,6 +369,15 @@ def test_memory_estimate_grows_with_eager_agents_and_random_graphs(base_config) 
     assert estimate(outputs={"mesa_agents": "lazy"}, network={"type": "erdos_renyi", "mean_degree": 20}) > 10 * lazy
 
 
+def test_memory_estimate_counts_the_lifetime_table_of_a_long_run(base_config) -> None:
+    from journeysim.sim.lifetime import CustomerValue
+
+    cfg = copy.deepcopy(base_config)
+    cfg["population"]["size"], cfg["days"] = 10, 36_500
+    table = CustomerValue(10, ("search",), 36_500).margin_by_age.nbytes  # grows with the square of the days
+    assert table > 300e6 and estimate_bytes(parse_config(cfg, check_resources=False)) > table
+
+
 def test_memory_estimate_is_not_below_the_measured_peak_of_a_small_run(base_config) -> None:
     """State arrays of a built model (lazy agents) stay within the per-customer estimate."""
     from journeysim.runner import build_model
