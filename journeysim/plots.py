@@ -23,7 +23,7 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import MaxNLocator
 
 from journeysim.sim.stages import STAGE_NAMES
-from journeysim.units import COUNT, DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, kpi, unit_name
+from journeysim.units import COUNT, DEFAULT_CURRENCY, MONEY, Currency, axis_formatter, format_value, kpi, unit_name
 
 STAGE_COLOURS = {
     "unaware": "#d9d9d9", "aware": "#9ecae1", "considering": "#4292c6", "deciding": "#08519c",
@@ -55,6 +55,7 @@ def plot_stages(daily: pd.DataFrame, ax: Axes | None = None, **kwargs: Any) -> A
     ax.stackplot(daily["day"], *(daily[s] for s in stages), labels=stages,
                  colors=[STAGE_COLOURS[s] for s in stages], **options)
     ax.set(xlabel="day", ylabel="customers", title="Journey stages over time", xlim=(0, daily["day"].max()))
+    ax.yaxis.set_major_formatter(axis_formatter(COUNT))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return ax
 
@@ -67,10 +68,12 @@ def plot_funnel(funnel: dict[str, int], ax: Axes | None = None, **kwargs: Any) -
     y = np.arange(len(names))[::-1]
     ax.barh(y, counts, **options)
     for k, (yy, c) in enumerate(zip(y, counts, strict=True)):
-        step = f"  {c:,.0f}" + (f"  ({c / counts[k - 1]:.0%} of previous)" if k and counts[k - 1] else "")
+        share = f"  ({c / counts[k - 1]:.0%} of previous)" if k and counts[k - 1] else ""
+        step = f"  {format_value(c, COUNT)}{share}"
         ax.text(c, yy, step, va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set(xlabel="customers who reached the stage", title="Funnel", xlim=(0, max(counts.max(), 1) * 1.45))
+    ax.xaxis.set_major_formatter(axis_formatter(COUNT))
     return ax
 
 
@@ -157,7 +160,7 @@ def plot_channels(channels: pd.DataFrame, ax: Axes | None = None, currency: Curr
     panels[0].set_yticks(y, totals.index)
     panels[0].set(xlabel=f"spend ({unit_name(MONEY, currency)})", title=f"Spend over the run ({currency.code})")
     panels[0].xaxis.set_major_formatter(axis_formatter(MONEY, currency))
-    panels[0].xaxis.set_major_locator(MaxNLocator(4))
+    panels[0].xaxis.set_major_locator(MaxNLocator(3))  # money ticks are wide ("$12k"): three fit a third of a figure
     if len(panels) == 3:
         panels[1].barh(y, totals["impressions"], color="#e6550d")
         panels[1].set(xlabel="exposures bought", title="Exposures bought")
