@@ -103,10 +103,10 @@ def timed_kernels() -> Iterator[tuple[Counter, Counter]]:
     calls: Counter = Counter()
     wrappers = {}
     for key, (label, kernel) in compiled_kernels().items():
-        def timed(*args, _kernel=kernel, _label=label):
+        def timed(*args, _kernel=kernel, _label=label, **kwargs):
             started = time.perf_counter()
             try:
-                return _kernel(*args)
+                return _kernel(*args, **kwargs)
             finally:
                 spent[_label] += time.perf_counter() - started
                 calls[_label] += 1
